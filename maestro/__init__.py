@@ -1,0 +1,1 @@
+"""maestro: the headless incident core. No Textual imports live here."""

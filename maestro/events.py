@@ -1,0 +1,164 @@
+"""Journal event kinds and their validated payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from maestro.model import Danger, Evidence, IncidentContext, Severity, Triage
+
+
+class EventKind(StrEnum):
+    INCIDENT_OPENED = "incident_opened"
+    CONTEXT_UPDATED = "context_updated"
+    EVIDENCE_CAPTURED = "evidence_captured"
+    TRIAGE_GENERATED = "triage_generated"
+    TRIAGE_FAILED = "triage_failed"
+    ITEM_TICKED = "item_ticked"
+    ITEM_UNTICKED = "item_unticked"
+    PHASE_TICKED = "phase_ticked"
+    PHASE_UNTICKED = "phase_unticked"
+    SEVERITY_CHANGED = "severity_changed"
+    ESCALATED = "escalated"
+    STATUS_UPDATE_DRAFTED = "status_update_drafted"
+    NOTE_ADDED = "note_added"
+    COMMAND_COPIED = "command_copied"
+    SWARM_EVENT = "swarm_event"
+    RESOLVED = "resolved"
+    REPORTS_EXPORTED = "reports_exported"
+    INCIDENT_CLOSED = "incident_closed"
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IncidentOpened(Payload):
+    context: IncidentContext
+    severity: Severity | None = None
+
+
+class ContextUpdated(Payload):
+    context: IncidentContext
+
+
+class EvidenceCaptured(Payload):
+    evidence: Evidence
+
+
+class TriageGenerated(Payload):
+    triage: Triage
+    summary: str = ""
+
+
+class TriageFailed(Payload):
+    engine: str
+    reason: str
+
+
+class ItemTicked(Payload):
+    item: str
+    label: str = ""
+
+
+class PhaseTicked(Payload):
+    phase: str
+    label: str = ""
+
+
+class SeverityChanged(Payload):
+    severity: Severity
+    reason: str = ""
+
+
+class Escalated(Payload):
+    level: int
+    role: str
+    name: str = ""
+    contact: str = ""
+    reason: str = ""
+
+
+class StatusUpdateDrafted(Payload):
+    number: int
+    text: str
+
+
+class NoteAdded(Payload):
+    text: str
+
+
+class CommandCopied(Payload):
+    command: str
+    danger: Danger
+    issue_id: str = ""
+
+
+class SwarmEvent(Payload):
+    subject: str
+    text: str
+
+
+class Resolved(Payload):
+    resolution: str
+
+
+class ReportsExported(Payload):
+    folder: str
+    files: list[str]
+
+
+class IncidentClosed(Payload):
+    pass
+
+
+PAYLOADS: dict[EventKind, type[Payload]] = {
+    EventKind.INCIDENT_OPENED: IncidentOpened,
+    EventKind.CONTEXT_UPDATED: ContextUpdated,
+    EventKind.EVIDENCE_CAPTURED: EvidenceCaptured,
+    EventKind.TRIAGE_GENERATED: TriageGenerated,
+    EventKind.TRIAGE_FAILED: TriageFailed,
+    EventKind.ITEM_TICKED: ItemTicked,
+    EventKind.ITEM_UNTICKED: ItemTicked,
+    EventKind.PHASE_TICKED: PhaseTicked,
+    EventKind.PHASE_UNTICKED: PhaseTicked,
+    EventKind.SEVERITY_CHANGED: SeverityChanged,
+    EventKind.ESCALATED: Escalated,
+    EventKind.STATUS_UPDATE_DRAFTED: StatusUpdateDrafted,
+    EventKind.NOTE_ADDED: NoteAdded,
+    EventKind.COMMAND_COPIED: CommandCopied,
+    EventKind.SWARM_EVENT: SwarmEvent,
+    EventKind.RESOLVED: Resolved,
+    EventKind.REPORTS_EXPORTED: ReportsExported,
+    EventKind.INCIDENT_CLOSED: IncidentClosed,
+}
+
+
+class Event(BaseModel):
+    """One row of the journal. `payload` has been validated against PAYLOADS[kind]."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seq: int
+    incident_id: str
+    at: datetime
+    actor: str
+    kind: EventKind
+    payload: Payload
+
+    @classmethod
+    def from_row(
+        cls, seq: int, incident_id: str, at: datetime, actor: str, kind: str, payload: dict[str, Any]
+    ) -> Event:
+        event_kind = EventKind(kind)
+        return cls(
+            seq=seq,
+            incident_id=incident_id,
+            at=at,
+            actor=actor,
+            kind=event_kind,
+            payload=PAYLOADS[event_kind].model_validate(payload),
+        )

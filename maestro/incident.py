@@ -1,0 +1,249 @@
+"""Incident state as a pure fold of journal events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from maestro import events as ev
+from maestro.model import (
+    Evidence,
+    IncidentContext,
+    IncidentStatus,
+    Model,
+    Phase,
+    Severity,
+    TimelineEntry,
+    Triage,
+    recovery_sequence,
+)
+
+
+class EscalationRecord(Model):
+    at: datetime
+    actor: str
+    level: int
+    role: str
+    name: str = ""
+    contact: str = ""
+    reason: str = ""
+
+
+class StatusUpdateRecord(Model):
+    at: datetime
+    number: int
+    text: str
+
+
+class NoteRecord(Model):
+    at: datetime
+    actor: str
+    text: str
+
+
+class ExportRecord(Model):
+    at: datetime
+    folder: str
+    files: list[str]
+
+
+class Incident(Model):
+    id: str
+    context: IncidentContext
+    opened_at: datetime
+    opened_by: str
+    status: IncidentStatus = IncidentStatus.OPEN
+    severity: Severity | None = None
+    severity_set_by_person: bool = False
+    triage: Triage | None = None
+    triage_notice: str = ""
+    evidence: Evidence | None = None
+    ticked: list[str] = []
+    phases_done: list[str] = []
+    escalations: list[EscalationRecord] = []
+    status_updates: list[StatusUpdateRecord] = []
+    notes: list[NoteRecord] = []
+    resolution: str = ""
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
+    exports: list[ExportRecord] = []
+    timeline: list[TimelineEntry] = []
+    last_seq: int = 0
+
+    @property
+    def escalation_level(self) -> int:
+        return self.escalations[-1].level if self.escalations else 0
+
+    @property
+    def exported(self) -> bool:
+        """True when the last export came after every other change of substance."""
+        if not self.exports:
+            return False
+        last_export = self.exports[-1].at
+        return all(e.at <= last_export for e in self.timeline if e.kind not in _NOT_SUBSTANTIVE)
+
+    def phases(self) -> list[Phase]:
+        return recovery_sequence(self.triage) if self.triage else []
+
+    def is_ticked(self, item_id: str) -> bool:
+        return item_id in self.ticked
+
+
+_NOT_SUBSTANTIVE = {
+    ev.EventKind.REPORTS_EXPORTED,
+    ev.EventKind.COMMAND_COPIED,
+    ev.EventKind.EVIDENCE_CAPTURED,
+    ev.EventKind.SWARM_EVENT,
+    ev.EventKind.INCIDENT_CLOSED,
+}
+
+_ACKNOWLEDGING = {
+    ev.EventKind.ITEM_TICKED,
+    ev.EventKind.PHASE_TICKED,
+    ev.EventKind.ESCALATED,
+    ev.EventKind.NOTE_ADDED,
+    ev.EventKind.STATUS_UPDATE_DRAFTED,
+    ev.EventKind.SEVERITY_CHANGED,
+    ev.EventKind.COMMAND_COPIED,
+    ev.EventKind.RESOLVED,
+}
+
+
+class FoldError(ValueError):
+    """The event stream does not describe an incident (e.g. no incident_opened first)."""
+
+
+def fold(events: Iterable[ev.Event]) -> Incident:
+    incident: Incident | None = None
+    for event in events:
+        incident = _open(event) if incident is None else _step(incident, event)
+    if incident is None:
+        raise FoldError("no events")
+    return incident
+
+
+def apply(incident: Incident | None, event: ev.Event) -> Incident:
+    """Return the incident with one more event applied; the input is not modified."""
+    if incident is None:
+        return _open(event)
+    return _step(incident.model_copy(deep=True), event)
+
+
+def _open(event: ev.Event) -> Incident:
+    p = event.payload
+    if not isinstance(p, ev.IncidentOpened):
+        raise FoldError(f"incident {event.incident_id} starts with {event.kind}, not incident_opened")
+    incident = Incident(
+        id=event.incident_id,
+        context=p.context,
+        opened_at=event.at,
+        opened_by=event.actor,
+        severity=p.severity,
+        severity_set_by_person=p.severity is not None,
+    )
+    return _with_entry(incident, event, f"Incident opened: {p.context.description}")
+
+
+def _step(incident: Incident, event: ev.Event) -> Incident:
+    if event.seq <= incident.last_seq:
+        return incident
+    text = _apply(incident, event)
+    if event.kind in _ACKNOWLEDGING and incident.acknowledged_at is None:
+        incident.acknowledged_at = event.at
+    _update_mitigation(incident, event.at)
+    return _with_entry(incident, event, text)
+
+
+def _apply(i: Incident, event: ev.Event) -> str:
+    p = event.payload
+    match p:
+        case ev.ContextUpdated():
+            i.context = p.context
+            return "Context updated"
+        case ev.EvidenceCaptured():
+            i.evidence = p.evidence
+            n = len(p.evidence.signals)
+            return f"Evidence captured from {p.evidence.source}: {n} signal{'s' * (n != 1)}"
+        case ev.TriageGenerated():
+            i.triage = p.triage
+            i.triage_notice = p.triage.notice
+            if not i.severity_set_by_person:
+                i.severity = p.triage.severity
+            head = f"Triage generated by {p.triage.engine}: {p.triage.severity}, {len(p.triage.issues)} issues"
+            return f"{head} ({p.summary})" if p.summary else head
+        case ev.TriageFailed():
+            i.triage_notice = f"{p.engine} triage unavailable: {p.reason}"
+            return i.triage_notice
+        case ev.ItemTicked() if event.kind == ev.EventKind.ITEM_TICKED:
+            if p.item not in i.ticked:
+                i.ticked.append(p.item)
+            return f"Done: {p.label or p.item}"
+        case ev.ItemTicked():
+            if p.item in i.ticked:
+                i.ticked.remove(p.item)
+            return f"Reopened: {p.label or p.item}"
+        case ev.PhaseTicked() if event.kind == ev.EventKind.PHASE_TICKED:
+            if p.phase not in i.phases_done:
+                i.phases_done.append(p.phase)
+            return f"Phase done: {p.label or p.phase}"
+        case ev.PhaseTicked():
+            if p.phase in i.phases_done:
+                i.phases_done.remove(p.phase)
+            return f"Phase reopened: {p.label or p.phase}"
+        case ev.SeverityChanged():
+            before = i.severity
+            i.severity = p.severity
+            i.severity_set_by_person = True
+            reason = f": {p.reason}" if p.reason else ""
+            return f"Severity changed {before or '-'} -> {p.severity}{reason}"
+        case ev.Escalated():
+            i.escalations.append(EscalationRecord(at=event.at, actor=event.actor, **p.model_dump()))
+            who = f"{p.role} ({p.name})" if p.name else p.role
+            return f"Escalated to {who}" + (f": {p.reason}" if p.reason else "")
+        case ev.StatusUpdateDrafted():
+            i.status_updates.append(StatusUpdateRecord(at=event.at, number=p.number, text=p.text))
+            return f"Status update #{p.number} drafted"
+        case ev.NoteAdded():
+            i.notes.append(NoteRecord(at=event.at, actor=event.actor, text=p.text))
+            return f"Note: {p.text}"
+        case ev.CommandCopied():
+            return f"Copied ({p.danger}): {p.command.splitlines()[0] if p.command else ''}"
+        case ev.SwarmEvent():
+            return f"{p.subject}: {p.text}"
+        case ev.Resolved():
+            i.status = IncidentStatus.RESOLVED
+            i.resolution = p.resolution
+            i.resolved_at = event.at
+            return f"Resolved: {p.resolution}"
+        case ev.ReportsExported():
+            i.exports.append(ExportRecord(at=event.at, folder=p.folder, files=p.files))
+            return f"Reports exported to {p.folder}"
+        case ev.IncidentClosed():
+            i.status = IncidentStatus.CLOSED
+            i.closed_at = event.at
+            return "Incident closed"
+        case ev.IncidentOpened():
+            return "Incident reopened"
+    raise FoldError(f"unhandled event kind {event.kind}")
+
+
+def _update_mitigation(i: Incident, at: datetime) -> None:
+    """Mitigated = every P0 issue ticked (or production verified) while still open."""
+    if i.mitigated_at is not None or i.triage is None or i.status is not IncidentStatus.OPEN:
+        if i.mitigated_at is None and i.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            i.mitigated_at = i.resolved_at or at
+        return
+    p0 = [issue.id for issue in i.triage.by_severity(Severity.P0)]
+    verified = "p0.verify" in i.ticked or "p0" in i.phases_done
+    if verified or (p0 and all(item in i.ticked for item in p0)):
+        i.mitigated_at = at
+        i.status = IncidentStatus.MITIGATED
+
+
+def _with_entry(i: Incident, event: ev.Event, text: str) -> Incident:
+    entry = TimelineEntry(seq=event.seq, at=event.at, actor=event.actor, kind=event.kind, text=text)
+    i.timeline.append(entry)
+    i.last_seq = event.seq
+    return i
