@@ -67,15 +67,11 @@ def status_update(incident: Incident, now: datetime) -> str:
     elif incident.status is IncidentStatus.MITIGATED:
         status = "Monitoring"
     elif incident.ticked:
-        status = (
-            "Fix Deployed"
-            if triage and any(i.id in incident.ticked for i in triage.issues)
-            else "Investigating"
-        )
+        status = "Fix Deployed" if triage and any(i.id in incident.ticked for i in triage.issues) else "Investigating"
     else:
         status = "Investigating"
     impact = incident.context.user_impact or (triage.user_impact if triage else "") or "being assessed"
-    if triage and incident.status is IncidentStatus.OPEN:
+    if triage and incident.status in (IncidentStatus.OPEN, IncidentStatus.MITIGATED):
         remaining = sum(
             i.time_to_fix_min
             for i in triage.issues
@@ -83,11 +79,9 @@ def status_update(incident: Incident, now: datetime) -> str:
         )
         eta = f"{remaining} minutes" if remaining else "monitoring"
     else:
-        eta = "-" if incident.status is not IncidentStatus.OPEN else "being assessed"
+        eta = "being assessed" if incident.status is IncidentStatus.OPEN else "-"
     actions = _actions(incident)
-    return (
-        f"[{now:%H:%M}] Update #{number}:\nStatus: {status}\nImpact: {impact}\nETA: {eta}\nActions: {actions}"
-    )
+    return f"[{now:%H:%M}] Update #{number}:\nStatus: {status}\nImpact: {impact}\nETA: {eta}\nActions: {actions}"
 
 
 def _actions(incident: Incident) -> str:

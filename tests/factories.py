@@ -1,0 +1,63 @@
+"""Small builders for tests: events, triages and incidents made by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import count
+
+from maestro import events as ev
+from maestro.incident import Incident, fold
+from maestro.model import Command, IncidentContext, Prevention, Severity, SystemStatus, Triage, TriageIssue
+
+T0 = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
+
+
+def issue(runbook: str, severity: Severity, subject: str = "", minutes: int = 10) -> TriageIssue:
+    issue_id = f"{runbook}:{subject}" if subject else runbook
+    return TriageIssue(
+        id=issue_id,
+        runbook_id=runbook,
+        subject=subject,
+        severity=severity,
+        title=f"{runbook} on {subject or 'system'}",
+        summary=f"{runbook} summary",
+        fix=[Command(text=f"docker service update --force {subject or 'api'}", purpose="restart")],
+        verify=[Command(text=f"docker service ps {subject or 'api'}", purpose="check", expected="running")],
+        rollback=[Command(text=f"docker service update --rollback {subject or 'api'}", purpose="revert")],
+        time_to_fix_min=minutes,
+    )
+
+
+def triage(*issues: TriageIssue, severity: Severity = Severity.P0) -> Triage:
+    return Triage(
+        severity=severity,
+        system_status=SystemStatus.DOWN,
+        user_impact="all users",
+        primary_cause="bad deploy",
+        issues=list(issues),
+        prevention=Prevention(immediate=["add monitoring"]),
+        eta_minutes=sum(i.time_to_fix_min for i in issues),
+        generated_at=T0,
+    )
+
+
+class Stream:
+    """Builds a list of events for one incident, one minute apart unless told otherwise."""
+
+    def __init__(self, description: str = "API returns 500s", incident_id: str = "INC-1") -> None:
+        self.incident_id = incident_id
+        self.seq = count(1)
+        self.at = T0
+        self.events: list[ev.Event] = []
+        self.add(ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description=description)), 0)
+
+    def add(self, kind: ev.EventKind, payload: ev.Payload, minutes: float = 1, actor: str = "ana@node1") -> ev.Event:
+        self.at = self.at + timedelta(minutes=minutes)
+        event = ev.Event(
+            seq=next(self.seq), incident_id=self.incident_id, at=self.at, actor=actor, kind=kind, payload=payload
+        )
+        self.events.append(event)
+        return event
+
+    def incident(self) -> Incident:
+        return fold(self.events)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maestro import config
+from maestro.model import Severity
+
+
+def test_defaults_follow_the_brief_chain() -> None:
+    chain = config.Config().escalation
+    assert [c.role for c in chain] == ["On-Call Engineer", "Team Lead", "Infrastructure Manager", "CTO"]
+    assert chain[1].after_minutes == {Severity.P0: 30, Severity.P1: 60}
+
+
+def test_missing_file_gives_defaults_unless_required(tmp_path: Path) -> None:
+    assert config.load(tmp_path / "none.toml") == config.Config()
+    with pytest.raises(config.ConfigError, match="config init"):
+        config.load(tmp_path / "none.toml", required=True)
+
+
+def test_example_is_valid_and_written_once(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "config.toml"
+    config.write_example(path)
+    loaded = config.load(path, required=True)
+    assert loaded.escalation[3].role == "CTO"
+    assert loaded.dashboards and loaded.service_aliases["api"] == "opendeepsearch_api"
+    with pytest.raises(config.ConfigError, match="--force"):
+        config.write_example(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "line"),
+    [
+        ("poll_interval_s = 0.01\n", "poll_interval_s", 1),
+        ("status_page = 'x'\n\n[claude]\nmax_tokens = -1\n", "claude.max_tokens", 4),
+        ("colour = 'red'\n", "colour", 1),
+        ("[[escalation]]\nrole = 'x'\nafter_minutes = { P5 = 3 }\n", "escalation.0.after_minutes.P5", 3),
+    ],
+)
+def test_bad_key_is_named_with_its_line(tmp_path: Path, text: str, key: str, line: int) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(config.ConfigError) as info:
+        config.load(path)
+    message = str(info.value)
+    assert f"`{key}" in message and f"(line {line})" in message and "\n" not in message
+
+
+def test_broken_toml_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("status_page = \n")
+    with pytest.raises(config.ConfigError, match="not valid TOML"):
+        config.load(path)
+
+
+def test_relative_runbook_dir_is_relative_to_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("runbook_dir = 'books'\n")
+    assert config.load(path).runbook_dir == tmp_path / "books"

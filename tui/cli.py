@@ -1,0 +1,310 @@
+"""The `maestro-tui` command. Headless subcommands never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from maestro import paths
+from maestro.config import Config, ConfigError
+from maestro.model import Evidence, IncidentContext
+
+if TYPE_CHECKING:
+    from maestro.journal import Journal
+
+PROG = "maestro-tui"
+_T = TypeVar("_T")
+SUBCOMMANDS = ("triage", "status", "list", "export", "config")
+
+
+class UserError(Exception):
+    """Something the person can fix; printed as one line, never as a traceback."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="PATH", help="config file (env MAESTRO_CONFIG)")
+    parser.add_argument("--journal", type=Path, metavar="PATH", help="journal file (env MAESTRO_JOURNAL)")
+
+
+def _docker(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--docker-host", metavar="URL", help="docker engine to read (default: DOCKER_HOST)")
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    main = argparse.ArgumentParser(
+        prog=PROG,
+        description="Full-screen incident commander: live swarm state, P0/P1/P2 triage, recovery, escalation.",
+        epilog=f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} SUBCOMMAND --help`).",
+    )
+    main.add_argument("description", nargs="?", help="what is broken; opens a new incident")
+    main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
+    main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
+    main.add_argument("--no-docker", action="store_true", help="do not read the local swarm")
+    _common(main)
+    _docker(main)
+
+    sub_root = argparse.ArgumentParser(prog=PROG)
+    sub = sub_root.add_subparsers(dest="command", required=True)
+
+    triage = sub.add_parser("triage", help="print a triage without opening the screen")
+    triage.add_argument("description", help="what is broken")
+    triage.add_argument("--error", default="", metavar="TEXT", help="error messages seen")
+    triage.add_argument("--changes", default="", metavar="TEXT", help="recent deploys or config changes")
+    triage.add_argument("--impact", default="", metavar="TEXT", help="who is affected")
+    triage.add_argument("--format", choices=("md", "json"), default="md")
+    triage.add_argument("--offline", action="store_true", help="ignore the local swarm")
+    triage.add_argument("--show-prompt", action="store_true", help="print what would be sent to Claude, and stop")
+    _common(triage)
+    _docker(triage)
+
+    status = sub.add_parser("status", help="one-shot snapshot of the swarm with its signals")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    _common(status)
+    _docker(status)
+
+    listing = sub.add_parser("list", help="list incidents in the journal")
+    listing.add_argument("--json", action="store_true", help="machine-readable output")
+    _common(listing)
+
+    export = sub.add_parser("export", help="write every report of an incident")
+    export.add_argument("incident", nargs="?", help="incident id or prefix (default: the latest)")
+    export.add_argument("--out", type=Path, metavar="DIR", help="folder to write into (default: reports dir)")
+    _common(export)
+
+    config = sub.add_parser("config", help="write or check the config file")
+    config_sub = config.add_subparsers(dest="action", required=True)
+    init = config_sub.add_parser("init", help="write a commented example config")
+    init.add_argument("--force", action="store_true", help="replace an existing file")
+    _common(init)
+    check = config_sub.add_parser("check", help="validate the config file")
+    _common(check)
+    return main, sub_root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    main_parser, sub_parser = build_parser()
+    is_sub = bool(args_list) and args_list[0] in SUBCOMMANDS
+    args = (sub_parser if is_sub else main_parser).parse_args(args_list)
+    try:
+        if is_sub:
+            return COMMANDS[args.command](args)
+        return run_screen(args)
+    except UserError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _wrap(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
+    try:
+        return action()
+    except errors as exc:
+        raise UserError(str(exc)) from None
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    from maestro import config
+
+    path = paths.config_path(args.config)
+    return _wrap((ConfigError,), lambda: config.load(path, required=args.config is not None))
+
+
+def open_journal(args: argparse.Namespace, *, demo: bool = False) -> Journal:
+    from maestro.journal import Journal, JournalError
+
+    path = args.journal or paths.journal_path(None, demo=demo)
+    return _wrap((JournalError,), lambda: Journal.open(path))
+
+
+def live_evidence(docker_host: str | None, now: datetime) -> Evidence:
+    """One poll of the swarm; an engine that is not there becomes evidence that says so."""
+    from maestro.collect import swarm
+
+    return swarm.snapshot(docker_host, now=now)
+
+
+# --- subcommands ------------------------------------------------------------------
+
+
+def cmd_triage(args: argparse.Namespace) -> int:
+    from maestro.runbooks.catalog import RunbookError
+    from maestro.triage import rules
+
+    if not args.description.strip():
+        raise UserError("the description is empty; say what is broken, e.g. maestro-tui triage 'API returns 500s'")
+    config = load_config(args)
+    context = IncidentContext(
+        description=args.description.strip(),
+        error_messages=args.error,
+        recent_changes=args.changes,
+        user_impact=args.impact,
+    )
+    now = utc_now()
+    evidence = None if args.offline else live_evidence(args.docker_host or config.docker_host, now)
+    triage = _wrap(
+        (RunbookError,),
+        lambda: rules.triage(context, evidence, catalog=rules.load_catalog(config.runbook_dir), now=now),
+    )
+    if args.show_prompt:
+        from maestro.triage import claude
+
+        print(claude.render_prompt(context, evidence, triage))
+        return 0
+    if args.format == "json":
+        print(triage.model_dump_json(indent=2))
+        return 0
+    from maestro import report
+
+    print(report.render_triage(context, triage, config, now=now))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    evidence = live_evidence(args.docker_host or config.docker_host, utc_now())
+    if args.json:
+        print(evidence.model_dump_json(indent=2))
+    else:
+        print(format_status(evidence))
+    return 1 if evidence.errors else 0
+
+
+def format_status(evidence: Evidence) -> str:
+    lines = [f"{evidence.engine or 'docker engine'} at {evidence.collected_at:%Y-%m-%d %H:%M:%S} UTC"]
+    lines += [f"error: {e}" for e in evidence.errors]
+    if evidence.services:
+        width = max(len(s.name) for s in evidence.services)
+        lines.append(f"{'SERVICE':<{width}}  REPLICAS  UPDATE               LAST ERROR")
+        for s in sorted(evidence.services, key=lambda s: (s.running >= s.desired, s.name)):
+            replicas = f"{s.running}/{s.desired}"
+            lines.append(f"{s.name:<{width}}  {replicas:<8}  {s.update_state or '-':<19}  {s.last_error or '-'}")
+    if evidence.signals:
+        lines.append("SIGNALS")
+        lines += [f"  {s.kind:<24} {s.subject or '-'}: {s.detail}" for s in evidence.signals]
+    return "\n".join(lines)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    journal = open_journal(args)
+    summaries = journal.incidents()
+    if args.json:
+        print(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
+        return 0
+    if not summaries:
+        print("no incidents yet; start one with: maestro-tui 'what is broken'")
+        return 0
+    for s in summaries:
+        severity = s.severity or "--"
+        print(f"{s.id}  {severity}  {s.status:<9}  {s.opened_at:%Y-%m-%d %H:%M} UTC  {s.description}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from maestro import report
+    from maestro.events import EventKind, ReportsExported
+    from maestro.journal import JournalError
+
+    config = load_config(args)
+    journal = open_journal(args)
+    if args.incident:
+        incident_id = _wrap((JournalError,), lambda: journal.resolve_id(args.incident))
+    else:
+        latest = journal.incidents()
+        if not latest:
+            raise UserError("the journal has no incidents to export; open one with: maestro-tui 'what is broken'")
+        incident_id = latest[0].id
+    incident = journal.incident(incident_id)
+    out = args.out or paths.reports_dir(None) / incident_id
+    now = utc_now()
+    files = _wrap((report.ReportError,), lambda: report.export(incident, config, out, now=now))
+    journal.append(
+        incident_id, EventKind.REPORTS_EXPORTED, ReportsExported(folder=str(out), files=[f.name for f in files])
+    )
+    print(f"wrote {len(files)} reports to {out}")
+    for f in files:
+        print(f"  {f}")
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from maestro import config
+
+    path = paths.config_path(args.config)
+    if args.action == "init":
+        _wrap((ConfigError,), lambda: config.write_example(path, force=args.force))
+        print(f"wrote {path}")
+        return 0
+    _wrap((ConfigError,), lambda: config.load(path, required=True))
+    print(f"{path}: ok")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "triage": cmd_triage,
+    "status": cmd_status,
+    "list": cmd_list,
+    "export": cmd_export,
+    "config": cmd_config,
+}
+
+
+# --- the screen -----------------------------------------------------------------
+
+
+def run_screen(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    if args.description is not None and not args.description.strip():
+        raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
+    journal = open_journal(args, demo=args.demo)
+    incident_id: str | None = None
+    new_context: IncidentContext | None = None
+    source: Callable[[], Evidence] | None
+    if args.demo:
+        from maestro import demo
+
+        source = lambda: demo.evidence(utc_now())  # noqa: E731
+        latest = journal.latest_open()
+        if latest is None:
+            new_context = demo.CONTEXT
+        else:
+            incident_id = latest.id
+    else:
+        host = args.docker_host or config.docker_host
+        source = None if args.no_docker else (lambda: live_evidence(host, utc_now()))
+        if args.incident:
+            from maestro.journal import JournalError
+
+            incident_id = _wrap((JournalError,), lambda: journal.resolve_id(args.incident))
+        elif args.description:
+            new_context = IncidentContext(description=args.description.strip())
+        else:
+            latest = journal.latest_open()
+            if latest is not None:
+                print(f"resuming {latest.id}: {latest.description}", file=sys.stderr)
+                incident_id = latest.id
+    from tui.app import MaestroApp
+
+    app = MaestroApp(
+        journal=journal,
+        config=config,
+        incident_id=incident_id,
+        evidence_source=source,
+        new_context=new_context,
+    )
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
