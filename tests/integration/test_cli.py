@@ -1,0 +1,133 @@
+"""The `maestro-tui` command as a person runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SEED_EXAMPLE = "Production API down - 500 errors. Logs show database connection timeout. Deployed 30 minutes ago."
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "MAESTRO_JOURNAL": str(tmp_path / "journal.sqlite3"),
+        "MAESTRO_CONFIG": str(tmp_path / "config.toml"),
+        "MAESTRO_REPORTS": str(tmp_path / "reports"),
+        "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock",
+    }
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, env=env, timeout=60)
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_seed_example_is_a_p0_with_labelled_fix_verify_rollback(env: dict[str, str]) -> None:
+    result = run(env, "triage", SEED_EXAMPLE, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    triage = json.loads(result.stdout)
+    assert triage["severity"] == "P0"
+    top = triage["issues"][0]
+    assert top["severity"] == "P0"
+    for kind in ("fix", "verify", "rollback"):
+        assert top[kind], kind
+        assert all(c["danger"] in {"read-only", "mutating", "destructive"} for c in top[kind])
+    assert any(c["danger"] == "read-only" for c in top["verify"])
+
+
+def test_triage_markdown_reads_like_the_priority_list(env: dict[str, str]) -> None:
+    result = run(env, "triage", "Redis out of memory - cache failures", "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "P1" in result.stdout and "redis" in result.stdout.lower()
+    assert "```bash" in result.stdout
+
+
+def test_empty_description_is_one_line(env: dict[str, str]) -> None:
+    assert "description is empty" in one_line_error(run(env, "triage", "  "))
+
+
+def test_unknown_incident_and_empty_journal(env: dict[str, str]) -> None:
+    assert "no incidents" in one_line_error(run(env, "export"))
+    line = one_line_error(run(env, "export", "INC-nope"))
+    assert "INC-nope" in line
+
+
+def test_config_init_then_check_then_a_bad_key(env: dict[str, str], tmp_path: Path) -> None:
+    assert run(env, "config", "init").returncode == 0
+    assert run(env, "config", "check").stdout.strip().endswith(": ok")
+    (tmp_path / "config.toml").write_text("poll_interval_s = 'fast'\n")
+    line = one_line_error(run(env, "config", "check"))
+    assert "poll_interval_s" in line and "line 1" in line
+
+
+def test_bad_runbook_file_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    books = tmp_path / "books"
+    books.mkdir()
+    (books / "broken.toml").write_text("id = 'x'\nseverity = 'P9'\n")
+    (tmp_path / "config.toml").write_text(f"runbook_dir = '{books}'\n")
+    line = one_line_error(run(env, "triage", "API down", "--offline"))
+    assert "broken.toml" in line
+
+
+def test_corrupt_journal_is_one_line_and_untouched(env: dict[str, str], tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    journal.write_bytes(b"this is not a database at all" * 100)
+    before = journal.read_bytes()
+    line = one_line_error(run(env, "list"))
+    assert str(journal) in line
+    assert journal.read_bytes() == before
+
+
+def test_unwritable_report_dir_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    from maestro.journal import Journal
+    from maestro.model import IncidentContext
+
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        journal.open_incident(IncidentContext(description="API down"))
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    line = one_line_error(run(env, "export", "--out", str(blocker / "reports")))
+    assert "--out" in line
+
+
+def test_list_and_export_round_trip(env: dict[str, str], tmp_path: Path) -> None:
+    from maestro.journal import Journal
+    from maestro.model import IncidentContext
+
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        opened = journal.open_incident(IncidentContext(description="Database locked up - users can't login"))
+    listing = run(env, "list")
+    assert opened.incident_id in listing.stdout and "Database locked up" in listing.stdout
+    out = tmp_path / "out"
+    result = run(env, "export", opened.incident_id[:12], "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert len(list(out.glob("*.md"))) == 5 and list(out.glob("*.html")) and list(out.glob("*.json"))
+    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+        kinds = [e.kind for e in journal.events(opened.incident_id)]
+    assert kinds[-1] == "reports_exported"
+
+
+@pytest.mark.parametrize("sub", [[], ["triage"], ["status"], ["list"], ["export"], ["config"], ["config", "check"]])
+def test_help_everywhere(env: dict[str, str], sub: list[str]) -> None:
+    result = run(env, *sub, "--help")
+    assert result.returncode == 0 and "usage:" in result.stdout
+
+
+def test_status_without_an_engine_says_why(env: dict[str, str]) -> None:
+    result = run(env, "status")
+    assert result.returncode == 1
+    assert "unreachable" in result.stdout.lower() or "not" in result.stdout.lower()
