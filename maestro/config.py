@@ -92,9 +92,7 @@ def load(path: Path, *, required: bool = False) -> Config:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if required:
-            raise ConfigError(
-                f"config {path} does not exist; create it with `maestro-tui config init`"
-            ) from None
+            raise ConfigError(f"config {path} does not exist; create it with `maestro-tui config init`") from None
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"config {path} cannot be read ({exc}); check its permissions") from None
@@ -105,9 +103,7 @@ def parse(text: str, path: Path) -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(
-            f"config {path}: not valid TOML ({exc}); fix it or run `maestro-tui config check`"
-        ) from None
+        raise ConfigError(f"config {path}: not valid TOML ({exc}); fix it or run `maestro-tui config check`") from None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
