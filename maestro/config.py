@@ -28,7 +28,7 @@ class Dashboard(Model):
 
 class ClaudeConfig(Model):
     model: str | None = None
-    max_tokens: int = Field(default=4096, gt=0)
+    max_tokens: int = Field(default=8192, gt=0)
     timeout_s: float = Field(default=60.0, gt=0)
     base_url: str | None = None
 

@@ -1,0 +1,108 @@
+"""Merging Claude's triage into the rules triage: ids survive, nothing from the rules is lost silently."""
+
+from __future__ import annotations
+
+from maestro import events as ev
+from maestro.model import Provenance, Severity, Triage, TriageIssue
+from maestro.triage.merge import merge, ranked
+from tests.factories import Stream, issue, triage
+
+
+def from_claude(*issues: TriageIssue, severity: Severity = Severity.P0) -> Triage:
+    marked = [i.model_copy(update={"provenance": Provenance.CLAUDE}) for i in issues]
+    return triage(*marked, severity=severity).model_copy(
+        update={"engine": Provenance.CLAUDE, "primary_cause": "db host wrong in 2.4.0"}
+    )
+
+
+def test_claude_refines_matching_issues_and_keeps_the_rest() -> None:
+    crash = issue("swarm.crash_loop", Severity.P0, "api")
+    redis = issue("redis.memory", Severity.P1, "redis")
+    rules = triage(crash, redis)
+    refined = crash.model_copy(update={"title": "API crash-looping since 2.4.0", "confidence": 0.9})
+    new = issue("postgres.unreachable", Severity.P0, "db")
+
+    merged, diff = merge(rules, from_claude(refined, new))
+
+    assert {i.id: i.provenance for i in merged.issues} == {
+        "swarm.crash_loop:api": Provenance.CLAUDE,
+        "postgres.unreachable:db": Provenance.CLAUDE,
+        "redis.memory:redis": Provenance.RULES,
+    }
+    assert merged.issue("swarm.crash_loop:api").title == "API crash-looping since 2.4.0"  # type: ignore[union-attr]
+    assert merged.engine is Provenance.CLAUDE
+    assert merged.primary_cause == "db host wrong in 2.4.0"
+    assert diff == ["+1 issue", "1 issue refined", "1 rules issue kept"]
+
+
+def test_issues_are_ordered_by_severity_then_confidence() -> None:
+    low = issue("a.low", Severity.P0, "x").model_copy(update={"confidence": 0.2})
+    high = issue("a.high", Severity.P0, "y").model_copy(update={"confidence": 0.8})
+    minor = issue("b.minor", Severity.P2, "z").model_copy(update={"confidence": 1.0})
+    middle = issue("c.middle", Severity.P1, "w")
+
+    merged, _ = merge(triage(middle, minor), from_claude(low, high))
+
+    assert [i.id for i in merged.issues] == ["a.high:y", "a.low:x", "c.middle:w", "b.minor:z"]
+    assert [i.id for i in ranked([minor, low, middle, high])] == [i.id for i in merged.issues]
+
+
+def test_severity_changes_are_reported() -> None:
+    crash = issue("swarm.crash_loop", Severity.P1, "api")
+    rules = triage(crash, severity=Severity.P1)
+
+    merged, diff = merge(rules, from_claude(crash.model_copy(update={"severity": Severity.P0})))
+
+    assert merged.severity is Severity.P0
+    assert diff == ["severity P1→P0", "1 issue re-ranked"]
+
+
+def test_the_overall_severity_is_never_milder_than_a_kept_issue() -> None:
+    rules = triage(issue("swarm.service_down", Severity.P0, "api"))
+
+    merged, diff = merge(rules, from_claude(issue("cache.slow", Severity.P2, "redis"), severity=Severity.P2))
+
+    assert merged.severity is Severity.P0
+    assert diff == ["+1 issue", "1 rules issue kept"]
+
+
+def test_an_identical_answer_changes_nothing() -> None:
+    rules = triage(issue("swarm.crash_loop", Severity.P0, "api"))
+
+    merged, diff = merge(rules, from_claude(*rules.issues))
+
+    assert diff == []
+    assert [i.id for i in merged.issues] == ["swarm.crash_loop:api"]
+
+
+def test_prevention_and_factors_are_united_without_repeats() -> None:
+    rules = triage(issue("swarm.crash_loop", Severity.P0, "api")).model_copy(
+        update={"contributing_factors": ["no canary", "no alert"]}
+    )
+    answer = from_claude(*rules.issues).model_copy(update={"contributing_factors": ["no alert", "bad config"]})
+    answer.prevention.immediate = ["add monitoring", "alert on restarts"]
+
+    merged, _ = merge(rules, answer)
+
+    assert merged.contributing_factors == ["no alert", "bad config", "no canary"]
+    assert merged.prevention.immediate == ["add monitoring", "alert on restarts"]
+
+
+def test_ticks_survive_the_merge_in_the_folded_incident() -> None:
+    crash = issue("swarm.crash_loop", Severity.P0, "api")
+    redis = issue("redis.memory", Severity.P1, "redis")
+    rules = triage(crash, redis)
+    merged, diff = merge(rules, from_claude(crash.model_copy(update={"title": "better title"})))
+    stream = Stream()
+    stream.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=rules))
+    stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=crash.id))
+    stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=redis.id))
+    stream.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=merged, summary=", ".join(diff)))
+
+    incident = stream.incident()
+
+    assert incident.triage is not None
+    assert incident.triage.engine is Provenance.CLAUDE
+    for item in (crash.id, redis.id):
+        assert incident.is_ticked(item)
+        assert incident.triage.issue(item) is not None
