@@ -1,0 +1,276 @@
+"""The runbook catalog: TOML files validated into `Runbook` models, the shipped ones plus a user folder.
+
+A runbook file holds one or more `[[runbook]]` tables. A user folder adds runbooks and overrides shipped
+ones with the same id.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from maestro.model import Prevention, Severity, SignalKind
+from maestro.runbooks.terms import PLACEHOLDER, Term, phrase_term, regex_term
+
+GENERIC_ID = "triage.generic"
+
+PLACEHOLDERS: dict[str, str] = {
+    "service": "Swarm service the issue is about",
+    "image": "Image the service runs now",
+    "previous_image": "Image the service ran before its last update",
+    "node": "Node hostname",
+    "exit_code": "Exit code of the newest failed task",
+    "error": "Error of the newest failed task",
+    "memory_limit": "Memory limit of the service, in docker units (512M)",
+    "suggested_memory_limit": "Twice the current memory limit",
+    "replicas": "Desired replicas of the service",
+    "scale_to": "Replicas to scale up to: twice the desired, at least 2",
+    "constraint": "First placement constraint of the service",
+    "host": "Public host name named in the incident text",
+    "health_url": "URL named in the incident text, else https://<host>/health",
+}
+
+
+class RunbookError(Exception):
+    """A runbook file that cannot be used; the message is one line naming the file and the bad key."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Model):
+    text: Annotated[str, Field(min_length=1)]
+    purpose: str = ""
+    expected: str = ""
+
+
+class Match(_Model):
+    subject: Literal["service", "node"] = Field(
+        default="service", description="What the issue is about: a swarm service or a node"
+    )
+    signals: list[SignalKind] = Field(default=[], description="Evidence signals that alone raise this runbook")
+    supporting_signals: list[SignalKind] = Field(
+        default=[], description="Signals that add weight and pick the subject once the text matched"
+    )
+    services: list[str] = Field(
+        default=[], description="Name fragments of the services this runbook acts on (redis, traefik)"
+    )
+    words: dict[str, Annotated[float, Field(gt=0)]] = Field(default={}, description="Phrase -> weight")
+    regex: dict[str, Annotated[float, Field(gt=0)]] = Field(default={}, description="Regex -> weight")
+    excludes: list[str] = Field(default=[], description="Phrases that rule this runbook out")
+    min_score: Annotated[float, Field(gt=0)] = 2.0
+    symptom: bool = Field(
+        default=False, description="Names a symptom (500s, latency), not a cause: ranks below a cause also matched"
+    )
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, value: dict[str, float]) -> dict[str, float]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        return value
+
+
+class Runbook(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]
+    title: Annotated[str, Field(min_length=1)]
+    severity: Severity
+    summary: Annotated[str, Field(min_length=1)]
+    impact: str = ""
+    match: Match = Match()
+    fallback: bool = Field(default=False, description="Only used when no other runbook explains the same subject")
+    symptoms: list[str] = []
+    root_cause: Annotated[str, Field(min_length=1)]
+    fix: list[Step] = []
+    verify: list[Step] = []
+    rollback: list[Step] = []
+    time_to_fix_min: Annotated[int, Field(ge=1)]
+    owner: str = "On-call engineer"
+    escalate_if: str = ""
+    prevention: Prevention = Prevention()
+    contributing_factors: list[str] = []
+
+    _terms: tuple[Term, ...] = PrivateAttr(default=())
+    _excludes: tuple[Term, ...] = PrivateAttr(default=())
+    _source: str = PrivateAttr(default="")
+
+    def model_post_init(self, context: Any) -> None:
+        self._terms = (
+            *(phrase_term(p, w) for p, w in self.match.words.items()),
+            *(regex_term(r, w) for r, w in self.match.regex.items()),
+        )
+        self._excludes = tuple(phrase_term(p, 1.0) for p in self.match.excludes)
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        return self._terms
+
+    @property
+    def excludes(self) -> tuple[Term, ...]:
+        return self._excludes
+
+    @property
+    def source(self) -> str:
+        """The file this runbook was loaded from."""
+        return self._source
+
+
+class _RunbookFile(_Model):
+    runbook: list[Runbook]
+
+
+class Catalog:
+    """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises."""
+
+    def __init__(self, runbooks: Iterable[Runbook]) -> None:
+        self._by_id = {r.id: r for r in runbooks}
+        if GENERIC_ID not in self._by_id:
+            raise RunbookError(f"the catalog has no {GENERIC_ID} runbook: it is the fallback triage")
+        self._by_signal: dict[SignalKind, list[Runbook]] = {}
+        for runbook in self._by_id.values():
+            for kind in runbook.match.signals:
+                self._by_signal.setdefault(kind, []).append(runbook)
+
+    def __iter__(self) -> Iterator[Runbook]:
+        return iter(self._by_id.values())
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, runbook_id: object) -> bool:
+        return runbook_id in self._by_id
+
+    def __getitem__(self, runbook_id: str) -> Runbook:
+        return self._by_id[runbook_id]
+
+    def get(self, runbook_id: str) -> Runbook | None:
+        return self._by_id.get(runbook_id)
+
+    @property
+    def generic(self) -> Runbook:
+        return self._by_id[GENERIC_ID]
+
+    def raised_by(self, kind: SignalKind) -> list[Runbook]:
+        return self._by_signal.get(kind, [])
+
+
+def parse_runbooks(text: str, source: str) -> list[Runbook]:
+    """The runbooks of one TOML document; RunbookError names `source` and the bad key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RunbookError(f"{source}: invalid TOML: {exc}") from None
+    try:
+        runbooks = _RunbookFile.model_validate(data).runbook
+    except ValidationError as exc:
+        raise RunbookError(f"{source}: {_describe(exc, data)}") from None
+    for index, runbook in enumerate(runbooks):
+        _check_placeholders(runbook, f"{source}: {_where(index, runbook.id)}")
+        runbook._source = source
+    return runbooks
+
+
+def load_file(path: Path) -> list[Runbook]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunbookError(f"{path}: cannot read runbook file: {exc}") from None
+    return parse_runbooks(text, str(path))
+
+
+def load_catalog(user_dir: Path | str | None = None) -> Catalog:
+    """The shipped runbooks, then every `*.toml` in `user_dir` (same id overrides, new ids add)."""
+    runbooks = {r.id: r for r in _shipped()}
+    if user_dir is not None:
+        folder = Path(user_dir).expanduser()
+        if not folder.is_dir():
+            raise RunbookError(f"{folder}: runbook folder not found; fix runbook_dir in the config")
+        seen: dict[str, str] = {}
+        for path in sorted(folder.glob("*.toml")):
+            for runbook in load_file(path):
+                if runbook.id in seen:
+                    raise RunbookError(f"{path}: runbook id {runbook.id!r} is also defined in {seen[runbook.id]}")
+                seen[runbook.id] = str(path)
+                runbooks[runbook.id] = runbook
+    return Catalog(runbooks.values())
+
+
+@cache
+def default_catalog() -> Catalog:
+    """The shipped catalog, loaded once per process."""
+    return load_catalog()
+
+
+@cache
+def _shipped() -> tuple[Runbook, ...]:
+    folder = resources.files("maestro.runbooks")
+    runbooks: dict[str, Runbook] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        source = f"maestro/runbooks/{entry.name}"
+        for runbook in parse_runbooks(entry.read_text(encoding="utf-8"), source):
+            if runbook.id in runbooks:
+                raise RunbookError(
+                    f"{source}: runbook id {runbook.id!r} is also defined in {runbooks[runbook.id].source}"
+                )
+            runbooks[runbook.id] = runbook
+    return tuple(runbooks.values())
+
+
+def _where(index: int, runbook_id: object) -> str:
+    named = f" (id {runbook_id!r})" if isinstance(runbook_id, str) else ""
+    return f"[[runbook]] #{index + 1}{named}"
+
+
+def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")  # a typo explains a missing key
+    first = errors[0]
+    loc = list(first["loc"])
+    where = "top level"
+    if len(loc) >= 2 and loc[0] == "runbook" and isinstance(loc[1], int):
+        items = data.get("runbook")
+        entry = items[loc[1]] if isinstance(items, list) and loc[1] < len(items) else {}
+        where = _where(loc[1], entry.get("id") if isinstance(entry, dict) else None)
+        loc = loc[2:]
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
+    if first["type"] != "missing" and first["type"] != "extra_forbidden":
+        message = f"{message} (got {first['input']!r})"
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    key_part = f" key {key!r}:" if key else ":"
+    return _one_line(f"{where}{key_part} {message}{more}")
+
+
+def _check_placeholders(runbook: Runbook, where: str) -> None:
+    for key, text in _strings(runbook.model_dump(exclude={"match", "id"}), ""):
+        for name in PLACEHOLDER.findall(text):
+            if name not in PLACEHOLDERS:
+                known = ", ".join(PLACEHOLDERS)
+                raise RunbookError(_one_line(f"{where} key {key!r}: unknown placeholder {{{name}}} (known: {known})"))
+
+
+def _strings(value: object, key: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield key, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, f"{key}[{i}]")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

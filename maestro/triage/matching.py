@@ -1,0 +1,250 @@
+"""Reading the incident text: weighted term hits, the severity its words describe, hosts and URLs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from maestro.model import IncidentContext, Severity
+from maestro.runbooks.terms import Term, normalise, regex_term
+
+
+@dataclass(frozen=True)
+class TextPart:
+    """One piece of the incident text; `weight` multiplies the terms found in it."""
+
+    name: str
+    text: str
+    weight: float
+
+
+_QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
+
+
+def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
+    """The context's text fields, normalised; quoted error text and error messages weigh more."""
+    described = normalise("\n".join(t for t in (context.description, context.what_broke) if t))
+    parts = [TextPart("description", described, 1.0)]
+    quoted = " | ".join(next(g for g in m.groups() if g) for m in _QUOTED.finditer(described))
+    if quoted:
+        parts.append(TextPart("quoted error", quoted, 1.5))
+    for name, value, weight in (
+        ("error message", context.error_messages, 1.5),
+        ("user impact", context.user_impact, 0.75),
+        ("recent changes", context.recent_changes, 1.0),
+    ):
+        if value.strip():
+            parts.append(TextPart(name, normalise(value), weight))
+    return tuple(parts)
+
+
+@dataclass
+class TextScore:
+    score: float = 0.0
+    hits: list[str] = field(default_factory=list)
+
+
+# "the database is fine": a mention that rules the thing out
+_CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine|ok|okay|healthy|normal|good|green)\b")
+
+
+def _mention(term: Term, text: str) -> str | None:
+    for found in term.pattern.finditer(text):
+        if not _CLEARED.match(text, found.end()):
+            return found.group(0)
+    return None
+
+
+def score_terms(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> TextScore:
+    """Each term counts once, at the heaviest part it appears in; a mention said to be fine does not count."""
+    result = TextScore()
+    for term in terms:
+        best: tuple[float, str, str] | None = None
+        for part in parts:
+            found = _mention(term, part.text)
+            if found is not None and (best is None or part.weight > best[0]):
+                best = (part.weight, part.name, found)
+        if best is not None:
+            weight, name, found = best
+            result.score += term.weight * weight
+            result.hits.append(f"{name} mentions '{found}'")
+    return result
+
+
+def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
+    return any(term.find(part.text) for term in terms for part in parts)
+
+
+# --- severity the words describe (the seed's severity table drives these cues) --------------------------
+
+_P0_OUTAGE = (
+    r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?)\b)[\w-]+"
+    r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
+    r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
+    r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
+    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable)\b",
+    r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
+    r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
+    r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
+    r"\b(all|every|most)\s+(users|customers|requests|traffic)\b",
+    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
+    r"\b(can't|cannot|can not|unable to|couldn't|could not|not able to)\s+"
+    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
+    r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
+    r"\bcorrupt\w*",
+    r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
+    r"\b(dropped|truncated|wiped|deleted) (the |a |all )?(production )?(table|database|db|data|rows|records)\b",
+    r"\b(database|db)\s+(is\s+)?(locked|down)\b",
+    r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
+    r"\bevery (request|page|call|endpoint|insert|write|query|customer|user)\b",
+    r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
+)
+_P0_ERRORS = (r"\b500s?\b", r"\b5xx\b", r"internal server error")
+_P1 = (
+    r"\bslow\w*",
+    r"\blatency\b",
+    r"\b(degraded|degradation)\b",
+    r"\bcache (failures?|misses)\b",
+    r"\b(backlog|delayed|lagging)\b",
+    r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
+    r"\berror rate\b",
+)
+_P1_SOMETIMES = (
+    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time)\b",
+    r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
+    r"\bpartial\w*\b",
+    r"\belevated\b",
+    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+)
+_P2 = (
+    r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
+    r"\b(colou?rs?|fonts?|icons?|layout|alignment|padding|css)\b",
+    r"\bui\s+(glitch|bug|issue)\w*",
+    r"\bvisual\s+(glitch|bug)\w*",
+    r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
+    r"\b(non-critical|noncritical|minor|cosmetic|low priority)\b",
+    r"\bwarnings? in (the )?logs\b",
+)
+_PARTIAL = (
+    r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
+    r"\bpartial\w*\b",
+    r"\b\d+\s?% of (users|requests|traffic|calls)\b",
+    r"\b(one|a single) (region|zone|node|tenant)\b",
+    r"\bintermittent\w*",
+)
+_NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
+
+
+def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
+    return tuple(regex_term(p, 1.0) for p in patterns)
+
+
+_CUES = {
+    "p0": _compile(_P0_OUTAGE),
+    "p0_errors": _compile(_P0_ERRORS),
+    "p1": _compile(_P1),
+    "p1_sometimes": _compile(_P1_SOMETIMES),
+    "p2": _compile(_P2),
+    "partial": _compile(_PARTIAL),
+}
+
+
+@dataclass(frozen=True)
+class Described:
+    """The severity the incident's own words give, and whether they say only part of it is affected."""
+
+    severity: Severity | None
+    partial: bool
+    cues: tuple[str, ...]
+
+
+def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
+    """The first mention of each cue that no 'not' / 'no' / 'without' just before negates."""
+    hits = []
+    for term in _CUES[kind]:
+        found = next(
+            (
+                m.group(0)
+                for part in parts
+                for m in term.pattern.finditer(part.text)
+                if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
+            ),
+            None,
+        )
+        if found is not None:
+            hits.append(found)
+    return hits
+
+
+def described_severity(parts: tuple[TextPart, ...]) -> Described:
+    """P0 for outage, data or security words; 500s alone are P0 unless 'intermittent'; then P1, then P2."""
+    p0 = _cue_hits("p0", parts)
+    errors = _cue_hits("p0_errors", parts)
+    sometimes = _cue_hits("p1_sometimes", parts)
+    p1 = _cue_hits("p1", parts) + sometimes
+    p2 = _cue_hits("p2", parts)
+    partial = bool(_cue_hits("partial", parts))
+    if p0 or (errors and not sometimes):
+        return Described(Severity.P0, partial, tuple(p0 + errors))
+    if p1 or errors:
+        return Described(Severity.P1, partial, tuple(p1 + errors))
+    if p2:
+        return Described(Severity.P2, partial, tuple(p2))
+    return Described(None, partial, ())
+
+
+# --- names in the text ---------------------------------------------------------------------------------
+
+_URL = re.compile(r"https?://[^\s\"'<>`)]+")
+_HOST = re.compile(
+    r"(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:com|net|org|io|dev|app|co|cloud|ai|eu|de|fr|uk|nl|ch|us|ca|au|in|me|tech|xyz|local|internal|lan))(?![\w.-])"
+)
+
+
+def first_url(parts: tuple[TextPart, ...]) -> str:
+    for part in parts:
+        found = _URL.search(part.text)
+        if found:
+            return found.group(0).rstrip(".,;:!?")
+    return ""
+
+
+def first_host(parts: tuple[TextPart, ...]) -> str:
+    url = first_url(parts)
+    if url:
+        return url.split("://", 1)[1].split("/", 1)[0].split(":", 1)[0]
+    for part in parts:
+        found = _HOST.search(part.text)
+        if found:
+            return found.group(1)
+    return ""
+
+
+_CHANGE = re.compile(
+    r"\b(deploy\w*|redeploy\w*|releas\w*|rolled out|rollout|upgrad\w*|migrat\w*|config change\w*|changed|"
+    r"updated|pushed|merged|hotfix\w*)\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+")
+
+
+def change_sentences(text: str) -> list[str]:
+    """Sentences of the (original-case) text that mention a deploy or change."""
+    return [s.strip() for s in _SENTENCE.findall(text) if _CHANGE.search(s.lower())]
+
+
+def names_in_text(names: Iterable[str], aliases: dict[str, list[str]], parts: tuple[TextPart, ...]) -> list[str]:
+    """`names` mentioned in the text by any of their aliases, in order of first mention."""
+    alias_of = {alias: name for name in names for alias in aliases.get(name, [name]) if alias}
+    if not alias_of:
+        return []
+    pattern = re.compile(
+        r"(?<![\w.-])(" + "|".join(re.escape(a) for a in sorted(alias_of, key=len, reverse=True)) + r")(?![\w-])"
+    )
+    first: dict[str, tuple[int, int]] = {}
+    for index, part in enumerate(parts):
+        for found in pattern.finditer(part.text):
+            name = alias_of[found.group(1)]
+            first.setdefault(name, (index, found.start()))
+    return sorted(first, key=lambda n: first[n])

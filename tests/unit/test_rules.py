@@ -1,0 +1,507 @@
+"""The rules triage engine: issues, placeholders, severity, determinism, speed and the generic fallback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from maestro.collect.signals import ContainerFacts, RawSwarm, extract, parse_time
+from maestro.model import (
+    Evidence,
+    IncidentContext,
+    LogLine,
+    NodeInfo,
+    ServiceInfo,
+    Severity,
+    Signal,
+    SignalKind,
+    SystemStatus,
+    TaskInfo,
+    Triage,
+)
+from maestro.runbooks import GENERIC_ID, PLACEHOLDERS, Catalog, default_catalog, load_catalog
+from maestro.safety import classify
+from maestro.triage.rules import triage
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2025, 10, 11, 12, 0, tzinfo=UTC)
+SEED = (
+    "Production API is down - getting 500 errors. Started 10 minutes ago. "
+    'Error logs show "database connection timeout". We deployed new code 30 minutes ago.'
+)
+LEFT_OVER = re.compile(r"(?<![$%{])\{[a-z][a-z0-9_]*\}(?!\})")
+VISIBLE = re.compile(r"<([A-Z][A-Z0-9_]*)>")
+
+
+def ctx(description: str, **fields: str) -> IncidentContext:
+    return IncidentContext(description=description, **fields)
+
+
+def service(name: str, desired: int = 1, running: int = 1, **fields: object) -> ServiceInfo:
+    return ServiceInfo(
+        id=f"id-{name}",
+        name=name,
+        image=str(fields.pop("image", f"registry.example.com/{name}:2.0")),
+        desired=desired,
+        running=running,
+        **fields,
+    )
+
+
+def signal(kind: SignalKind, subject: str, detail: str = "seen", **data: str) -> Signal:
+    return Signal(kind=kind, subject=subject, detail=detail, observed_at=NOW, data=data)
+
+
+def evidence(*services: ServiceInfo, signals: tuple[Signal, ...] = (), **fields: object) -> Evidence:
+    return Evidence(collected_at=NOW, source="swarm", services=list(services), signals=list(signals), **fields)
+
+
+def all_text(result: Triage) -> str:
+    return result.model_dump_json()
+
+
+# --- the seed's example ----------------------------------------------------------------------------------
+
+
+def test_seed_example_is_p0_with_fix_verify_and_rollback_on_top() -> None:
+    result = triage(ctx(SEED), now=NOW)
+    assert result.severity is Severity.P0
+    assert result.system_status is SystemStatus.DOWN
+    top = result.issues[0]
+    assert top.runbook_id == "db.pool_exhausted"
+    for issue in result.by_severity(Severity.P0):
+        assert issue.fix and issue.verify and issue.rollback, issue.id
+    assert "docker service update --rollback <SERVICE>" in [c.text for c in top.rollback]
+    assert any(i.runbook_id == "deploy.bad_release" for i in result.issues)
+    assert "Recent change: We deployed new code 30 minutes ago" in result.contributing_factors
+    assert result.root_cause_identified
+    assert result.primary_cause == top.root_cause
+    assert result.eta_minutes == result.minutes_for(Severity.P0) + result.minutes_for(Severity.P1)
+    assert result.engine == "rules"
+    assert result.generated_at == NOW
+
+
+def test_every_command_is_labelled_by_safety() -> None:
+    result = triage(ctx(SEED), now=NOW)
+    commands = [c for issue in result.issues for _, c in issue.commands()]
+    assert len(commands) >= 10
+    for command in commands:
+        assert command.danger == classify(command.text), command.text
+    assert {c.danger for c in commands} >= {"read-only", "mutating"}
+
+
+def test_seed_example_with_evidence_fills_the_commands() -> None:
+    api = service("opendeepsearch_api", 3, 3, image="registry.xencolabs.com/api:v2.0.0")
+    deployed = signal(
+        SignalKind.RECENT_DEPLOY,
+        "opendeepsearch_api",
+        "updated 30 minutes ago",
+        previous_image="registry.xencolabs.com/api:v1.9.5",
+    )
+    result = triage(
+        ctx(SEED + " Health: https://api.xencolabs.com/health"),
+        evidence(api, service("redis_redis"), signals=(deployed,)),
+        now=NOW,
+    )
+    top = result.issues[0]
+    assert top.id == "db.pool_exhausted:opendeepsearch_api"
+    texts = [c.text for _, c in top.commands()]
+    assert "docker service update --force opendeepsearch_api" in texts
+    assert "docker service update --rollback opendeepsearch_api" in texts
+    assert 'curl -s -o /dev/null -w "%{http_code}\\n" https://api.xencolabs.com/health' in texts
+    deploy = next(i for i in result.issues if i.runbook_id == "deploy.bad_release")
+    rollback_to = [c.text for c in deploy.fix if "--image" in c.text]
+    assert rollback_to == [
+        "docker service update --image registry.xencolabs.com/api:v1.9.5 --update-parallelism 1 "
+        "--update-delay 10s opendeepsearch_api"
+    ]
+    assert "Recent deploy of opendeepsearch_api: updated 30 minutes ago" in result.contributing_factors
+
+
+# --- placeholders ------------------------------------------------------------------------------------------
+
+
+def _runbook_alone(runbook_id: str) -> Catalog:
+    catalog = default_catalog()
+    return Catalog([catalog[runbook_id], catalog.generic])
+
+
+def _words_of(runbook_id: str) -> str:
+    runbook = default_catalog()[runbook_id]
+    return " ".join(runbook.match.words) or runbook.title
+
+
+@pytest.mark.parametrize("runbook_id", [r.id for r in default_catalog()])
+def test_without_evidence_every_placeholder_is_visible_never_raw(runbook_id: str) -> None:
+    result = triage(ctx(_words_of(runbook_id)), catalog=_runbook_alone(runbook_id), now=NOW)
+    assert [i.runbook_id for i in result.issues] == [runbook_id]
+    text = all_text(result)
+    assert not LEFT_OVER.search(text), LEFT_OVER.findall(text)
+    shown = set(VISIBLE.findall(text)) - {"NAME", "VALUE"}
+    assert shown <= {p.upper() for p in PLACEHOLDERS}
+    runbook = default_catalog()[runbook_id]
+    if any("{service}" in s.text for s in runbook.fix) and runbook.match.subject == "service":
+        assert "SERVICE" in shown
+
+
+def _full_evidence() -> Evidence:
+    """Every fact a placeholder can take, for an app service and for the services hinted runbooks act on."""
+    node = NodeInfo(id="n1", hostname="xenco3", role="manager", availability="active", state="ready")
+    images = {
+        "shop_api": "registry.example.com/shop:2.0",
+        "shop_redis": "redis:7.2",
+        "shop_db": "postgres:16",
+        "shop_traefik": "traefik:v3.1",
+    }
+    services = [
+        service(
+            name,
+            4,
+            3,
+            image=image,
+            memory_limit=512 * 1024 * 1024,
+            constraints=["node.labels.tier==web"],
+            last_error="task: non-zero exit (1)",
+        )
+        for name, image in images.items()
+    ]
+    failed = [
+        TaskInfo(
+            id=f"t-{name}",
+            service=name,
+            node="n1",
+            desired_state="shutdown",
+            state="failed",
+            error="task: non-zero exit (1)",
+            exit_code=1,
+            timestamp=NOW,
+        )
+        for name in images
+    ]
+    deploy = signal(SignalKind.RECENT_DEPLOY, "shop_api", "updated", previous_image="registry.example.com/shop:1.9")
+    return evidence(*services, nodes=[node], tasks=failed, signals=(deploy,))
+
+
+@pytest.mark.parametrize("runbook_id", [r.id for r in default_catalog()])
+def test_with_evidence_every_placeholder_is_filled(runbook_id: str) -> None:
+    description = f"{_words_of(runbook_id)} on shop_api on node xenco3, see https://shop.example.com/health"
+    result = triage(ctx(description), _full_evidence(), catalog=_runbook_alone(runbook_id), now=NOW)
+    text = all_text(result)
+    assert not LEFT_OVER.search(text)
+    assert not set(VISIBLE.findall(text)) & {p.upper() for p in PLACEHOLDERS}, VISIBLE.findall(text)
+
+
+def test_facts_come_from_the_evidence() -> None:
+    cache = service("cache", 1, 0, memory_limit=16 * 1024 * 1024)
+    oom = signal(SignalKind.OOM_KILLED, "cache", "OOMKilled x3", exit_code="137")
+    result = triage(ctx("cache keeps dying"), evidence(cache, signals=(oom,)), now=NOW)
+    issue = result.issue("swarm.oom_killed:cache")
+    assert issue is not None
+    assert issue.severity is Severity.P0  # no running task: the service is down
+    assert "docker service update --limit-memory 32M cache" in [c.text for c in issue.fix]
+    assert "(16M)" in issue.root_cause
+    assert "cache: 0/1 tasks running" in issue.evidence
+
+
+def test_a_stack_service_named_by_its_short_name_is_the_subject() -> None:
+    result = triage(
+        ctx("The API is throwing 500 internal server errors"),
+        evidence(service("opendeepsearch_api", 3, 3), service("opendeepsearch_web", 2, 2)),
+        now=NOW,
+    )
+    assert result.issues[0].id == "app.http_errors:opendeepsearch_api"
+
+
+def test_node_names_are_resolved_from_task_node_ids() -> None:
+    node = NodeInfo(id="czefv7863kn8", hostname="vm", role="manager", availability="active", state="ready")
+    task = TaskInfo(
+        id="t", service="worker", node="czefv7863kn8", desired_state="shutdown", state="failed", exit_code=1
+    )
+    loop = signal(SignalKind.CRASH_LOOP, "worker", "task: non-zero exit (1) x4")
+    result = triage(
+        ctx("disk full, no space left on device"),
+        evidence(service("worker", 1, 0), signals=(loop,), nodes=[node], tasks=[task]),
+        now=NOW,
+    )
+    disk = next(i for i in result.issues if i.runbook_id == "node.disk_full")
+    assert disk.id == "node.disk_full:vm"
+    assert "ssh vm 'docker system prune -af --volumes'" in [c.text for c in disk.fix]
+
+
+# --- signals -----------------------------------------------------------------------------------------------
+
+
+def test_one_issue_per_runbook_and_subject() -> None:
+    signals = (
+        signal(SignalKind.CRASH_LOOP, "worker", "exit (1) x4"),
+        signal(SignalKind.CRASH_LOOP, "worker", "exit (1) x5"),
+        signal(SignalKind.CRASH_LOOP, "mailer", "exit (2) x3"),
+    )
+    result = triage(ctx("check"), evidence(service("worker"), service("mailer"), signals=signals), now=NOW)
+    assert sorted(i.id for i in result.issues) == ["swarm.crash_loop:mailer", "swarm.crash_loop:worker"]
+    worker = result.issue("swarm.crash_loop:worker")
+    assert worker is not None
+    assert "signal crash_loop on worker: exit (1) x4" in worker.evidence
+
+
+def test_a_fallback_signal_folds_into_the_specific_issue_of_the_same_subject() -> None:
+    signals = (
+        signal(SignalKind.SERVICE_DOWN, "api", "0 of 3 replicas running"),
+        signal(SignalKind.CRASH_LOOP, "api", "exit (2) x6"),
+        signal(SignalKind.SERVICE_DOWN, "web", "0 of 2 replicas running"),
+    )
+    result = triage(ctx("check"), evidence(service("api", 3, 0), service("web", 2, 0), signals=signals), now=NOW)
+    assert sorted(i.id for i in result.issues) == ["swarm.crash_loop:api", "swarm.service_down:web"]
+    api = result.issue("swarm.crash_loop:api")
+    assert api is not None and api.severity is Severity.P0
+    assert "signal service_down on api: 0 of 3 replicas running" in api.evidence
+
+
+def test_an_oom_kill_of_a_redis_service_raises_the_redis_runbook() -> None:
+    redis = service("sessions", image="redis:7.2-alpine")
+    other = service("thumbnails")
+    signals = (signal(SignalKind.OOM_KILLED, "sessions"), signal(SignalKind.OOM_KILLED, "thumbnails"))
+    result = triage(ctx("memory trouble"), evidence(redis, other, signals=signals), now=NOW)
+    assert {i.id for i in result.issues} == {"cache.redis_oom:sessions", "swarm.oom_killed:thumbnails"}
+
+
+def test_words_add_to_the_signal_issue_instead_of_a_second_issue() -> None:
+    loop = signal(SignalKind.CRASH_LOOP, "worker", "exit (1) x4")
+    quiet = triage(ctx("check the swarm"), evidence(service("worker"), signals=(loop,)), now=NOW)
+    told = triage(ctx("worker is in a crash loop"), evidence(service("worker"), signals=(loop,)), now=NOW)
+    assert [i.id for i in told.issues] == ["swarm.crash_loop:worker"]
+    assert told.issues[0].confidence > quiet.issues[0].confidence
+    assert "description mentions 'crash loop'" in told.issues[0].evidence
+
+
+def test_node_and_quorum_signals_are_about_nodes() -> None:
+    signals = (
+        signal(SignalKind.NODE_DOWN, "xenco2", "worker node is down", node="xenco2"),
+        signal(SignalKind.QUORUM_AT_RISK, "", "1 of 3 managers reachable"),
+    )
+    result = triage(ctx("cluster trouble"), evidence(signals=signals), now=NOW)
+    assert [i.id for i in result.issues] == ["swarm.quorum_lost", "swarm.node_down:xenco2"]
+    node = result.issues[1]
+    assert "ssh xenco2 'sudo systemctl restart docker'" in [c.text for c in node.fix]
+
+
+def test_recorded_lab_swarm_gives_one_issue_per_broken_service() -> None:
+    recorded = json.loads((ROOT / "tests/unit/fixtures/swarm_raw.json").read_text(encoding="utf-8"))
+    raw = RawSwarm(
+        services=recorded["services"],
+        tasks=recorded["tasks"],
+        nodes=recorded["nodes"],
+        containers={cid: ContainerFacts.from_inspect(c) for cid, c in recorded["containers"].items()},
+    )
+    now = parse_time(recorded["recorded_at"])
+    assert now is not None
+    found = extract(raw, now=now)
+    live = Evidence(
+        collected_at=now,
+        source="swarm",
+        services=found.services,
+        nodes=found.nodes,
+        tasks=found.tasks,
+        signals=found.signals,
+    )
+    result = triage(ctx("the lab is on fire"), live, now=now)
+    ids = {i.id for i in result.issues}
+    assert {
+        "swarm.crash_loop:worker",
+        "swarm.oom_killed:cache",
+        "swarm.unhealthy:db",
+        "swarm.unschedulable:pending",
+        "swarm.update_failed:web",
+    } <= ids
+    assert not any(i.startswith("swarm.service_down") for i in ids)
+    assert result.severity is Severity.P0
+    assert not LEFT_OVER.search(all_text(result))
+
+
+# --- severity and status from the words ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("description", "severity"),
+    [
+        ("All users see a blank page", Severity.P0),
+        ("Production down since 9:00", Severity.P0),
+        ("The checkout returns 500 to customers", Severity.P0),
+        ("Users cannot login", Severity.P0),
+        ("We had data loss in the billing export", Severity.P0),
+        ("The dashboard is slow", Severity.P1),
+        ("Intermittent 500s on the search page", Severity.P1),
+        ("API is slow but not down, no data loss", Severity.P1),
+        ("Typo in the footer", Severity.P2),
+        ("UI glitch in the settings dialog", Severity.P2),
+        ("Log noise from the scheduler", Severity.P2),
+    ],
+)
+def test_words_set_the_severity(description: str, severity: Severity) -> None:
+    assert triage(ctx(description), now=NOW).severity is severity
+
+
+def test_words_never_talk_evidence_down() -> None:
+    down = signal(SignalKind.SERVICE_DOWN, "api", "0 of 3 replicas running")
+    result = triage(ctx("minor log noise"), evidence(service("api", 3, 0), signals=(down,)), now=NOW)
+    assert result.severity is Severity.P0
+
+
+@pytest.mark.parametrize(
+    ("description", "status"),
+    [
+        ("Production API down - 500 errors", SystemStatus.DOWN),
+        ("Some users cannot login", SystemStatus.PARTIAL),
+        ("Redis out of memory - cache failures", SystemStatus.DEGRADED),
+        ("Typo on the pricing page", SystemStatus.OPERATIONAL),
+    ],
+)
+def test_system_status_follows_severity_and_scope(description: str, status: SystemStatus) -> None:
+    assert triage(ctx(description), now=NOW).system_status is status
+
+
+def test_user_impact_is_the_reporters_when_given() -> None:
+    given = triage(ctx("Redis out of memory", user_impact="30% of checkouts fail"), now=NOW)
+    derived = triage(ctx("Redis out of memory"), now=NOW)
+    assert given.user_impact == "30% of checkouts fail"
+    assert derived.user_impact == default_catalog()["cache.redis_oom"].impact
+
+
+def test_issues_are_ordered_by_severity_then_confidence() -> None:
+    signals = (
+        signal(SignalKind.NODE_DRAINED, "xenco4", "drained"),
+        signal(SignalKind.UPDATE_ROLLED_BACK, "web", "rollback completed"),
+        signal(SignalKind.QUORUM_AT_RISK, "", "1 of 3 managers reachable"),
+    )
+    result = triage(ctx("check"), evidence(service("web", 2, 2), signals=signals), now=NOW)
+    keys = [(i.severity.rank, -i.confidence) for i in result.issues]
+    assert keys == sorted(keys)
+    assert [i.severity for i in result.issues] == [Severity.P0, Severity.P1, Severity.P2]
+
+
+def test_prevention_is_gathered_from_every_matched_runbook() -> None:
+    result = triage(ctx(SEED), now=NOW)
+    catalog = default_catalog()
+    for issue in result.issues:
+        for item in catalog[issue.runbook_id].prevention.immediate:
+            assert item in result.prevention.immediate
+    assert len(result.prevention.short_term) == len(set(result.prevention.short_term))
+
+
+# --- generic fallback -----------------------------------------------------------------------------------------
+
+
+def test_nothing_matched_gives_the_generic_triage() -> None:
+    result = triage(ctx("Something weird is going on with the reports"), now=NOW)
+    assert [i.id for i in result.issues] == [GENERIC_ID]
+    issue = result.issues[0]
+    assert result.primary_cause.startswith("Investigating: ")
+    assert not result.root_cause_identified
+    texts = [c.text for _, c in issue.commands()]
+    assert "docker service ls" in texts
+    assert "docker service ps <SERVICE> | head -20" in texts
+    assert "docker service logs --since 30m <SERVICE> | grep -i error | head -50" in texts
+    assert result.eta_minutes == issue.time_to_fix_min
+
+
+def test_generic_triage_uses_the_only_failing_service() -> None:
+    short = signal(SignalKind.REPLICAS_BELOW_DESIRED, "api", "2 of 3 replicas running")
+    catalog = Catalog([default_catalog().generic])
+    result = triage(ctx("hmm"), evidence(service("api", 3, 2), service("web"), signals=(short,)), catalog=catalog)
+    assert result.issues[0].id == f"{GENERIC_ID}:api"
+    assert "docker service ps api | head -20" in [c.text for c in result.issues[0].fix]
+
+
+def test_a_user_override_is_used_by_the_triage(tmp_path: Path) -> None:
+    (tmp_path / "locks.toml").write_text(
+        '[[runbook]]\nid = "db.locked"\ntitle = "Our lock runbook"\nseverity = "P0"\n'
+        'summary = "Locks"\nroot_cause = "Our migrations"\ntime_to_fix_min = 7\n'
+        '[runbook.match]\nwords = { "locked" = 5 }\n'
+        '[[runbook.fix]]\ntext = "ourtool unlock {service}"\n',
+        encoding="utf-8",
+    )
+    result = triage(ctx("Database locked up - users can't login"), catalog=load_catalog(tmp_path), now=NOW)
+    assert result.issues[0].title == "Our lock runbook"
+    assert [c.text for c in result.issues[0].fix] == ["ourtool unlock <SERVICE>"]
+
+
+# --- determinism and speed ---------------------------------------------------------------------------------
+
+
+def _big_evidence(services: int = 30) -> Evidence:
+    names = [f"shop_svc{i:02d}" for i in range(services)]
+    infos = [service(n, 3, 3 if i % 5 else 0, memory_limit=256 << 20) for i, n in enumerate(names)]
+    kinds = [SignalKind.CRASH_LOOP, SignalKind.OOM_KILLED, SignalKind.UNHEALTHY, SignalKind.RECENT_DEPLOY]
+    signals = tuple(
+        signal(kinds[i % len(kinds)], n, f"{n} trouble", exit_code="137") for i, n in enumerate(names) if i % 3 == 0
+    )
+    tasks = [
+        TaskInfo(
+            id=f"t{i}-{k}",
+            service=n,
+            node=f"node{i % 4}",
+            desired_state="shutdown",
+            state="failed",
+            error="task: non-zero exit (1)",
+            exit_code=1,
+            timestamp=NOW - timedelta(seconds=k),
+        )
+        for i, n in enumerate(names)
+        for k in range(4)
+    ]
+    nodes = [
+        NodeInfo(id=f"node{i}", hostname=f"xenco{i}", role="worker", availability="active", state="ready")
+        for i in range(4)
+    ]
+    logs = [LogLine(service=n, text=f"error: upstream timeout {k}") for n in names for k in range(20)]
+    return evidence(*infos, signals=signals, tasks=tasks, nodes=nodes, logs=logs)
+
+
+def test_same_input_same_output() -> None:
+    live = _big_evidence()
+    first = triage(ctx(SEED + " svc03 looks bad"), live, now=NOW).model_dump_json()
+    second = triage(ctx(SEED + " svc03 looks bad"), live, now=NOW).model_dump_json()
+    assert first == second
+
+
+def test_same_output_across_processes_with_different_hash_seeds() -> None:
+    code = (
+        "from tests.unit.test_rules import NOW, SEED, _big_evidence, ctx\n"
+        "from maestro.triage.rules import triage\n"
+        "print(triage(ctx(SEED), _big_evidence(), now=NOW).model_dump_json())\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_triage_of_a_30_service_swarm_takes_under_20_ms(capsys: pytest.CaptureFixture[str]) -> None:
+    default_catalog()
+    live = _big_evidence(30)
+    context = ctx(SEED + " shop_svc03 and shop_svc07 look bad")
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        result = triage(context, live, now=NOW)
+        timings.append((time.perf_counter() - started) * 1000)
+    assert len(result.issues) >= 8
+    median = statistics.median(timings)
+    with capsys.disabled():
+        print(
+            f"\nrules triage, 30 services: first {timings[0]:.2f} ms, median {median:.2f} ms, max {max(timings):.2f} ms"
+        )
+    assert median < 20

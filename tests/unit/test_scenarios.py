@@ -1,0 +1,92 @@
+"""Quality of the rules triage over a table of realistic incidents (tests/unit/scenarios.toml)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from maestro.model import Evidence, IncidentContext, NodeInfo, ServiceInfo, Signal, Triage
+from maestro.triage.rules import triage
+
+NOW = datetime(2025, 10, 11, 12, 0, tzinfo=UTC)
+SCENARIOS: list[dict[str, Any]] = tomllib.loads((Path(__file__).parent / "scenarios.toml").read_text())["scenario"]
+MUST = [s for s in SCENARIOS if s.get("must")]
+
+
+def evidence_of(scenario: dict[str, Any]) -> Evidence | None:
+    if not any(k in scenario for k in ("services", "nodes", "signals")):
+        return None
+    services = [
+        ServiceInfo(
+            id=f"id-{s['name']}",
+            name=s["name"],
+            image=s.get("image", "registry.example.com/app:1.0"),
+            desired=s["desired"],
+            running=s["running"],
+            memory_limit=s.get("memory_limit"),
+            constraints=s.get("constraints", []),
+        )
+        for s in scenario.get("services", [])
+    ]
+    nodes = [
+        NodeInfo(id=f"id-{n['hostname']}", hostname=n["hostname"], role="worker", availability="active", state="ready")
+        for n in scenario.get("nodes", [])
+    ]
+    signals = [
+        Signal(kind=s["kind"], subject=s["subject"], detail=s["detail"], observed_at=NOW, data=s.get("data", {}))
+        for s in scenario.get("signals", [])
+    ]
+    return Evidence(collected_at=NOW, source="swarm", services=services, nodes=nodes, signals=signals)
+
+
+def run(scenario: dict[str, Any]) -> Triage:
+    context = IncidentContext(
+        description=scenario["description"],
+        error_messages=scenario.get("error_messages", ""),
+        recent_changes=scenario.get("recent_changes", ""),
+        user_impact=scenario.get("user_impact", ""),
+    )
+    return triage(context, evidence_of(scenario), now=NOW)
+
+
+def outcome(scenario: dict[str, Any]) -> tuple[str, str]:
+    result = run(scenario)
+    return result.issues[0].runbook_id, str(result.issues[0].severity)
+
+
+def test_the_table_is_large_and_varied() -> None:
+    assert len(SCENARIOS) >= 40
+    assert sum(1 for s in SCENARIOS if evidence_of(s) is not None) >= 8
+    assert len({s["expect"] for s in SCENARIOS}) >= 25
+
+
+def test_hit_rate_is_at_least_90_percent(capsys: pytest.CaptureFixture[str]) -> None:
+    misses = []
+    runbook_hits = severity_hits = 0
+    for scenario in SCENARIOS:
+        runbook_id, severity = outcome(scenario)
+        runbook_hits += runbook_id == scenario["expect"]
+        severity_hits += severity == scenario["severity"]
+        if (runbook_id, severity) != (scenario["expect"], scenario["severity"]):
+            misses.append(
+                f"  {scenario['description'][:90]!r}\n"
+                f"    expected {scenario['expect']} {scenario['severity']}, got {runbook_id} {severity}"
+            )
+    total = len(SCENARIOS)
+    hits = total - len(misses)
+    with capsys.disabled():
+        print(
+            f"\nrules triage scenarios: {hits}/{total} hit ({hits / total:.0%}); "
+            f"primary runbook {runbook_hits}/{total}, severity {severity_hits}/{total}"
+        )
+        print("\n".join(misses) if misses else "  no misses")
+    assert hits / total >= 0.9, "\n".join(misses)
+
+
+@pytest.mark.parametrize("scenario", MUST, ids=[s["description"][:50] for s in MUST])
+def test_must_pass(scenario: dict[str, Any]) -> None:
+    assert outcome(scenario) == (scenario["expect"], scenario["severity"])
