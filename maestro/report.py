@@ -160,11 +160,6 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
     safe = Incident.model_validate(redact_obj(incident.model_dump()))
     safe_config = Config.model_validate(redact_obj(config.model_dump()))
     triage = safe.triage
-    if triage is not None:
-        for issue in triage.issues:
-            issue.fix = [_labelled(c) for c in issue.fix]
-            issue.verify = [_labelled(c) for c in issue.verify]
-            issue.rollback = [_labelled(c) for c in issue.rollback]
     rows = _issue_rows(safe)
     return {
         "incident": safe,
@@ -330,7 +325,6 @@ _BLOCK_START = re.compile(
 )
 _BACKTICKS = re.compile(r"`+")
 _FENCE = re.compile(r"^(`{3,})")
-_PLACEHOLDER = re.compile(r"<([A-Z][A-Z0-9_]*)>")
 
 
 def _tidy(markdown: str) -> str:
@@ -393,13 +387,8 @@ def _fence(value: object, lang: str = "") -> str:
     return f"{ticks}{lang}\n{text}\n{ticks}"
 
 
-def _labelled(command: Command) -> Command:
-    """The danger of the command once its placeholders are filled: `<SERVICE>` is a name, not a redirection."""
-    return command.model_copy(update={"danger": safety.classify(_PLACEHOLDER.sub(r"\1", command.text))})
-
-
 def _command(text: str, purpose: str = "", expected: str = "") -> Command:
-    return _labelled(Command(text=text, purpose=purpose, expected=expected))
+    return safety.labelled(Command(text=text, purpose=purpose, expected=expected))
 
 
 @functools.cache

@@ -84,11 +84,17 @@ def worker_issue() -> TriageIssue:
         symptoms=["worker 0/2 replicas", "exit code 1 after 2 s"],
         root_cause="wrong DB URL in image v2.3",
         fix=[
-            Command(text="docker service rollback worker", purpose="Roll back worker\nrm -rf /"),
-            Command(text=BACKTICK_COMMAND, purpose="Count errors"),
+            safety.labelled(Command(text="docker service rollback worker", purpose="Roll back worker\nrm -rf /")),
+            safety.labelled(Command(text=BACKTICK_COMMAND, purpose="Count errors")),
         ],
-        verify=[Command(text="docker service ps worker", purpose="Check tasks", expected="2/2 Running")],
-        rollback=[Command(text="docker service update --image shop/worker:2.2 worker", purpose="Pin old image")],
+        verify=[
+            safety.labelled(Command(text="docker service ps worker", purpose="Check tasks", expected="2/2 Running"))
+        ],
+        rollback=[
+            safety.labelled(
+                Command(text="docker service update --image shop/worker:2.2 worker", purpose="Pin old image")
+            )
+        ],
         time_to_fix_min=5,
         owner="Ana Ops",
         escalate_if="not resolved in 10 minutes",
@@ -113,7 +119,7 @@ def full_triage() -> Triage:
         severity=Severity.P1,
         title="Cache killed by OOM",
         summary="cache restarts every minute",
-        fix=[Command(text="docker service update --limit-memory 4G cache", purpose="Raise memory")],
+        fix=[safety.labelled(Command(text="docker service update --limit-memory 4G cache", purpose="Raise memory"))],
         time_to_fix_min=20,
         owner="Infra team",
         provenance=Provenance.CLAUDE,

@@ -8,7 +8,10 @@ import time
 import pytest
 
 from maestro.model import Command, Danger
+from maestro.runbooks.catalog import default_catalog
+from maestro.runbooks.terms import PLACEHOLDER
 from maestro.safety import classify, labelled, reasons
+from maestro.triage.facts import fill
 
 RO, MUT, DES = Danger.READ_ONLY, Danger.MUTATING, Danger.DESTRUCTIVE
 
@@ -308,6 +311,44 @@ TRICKY: list[tuple[str, Danger]] = [
     ("echo `unterminated", MUT),
 ]
 
+# `<NAME>` stands for a value the reader fills in: a word, never a redirection.
+PLACEHOLDERS: list[tuple[str, Danger]] = [
+    ("docker service logs --tail 100 <SERVICE>", RO),
+    ("docker service ps <SERVICE>", RO),
+    ("curl -s <HEALTH_URL>", RO),
+    ("curl -s http://<HOST>:8080/health", RO),
+    ("docker service logs --since 30m <SERVICE> 2>&1 | grep -i error | head -50", RO),
+    ("docker service ls --filter name=<SERVICE>", RO),
+    ("docker node inspect <NODE> --format '{{.Status.State}}'", RO),
+    ("watch -n 5 'docker service ps <SERVICE>'", RO),
+    ("ssh <NODE> docker service ps <SERVICE>", RO),
+    ("docker exec $(docker ps -q -f name=<REDIS_SERVICE>) redis-cli INFO memory", RO),
+    ('docker service logs "<SERVICE>"', RO),
+    ("wc -l <<EOF\n<SERVICE>\nEOF", RO),
+    ("docker service update --env-add <NAME>=<VALUE> web", MUT),
+    ("docker service update --image <IMAGE>:<TAG> <SERVICE>", MUT),
+    ("docker service update --force <TRAEFIK_SERVICE>", MUT),
+    ("docker service scale <SERVICE>=<REPLICAS>", MUT),
+    ("docker node update --availability drain <NODE>", MUT),
+    ("redis-cli DEL <KEY>", MUT),
+    ("docker service rm <SERVICE>", DES),
+    ("ssh <NODE> 'docker system prune -af --volumes'", DES),
+    ("docker exec $(docker ps -q -f name=<SERVICE>) redis-cli FLUSHALL", DES),
+    ("rm -rf <DIR>/cache", DES),
+    ("bash -c 'docker service rm <SERVICE>'", DES),
+    # real redirections still count, placeholders or not
+    ("echo x > /etc/foo", MUT),
+    ("cat < file", RO),
+    ("echo x > <FILE>", MUT),
+    ("cat < <FILE>", RO),
+    ("docker service ps <SERVICE> > /tmp/ps.txt", MUT),
+    ("docker service ps <SERVICE>>/tmp/ps.txt", MUT),
+    ("docker service ps <SERVICE> >> <FILE>", MUT),
+    ("sort <IN >OUT", MUT),
+    ("echo x > /dev/sda <DISK>", DES),
+    ("cat <<< <VALUE>", RO),
+]
+
 
 @pytest.mark.parametrize(("text", "expected"), SEED + SEED_BLOCKS, ids=lambda v: str(v)[:60])
 def test_every_seed_command_is_labelled_for_what_it_does(text: str, expected: Danger) -> None:
@@ -373,3 +414,25 @@ def test_thousands_of_commands_per_second() -> None:
     rate = len(texts) / (time.perf_counter() - start)
     print(f"classify: {rate:,.0f} distinct commands/s")
     assert rate > 2000
+
+
+@pytest.mark.parametrize(("text", "expected"), PLACEHOLDERS, ids=lambda v: str(v)[:60])
+def test_a_placeholder_is_a_word_not_a_redirection(text: str, expected: Danger) -> None:
+    assert classify(text) is expected
+
+
+def test_placeholders_leave_no_phantom_redirection_in_the_reasons() -> None:
+    assert reasons("docker service update --env-add <NAME>=<VALUE> web") == [
+        "docker service update changes web; its tasks may restart"
+    ]
+    assert reasons("echo x > <FILE>") == ["overwrites the file <FILE>"]
+    assert reasons("docker service ps <SERVICE>>/tmp/ps.txt") == ["overwrites the file /tmp/ps.txt"]
+
+
+def test_every_runbook_command_is_labelled_as_it_will_run_once_filled_in() -> None:
+    texts = [step.text for book in default_catalog() for step in (*book.fix, *book.verify, *book.rollback)]
+    unknown = [fill(text, {}) for text in texts]
+    known = [fill(text, {name: name for name in PLACEHOLDER.findall(text)}) for text in texts]
+    assert sum("<" in text for text in unknown) >= 50, "the runbooks should exercise placeholders"
+    wrong = [(u, classify(u), classify(k)) for u, k in zip(unknown, known, strict=True) if classify(u) != classify(k)]
+    assert wrong == []

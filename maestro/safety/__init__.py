@@ -1,0 +1,54 @@
+"""Danger labels for shell commands, decided locally from what each command does.
+
+The label of a command line is the most dangerous label of anything it runs. Pipes,
+lists, substitutions, here-docs, line continuations and wrappers (sudo, env, ssh,
+sh -c, xargs, watch, timeout, docker exec, find -exec ...) are looked through; SQL
+given to psql or mysql and commands given to redis-cli are read as well. A command
+not known to be read-only counts as mutating.
+
+Decisions worth knowing:
+- A placeholder for a value to fill in (`<SERVICE>`, `<NAME>=<VALUE>`) is part of a
+  word, never a redirection: the command is judged as it will run once filled in.
+- pg_terminate_backend whose WHERE narrows every branch to idle sessions
+  (state 'idle', 'idle in transaction') or to explicit pids is mutating: it rolls back
+  open transactions and drops clients, but ends no running work. Without such a
+  WHERE, `pid <> pg_backend_pid()` included, it ends every session: destructive.
+- Redis DEL/UNLINK of keys named literally is mutating; fed by xargs, a substitution
+  or a key that looks like a pattern it is destructive.
+- kill -9, docker rm/stop/kill and rm of a computed set (xargs, substitution) are
+  destructive; of named targets they are mutating.
+- Writing a local file (`> file`, curl -o, tee, sed -i) is mutating.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from maestro.model import Command, Danger
+from maestro.safety.context import RANK, RO
+from maestro.safety.walk import script
+
+__all__ = ["classify", "labelled", "reasons"]
+
+
+def classify(text: str) -> Danger:
+    """The most dangerous label of any part of the command line."""
+    return _assess(text)[0]
+
+
+def reasons(text: str) -> list[str]:
+    """Short human reasons behind a mutating or destructive label, most dangerous first."""
+    return list(_assess(text)[1])
+
+
+def labelled(command: Command) -> Command:
+    """A copy of the command with its danger decided from its text."""
+    return command.model_copy(update={"danger": classify(command.text)})
+
+
+@lru_cache(maxsize=4096)
+def _assess(text: str) -> tuple[Danger, tuple[str, ...]]:
+    findings = sorted(script(text, 0), key=lambda f: -RANK[f[0]])
+    danger = findings[0][0] if findings else RO
+    why = dict.fromkeys(reason for level, reason in findings if level is not RO and reason)
+    return danger, tuple(why)
