@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -102,6 +103,9 @@ class Runbook(_Model):
     contributing_factors: list[str] = []
 
     _terms: tuple[Term, ...] = PrivateAttr(default=())
+    _needles: frozenset[str] | None = PrivateAttr(default=None)
+    _by_needle: dict[str, tuple[int, ...]] = PrivateAttr(default={})
+    _needleless: tuple[int, ...] = PrivateAttr(default=())
     _excludes: tuple[Term, ...] = PrivateAttr(default=())
     _source: str = PrivateAttr(default="")
 
@@ -110,11 +114,32 @@ class Runbook(_Model):
             *(phrase_term(p, w) for p, w in self.match.words.items()),
             *(regex_term(r, w) for r, w in self.match.regex.items()),
         )
+        by_needle: dict[str, list[int]] = {}
+        for index, term in enumerate(self._terms):
+            for needle in term.needles:
+                by_needle.setdefault(needle, []).append(index)
+        self._by_needle = {needle: tuple(indices) for needle, indices in by_needle.items()}
+        self._needleless = tuple(i for i, term in enumerate(self._terms) if not term.needles)
+        if not self._needleless:
+            self._needles = frozenset(by_needle)
         self._excludes = tuple(phrase_term(p, 1.0) for p in self.match.excludes)
 
     @property
     def terms(self) -> tuple[Term, ...]:
         return self._terms
+
+    @property
+    def needles(self) -> frozenset[str] | None:
+        """Texts one of which any match of any term contains; None when a term has none."""
+        return self._needles
+
+    def terms_for(self, present: AbstractSet[str]) -> list[Term]:
+        """The terms that may match a text holding these needles (and no other needle of this runbook)."""
+        terms, by_needle = self._terms, self._by_needle  # private attributes of a model are slow to read
+        indices = set(self._needleless)
+        for needle in present & by_needle.keys():
+            indices.update(by_needle[needle])
+        return [terms[i] for i in sorted(indices)]
 
     @property
     def excludes(self) -> tuple[Term, ...]:
@@ -131,7 +156,10 @@ class _RunbookFile(_Model):
 
 
 class Catalog:
-    """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises."""
+    """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises.
+
+    `needles` holds the needles of every runbook whose terms all have some (see `Runbook.needles`).
+    """
 
     def __init__(self, runbooks: Iterable[Runbook]) -> None:
         self._by_id = {r.id: r for r in runbooks}
@@ -141,6 +169,7 @@ class Catalog:
         for runbook in self._by_id.values():
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
+        self.needles = frozenset(n for r in self._by_id.values() for n in r.needles or ())
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())

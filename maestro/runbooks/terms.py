@@ -21,19 +21,165 @@ class Term:
     label: str
     pattern: re.Pattern[str]
     weight: float
+    needles: tuple[str, ...] = ()  # lower-case texts one of which every match contains; () when unknown
+    folds_case: bool = False
+    anchored: bool = False  # may use ^, $, \A or \Z: matched one line at a time, never on lines joined
+
+    def may_match(self, text: str) -> bool:
+        """False only when no match can be in the (normalised) text: a cheap test before the regex."""
+        for needle in self.needles:
+            if needle in text:
+                return True
+        # case-insensitive matching also folds a few non-ASCII letters (U+017F matches "s")
+        return not self.needles or (self.folds_case and not text.isascii())
 
     def find(self, text: str) -> str | None:
+        if not self.may_match(text):
+            return None
         found = self.pattern.search(text)
         return found.group(0) if found else None
 
 
 def phrase_term(phrase: str, weight: float) -> Term:
     """A phrase matched on word boundaries, words joined by any spacing, with plural and verb endings."""
-    words = [re.escape(w) for w in normalise(phrase).split(" ")]
-    body = r"[\s_-]+".join(words)
-    return Term(phrase, re.compile(rf"(?<!\w){body}(?:s|es|ed|d|ing)?(?!\w)"), weight)
+    words = normalise(phrase).split(" ")
+    rest = "".join(rf"[\s_-]+{re.escape(w)}" for w in words[1:])
+    # "no word character before the first word", written after it so the regex engine can scan for the word
+    start = rf"{re.escape(words[0])}(?<!\w.{{{len(words[0])}}})"
+    return Term(phrase, re.compile(rf"{start}{rest}(?:s|es|ed|d|ing)?(?!\w)"), weight, (max(words, key=len),))
 
 
 def regex_term(regex: str, weight: float) -> Term:
     """A regex matched case-insensitively; raises re.error when it does not compile."""
-    return Term(regex, re.compile(regex, re.IGNORECASE), weight)
+    pattern = re.compile(regex, re.IGNORECASE)
+    return Term(regex, pattern, weight, required_texts(pattern), folds_case=True, anchored=bool(_ANCHOR.search(regex)))
+
+
+def required_texts(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Lower-case texts one of which every match of `pattern` contains, or () when that is not certain.
+
+    Read from plain characters outside classes, and from groups that are neither optional nor repeated;
+    a character or group a quantifier applies to does not count.
+    """
+    return () if pattern.flags & re.VERBOSE else _required(pattern.pattern)
+
+
+_ANCHOR = re.compile(r"[$^]|\\[AZ]")
+_REPEAT = re.compile(r"\{\d*(,\d*)?\}")
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
+_PLAIN_BREAKS = frozenset(".^$)]{}\\[(|")
+_MIN_NEEDLE = 2
+
+
+def _required(regex: str) -> tuple[str, ...]:
+    alternatives = _split_alternatives(regex)
+    if len(alternatives) > 1:
+        each = [_required(a) for a in alternatives]
+        return () if not all(each) else tuple(dict.fromkeys(text for texts in each for text in texts))
+    found: list[tuple[str, ...]] = []
+    run = ""
+    i = 0
+    while i < len(regex):
+        c = regex[i]
+        repeat = _REPEAT.match(regex, i) if c == "{" else None
+        if c in "?*+" or repeat:
+            found.append((run[:-1],))
+            run = ""
+            i = repeat.end() if repeat else i + 1
+            continue
+        escaped = regex[i + 1 : i + 2] if c == "\\" else ""
+        if escaped and escaped.isascii() and escaped.isprintable() and not escaped.isalnum():
+            run += escaped
+            i += 2
+            continue
+        if c.isascii() and c.isprintable() and c not in _PLAIN_BREAKS:
+            run += c.lower()
+            i += 1
+            continue
+        found.append((run,))
+        run = ""
+        if c == "(":
+            end = _after_group(regex, i)
+            body = _group_body(regex[i + 1 : end - 1])
+            quantified = regex[end : end + 1] in ("?", "*", "+") or _REPEAT.match(regex, end)
+            if body is not None and not quantified:
+                found.append(_required(body))
+            i = end
+        elif c == "\\":
+            i = _after_escape(regex, i)
+        elif c == "[":
+            i = _after_class(regex, i)
+        else:
+            i += 1
+    found.append((run,))
+    usable = [texts for texts in found if texts and min(len(t.strip()) for t in texts) >= _MIN_NEEDLE]
+    return max(usable, key=lambda texts: min(len(t) for t in texts), default=())
+
+
+def _group_body(group: str) -> str | None:
+    """The pattern inside a group that consumes text, or None for look-arounds, flags and conditionals."""
+    if group.startswith("?:"):
+        return group[2:]
+    if group.startswith("?P<"):
+        return group[group.find(">") + 1 :]
+    return None if group.startswith("?") else group
+
+
+def _split_alternatives(regex: str) -> list[str]:
+    parts, start, i = [], 0, 0
+    while i < len(regex):
+        c = regex[i]
+        if c == "|":
+            parts.append(regex[start:i])
+            start = i + 1
+            i += 1
+        elif c == "\\":
+            i = _after_escape(regex, i)
+        elif c == "[":
+            i = _after_class(regex, i)
+        elif c == "(":
+            i = _after_group(regex, i)
+        else:
+            i += 1
+    return [*parts, regex[start:]]
+
+
+def _after_escape(regex: str, i: int) -> int:
+    kind = regex[i + 1 : i + 2]
+    if kind == "N":
+        end = regex.find("}", i)
+        return len(regex) if end < 0 else end + 1
+    if kind.isdigit():
+        i += 1
+        while i < len(regex) and regex[i].isdigit():
+            i += 1
+        return i
+    return i + _ESCAPE_LENGTH.get(kind, 2)
+
+
+def _after_class(regex: str, i: int) -> int:
+    i += 1
+    if regex[i : i + 1] == "^":
+        i += 1
+    if regex[i : i + 1] == "]":
+        i += 1
+    while i < len(regex) and regex[i] != "]":
+        i += 2 if regex[i] == "\\" else 1
+    return i + 1
+
+
+def _after_group(regex: str, i: int) -> int:
+    depth = 0
+    while i < len(regex):
+        c = regex[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _after_class(regex, i)
+            continue
+        depth += (c == "(") - (c == ")")
+        i += 1
+        if depth == 0:
+            return i
+    return i

@@ -1,4 +1,5 @@
-"""Facts for runbook placeholders, read from the live evidence and the incident text.
+"""Facts for runbook placeholders, read from the live evidence and the incident text, and the evidence indexed
+for matching: service health, aliases, and the bounded error lines of each service's logs.
 
 A placeholder with no known value is shown as `<NAME>` so the reader sees what to fill in.
 """
@@ -6,11 +7,12 @@ A placeholder with no known value is shown as `<NAME>` so the reader sees what t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 from maestro.model import Evidence, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
-from maestro.runbooks.terms import PLACEHOLDER
+from maestro.runbooks.terms import PLACEHOLDER, normalise
+from maestro.triage.matching import Excerpts
 
 Facts = Mapping[str, str]
 
@@ -18,6 +20,20 @@ _MIN = datetime.min.replace(tzinfo=UTC)
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 _FAILED = frozenset({"failed", "rejected", "orphaned"})
+FAILURES = frozenset(SignalKind) - {
+    SignalKind.RECENT_DEPLOY,
+    SignalKind.ENGINE_UNREACHABLE,
+    SignalKind.PERMISSION_DENIED,
+    SignalKind.NOT_SWARM_MANAGER,
+}
+# Log text is untrusted and unbounded: of the newest lines of a service only so many distinct error lines are
+# read, each cut short.
+RECENT_LOG_LINES = 60
+SCANNED_LOG_LINES = 12
+LOG_LINE_CHARS = 300
+_WORD = re.compile(r"[a-z]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
 
 
 def fill(template: str, facts: Facts) -> str:
@@ -46,16 +62,21 @@ def _aware(at: datetime | None) -> datetime:
 
 
 class World:
-    """The evidence, indexed once per triage."""
+    """The evidence, indexed once per triage, and the service aliases of the configuration."""
 
-    def __init__(self, evidence: Evidence | None) -> None:
+    def __init__(self, evidence: Evidence | None, aliases: Mapping[str, str] | None = None) -> None:
         self.evidence = evidence
         self.services: dict[str, ServiceInfo] = {s.name: s for s in evidence.services} if evidence else {}
         self.nodes: dict[str, NodeInfo] = {}
         self.signals: list[Signal] = list(evidence.signals) if evidence else []
+        self._aliases = dict(aliases or {})
         self._node_names: dict[str, str] = {}
         self._tasks: dict[str, list[TaskInfo]] = {}
         self._logs: dict[str, list[str]] = {}
+        self._failing = {s.subject for s in self.signals if s.kind in FAILURES}
+        self._excerpts: dict[tuple[str, bool], Excerpts] = {}
+        self._error_lines_of: dict[str, list[tuple[str, str]]] = {}
+        self._words: dict[str, frozenset[str]] = {}
         if evidence is None:
             return
         for node in evidence.nodes:
@@ -80,20 +101,91 @@ class World:
         info = self.services.get(service)
         return info is not None and info.running < info.desired
 
+    def is_unhealthy(self, service: str) -> bool:
+        """Below its desired replicas, or the subject of a failure signal."""
+        return service in self.services and (self.is_short(service) or service in self._failing)
+
+    def unhealthy(self) -> list[str]:
+        return [name for name in self.services if self.is_unhealthy(name)]
+
+    def service_names(self) -> list[str]:
+        """The services of the evidence; without evidence, the ones the configured aliases point to."""
+        if self.evidence is not None:
+            return list(self.services)
+        return sorted(set(self._aliases.values()))
+
     def service_aliases(self) -> dict[str, list[str]]:
-        """Names a person may use for a service: its name and, for stack services, the part after the stack."""
-        return {
-            name: [name.lower(), name.lower().split("_", 1)[1]] if "_" in name else [name.lower()]
-            for name in self.services
-        }
+        """Names a person may use for a service: its name, the part after its stack, and configured aliases."""
+        names = {name: [name.lower(), *name.lower().split("_", 1)[1:]] for name in self.service_names()}
+        for alias, name in sorted(self._aliases.items()):
+            if name in names and alias.strip():
+                names[name].append(normalise(alias))
+        return names
 
     def recent_deploys(self) -> list[Signal]:
         return [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
 
     def error_logs(self, service: str, limit: int = 2) -> list[str]:
-        lines = self._logs.get(service, [])[-50:]
-        errors = [line for line in lines if _LOOKS_WRONG.search(line)]
-        return list(dict.fromkeys(errors))[-limit:]
+        """The newest error lines of the service's logs, oldest first."""
+        return [shown for shown, _ in self._error_lines(service)[:limit]][::-1]
+
+    def log_excerpts(self, service: str) -> Excerpts:
+        """The newest distinct error lines of the service's logs, bounded, to match runbook terms against."""
+        return self._cached(service, False)
+
+    def own_excerpts(self, service: str) -> Excerpts:
+        """What the evidence says about the service in words: its error lines, last error and failure signals."""
+        return self._cached(service, True)
+
+    def _cached(self, service: str, own: bool) -> Excerpts:
+        key = (service, own)
+        if key not in self._excerpts:
+            self._excerpts[key] = Excerpts.of(self._quoted(service, own))
+        return self._excerpts[key]
+
+    def _quoted(self, service: str, own: bool) -> Iterator[tuple[str, str]]:
+        for shown, text in self._error_lines(service):
+            yield f"log {service}: {shown}", text
+        if not own:
+            return
+        info = self.services.get(service)
+        if info is not None and info.last_error:
+            yield f"last error of {service}: {info.last_error}", normalise(info.last_error)
+        for signal in self.signals:
+            if signal.subject == service and signal.kind in FAILURES:
+                yield f"signal {signal.kind} on {service}: {signal.detail}", normalise(signal.detail)
+
+    def words(self, service: str) -> frozenset[str]:
+        """The words of a service's name and of its image's name: what runbook service hints are matched on."""
+        if service not in self._words:
+            info = self.services.get(service)
+            image = info.image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0] if info else ""
+            self._words[service] = frozenset(_WORD.findall(service.lower())) | frozenset(_WORD.findall(image.lower()))
+        return self._words[service]
+
+    def _error_lines(self, service: str) -> list[tuple[str, str]]:
+        if service not in self._error_lines_of:
+            self._error_lines_of[service] = self._read_error_lines(service)
+        return self._error_lines_of[service]
+
+    def _read_error_lines(self, service: str) -> list[tuple[str, str]]:
+        """Newest first, as shown and normalised: distinct (digits aside) recent log lines that look wrong."""
+        seen: set[str] = set()
+        lines: list[tuple[str, str]] = []
+        for raw in reversed(self._logs.get(service, [])[-RECENT_LOG_LINES:]):
+            line = raw[:LOG_LINE_CHARS]
+            lowered = line.lower()
+            shape = lowered.translate(_WITHOUT_DIGITS)
+            if shape in seen:
+                continue
+            seen.add(shape)
+            if not _LOOKS_WRONG.search(lowered):
+                continue
+            shown = line if line.isprintable() else _CONTROL.sub(" ", line)
+            lines.append((shown.strip(), normalise(line)))
+            if len(lines) == SCANNED_LOG_LINES:
+                break
+        return lines
 
     def service_facts(self, service: str) -> dict[str, str]:
         facts = {"service": service}
@@ -138,6 +230,8 @@ class World:
 
 
 _LOOKS_WRONG = re.compile(
-    r"error|fail|fatal|panic|exception|killed|refused|timeout|timed out|cannot|can't|unable|denied|missing|oom",
-    re.IGNORECASE,
+    r"error|fail|fatal|panic|exception|traceback|killed|refused|reset|timeout|timed out|cannot|can't|could not|"
+    r"unable|denied|forbidden|rejected|missing|not set|undefined|not found|no such|no space|no route|too many|"
+    r"exceeded|expired|invalid|corrupt|checksum|deadlock|unhealthy|unreachable|oom|out of memory|nxdomain|"
+    r"eai_again|x509|certificate|rate limit|quota|throttl|exit|warn|crit|alert|abort|emerg|leak|\b(429|5\d\d)\b"
 )

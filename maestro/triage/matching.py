@@ -43,6 +43,7 @@ def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
 class TextScore:
     score: float = 0.0
     hits: list[str] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
 
 
 # "the database is fine": a mention that rules the thing out
@@ -50,6 +51,8 @@ _CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine
 
 
 def _mention(term: Term, text: str) -> str | None:
+    if not term.may_match(text):
+        return None
     for found in term.pattern.finditer(text):
         if not _CLEARED.match(text, found.end()):
             return found.group(0)
@@ -69,6 +72,57 @@ def score_terms(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> TextScore
             weight, name, found = best
             result.score += term.weight * weight
             result.hits.append(f"{name} mentions '{found}'")
+            result.terms.append(term)
+    return result
+
+
+@dataclass(frozen=True)
+class Excerpts:
+    """Lines of evidence (log lines, last errors), normalised; a term found in one is shown by that line's quote."""
+
+    quotes: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
+    text: str = ""
+
+    @classmethod
+    def of(cls, quoted: Iterable[tuple[str, str]]) -> Excerpts:
+        """From (quote, normalised text) pairs: the quote is what the evidence shows, the text what is matched."""
+        pairs = list(quoted)
+        lines = tuple(line for _, line in pairs)
+        return cls(tuple(quote for quote, _ in pairs), lines, "\n".join(lines))
+
+    def __bool__(self) -> bool:
+        return bool(self.quotes)
+
+    def quote(self, term: Term) -> str | None:
+        """The quote of the first line that mentions the term (a mention said to be fine does not count)."""
+        if not term.may_match(self.text):
+            return None
+        # a phrase starts with a literal the regex engine scans for fast over all lines at once; a regex is
+        # only tried on the lines holding its needle
+        if not (term.folds_case or term.anchored) and term.pattern.search(self.text) is None:
+            return None
+        return next((q for q, line in zip(self.quotes, self.lines, strict=True) if _mention(term, line)), None)
+
+
+def score_excerpts(terms: Iterable[Term], excerpts: Excerpts, weight: float, need: float = 0.0) -> TextScore:
+    """Each term counts once, times `weight`; the hits are the quotes of the lines that matched.
+
+    Scoring stops, below `need`, as soon as the terms left cannot bring the score up to `need`.
+    """
+    ranked = sorted(terms, key=lambda t: -t.weight)
+    left = weight * sum(t.weight for t in ranked)
+    result = TextScore()
+    for term in ranked:
+        if result.score + left < need:
+            break
+        left -= term.weight * weight
+        quote = excerpts.quote(term)
+        if quote is not None:
+            result.score += term.weight * weight
+            result.hits.append(quote)
+            result.terms.append(term)
+    result.hits = list(dict.fromkeys(result.hits))
     return result
 
 

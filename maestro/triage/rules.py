@@ -1,13 +1,15 @@
-"""The offline rules triage: runbooks scored against the incident text and the live evidence signals.
+"""The offline rules triage: runbooks scored against the incident text and the live evidence.
 
 Deterministic and fast. A signal raises its runbook for its subject (one issue per runbook and subject);
-words and regexes of the text add weight or raise runbooks of their own; the words also say how severe
-the incident is. Nothing matched still gives the generic triage.
+words and regexes of the text add weight or raise runbooks of their own, bound to the service whose own
+log lines or errors repeat those words, else to a failing service the text names; the error lines of a
+failing service raise the runbooks they match. The words also say how severe the incident is; log text
+never does. Nothing matched still gives the generic triage.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,7 +21,6 @@ from maestro.model import (
     Provenance,
     Severity,
     Signal,
-    SignalKind,
     SystemStatus,
     Triage,
     TriageIssue,
@@ -30,6 +31,7 @@ from maestro.triage.facts import Facts, World, fill
 from maestro.triage.matching import (
     Described,
     TextPart,
+    TextScore,
     any_term,
     change_sentences,
     described_severity,
@@ -37,6 +39,7 @@ from maestro.triage.matching import (
     first_url,
     incident_parts,
     names_in_text,
+    score_excerpts,
     score_terms,
 )
 
@@ -45,17 +48,20 @@ __all__ = ["Catalog", "load_catalog", "triage"]
 SIGNAL_WEIGHT = 6.0
 REPEAT_SIGNAL_WEIGHT = 1.0
 SUPPORT_WEIGHT = 2.0
+# A term in a service's log lines weighs less than in the description; raising an issue from logs alone needs
+# more than one weak word, and a strong match when the service is healthy.
+LOG_WEIGHT = 0.75
+LOG_MIN_SCORE = 3.0
+LOG_STRONG_SCORE = 6.0
+MAX_LOG_RUNBOOKS_PER_SERVICE = 2
+MAX_FROM_LOGS = 6
+# The words of the text bind to a service when its own log lines or errors repeat words worth this much.
+BIND_MIN = 2.0
 GENERIC_SCORE = 1.0
 CONFIDENT = 0.5
 KEEP_RATIO = 0.4
 MAX_DESCRIBED = 4
 
-_FAILURES = frozenset(SignalKind) - {
-    SignalKind.RECENT_DEPLOY,
-    SignalKind.ENGINE_UNREACHABLE,
-    SignalKind.PERMISSION_DENIED,
-    SignalKind.NOT_SWARM_MANAGER,
-}
 _IMPACT = {
     Severity.P0: "Production unavailable for users",
     Severity.P1: "Users see degraded performance: slow responses and intermittent errors",
@@ -73,6 +79,8 @@ class _Candidate:
     signals: list[Signal] = field(default_factory=list)
     support: list[Signal] = field(default_factory=list)
     described: bool = False
+    evidenced: bool = False  # bound to, confirmed by or raised from the subject's own log lines or errors
+    log_service: str = ""  # raised from this service's log lines alone
 
     @property
     def id(self) -> str:
@@ -82,6 +90,19 @@ class _Candidate:
     def on_node(self) -> bool:
         return self.runbook.match.subject == "node"
 
+    @property
+    def tier(self) -> int:
+        """How directly the issue says what to do: an evidenced cause, a signal, words, then a symptom."""
+        if self.runbook.match.symptom or self.runbook.fallback or self.runbook.id == GENERIC_ID:
+            return 3
+        if self.evidenced:
+            return 0
+        return 1 if self.signals else 2
+
+    def add(self, score: float, evidence: list[str]) -> None:
+        self.score += score
+        self.evidence.extend(e for e in evidence if e not in self.evidence)
+
 
 def triage(
     context: IncidentContext,
@@ -89,11 +110,15 @@ def triage(
     *,
     catalog: Catalog | None = None,
     now: datetime | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> Triage:
-    """The rules triage of an incident, from its description and (optionally) live evidence."""
+    """The rules triage of an incident, from its description and (optionally) live evidence.
+
+    `aliases` maps names people use ("checkout") to service names, as in the config's `service_aliases`.
+    """
     catalog = catalog if catalog is not None else default_catalog()
     parts = incident_parts(context)
-    world = World(evidence)
+    world = World(evidence, aliases)
     described = described_severity(parts)
     url = first_url(parts)
     host = first_host(parts)
@@ -102,24 +127,20 @@ def triage(
     candidates: dict[tuple[str, str], _Candidate] = {}
     _raise_from_signals(catalog, world, candidates)
     _raise_from_text(catalog, parts, world, candidates)
+    _raise_from_logs(catalog, world, candidates)
     chosen = _select(candidates)
     if not chosen:
         chosen = [_generic(catalog.generic, world, parts)]
-    built = [_issue(c, world, described, text_facts) for c in chosen]
-    built.sort(key=lambda pair: (pair[0].severity.rank, -pair[0].confidence, pair[0].id))
+    built = _ordered([(*_issue(c, world, described, text_facts), c.tier) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
 
 
 # --- raising candidates ----------------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"[a-z]+")
-
 
 def _hinted(world: World, service: str, hints: list[str]) -> bool:
     """Whether a service is one a runbook's `services` hints name, by its name or its image."""
-    info = world.services.get(service)
-    image = info.image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0] if info else ""
-    words = set(_TOKEN.findall(service.lower())) | set(_TOKEN.findall(image.lower()))
+    words = world.words(service)
     return any(hint in words for hint in hints)
 
 
@@ -138,7 +159,7 @@ def _raise_from_signals(catalog: Catalog, world: World, candidates: dict[tuple[s
 def _raise_from_text(
     catalog: Catalog, parts: tuple[TextPart, ...], world: World, candidates: dict[tuple[str, str], _Candidate]
 ) -> None:
-    named_services = names_in_text(world.services, world.service_aliases(), parts)
+    named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
     named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
     by_runbook: dict[str, list[_Candidate]] = {}
     for candidate in candidates.values():
@@ -152,12 +173,12 @@ def _raise_from_text(
         raised = by_runbook.get(runbook.id)
         if raised:
             for candidate in raised:
-                candidate.score += text.score
-                candidate.evidence.extend(text.hits)
+                candidate.add(text.score, text.hits)
                 candidate.described = True
             continue
-        subject = _text_subject(runbook, world, named_services, named_nodes)
-        candidate = _Candidate(runbook, subject, text.score, list(text.hits), described=True)
+        subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
+        candidate = _Candidate(runbook, subject, text.score, [*text.hits, *quotes], described=True)
+        candidate.evidenced = bool(quotes)
         for signal in world.signals:
             if signal.kind in runbook.match.supporting_signals and signal.subject == subject:
                 candidate.score += SUPPORT_WEIGHT
@@ -181,48 +202,142 @@ def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -
             candidate.evidence.append(f"a symptom; the text also points to {causes[0].runbook.id}")
 
 
-def _text_subject(runbook: Runbook, world: World, named_services: list[str], named_nodes: list[str]) -> str:
-    """The subject of a runbook raised by words: named in the text, hinted, or the only one failing."""
+def _text_subject(
+    runbook: Runbook, world: World, text: TextScore, named_services: list[str], named_nodes: list[str]
+) -> tuple[str, list[str]]:
+    """The subject of a runbook raised by words, and the evidence lines that bound it.
+
+    Best evidenced first: the service whose own lines repeat the words or that carries a supporting signal;
+    then a failing service the text names. A healthy one the text names binds only when nothing is failing,
+    else the subject stays open; when the text names none, the only failing service is the subject.
+    """
     match = runbook.match
     if match.subject == "node":
         if named_nodes:
-            return named_nodes[0]
-        return next(iter(world.nodes)) if len(world.nodes) == 1 else ""
+            return named_nodes[0], []
+        return (next(iter(world.nodes)) if len(world.nodes) == 1 else ""), []
+    names = world.service_names()
+    pool = [name for name in names if _hinted(world, name, match.services)] if match.services else names
+    bound = _bound_by_evidence(runbook, world, text, pool, named_services)
+    if bound is not None:
+        return bound
+    unhealthy = [name for name in pool if world.is_unhealthy(name)]
+    named = [name for name in named_services if name in pool]
+    named_unhealthy = [name for name in named if name in unhealthy]
+    if named_unhealthy:
+        return named_unhealthy[0], []
     if match.services:
-        hinted = [name for name in world.services if _hinted(world, name, match.services)]
-        mentioned = [name for name in named_services if name in hinted]
-        failing = [name for name in hinted if world.is_short(name)]
-        return (mentioned or failing or hinted or [""])[0]
-    supported = [s.subject for s in world.signals if s.kind in match.supporting_signals and s.subject in world.services]
-    mentioned = [name for name in named_services if name in supported] or supported or named_services
-    if mentioned:
-        return mentioned[0]
-    failing = sorted({s.subject for s in world.signals if s.kind in _FAILURES and s.subject in world.services})
-    return failing[0] if len(failing) == 1 else ""
+        return (unhealthy or named or pool or [""])[0], []
+    if named:
+        return ("" if world.unhealthy() else named[0]), []
+    return (unhealthy[0] if len(unhealthy) == 1 else ""), []
+
+
+def _bound_by_evidence(
+    runbook: Runbook, world: World, text: TextScore, pool: list[str], named_services: list[str]
+) -> tuple[str, list[str]] | None:
+    """The service whose own lines repeat the text's words or that carries a supporting signal, and the lines."""
+    best: tuple[float, str, list[str]] | None = None
+    for name in pool:
+        excerpts = world.own_excerpts(name)
+        found = [(term.weight, quote) for term in text.terms if (quote := excerpts.quote(term)) is not None]
+        overlap = sum(weight for weight, _ in found)
+        if overlap < BIND_MIN:
+            found, overlap = [], 0.0
+        supported = any(s.subject == name and s.kind in runbook.match.supporting_signals for s in world.signals)
+        if not found and not supported:
+            continue
+        score = overlap + (SUPPORT_WEIGHT if supported else 0.0)
+        score += (1.0 if world.is_unhealthy(name) else 0.0) + (0.5 if name in named_services else 0.0)
+        if best is None or score > best[0]:
+            best = (score, name, list(dict.fromkeys(quote for _, quote in found)))
+    return None if best is None else (best[1], best[2])
+
+
+def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str, str], _Candidate]) -> None:
+    """Error lines confirm the issues already raised for their service and raise the cause runbooks they match.
+
+    Only the terms whose needles are in a service's lines are tried, and only while they can still reach the bar.
+    """
+    runbooks = [
+        (r, r.needles, r.terms, r.excludes, r.match.services, r.match.min_score, r.match.subject == "node")
+        for r in catalog
+        if r.terms and not r.match.symptom and not r.fallback
+    ]
+    found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
+    for order, name in enumerate(world.services):
+        excerpts = world.log_excerpts(name)
+        if not excerpts:
+            continue
+        # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
+        present = set(filter(excerpts.text.__contains__, catalog.needles)) if excerpts.text.isascii() else None
+        bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
+        node = world.service_facts(name).get("node", "")
+        for runbook, needles, terms, excludes, hints, min_score, on_node in runbooks:
+            if present is not None and needles is not None and needles.isdisjoint(present):
+                continue
+            if hints and not _hinted(world, name, hints):
+                continue
+            subject = node if on_node else name
+            existing = candidates.get((runbook.id, subject))
+            need = 0.0 if existing is not None else max(bar, min_score)
+            score = score_excerpts(terms if present is None else runbook.terms_for(present), excerpts, LOG_WEIGHT, need)
+            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in excludes):
+                continue
+            if existing is not None:
+                existing.add(score.score, score.hits)
+                existing.evidenced = True
+            else:
+                found.append((-score.score, order, name, subject, runbook, score))
+    per_service: dict[str, int] = {}
+    for negative, _, name, subject, runbook, score in sorted(found, key=lambda f: (f[0], f[1], f[4].id)):
+        if per_service.get(name, 0) == MAX_LOG_RUNBOOKS_PER_SERVICE:
+            continue
+        per_service[name] = per_service.get(name, 0) + 1
+        unbound = candidates.get((runbook.id, ""))
+        if unbound is not None and not unbound.signals and subject == name:
+            del candidates[(runbook.id, "")]
+            unbound.subject = name
+            unbound.add(-negative, score.hits)
+            unbound.evidenced = True
+            candidates[(runbook.id, name)] = unbound
+            continue
+        if (runbook.id, subject) not in candidates:
+            candidates[(runbook.id, subject)] = _Candidate(
+                runbook, subject, -negative, list(score.hits), evidenced=True, log_service=name
+            )
 
 
 def _select(candidates: dict[tuple[str, str], _Candidate]) -> list[_Candidate]:
-    """Every signal-raised candidate (fallbacks folded into specific ones), plus the best described ones."""
+    """Every signal-raised candidate, the best described ones and the best from logs; fallbacks fold into causes."""
     raised = [c for c in candidates.values() if c.signals]
-    explained = {c.subject for c in raised if not c.runbook.fallback}
-    chosen = []
-    for candidate in raised:
-        if candidate.runbook.fallback and candidate.subject in explained:
-            for other in raised:
-                if other.subject == candidate.subject and not other.runbook.fallback:
-                    other.evidence.extend(e for e in candidate.evidence if e not in other.evidence)
-            continue
-        chosen.append(candidate)
-    described = sorted((c for c in candidates.values() if not c.signals), key=lambda c: (-c.score, c.runbook.id))
+    described = sorted(
+        (c for c in candidates.values() if not c.signals and c.described), key=lambda c: (-c.score, c.runbook.id)
+    )
     if described:
         floor = described[0].score * KEEP_RATIO
-        chosen.extend([c for c in described if c.score >= floor][:MAX_DESCRIBED])
-    return chosen
+        described = [c for c in described if c.score >= floor][:MAX_DESCRIBED]
+    from_logs = sorted(
+        (c for c in candidates.values() if not c.signals and not c.described), key=lambda c: (-c.score, c.id)
+    )[:MAX_FROM_LOGS]
+    causes = [c for c in [*raised, *described, *from_logs] if not c.runbook.fallback]
+    chosen = []
+    for candidate in raised:
+        if candidate.runbook.fallback:
+            explaining = [
+                c for c in causes if c.subject == candidate.subject and c.subject and (c.signals or c.evidenced)
+            ]
+            for other in explaining:
+                other.evidence.extend(e for e in candidate.evidence if e not in other.evidence)
+            if explaining:
+                continue
+        chosen.append(candidate)
+    return [*chosen, *described, *from_logs]
 
 
 def _generic(runbook: Runbook, world: World, parts: tuple[TextPart, ...]) -> _Candidate:
-    named = names_in_text(world.services, world.service_aliases(), parts)
-    subject = _text_subject(runbook, world, named, [])
+    named = names_in_text(world.service_names(), world.service_aliases(), parts)
+    subject, _ = _text_subject(runbook, world, TextScore(), named, [])
     seen = "the description or the live evidence" if world.evidence else "the description"
     return _Candidate(runbook, subject, GENERIC_SCORE, [f"no runbook matched {seen}"], described=True)
 
@@ -232,6 +347,17 @@ def _generic(runbook: Runbook, world: World, parts: tuple[TextPart, ...]) -> _Ca
 
 def _worst(*severities: Severity) -> Severity:
     return min(severities, key=lambda s: s.rank)
+
+
+def _least(*severities: Severity) -> Severity:
+    return max(severities, key=lambda s: s.rank)
+
+
+def _state_severity(world: World, service: str) -> Severity:
+    """The most severe an issue raised from a service's logs may be: what its state shows, never more."""
+    if world.is_down(service):
+        return Severity.P0
+    return Severity.P1 if world.is_unhealthy(service) else Severity.P2
 
 
 def _command(step: Step, facts: Facts) -> Command:
@@ -247,6 +373,8 @@ def _issue(
     facts = {**text_facts, **world.facts(subject, candidate.on_node, candidate.signals + candidate.support)}
     severity = runbook.severity
     evidence = list(candidate.evidence)
+    if candidate.log_service:
+        severity = _least(severity, _state_severity(world, candidate.log_service))
     if candidate.described and described.severity is not None:
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
         if severity is not runbook.severity:
@@ -287,6 +415,34 @@ def _issue(
         provenance=Provenance.RULES,
     )
     return issue, facts
+
+
+def _ordered(built: list[tuple[TriageIssue, Facts, int]]) -> list[tuple[TriageIssue, Facts]]:
+    """Most severe, then most confident; within one subject and severity the most actionable first.
+
+    An issue giving the same commands for the same subject as one before it only adds its evidence to it.
+    """
+    ranked = sorted(built, key=lambda b: (b[0].severity.rank, -b[0].confidence, b[0].id))
+    slots: dict[tuple[str, Severity], list[int]] = {}
+    for index, (issue, _, _) in enumerate(ranked):
+        if issue.subject:
+            slots.setdefault((issue.subject, issue.severity), []).append(index)
+    ordered = list(ranked)
+    for indices in slots.values():
+        members = sorted((ranked[i] for i in indices), key=lambda b: (b[2], -b[0].confidence, b[0].id))
+        for index, member in zip(indices, members, strict=True):
+            ordered[index] = member
+    kept: list[tuple[TriageIssue, Facts]] = []
+    first_with: dict[tuple[str, tuple[str, ...]], TriageIssue] = {}
+    for issue, facts, _ in ordered:
+        key = (issue.subject, tuple(c.text for _, c in issue.commands()))
+        first = first_with.get(key)
+        if first is not None and key[1]:
+            first.evidence.extend(e for e in issue.evidence if e not in first.evidence)
+            continue
+        first_with.setdefault(key, issue)
+        kept.append((issue, facts))
+    return kept
 
 
 # --- the triage ------------------------------------------------------------------------------------------

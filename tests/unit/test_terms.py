@@ -1,0 +1,125 @@
+"""Runbook terms: the needles tested before a regex never hide a match, and phrases match on word boundaries."""
+
+from __future__ import annotations
+
+import random
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from maestro.runbooks import default_catalog
+from maestro.runbooks.terms import normalise, phrase_term, regex_term, required_texts
+from maestro.triage.matching import Excerpts
+
+SCENARIOS = tomllib.loads((Path(__file__).parent / "scenarios.toml").read_text(encoding="utf-8"))["scenario"]
+
+
+@pytest.mark.parametrize(
+    ("regex", "texts"),
+    [
+        ("colou?r", ("colo",)),
+        ("ab?cde", ("cde",)),
+        ("abc{2}xyz", ("xyz",)),
+        (r"\bdisk\W+full", ("disk",)),
+        (r"[abc]def\.ghi", ("def.ghi",)),
+        (r"\x41bcdef", ("bcdef",)),
+        ("x(ab|cd)y", ("ab", "cd")),
+        ("(?:foo|bar)+baz", ("baz",)),
+        ("(?P<name>abc|def)", ("abc", "def")),
+        ("(ab(c|d)e|xyz)", ("ab", "xyz")),
+        ("(foo)?bar", ("bar",)),
+        ("(?=abc)de", ("de",)),
+        ("a|bcdef", ()),
+        ("(foo|bar)?", ()),
+        (r"\d+ ?%", ()),
+        ("(?x) a b c d", ()),
+    ],
+)
+def test_required_texts(regex: str, texts: tuple[str, ...]) -> None:
+    assert required_texts(re.compile(regex, re.IGNORECASE)) == texts
+
+
+def _corpus() -> list[str]:
+    texts = [
+        s.get(key, "") for s in SCENARIOS for key in ("description", "error_messages", "recent_changes", "user_impact")
+    ]
+    texts += [line["text"] for s in SCENARIOS for line in s.get("logs", [])]
+    for runbook in default_catalog():
+        texts += [*runbook.match.words, *runbook.symptoms, runbook.summary, runbook.root_cause]
+    return [normalise(t) for t in texts if t]
+
+
+def test_no_catalog_term_match_is_hidden_by_its_needles() -> None:
+    corpus = _corpus()
+    terms = [term for runbook in default_catalog() for term in (*runbook.terms, *runbook.excludes)]
+    checked = 0
+    for term in terms:
+        for text in corpus:
+            if term.pattern.search(text):
+                checked += 1
+                assert term.may_match(text), (term.label, term.needles, text)
+    assert checked > 300
+
+
+_PIECES = ("a", "b", "ab", "ba", " ", "-", r"\w", r"\W", ".", "[ab]", r"\b", "c")
+
+
+def _random_regex(rng: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        roll = rng.random()
+        if roll < 0.25 and depth < 2:
+            alternatives = "|".join(_random_regex(rng, depth + 1) for _ in range(rng.randint(1, 3)))
+            parts.append(rng.choice(("(", "(?:")) + alternatives + ")")
+        else:
+            parts.append(rng.choice(_PIECES))
+        if rng.random() < 0.25:
+            parts.append(rng.choice(("?", "*", "+", "{2}", "{0,2}")))
+    if depth == 0 and rng.random() < 0.1:
+        parts.append("|" + rng.choice(_PIECES))
+    return "".join(parts)
+
+
+def test_needles_never_hide_a_match_of_random_regexes() -> None:
+    rng = random.Random(20251011)
+    matched = 0
+    for _ in range(3000):
+        try:
+            term = regex_term(_random_regex(rng), 1.0)
+        except re.error:  # "nothing to repeat" and the like
+            continue
+        for _ in range(10):
+            text = "".join(rng.choice("abc -_") for _ in range(rng.randint(0, 12)))
+            if term.pattern.search(text):
+                matched += 1
+                assert term.may_match(text), (term.label, term.needles, text)
+    assert matched > 5000
+
+
+def test_a_phrase_matches_exactly_where_its_words_stand_alone() -> None:
+    rng = random.Random(7)
+    for phrase in ("connection refused", "oom", "retry-after", "let's encrypt", "node.js", "a b"):
+        term = phrase_term(phrase, 1.0)
+        words = normalise(phrase).split(" ")
+        plain = re.compile(r"(?<!\w)" + r"[\s_-]+".join(map(re.escape, words)) + r"(?:s|es|ed|d|ing)?(?!\w)")
+        alphabet = [*words, " ", "_", "-", "x", "s", "ing", ".", "'"]
+        for _ in range(2000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+            spans = [m.span() for m in term.pattern.finditer(text)]
+            assert spans == [m.span() for m in plain.finditer(text)], (phrase, text)
+
+
+def test_case_folding_outside_ascii_is_not_hidden() -> None:
+    term = regex_term("stack", 1.0)
+    text = "\u017ftack overflow"  # U+017F (long s) matches "s" case-insensitively
+    assert term.pattern.search(text)
+    assert term.may_match(text)
+
+
+def test_an_anchored_regex_matches_at_the_start_of_any_log_line() -> None:
+    excerpts = Excerpts.of([("log a: starting", "starting"), ("log a: fatal: no disk", "fatal: no disk")])
+    assert excerpts.quote(regex_term(r"^fatal", 1.0)) == "log a: fatal: no disk"
+    assert excerpts.quote(regex_term(r"disk$", 1.0)) == "log a: fatal: no disk"
+    assert excerpts.quote(regex_term(r"^no disk", 1.0)) is None
