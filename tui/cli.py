@@ -154,7 +154,9 @@ def cmd_triage(args: argparse.Namespace) -> int:
     evidence = None if args.offline else live_evidence(args.docker_host or config.docker_host, now)
     triage = _wrap(
         (RunbookError,),
-        lambda: rules.triage(context, evidence, catalog=rules.load_catalog(config.runbook_dir), now=now),
+        lambda: rules.triage(
+            context, evidence, catalog=rules.load_catalog(config.runbook_dir), now=now, aliases=config.service_aliases
+        ),
     )
     if args.show_prompt:
         from maestro.triage import claude
