@@ -1,0 +1,122 @@
+"""The severity checklist: triage issues grouped P0 / P1 / P2, ticked with space."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from maestro.model import Severity, Triage, TriageIssue
+from widgets.text import SEVERITY_COLOR, plain
+
+GROUP_HEADING: dict[Severity, str] = {
+    Severity.P0: "P0 CRITICAL - production down, fix NOW",
+    Severity.P1: "P1 HIGH - degraded, fix within 1 hour",
+    Severity.P2: "P2 MEDIUM - fix after production is restored",
+}
+
+
+class SeverityChecklist(OptionList):
+    """Issues of the current triage; the highlighted one drives the command deck."""
+
+    DEFAULT_CSS = """
+    SeverityChecklist { height: 1fr; max-height: 100%; }
+    """
+
+    BINDINGS = [
+        Binding("space", "tick", "Tick", tooltip="Mark the highlighted issue done, or open it again"),
+        Binding("enter", "details", "Details", tooltip="Open the issue card"),
+    ]
+
+    @dataclass
+    class TickRequested(Message):
+        item_id: str
+        label: str
+        done: bool
+
+    @dataclass
+    class DetailsRequested(Message):
+        issue_id: str
+
+    @dataclass
+    class IssueHighlighted(Message):
+        issue_id: str | None
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, markup=False)
+        self._issues: dict[str, TriageIssue] = {}
+        self._ticked: set[str] = set()
+        self._shown: tuple[object, ...] | None = None
+
+    @property
+    def issue_id(self) -> str | None:
+        option = self.highlighted_option
+        return option.id if option is not None and option.id in self._issues else None
+
+    def show(self, triage: Triage | None, ticked: set[str], notice: str = "") -> None:
+        """Show this triage with these items done; does nothing when nothing changed."""
+        signature = (triage.model_dump_json() if triage else None, frozenset(ticked), notice)
+        if signature == self._shown:
+            return
+        self._shown = signature
+        keep = self.issue_id
+        self._issues = {issue.id: issue for issue in triage.issues} if triage else {}
+        self._ticked = set(ticked)
+        self.set_options(self._options_for(triage, notice))
+        first = next((index for index, option in enumerate(self.options) if option.id in self._issues), None)
+        index = self.get_option_index(keep) if keep in self._issues else first
+        self.highlighted = index
+        self.post_message(self.IssueHighlighted(self.issue_id))
+
+    def _options_for(self, triage: Triage | None, notice: str) -> list[Option]:
+        if triage is None:
+            waiting = notice or "Triage is running..."
+            return [Option(plain(waiting, "italic"), disabled=True)]
+        options: list[Option] = []
+        if notice:
+            options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))
+        for severity in Severity:
+            issues = triage.by_severity(severity)
+            minutes = triage.minutes_for(severity)
+            heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
+            heading.append(f"({len(issues)} issue{'s' * (len(issues) != 1)}, {minutes} min)", style="dim")
+            options.append(Option(heading, disabled=True))
+            if not issues:
+                options.append(Option(Text("  none found", style="dim"), disabled=True))
+            options.extend(Option(self._prompt(issue), id=issue.id) for issue in issues)
+        return options
+
+    def _prompt(self, issue: TriageIssue) -> Text:
+        done = issue.id in self._ticked
+        text = Text("[x] " if done else "[ ] ", style="bold #81c784" if done else "bold")
+        text.append_text(plain(issue.title, "strike dim" if done else "bold", one_line=True))
+        text.append("\n    ")
+        text.append_text(plain(issue.summary, one_line=True))
+        status = "DONE" if done else issue.severity.info.status_word
+        text.append("\n    ")
+        text.append(status, style="bold #81c784" if done else f"bold {SEVERITY_COLOR[issue.severity]}")
+        text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
+        text.append_text(plain(issue.owner, "dim", one_line=True))
+        return text
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.post_message(self.IssueHighlighted(self.issue_id))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+
+    def action_tick(self) -> None:
+        issue_id = self.issue_id
+        if issue_id is None:
+            return
+        issue = self._issues[issue_id]
+        self.post_message(self.TickRequested(issue_id, issue.title, done=issue_id not in self._ticked))
+
+    def action_details(self) -> None:
+        if (issue_id := self.issue_id) is not None:
+            self.post_message(self.DetailsRequested(issue_id))

@@ -1,0 +1,107 @@
+"""The escalation timer: elapsed time, next escalation and next status update, amber then red."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from maestro.model import Severity
+from widgets.text import duration, plain, severity_label
+
+AMBER_ESCALATION_S = 5 * 60
+AMBER_UPDATE_S = 2 * 60
+STYLE = {"": "bold", "amber": "bold #fbc02d", "red": "bold #ffffff on #c62828"}
+
+
+@dataclass(frozen=True)
+class TimerView:
+    incident: str
+    severity: Severity | None
+    elapsed_s: float
+    running: bool
+    current: str
+    next_contact: str = ""
+    next_escalation_s: float | None = None
+    next_update_s: float | None = None
+    update_every_min: int | None = None
+    last_update: str = ""
+
+
+def urgency(remaining_s: float | None, amber_below_s: float) -> str:
+    if remaining_s is None:
+        return ""
+    if remaining_s <= 0:
+        return "red"
+    return "amber" if remaining_s <= amber_below_s else ""
+
+
+class EscalationPanel(Static, can_focus=True):
+    """A view of the clock; the app pushes a new TimerView every second."""
+
+    DEFAULT_CSS = """
+    EscalationPanel { height: 1fr; padding: 0 1; overflow-y: auto; }
+    EscalationPanel.-amber { border: round #fbc02d; }
+    EscalationPanel.-red { border: heavy #ef5350; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, markup=False)
+        self.timer_view: TimerView | None = None
+
+    def show(self, view: TimerView) -> None:
+        if view == self.timer_view:
+            return
+        self.timer_view = view
+        escalation = urgency(view.next_escalation_s, AMBER_ESCALATION_S)
+        update = urgency(view.next_update_s, AMBER_UPDATE_S)
+        worst = "red" if "red" in (escalation, update) else "amber" if "amber" in (escalation, update) else ""
+        self.set_class(worst == "amber", "-amber")
+        self.set_class(worst == "red", "-red")
+        self.update(self._render_view(view, escalation, update))
+
+    def _render_view(self, view: TimerView, escalation: str, update: str) -> Text:
+        text = Text()
+        text.append("Incident       ", style="dim")
+        text.append_text(plain(view.incident, one_line=True))
+        text.append("\nElapsed        ", style="dim")
+        text.append(duration(view.elapsed_s), style="bold")
+        text.append("  ")
+        text.append_text(severity_label(view.severity))
+        if not view.running:
+            text.append("  clock stopped", style="dim")
+        text.append("\nWith           ", style="dim")
+        text.append_text(plain(view.current, one_line=True))
+        text.append("\nEscalation     ", style="dim")
+        if view.next_escalation_s is None:
+            text.append("none due" if view.running else "-", style="dim")
+        else:
+            when = (
+                f"OVERDUE by {duration(-view.next_escalation_s)}"
+                if view.next_escalation_s <= 0
+                else f"in {duration(view.next_escalation_s)}"
+            )
+            text.append(when, style=STYLE[escalation])
+            text.append(" -> ")
+            text.append_text(plain(view.next_contact, one_line=True))
+        text.append("\nStatus update  ", style="dim")
+        if view.next_update_s is None:
+            text.append("no cadence for this severity" if view.running else "-", style="dim")
+        else:
+            when = (
+                f"OVERDUE by {duration(-view.next_update_s)}"
+                if view.next_update_s <= 0
+                else f"due in {duration(view.next_update_s)}"
+            )
+            text.append(when, style=STYLE[update])
+            text.append(f" (every {view.update_every_min} min)", style="dim")
+        text.append("\n")
+        text.append("e", style="bold reverse")
+        text.append(" escalate  ")
+        text.append("u", style="bold reverse")
+        text.append(" draft status update")
+        if view.last_update:
+            text.append("\n\nLast update:\n", style="dim")
+            text.append_text(plain(view.last_update))
+        return text

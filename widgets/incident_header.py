@@ -1,0 +1,86 @@
+"""The top line: title, severity, status, elapsed, next escalation, engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+from maestro.model import Severity
+from widgets.text import plain, severity_label
+
+COMPACT_BELOW = 140
+MIN_TITLE = 12
+
+STATUS_STYLE = {
+    "open": "bold #ef5350",
+    "mitigated": "bold #fbc02d",
+    "resolved": "bold #81c784",
+    "closed": "bold #81c784",
+}
+
+
+@dataclass(frozen=True)
+class HeaderView:
+    title: str
+    severity: Severity | None
+    status: str
+    elapsed: str
+    next_escalation: str
+    escalation_due: bool
+    engine: str
+    engine_short: str
+    engine_ok: bool
+
+
+class IncidentHeader(Static):
+    DEFAULT_CSS = """
+    IncidentHeader { height: 1; width: 1fr; background: $panel; color: $foreground; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(Text(" maestro", style="bold"), id=id, markup=False)
+        self.header_view: HeaderView | None = None
+
+    def show(self, view: HeaderView) -> None:
+        if view == self.header_view:
+            return
+        self.header_view = view
+        self._paint()
+
+    def on_resize(self) -> None:
+        self._paint()
+
+    def _paint(self) -> None:
+        view = self.header_view
+        if view is None:
+            return
+        width = self.size.width
+        compact = width < COMPACT_BELOW
+        sep = Text(" │ ", style="dim")
+        rest = Text()
+        rest.append_text(sep)
+        rest.append_text(severity_label(view.severity, short=compact))
+        rest.append(" ")
+        rest.append(view.status.upper(), style=STATUS_STYLE.get(view.status, "bold"))
+        rest.append_text(sep)
+        rest.append(view.elapsed, style="bold")
+        rest.append_text(sep)
+        rest.append("esc " if compact else "next escalation ", style="dim")
+        rest.append(view.next_escalation, style="bold #ef5350" if view.escalation_due else "")
+        rest.append_text(sep)
+        engine = view.engine_short if compact else view.engine
+        rest.append_text(plain(engine, "" if view.engine_ok else "bold #ef5350", one_line=True))
+        title = plain(view.title, "bold", one_line=True)
+        room = width - rest.cell_len - 1
+        text = Text(" ")
+        if room >= MIN_TITLE:
+            title.truncate(room, overflow="ellipsis")
+            text.append_text(title)
+            text.append_text(rest)
+        else:
+            text.append_text(rest[3:])
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        self.update(text)

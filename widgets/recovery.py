@@ -1,0 +1,108 @@
+"""The recovery sequence: assess, P0, P1, P2, post-mortem, each phase with its boxes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from maestro.model import Phase
+from widgets.text import plain
+
+PHASE_PREFIX = "phase:"
+ITEM_PREFIX = "item:"
+
+
+class RecoveryPlan(OptionList):
+    """Phases in order; `space` ticks an item or a whole phase."""
+
+    DEFAULT_CSS = """
+    RecoveryPlan { height: 1fr; max-height: 100%; }
+    """
+
+    BINDINGS = [Binding("space", "tick", "Tick", tooltip="Mark the highlighted step or phase done, or open it again")]
+
+    @dataclass
+    class TickRequested(Message):
+        item_id: str
+        label: str
+        done: bool
+
+    @dataclass
+    class PhaseTickRequested(Message):
+        phase_id: str
+        label: str
+        done: bool
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, markup=False)
+        self._labels: dict[str, str] = {}
+        self._ticked: set[str] = set()
+        self._phases_done: set[str] = set()
+        self._shown: tuple[object, ...] | None = None
+
+    def show(self, phases: list[Phase], ticked: set[str], phases_done: set[str], total: str) -> None:
+        signature = (tuple(p.model_dump_json() for p in phases), frozenset(ticked), frozenset(phases_done), total)
+        if signature == self._shown:
+            return
+        self._shown = signature
+        keep = self.highlighted_option.id if self.highlighted_option else None
+        self._ticked, self._phases_done = set(ticked), set(phases_done)
+        self._labels = {}
+        options: list[Option] = []
+        if not phases:
+            waiting = Text("The sequence appears once the triage is ready.", style="italic")
+            options.append(Option(waiting, disabled=True))
+        for number, phase in enumerate(phases, start=1):
+            options.append(Option(self._phase_prompt(number, phase), id=PHASE_PREFIX + phase.id))
+            self._labels[PHASE_PREFIX + phase.id] = phase.title
+            for item in phase.items:
+                options.append(Option(self._item_prompt(item.id, item.text), id=ITEM_PREFIX + item.id))
+                self._labels[ITEM_PREFIX + item.id] = item.text
+        self.set_options(options)
+        ids = [option.id for option in self.options]
+        if keep in ids:
+            self.highlighted = ids.index(keep)
+        elif phases:
+            self.highlighted = 0
+        self.border_subtitle = total
+
+    def _phase_prompt(self, number: int, phase: Phase) -> Text:
+        done = phase.id in self._phases_done or (
+            bool(phase.items) and all(item.id in self._ticked for item in phase.items)
+        )
+        text = Text(f"{number}. ", style="bold")
+        text.append_text(plain(phase.title, "bold #81c784" if done else "bold", one_line=True))
+        if phase.budget not in phase.title:
+            text.append(f" ({phase.budget})", style="dim")
+        if done:
+            text.append("  DONE", style="bold #81c784")
+        return text
+
+    def _item_prompt(self, item_id: str, label: str) -> Text:
+        done = item_id in self._ticked
+        text = Text("   [x] " if done else "   [ ] ", style="#81c784" if done else "")
+        text.append_text(plain(label, "dim" if done else "", one_line=True))
+        return text
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+
+    def action_tick(self) -> None:
+        option = self.highlighted_option
+        if option is None or option.id is None:
+            return
+        label = self._labels[option.id]
+        if option.id.startswith(PHASE_PREFIX):
+            phase_id = option.id.removeprefix(PHASE_PREFIX)
+            self.post_message(self.PhaseTickRequested(phase_id, label, done=phase_id not in self._phases_done))
+        else:
+            item_id = option.id.removeprefix(ITEM_PREFIX)
+            self.post_message(self.TickRequested(item_id, label, done=item_id not in self._ticked))

@@ -1,0 +1,205 @@
+"""Live service status: a keyed, filtered DataTable with the troubled services first."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Input, Static
+
+from maestro.model import Evidence, ServiceInfo
+from widgets.text import literal
+
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("name", "service", 18),
+    ("replicas", "replicas", 8),
+    ("state", "state", 8),
+    ("restarts", "restarts", 8),
+    ("error", "last error", 40),
+    ("update", "update", 18),
+)
+
+STATE_STYLE = {
+    "DOWN": "bold #ef5350",
+    "DEGRADED": "bold #fbc02d",
+    "UPDATE": "bold #fbc02d",
+    "ERRORS": "#fbc02d",
+    "ok": "#81c784",
+    "idle": "dim",
+}
+RANK = {"DOWN": 0, "DEGRADED": 1, "UPDATE": 2, "ERRORS": 3, "ok": 4, "idle": 5}
+TROUBLED_UPDATES = ("paused", "rollback_started", "rollback_paused", "rollback_completed")
+
+
+def service_state(service: ServiceInfo) -> str:
+    if service.desired == 0:
+        return "idle"
+    if service.running == 0:
+        return "DOWN"
+    if service.running < service.desired:
+        return "DEGRADED"
+    if service.update_state in TROUBLED_UPDATES:
+        return "UPDATE"
+    if service.restarts or service.last_error:
+        return "ERRORS"
+    return "ok"
+
+
+def _row(service: ServiceInfo) -> tuple[str, ...]:
+    update = service.update_state.replace("_", " ")
+    return (
+        literal(service.name, one_line=True),
+        f"{service.running}/{service.desired}",
+        service_state(service),
+        str(service.restarts),
+        literal(service.last_error, one_line=True),
+        literal(update, one_line=True),
+    )
+
+
+def _cells(row: tuple[str, ...]) -> list[Text]:
+    state = row[2]
+    styles = ("bold", STATE_STYLE[state], STATE_STYLE[state], "#fbc02d" if row[3] != "0" else "dim", "dim", "")
+    return [Text(value, style=style) for value, style in zip(row, styles, strict=True)]
+
+
+class ServicesPanel(Vertical):
+    """Shows whatever evidence it is given; says so plainly when the engine is not connected."""
+
+    DEFAULT_CSS = """
+    ServicesPanel { height: 1fr; }
+    ServicesPanel > #services-source { height: auto; max-height: 2; padding: 0 1; }
+    ServicesPanel > #services-source.-problem { color: $error; text-style: bold; }
+    ServicesPanel > #services-filter { display: none; height: 3; }
+    ServicesPanel.-filtering > #services-filter { display: block; }
+    ServicesPanel > DataTable, ServicesPanel > DataTable:focus { height: 1fr; border: none; }
+    """
+
+    BINDINGS = [Binding("escape", "close_filter", "Close filter", show=False)]
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._rows: dict[str, tuple[str, ...]] = {}
+        self._services: list[ServiceInfo] = []
+        self._filter = ""
+        self._evidence: Evidence | None = None
+        self._problem = "waiting for the first poll"
+        self._ranks: dict[str, tuple[int, str]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="services-source", markup=False)
+        yield Input(placeholder="filter services (esc closes)", id="services-filter")
+        table: DataTable[Text] = DataTable(id="services-table", cursor_type="row", zebra_stripes=True)
+        for key, label, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        yield table
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#services-table", DataTable)
+
+    @property
+    def selected_service(self) -> str | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def show(self, evidence: Evidence | None, *, problem: str = "") -> None:
+        """Show the services of this evidence; `problem` says why the engine could not be read."""
+        if evidence is not None and evidence.errors and not evidence.services:
+            problem = problem or evidence.errors[0]
+        if evidence is self._evidence and problem == self._problem:
+            return
+        self._evidence, self._problem = evidence, problem
+        self._services = list(evidence.services) if evidence else []
+        self._apply()
+
+    def on_mount(self) -> None:
+        self._show_source()
+
+    def _show_source(self) -> None:
+        source = self.query_one("#services-source", Static)
+        source.update(self._describe(self._evidence, self._problem))
+        source.set_class(bool(self._problem) or self._evidence is None, "-problem")
+
+    def _describe(self, evidence: Evidence | None, problem: str) -> Text:
+        if evidence is None:
+            return Text(literal(f"engine not connected: {problem or 'no engine configured'}", one_line=True))
+        troubled = sum(1 for s in evidence.services if RANK[service_state(s)] < RANK["ok"])
+        counts = f"{len(evidence.services)} services, {troubled} in trouble"
+        at = f"{evidence.collected_at:%H:%M:%S}"
+        if problem:
+            line = f"engine not connected: {problem} - showing the snapshot of {at}; {counts}"
+        elif evidence.source == "demo":
+            line = f"demo snapshot - collected {at}; {counts}"
+        else:
+            line = f"live {evidence.source} {evidence.engine} - collected {at}; {counts}"
+        if self._filter:
+            line += f"; filter '{self._filter}' shows {len(self._rows)}"
+        return Text(literal(line, one_line=True))
+
+    def _apply(self) -> None:
+        """Keyed diff of the table against the wanted rows: remove, update changed cells, add."""
+        wanted = {s.name: _row(s) for s in self._services if self._matches(s)}
+        self._ranks = {row[0]: (RANK[row[2]], row[0]) for row in wanted.values()}
+        table = self.table
+        selected = self.selected_service
+        changed = False
+        with self.app.batch_update():
+            for key in [key for key in self._rows if key not in wanted]:
+                table.remove_row(key)
+                del self._rows[key]
+                changed = True
+            for key, row in wanted.items():
+                old = self._rows.get(key)
+                if old == row:
+                    continue
+                changed = True
+                cells = _cells(row)
+                if old is None:
+                    table.add_row(*cells, key=key)
+                else:
+                    for (column, _, _), before, after, cell in zip(COLUMNS, old, row, cells, strict=True):
+                        if before != after:
+                            table.update_cell(key, column, cell)
+                self._rows[key] = row
+            if changed:
+                ranks = self._ranks
+                table.sort("name", key=lambda name: ranks.get(name.plain, (len(RANK), name.plain)))
+                if selected in self._rows:
+                    table.move_cursor(row=table.get_row_index(selected), scroll=False)
+        self._show_source()
+
+    def _matches(self, service: ServiceInfo) -> bool:
+        if not self._filter:
+            return True
+        needle = self._filter.lower()
+        haystack = (service.name, service.image, service_state(service), service.last_error, service.update_state)
+        return any(needle in value.lower() for value in haystack)
+
+    def open_filter(self) -> None:
+        self.add_class("-filtering")
+        self.query_one("#services-filter", Input).focus()
+
+    def action_close_filter(self) -> None:
+        filter_input = self.query_one("#services-filter", Input)
+        if not self.has_class("-filtering"):
+            return
+        filter_input.value = ""
+        self.remove_class("-filtering")
+        self.table.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._filter = event.value.strip()
+        self._apply()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    def focus_main(self) -> None:
+        self.table.focus()

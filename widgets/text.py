@@ -1,0 +1,61 @@
+"""Literal text for widgets: outside data never styles the screen or reaches the terminal raw."""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+
+from maestro.model import Danger, Severity
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+SEVERITY_STYLE: dict[Severity, str] = {
+    Severity.P0: "bold #ffffff on #c62828",
+    Severity.P1: "bold #000000 on #f9a825",
+    Severity.P2: "bold #000000 on #66bb6a",
+}
+
+SEVERITY_COLOR: dict[Severity, str] = {
+    Severity.P0: "#ef5350",
+    Severity.P1: "#fbc02d",
+    Severity.P2: "#81c784",
+}
+
+DANGER_STYLE: dict[Danger, str] = {
+    Danger.READ_ONLY: "bold #81c784",
+    Danger.MUTATING: "bold #fbc02d",
+    Danger.DESTRUCTIVE: "bold #ffffff on #c62828",
+}
+
+
+def literal(value: str, *, one_line: bool = False) -> str:
+    """The value with control characters made visible (``\\x1b`` becomes the four characters ``\\x1b``)."""
+    value = value.replace("\r\n", "\n").replace("\t", "    ")
+    if one_line:
+        value = " / ".join(part for part in value.split("\n") if part)
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+
+
+def plain(value: str, style: str = "", *, one_line: bool = False) -> Text:
+    """Rich Text that shows the value exactly, never parsing it as markup."""
+    return Text(literal(value, one_line=one_line), style=style)
+
+
+def severity_label(severity: Severity | None, *, short: bool = False) -> Text:
+    """Severity as words on its colour; a span, so text appended after it keeps its own style."""
+    if severity is None:
+        return Text.assemble((" P? " if short else " P? unknown ", "bold reverse"))
+    words = severity.value if short else f"{severity.value} {severity.info.label}"
+    return Text.assemble((f" {words} ", SEVERITY_STYLE[severity]))
+
+
+def danger_label(danger: Danger) -> Text:
+    return Text.assemble((f"[{danger.value.upper()}]", DANGER_STYLE[danger]))
+
+
+def duration(seconds: float) -> str:
+    """H:MM:SS, with a minus sign when the moment has passed."""
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds))
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"

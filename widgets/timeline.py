@@ -1,0 +1,45 @@
+"""The incident timeline: every journal entry, newest at the bottom, following new entries."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from maestro.model import TimelineEntry
+from widgets.text import plain
+
+
+class Timeline(VerticalScroll, can_focus=True):
+    """Keeps to the bottom while it is at the bottom; scrolled up, it stays where the reader is."""
+
+    DEFAULT_CSS = """
+    Timeline { height: 1fr; padding: 0 1; }
+    Timeline > Static { width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._last: tuple[int, int] = (0, 0)
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("No entries yet.", style="dim"), id="timeline-text", markup=False)
+
+    def show(self, entries: list[TimelineEntry]) -> None:
+        marker = (len(entries), entries[-1].seq if entries else 0)
+        if marker == self._last:
+            return
+        self._last = marker
+        follow = self.scroll_y >= self.max_scroll_y
+        text = Text()
+        for number, entry in enumerate(entries):
+            if number:
+                text.append("\n")
+            text.append(f"{entry.at:%H:%M:%S} ", style="dim")
+            text.append_text(plain(entry.actor, "#90caf9", one_line=True))
+            text.append(" ")
+            text.append_text(plain(entry.text, one_line=True))
+        self.query_one("#timeline-text", Static).update(text)
+        if follow:
+            self.call_after_refresh(self.scroll_end, animate=False)
