@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from maestro import escalation, safety
 from maestro.config import Config
+from maestro.emergency import REDIS_SERVICE, emergency_sections, service_like
 from maestro.incident import Incident
 from maestro.metrics import Metrics, format_duration, metrics
 from maestro.model import (
@@ -161,6 +162,8 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
     safe_config = Config.model_validate(redact_obj(config.model_dump()))
     triage = safe.triage
     rows = _issue_rows(safe)
+    services = _affected_services(safe)
+    redis_service = service_like(safe.evidence, "redis")
     return {
         "incident": safe,
         "context": safe.context,
@@ -176,13 +179,14 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
         "lessons": _lessons(safe),
         "actions": _action_items(safe),
         "next_steps": _next_steps(safe, safe_config, now),
-        "services": _affected_services(safe),
+        "services": services,
         "failing": [s for s in safe.evidence.services if s.running < s.desired] if safe.evidence else [],
         "logs": _log_excerpts(safe),
         "recent_deploys": [s for s in safe.evidence.signals if s.kind is SignalKind.RECENT_DEPLOY]
         if safe.evidence
         else [],
-        "redis_service": _service_like(safe, "redis") or "<REDIS_SERVICE>",
+        "emergency": emergency_sections(services[:3], redis_service),
+        "redis_service": redis_service or REDIS_SERVICE,
         "status_update_draft": escalation.status_update(safe, now),
         "is_over": safe.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED),
     }
@@ -303,11 +307,6 @@ def _affected_services(incident: Incident) -> list[str]:
     if incident.triage is not None:
         names += [i.subject for i in incident.triage.issues if i.subject in known]
     return list(dict.fromkeys(names))
-
-
-def _service_like(incident: Incident, word: str) -> str:
-    services = incident.evidence.services if incident.evidence else []
-    return next((s.name for s in services if word in s.name.lower() or word in s.image.lower()), "")
 
 
 def _log_excerpts(incident: Incident, per_service: int = 10) -> dict[str, list[str]]:

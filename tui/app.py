@@ -203,14 +203,16 @@ class MaestroApp(App[None], inherit_bindings=False):
         return f"Total to full recovery: {p0} min (P0) + {p1} min (P1) = {p0 + p1} min"
 
     def _render_deck(self) -> None:
-        from tui.emergency import emergency_commands
+        from maestro.emergency import emergency_sections, service_like
 
         screen, incident = self.incident_screen, self.incident
         if screen is None or incident is None:
             return
         issue = incident.triage.issue(self._selected_issue) if incident.triage and self._selected_issue else None
         entries = [DeckCommand(section, _labelled(c), issue.id) for section, c in issue.commands()] if issue else []
-        entries += [DeckCommand(s, _labelled(c)) for s, c in emergency_commands(issue.subject if issue else "")]
+        redis = service_like(self.live or incident.evidence, "redis")
+        for section in emergency_sections([issue.subject] if issue and issue.subject else [], redis):
+            entries += [DeckCommand(f"emergency: {section.title.lower()}", _labelled(c)) for c in section.commands]
         heading = f"Commands for: {issue.title}" if issue else "No issue selected: emergency commands"
         screen.commands.show(heading, entries)
 

@@ -145,7 +145,7 @@ async def test_deck_follows_the_highlighted_issue(make_app: AppFactory, seeded: 
         assert "[MUTATING] docker service update --force worker" in texts
         assert "[READ-ONLY] docker service ps worker" in texts
         assert "[READ-ONLY] docker service ls" in texts
-        assert any("docker service logs --tail 100 worker" in t for t in texts)
+        assert any("docker service logs --tail 100 -f worker" in t for t in texts)
         await pilot.press("down")
         assert "Commands for: cache OOM-killed" in option_texts(deck.option_list)
 
@@ -192,5 +192,5 @@ async def test_emergency_commands_get_their_danger_from_the_classifier(make_app:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         texts = option_texts(main(app).commands.option_list)
-        assert "[DESTRUCTIVE] docker exec $(docker ps -q -f name=redis) redis-cli FLUSHALL" in texts
+        assert "[DESTRUCTIVE] docker exec $(docker ps -q -f name=<REDIS_SERVICE>) redis-cli FLUSHALL" in texts
         assert "[READ-ONLY] docker service ls" in texts

@@ -425,7 +425,9 @@ def test_quick_reference_without_config_extras_says_how_to_add_them() -> None:
     assert "none configured - set status_page in the config" in text
     assert "docker service update --force <SERVICE>" in text
     ps = safety.classify("docker service ps SERVICE")
-    assert f"# Inspect the tasks of <SERVICE>\n# [{ps}]\ndocker service ps <SERVICE>\n" in text
+    assert (
+        f"# Inspect the tasks of <SERVICE> and their errors\n# [{ps}]\ndocker service ps --no-trunc <SERVICE>\n" in text
+    )
     assert "name not configured" in text
 
 
