@@ -37,7 +37,7 @@ class EmergencySection(Model):
 def _templates() -> tuple[_SectionTemplate, ...]:
     from importlib import resources
 
-    raw = resources.files("maestro.runbooks").joinpath("emergency.toml").read_text(encoding="utf-8")
+    raw = resources.files("maestro").joinpath("emergency.toml").read_text(encoding="utf-8")
     return tuple(_Sections.model_validate(tomllib.loads(raw)).section)
 
 
