@@ -19,14 +19,9 @@ from maestro.model import (
 )
 
 
-class EscalationRecord(Model):
+class EscalationRecord(ev.Escalated):
     at: datetime
     actor: str
-    level: int
-    role: str
-    name: str = ""
-    contact: str = ""
-    reason: str = ""
 
 
 class StatusUpdateRecord(Model):
