@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 from maestro import paths
 from maestro.config import Config, ConfigError
 from maestro.model import Evidence, IncidentContext
+from maestro.text import literal
 
 if TYPE_CHECKING:
     from maestro.journal import Journal
@@ -161,14 +162,14 @@ def cmd_triage(args: argparse.Namespace) -> int:
     if args.show_prompt:
         from maestro.triage import claude
 
-        print(claude.render_prompt(context, evidence, triage))
+        print(literal(claude.render_prompt(context, evidence, triage)))
         return 0
     if args.format == "json":
         print(triage.model_dump_json(indent=2))
         return 0
     from maestro import report
 
-    print(report.render_triage(context, triage, config, now=now))
+    print(literal(report.render_triage(context, triage, config, now=now)))
     return 0
 
 
@@ -183,6 +184,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def format_status(evidence: Evidence) -> str:
+    """A plain table for scripts and terminals; engine text never reaches the terminal raw."""
+    return literal(_status_lines(evidence))
+
+
+def _status_lines(evidence: Evidence) -> str:
     lines = [f"{evidence.engine or 'docker engine'} at {evidence.collected_at:%Y-%m-%d %H:%M:%S} UTC"]
     lines += [f"error: {e}" for e in evidence.errors]
     if evidence.services:
@@ -207,8 +213,8 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("no incidents yet; start one with: maestro-tui 'what is broken'")
         return 0
     for s in summaries:
-        severity = s.severity or "--"
-        print(f"{s.id}  {severity}  {s.status:<9}  {s.opened_at:%Y-%m-%d %H:%M} UTC  {s.description}")
+        severity, description = s.severity or "--", literal(s.description, one_line=True)
+        print(f"{s.id}  {severity}  {s.status:<9}  {s.opened_at:%Y-%m-%d %H:%M} UTC  {description}")
     return 0
 
 

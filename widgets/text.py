@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
 from maestro.model import Danger, Severity
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from maestro.text import literal
 
 SEVERITY_STYLE: dict[Severity, str] = {
     Severity.P0: "bold #ffffff on #c62828",
@@ -27,14 +24,6 @@ DANGER_STYLE: dict[Danger, str] = {
     Danger.MUTATING: "bold #fbc02d",
     Danger.DESTRUCTIVE: "bold #ffffff on #c62828",
 }
-
-
-def literal(value: str, *, one_line: bool = False) -> str:
-    """The value with control characters made visible (``\\x1b`` becomes the four characters ``\\x1b``)."""
-    value = value.replace("\r\n", "\n").replace("\t", "    ")
-    if one_line:
-        value = " / ".join(part for part in value.split("\n") if part)
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
 def plain(value: str, style: str = "", *, one_line: bool = False) -> Text:

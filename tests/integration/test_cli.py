@@ -131,3 +131,11 @@ def test_status_without_an_engine_says_why(env: dict[str, str]) -> None:
     result = run(env, "status")
     assert result.returncode == 1
     assert "unreachable" in result.stdout.lower() or "not" in result.stdout.lower()
+
+
+def test_terminal_escapes_in_input_never_reach_the_terminal(env: dict[str, str]) -> None:
+    hostile = "API down \x1b]52;c;ZXZpbA==\x07 \x1b[31mred\x1b[0m [bold red]x[/]"
+    result = run(env, "triage", hostile, "--offline")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout and "[bold red]x[/]" in result.stdout
