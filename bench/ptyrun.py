@@ -12,6 +12,7 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,12 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 class PtyProgram:
     """`python -c code *args` on a pty; read its output, type into it, stop it by its pid."""
 
-    def __init__(self, code: str, *args: str, size: tuple[int, int] = (160, 48)) -> None:
+    def __init__(
+        self, code: str, *args: str, size: tuple[int, int] = (160, 48), env: Mapping[str, str | None] | None = None
+    ) -> None:
+        """`env` adds variables to this process's environment; a None value removes one."""
         master, slave = pty.openpty()
         columns, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
-        env.pop("TEXTUAL", None)
+        terminal = {"TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows), "TEXTUAL": None}
+        changes = {**terminal, **(env or {})}
+        child_env = {k: v for k, v in {**os.environ, **changes}.items() if v is not None}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
             [sys.executable, "-c", code, *args],
@@ -33,7 +38,7 @@ class PtyProgram:
             stdout=slave,
             stderr=slave,
             cwd=ROOT,
-            env=env,
+            env=child_env,
             start_new_session=True,
         )
         os.close(slave)

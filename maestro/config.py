@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from importlib import resources
 from pathlib import Path
 
 from pydantic import Field, ValidationError
@@ -128,6 +127,8 @@ def _line_of(text: str, keys: list[str]) -> int | None:
 
 
 def example_text() -> str:
+    from importlib import resources
+
     return resources.files("maestro").joinpath(EXAMPLE_RESOURCE).read_text(encoding="utf-8")
 
 

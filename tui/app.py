@@ -10,33 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.widgets import DataTable
+from textual.screen import Screen
+from textual.widgets import DataTable, Input
 from textual.worker import Worker, WorkerState
 
-from maestro import events as ev
 from maestro import paths
-from maestro.config import Config
-from maestro.escalation import clock as escalation_clock
-from maestro.escalation import next_escalation, status_update
-from maestro.incident import Incident
-from maestro.journal import Journal, JournalError
-from maestro.model import (
-    Command,
-    Danger,
-    EscalationContact,
-    Evidence,
-    IncidentContext,
-    IncidentStatus,
-    Severity,
-    Triage,
-)
 from tui import messages as msg
+from tui.claude_run import ClaudeRun
 from tui.commands import MaestroCommands
+from tui.poller import Poller
 from tui.screens.incident import IncidentScreen
+from tui.session import Opener, Session, SessionError
+from tui.signal_watch import SignalWatch
 from tui.workers import (
     Abandoned,
     EvidenceSource,
@@ -53,7 +43,18 @@ from widgets.incident_header import HeaderView
 from widgets.recovery import RecoveryPlan
 from widgets.text import duration
 
-DANGER_ORDER = (Danger.READ_ONLY, Danger.MUTATING, Danger.DESTRUCTIVE)
+if TYPE_CHECKING:
+    from maestro.config import Config
+    from maestro.events import EventKind, Payload, SwarmEvent
+    from maestro.incident import Incident
+    from maestro.journal import Journal
+    from maestro.model import Command, EscalationContact, Evidence, IncidentContext, Severity, Triage
+    from maestro.triage.claude import Progress
+
+# The core (pydantic models, journal, engines) is imported inside the methods that use it, so the first
+# frame is drawn before any of it loads.
+DANGER_ORDER = ("read-only", "mutating", "destructive")
+"""The values of maestro.model.Danger, mildest first."""
 JOURNAL_POLL_S = 1.0
 INCIDENT_ACTIONS = frozenset(
     {"copy", "logs", "filter", "escalate", "status_update", "note", "severity", "triage", "resolve", "export"}
@@ -91,6 +92,14 @@ class MaestroApp(App[None], inherit_bindings=False):
         Binding("n", "note", "Note", show=False, tooltip="Add a note to the timeline", id="note"),
         Binding("s", "severity", "Severity", show=False, tooltip="Change the severity", id="severity"),
         Binding("t", "triage", "Triage", show=False, tooltip="Run the triage again", id="triage"),
+        Binding(
+            "escape",
+            "cancel_claude",
+            "Cancel Claude",
+            priority=True,
+            tooltip="Cancel Claude triage (the rules triage stays)",
+            id="cancel_claude",
+        ),
         Binding("r", "resolve", "Resolved", show=False, tooltip="Mark the incident resolved", id="resolve"),
         Binding("x", "export", "Export", tooltip="Export every report into a folder", id="export"),
         Binding("q", "request_quit", "Quit", tooltip="Quit (offers to export the reports first)", id="quit"),
@@ -100,40 +109,70 @@ class MaestroApp(App[None], inherit_bindings=False):
     def __init__(
         self,
         *,
-        journal: Journal,
-        config: Config,
-        incident_id: str | None,
-        evidence_source: Callable[[], Evidence] | None,
+        journal: Journal | None = None,
+        config: Config | None = None,
+        incident_id: str | None = None,
+        evidence_source: Callable[[], Evidence] | None = None,
         clock: Callable[[], datetime] = utc_now,
         new_context: IncidentContext | None = None,
+        opener: Opener | None = None,
     ) -> None:
+        """The session's parts (journal, config, ...), or an `opener` called right after the first frame."""
         super().__init__()
-        self.journal = journal
-        self.config = config
-        self.evidence_source: EvidenceSource | None = evidence_source
         self.clock = clock
         self.incident: Incident | None = None
         """The folded incident; replaced (never mutated) after every journal change."""
         self.live: Evidence | None = None
         """The last evidence the source returned, newer than the journaled snapshot."""
-        self.engine_problem = "" if evidence_source else "no engine for this session"
+        self._signal_watch = SignalWatch()
         self.reports_root: Path = paths.reports_dir()
         """Reports go to reports_root / incident id."""
-        self._incident_id = incident_id
-        self._new_context = new_context
+        self.open_error = ""
+        """Why the opener could not open the session; the command prints it once the screen is gone."""
+        self._opener = opener
+        self._session: Session | None = None
+        self._incident_id: str | None = None
+        self._new_context: IncidentContext | None = None
+        self._panes_first = opener is not None or incident_id is not None or new_context is not None
+        """Whether the incident panes are the first screen (else the intake form asks for an incident)."""
+        if opener is None:
+            if journal is None or config is None:
+                raise TypeError("MaestroApp needs a journal and a config, or an opener")
+            self._use(Session(journal, config, incident_id, new_context, evidence_source))
         self._selected_issue: str | None = None
         self._journal_broken = False
-        self._refining = ""
+        self._claude: ClaudeRun | None = None
+        """The Claude triage in flight, if any."""
 
     # --- start ------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        if self._incident_id is None and self._new_context is None:
-            from tui.screens.intake import IntakeScreen
+    def _use(self, session: Session) -> None:
+        self._session = session
+        self.journal = session.journal
+        self.config = session.config
+        self.evidence_source: EvidenceSource | None = session.evidence_source
+        self.engine_problem = "" if session.evidence_source else "no engine for this session"
+        self.poller = Poller(
+            self, session.evidence_source, session.config.poll_interval_s, self.clock, self._journal_swarm_news
+        )
+        """Polls the evidence source in a worker and brings the engine's events to the timeline."""
+        self._incident_id = session.incident_id
+        self._new_context = session.new_context
 
-            self.push_screen(IntakeScreen(), self._intake_done)
+    def get_default_screen(self) -> Screen[None]:
+        """The incident panes are the first frame whenever no intake form has to come first."""
+        return IncidentScreen() if self._panes_first else super().get_default_screen()
+
+    def on_mount(self) -> None:
+        if self._panes_first:
+            self.call_after_refresh(self._open_or_resume)
             return
-        self._show_incident_screen()
+        self._ask_for_an_incident()
+
+    def _ask_for_an_incident(self) -> None:
+        from tui.screens.intake import IntakeScreen
+
+        self.push_screen(IntakeScreen(), self._intake_done)
 
     def _intake_done(self, context: IncidentContext | None) -> None:
         if context is None:
@@ -144,10 +183,32 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def _show_incident_screen(self) -> None:
         """Draw the panes first; the journal is read (or written) right after that first frame."""
-        self.push_screen(IncidentScreen())
+        if self.incident_screen is None:
+            self.push_screen(IncidentScreen())
         self.call_after_refresh(self._open_or_resume)
 
+    def _open_session(self) -> bool:
+        """Call the opener (once); False when it failed and the app is leaving."""
+        if self._opener is None:
+            return True
+        try:
+            session = self._opener()
+        except SessionError as exc:
+            self.open_error = str(exc)
+            self.exit(return_code=2)
+            return False
+        self._opener = None
+        self._use(session)
+        return True
+
     def _open_or_resume(self) -> None:
+        from maestro.journal import JournalError
+
+        if not self._open_session():
+            return
+        if self._incident_id is None and self._new_context is None:
+            self._ask_for_an_incident()
+            return
         try:
             if self._incident_id is None:
                 assert self._new_context is not None
@@ -162,8 +223,9 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.set_interval(JOURNAL_POLL_S, self._tick)
         if incident.triage is None:
             self.run_triage("")
-        if self.evidence_source is not None:
-            self.poll_evidence()
+        self.poller.start()
+        if self._session is not None and self._session.greeting:
+            self.notify(self._session.greeting, markup=False)
 
     # --- the view ---------------------------------------------------------------
 
@@ -192,10 +254,12 @@ class MaestroApp(App[None], inherit_bindings=False):
     def _render_checklist(self) -> None:
         screen, incident = self.incident_screen, self.incident
         if screen is not None and incident is not None:
-            notice = self._refining or incident.triage_notice
+            notice = (self._claude.notice() if self._claude else "") or incident.triage_notice
             screen.checklist.show(incident.triage, set(incident.ticked), notice)
 
     def _total(self) -> str:
+        from maestro.model import Severity
+
         triage = self.incident.triage if self.incident else None
         if triage is None:
             return ""
@@ -221,9 +285,11 @@ class MaestroApp(App[None], inherit_bindings=False):
         if screen is None or incident is None:
             return
         evidence = self.live or incident.evidence
-        screen.services.show(evidence, problem=self.engine_problem)
+        screen.services.show(evidence, problem=self.engine_problem, live=self.evidence_source is not None)
 
     def _render_clock(self) -> None:
+        from maestro.escalation import clock as escalation_clock
+
         screen, incident = self.incident_screen, self.incident
         if screen is None or incident is None:
             return
@@ -251,6 +317,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         else:
             next_escalation_text = f"{state.next_contact.role} {duration(next_s)}"
         triage_engine = incident.triage.engine.value if incident.triage else "pending"
+        claude = self._claude
+        claude_long, claude_short = (f" · {claude.engine()}", f"+{claude.engine(short=True)}") if claude else ("", "")
         evidence = self.live or incident.evidence
         source = "engine not connected" if self.engine_problem else evidence.source if evidence else "no evidence"
         screen.header.show(
@@ -261,14 +329,16 @@ class MaestroApp(App[None], inherit_bindings=False):
                 elapsed=duration(state.elapsed.total_seconds()),
                 next_escalation=next_escalation_text,
                 escalation_due=state.overdue,
-                engine=f"triage {triage_engine} · {source}",
-                engine_short=f"{triage_engine}·{'no engine' if self.engine_problem else source}",
+                engine=f"triage {triage_engine}{claude_long} · {source}",
+                engine_short=f"{triage_engine}{claude_short}·{'no engine' if self.engine_problem else source}",
                 engine_ok=not self.engine_problem,
             )
         )
 
     def _tick(self) -> None:
         """Every second: pick up other processes' events, move the clocks."""
+        from maestro.journal import JournalError
+
         if self.incident is None:
             return
         try:
@@ -283,8 +353,10 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     # --- journal ----------------------------------------------------------------
 
-    def record(self, kind: ev.EventKind, payload: ev.Payload) -> bool:
+    def record(self, kind: EventKind, payload: Payload) -> bool:
         """Append one event, fold it (and anything another process wrote meanwhile), then refresh the panes."""
+        from maestro.journal import JournalError
+
         incident = self.incident
         if incident is None:
             return False
@@ -306,10 +378,14 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._tick_item(message.item_id, message.label, message.done)
 
     def _tick_item(self, item_id: str, label: str, done: bool) -> None:
+        from maestro import events as ev
+
         kind = ev.EventKind.ITEM_TICKED if done else ev.EventKind.ITEM_UNTICKED
         self.record(kind, ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
+        from maestro import events as ev
+
         kind = ev.EventKind.PHASE_TICKED if message.done else ev.EventKind.PHASE_UNTICKED
         self.record(kind, ev.PhaseTicked(phase=message.phase_id, label=message.label))
 
@@ -335,13 +411,27 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     @on(DataTable.RowSelected, "#services-table")
     def _service_chosen(self) -> None:
-        self.action_logs()
+        if (screen := self.incident_screen) and (service := screen.services.selected_service):
+            self.show_tasks(service)
 
     # --- actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The incident keys wait for an incident (the intake form comes first)."""
+        """The incident keys wait for an incident (the intake form comes first).
+
+        Escape cancels Claude only while it streams and nothing else wants escape (a dialog, the filter).
+        """
+        if action == "cancel_claude":
+            return self._claude_cancellable()
         return self.incident is not None or action not in INCIDENT_ACTIONS
+
+    def _claude_cancellable(self) -> bool:
+        return (
+            self._claude is not None
+            and self._claude.on_screen
+            and isinstance(self.screen, IncidentScreen)
+            and not isinstance(self.focused, Input)
+        )
 
     def palette_bindings(self) -> list[Binding]:
         """The bindings the command palette offers, one per action."""
@@ -353,6 +443,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         for binding in [*self.BINDINGS, *screen_bindings]:
             assert isinstance(binding, Binding)
             if binding.action in seen or binding.action == "command_palette":
+                continue
+            if binding.action == "cancel_claude" and not (self._claude and self._claude.on_screen):
                 continue
             seen.add(binding.action)
             chosen.append(binding)
@@ -373,7 +465,7 @@ class MaestroApp(App[None], inherit_bindings=False):
                 [
                     Binding("up", "", tooltip="Previous row"),
                     Binding("down", "", tooltip="Next row"),
-                    Binding("enter", "", tooltip="Services: show the logs of the service"),
+                    Binding("enter", "", tooltip="Services: show the tasks of the service"),
                     Binding("escape", "", tooltip="Services: close the filter; dialogs: cancel"),
                 ],
             ),
@@ -381,6 +473,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.push_screen(HelpScreen(sections))
 
     def action_copy(self) -> None:
+        from maestro.model import Danger
         from tui.screens.dialogs import ConfirmDialog
 
         screen = self.incident_screen
@@ -405,6 +498,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._copy(entry)
 
     def _copy(self, entry: DeckCommand) -> None:
+        from maestro import events as ev
+
         command = entry.command
         payload = ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
         if not self.record(ev.EventKind.COMMAND_COPIED, payload):
@@ -415,19 +510,28 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.notify(command.text.splitlines()[0], title=f"Copied ({command.danger.value})")
 
     def action_logs(self) -> None:
-        from tui.screens.dialogs import TextViewer
-
-        screen, incident = self.incident_screen, self.incident
-        if screen is None or incident is None:
-            return
-        service = screen.services.selected_service
+        screen = self.incident_screen
+        service = screen.services.selected_service if screen else None
         if service is None:
             self.notify("No service selected.", severity="warning")
             return
-        evidence = self.live or incident.evidence
-        lines = [line for line in (evidence.logs if evidence else []) if line.service == service]
-        text = "\n".join(f"{line.at:%H:%M:%S} {line.text}" if line.at else line.text for line in lines)
-        self.push_screen(TextViewer(f"Logs of {service}", text or f"No log lines captured for {service}."))
+        self.show_logs(service)
+
+    def show_logs(self, service: str) -> None:
+        """The service's logs: read from the engine in a worker when live, else the lines the last poll kept."""
+        from tui.screens.logs import LogsScreen
+
+        evidence = self.live or (self.incident.evidence if self.incident else None)
+        captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
+        live = self.poller.live
+        self.push_screen(LogsScreen(service, captured, (lambda: live.logs(service)) if live is not None else None))
+
+    def show_tasks(self, service: str) -> None:
+        from tui.screens.tasks import TasksScreen
+
+        evidence = self.live or (self.incident.evidence if self.incident else None)
+        tasks = TasksScreen(service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None)
+        self.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
 
     def action_filter(self) -> None:
         if screen := self.incident_screen:
@@ -435,6 +539,9 @@ class MaestroApp(App[None], inherit_bindings=False):
             screen.services.open_filter()
 
     def action_escalate(self) -> None:
+        from maestro import events as ev
+        from maestro.escalation import clock as escalation_clock
+        from maestro.escalation import next_escalation
         from tui.screens.dialogs import ConfirmDialog
 
         incident = self.incident
@@ -461,6 +568,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.push_screen(ConfirmDialog(f"Escalate to {who(contact)}?", detail, yes="Escalate"), answered)
 
     def action_status_update(self) -> None:
+        from maestro import events as ev
+        from maestro.escalation import status_update
         from tui.screens.dialogs import TextViewer
 
         incident = self.incident
@@ -474,6 +583,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             self.push_screen(TextViewer(f"Status update #{number}", text, hint))
 
     def action_note(self) -> None:
+        from maestro import events as ev
         from tui.screens.dialogs import TextPrompt
 
         def answered(text: str | None) -> None:
@@ -483,6 +593,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.push_screen(TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered)
 
     def action_severity(self) -> None:
+        from maestro import events as ev
         from tui.screens.dialogs import SeverityDialog
 
         incident = self.incident
@@ -504,6 +615,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.run_triage("run again by hand")
 
     def action_resolve(self) -> None:
+        from maestro import events as ev
+        from maestro.model import IncidentStatus
         from tui.screens.dialogs import TextPrompt
 
         incident = self.incident
@@ -574,42 +687,28 @@ class MaestroApp(App[None], inherit_bindings=False):
             return
         self.post_message(msg.TriageReady(triage, evidence, summary, refine=True))
 
+    def _start_claude(self, draft: Triage, evidence: Evidence | None) -> None:
+        """Ask Claude to refine this triage; a run still streaming for an older one is stopped first."""
+        if self._claude is not None:
+            self._claude.cancel.set()
+        self._claude = ClaudeRun()
+        self.run_refinement(self._claude, draft, evidence)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="claude", description="Claude triage")
-    def run_refinement(self, draft: Triage, evidence: Evidence | None) -> None:
+    def run_refinement(self, run: ClaudeRun, draft: Triage, evidence: Evidence | None) -> None:
         """Claude refines the rules triage when an API key is set; the rules triage stays until it answers."""
         incident = self.incident
         if incident is None:
             return
 
-        def progress(line: str) -> None:
-            self.post_message(msg.RefineProgress(line))
+        def progress(update: Progress) -> None:
+            self.post_message(msg.ClaudeProgress(run, update))
 
         try:
-            refinement = refine_with_claude(self.config, incident.context, evidence, draft, progress)
+            refinement = refine_with_claude(self.config, incident.context, evidence, draft, progress, run.cancel)
         except Abandoned:
             return
-        finally:
-            self.post_message(msg.RefineProgress(""))
-        if refinement is None:
-            return
-        if refinement.triage is None:
-            self.post_message(msg.TriageFailed("claude", refinement.note))
-        else:
-            self.post_message(msg.TriageReady(refinement.triage, None, refinement.note))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="evidence", description="poll evidence")
-    def poll_evidence(self) -> None:
-        source = self.evidence_source
-        if source is None:
-            return
-        try:
-            evidence = interruptible(source)
-        except Abandoned:
-            return
-        except Exception as exc:
-            self.post_message(msg.EvidencePolled(None, one_line(exc)))
-            return
-        self.post_message(msg.EvidencePolled(evidence))
+        self.post_message(msg.ClaudeAnswered(run, refinement))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export", description="export reports")
     def run_export(self, then_quit: bool) -> None:
@@ -625,19 +724,67 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.post_message(msg.ReportsExported(folder, files, then_quit))
 
     def on_triage_ready(self, message: msg.TriageReady) -> None:
+        from maestro import events as ev
+
         journaled = self.incident.evidence if self.incident else None
         fresh = message.evidence is not None and message.evidence != journaled
         if fresh and not self.record(ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=message.evidence)):
             return
         generated = ev.TriageGenerated(triage=message.triage, summary=message.summary)
         if self.record(ev.EventKind.TRIAGE_GENERATED, generated) and message.refine:
-            self.run_refinement(message.triage, message.evidence)
+            self._start_claude(message.triage, message.evidence)
 
-    def on_refine_progress(self, message: msg.RefineProgress) -> None:
-        self._refining = message.line
+    def on_claude_progress(self, message: msg.ClaudeProgress) -> None:
+        if message.run is not self._claude or message.run.cancel.is_set():
+            return
+        appeared = message.run.progress is None
+        message.run.progress = message.progress
+        if appeared:
+            self.refresh_bindings()
         self._render_checklist()
+        self._render_clock()
+
+    def on_claude_answered(self, message: msg.ClaudeAnswered) -> None:
+        """Merged: journaled with the short diff; failed: one line on screen and in the timeline."""
+        from maestro import events as ev
+
+        if message.run is not self._claude:
+            return
+        self._claude = None
+        self.refresh_bindings()
+        refinement = message.refinement
+        if refinement is None:
+            return
+        if refinement.triage is None:
+            self.notify(refinement.note, title="Claude triage", severity="warning", timeout=10, markup=False)
+            self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine="claude", reason=refinement.note))
+        elif self.record(
+            ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=refinement.triage, summary=refinement.note)
+        ):
+            self.notify(refinement.note, title="Claude triage merged", markup=False)
+        self._render_checklist()
+        self._render_clock()
+
+    def action_cancel_claude(self) -> None:
+        """A person's choice: the stream stops, the rules triage stays, the timeline says so."""
+        from maestro import events as ev
+        from maestro.triage.claude import CANCELLED
+
+        run = self._claude
+        if run is None:
+            return
+        self._claude = None
+        run.cancel.set()
+        self.workers.cancel_group(self, "claude")
+        self.refresh_bindings()
+        self.notify(CANCELLED, title="Claude triage")
+        if not self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine="claude", reason=CANCELLED)):
+            self._render_checklist()
+            self._render_clock()
 
     def on_triage_failed(self, message: msg.TriageFailed) -> None:
+        from maestro import events as ev
+
         self.notify(f"{message.engine} triage failed: {message.reason}", severity="error", timeout=10)
         self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine=message.engine, reason=message.reason))
 
@@ -645,12 +792,14 @@ class MaestroApp(App[None], inherit_bindings=False):
         if message.evidence is not None:
             self.live = message.evidence
             self.engine_problem = ""
+            self._tell_drift(message.evidence)
         else:
             self.engine_problem = message.problem or "the engine did not answer"
         self._render_services()
         self._render_clock()
 
     def on_reports_exported(self, message: msg.ReportsExported) -> None:
+        from maestro import events as ev
         from tui.screens.dialogs import TextViewer
 
         files = [str(path) for path in message.files]
@@ -669,8 +818,27 @@ class MaestroApp(App[None], inherit_bindings=False):
         worker = event.worker
         if event.state is WorkerState.ERROR:
             self.notify(f"{worker.description or worker.name} failed: {worker.error}", severity="error", timeout=10)
-        if worker.group == "evidence" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            self.set_timer(self.config.poll_interval_s, self.poll_evidence)
+
+    def _tell_drift(self, live: Evidence) -> None:
+        """Say when the live signals drift from the ones the triage saw; `t` runs the triage again."""
+        incident = self.incident
+        drift = self._signal_watch.update(incident.evidence, live) if incident and incident.triage else ""
+        if drift:
+            self.notify(drift, title="Evidence changed", timeout=20)
+
+    def _journal_swarm_news(self, news: list[SwarmEvent]) -> None:
+        """Engine events, already throttled, become timeline entries."""
+        from maestro import events as ev
+
+        for payload in news:
+            if not self.record(ev.EventKind.SWARM_EVENT, payload):
+                return
+
+    def on_unmount(self) -> None:
+        if self._session is not None:
+            self.poller.stop()
+        if self._claude is not None:
+            self._claude.cancel.set()
 
 
 def _labelled(command: Command) -> Command:

@@ -11,19 +11,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from maestro import paths
-from maestro.config import Config, ConfigError
-from maestro.model import Evidence, IncidentContext
 from maestro.text import literal
+from tui.session import Session, SessionError
 
 if TYPE_CHECKING:
+    from maestro.config import Config
     from maestro.journal import Journal
+    from maestro.model import Evidence, IncidentContext
 
 PROG = "maestro-tui"
 _T = TypeVar("_T")
 SUBCOMMANDS = ("triage", "status", "list", "export", "config")
 
 
-class UserError(Exception):
+class UserError(SessionError):
     """Something the person can fix; printed as one line, never as a traceback."""
 
 
@@ -116,6 +117,7 @@ def _wrap(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
 
 def load_config(args: argparse.Namespace) -> Config:
     from maestro import config
+    from maestro.config import ConfigError
 
     path = paths.config_path(args.config)
     return _wrap((ConfigError,), lambda: config.load(path, required=args.config is not None))
@@ -139,6 +141,7 @@ def live_evidence(docker_host: str | None, now: datetime) -> Evidence:
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
+    from maestro.model import IncidentContext
     from maestro.runbooks.catalog import RunbookError
     from maestro.triage import rules
 
@@ -247,6 +250,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_config(args: argparse.Namespace) -> int:
     from maestro import config
+    from maestro.config import ConfigError
 
     path = paths.config_path(args.config)
     if args.action == "init":
@@ -271,12 +275,27 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def run_screen(args: argparse.Namespace) -> int:
-    config = load_config(args)
+    """The panes are drawn first: config, journal and incident are opened by the app right after that."""
     if args.description is not None and not args.description.strip():
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
+    from tui.app import MaestroApp
+
+    app = MaestroApp(opener=lambda: open_session(args))
+    app.run()
+    if app.open_error:
+        raise UserError(app.open_error)
+    return app.return_code or 0
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    """What the screen works on; raises UserError with a one-line reason."""
+    from maestro.model import IncidentContext
+
+    config = load_config(args)
     journal = open_journal(args, demo=args.demo)
     incident_id: str | None = None
     new_context: IncidentContext | None = None
+    greeting = ""
     source: Callable[[], Evidence] | None
     if args.demo:
         from maestro import demo
@@ -288,8 +307,10 @@ def run_screen(args: argparse.Namespace) -> int:
         else:
             incident_id = latest.id
     else:
+        from tui.live import LiveSwarm
+
         host = args.docker_host or config.docker_host
-        source = None if args.no_docker else (lambda: live_evidence(host, utc_now()))
+        source = None if args.no_docker else LiveSwarm(host)
         if args.incident:
             from maestro.journal import JournalError
 
@@ -299,19 +320,9 @@ def run_screen(args: argparse.Namespace) -> int:
         else:
             latest = journal.latest_open()
             if latest is not None:
-                print(f"resuming {latest.id}: {latest.description}", file=sys.stderr)
+                greeting = f"Resumed {latest.id}: {literal(latest.description, one_line=True)}"
                 incident_id = latest.id
-    from tui.app import MaestroApp
-
-    app = MaestroApp(
-        journal=journal,
-        config=config,
-        incident_id=incident_id,
-        evidence_source=source,
-        new_context=new_context,
-    )
-    app.run()
-    return app.return_code or 0
+    return Session(journal, config, incident_id, new_context, source, greeting)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from maestro.model import Evidence, Triage
+if TYPE_CHECKING:
+    from maestro.model import Evidence, Triage
+    from maestro.triage.claude import Progress
+    from tui.claude_run import ClaudeRun
+    from tui.workers import Refinement
 
 
 @dataclass
@@ -20,13 +25,22 @@ class TriageReady(Message):
 
 
 @dataclass
-class RefineProgress(Message):
-    """What the Claude triage is doing; empty when it is over."""
+class ClaudeProgress(Message):
+    """What one Claude triage is doing; a burst of reports keeps only the newest."""
 
-    line: str
+    run: ClaudeRun
+    progress: Progress
 
     def can_replace(self, message: Message) -> bool:
-        return isinstance(message, RefineProgress)
+        return isinstance(message, ClaudeProgress) and message.run is self.run
+
+
+@dataclass
+class ClaudeAnswered(Message):
+    """One Claude triage is over: merged, failed, or None when no API key is set."""
+
+    run: ClaudeRun
+    refinement: Refinement | None
 
 
 @dataclass

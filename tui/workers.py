@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.worker import get_current_worker
 
-from maestro.config import Config
-from maestro.incident import Incident
-from maestro.model import Evidence, IncidentContext, Triage
+if TYPE_CHECKING:
+    from maestro.config import Config
+    from maestro.incident import Incident
+    from maestro.model import Evidence, IncidentContext, Triage
+    from maestro.triage.claude import Progress
 
-EvidenceSource = Callable[[], Evidence]
+EvidenceSource = Callable[[], "Evidence"]
 """Returns a fresh snapshot of the system; may block (it runs in a thread) and may raise."""
 
 T = TypeVar("T")
@@ -96,23 +98,20 @@ def refine_with_claude(
     context: IncidentContext,
     evidence: Evidence | None,
     draft: Triage,
-    on_progress: Callable[[str], None],
+    on_progress: Callable[[Progress], None],
+    cancel: threading.Event,
 ) -> Refinement | None:
-    """Claude's refinement of the rules triage, or None when no API key is set (nothing is sent then)."""
-    from maestro.triage.claude import ClaudeSettings, Progress, stream_triage
+    """Claude's refinement of the rules triage, or None when no API key is set (nothing is sent then).
+
+    `cancel` stops the stream; a cancelled worker also sets it as it gives up waiting.
+    """
+    from maestro.triage.claude import ClaudeSettings, stream_triage
     from maestro.triage.merge import merge
 
     settings = ClaudeSettings.from_env(**config.claude.model_dump())
     if settings.api_key is None or not settings.api_key.get_secret_value():
         return None
-    cancel = threading.Event()
-
-    def progress(update: Progress) -> None:
-        so_far = f", {update.issues} issue{'s' * (update.issues != 1)} so far" if update.issues else ""
-        on_progress(f"Claude is refining the triage: {update.stage.value}{so_far}")
-
-    on_progress("Claude is refining the triage: requesting")
-    call = partial(stream_triage, settings, context, evidence, draft, on_progress=progress, cancel=cancel)
+    call = partial(stream_triage, settings, context, evidence, draft, on_progress=on_progress, cancel=cancel)
     result = interruptible(call, on_cancel=cancel.set)
     if not result.ok or result.triage is None:
         return Refinement(None, result.reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -10,13 +11,15 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from maestro.model import Severity, Triage, TriageIssue
 from widgets.text import SEVERITY_COLOR, plain
 
-GROUP_HEADING: dict[Severity, str] = {
-    Severity.P0: "P0 CRITICAL - production down, fix NOW",
-    Severity.P1: "P1 HIGH - degraded, fix within 1 hour",
-    Severity.P2: "P2 MEDIUM - fix after production is restored",
+if TYPE_CHECKING:
+    from maestro.model import Triage, TriageIssue
+
+GROUP_HEADING: dict[str, str] = {
+    "P0": "P0 CRITICAL - production down, fix NOW",
+    "P1": "P1 HIGH - degraded, fix within 1 hour",
+    "P2": "P2 MEDIUM - fix after production is restored",
 }
 
 
@@ -76,6 +79,8 @@ class SeverityChecklist(OptionList):
         if triage is None:
             waiting = notice or "Triage is running..."
             return [Option(plain(waiting, "italic"), disabled=True)]
+        from maestro.model import Severity
+
         options: list[Option] = []
         if notice:
             options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,8 +11,10 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from maestro.model import Command
 from widgets.text import danger_label, plain
+
+if TYPE_CHECKING:
+    from maestro.model import Command
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
-from maestro.model import Severity
 from widgets.text import duration, plain, severity_label
+
+if TYPE_CHECKING:
+    from maestro.model import Severity
 
 AMBER_ESCALATION_S = 5 * 60
 AMBER_UPDATE_S = 2 * 60

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
-from maestro.model import Severity
 from widgets.text import plain, severity_label
+
+if TYPE_CHECKING:
+    from maestro.model import Severity
 
 COMPACT_BELOW = 140
 MIN_TITLE = 12

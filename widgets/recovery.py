@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -10,8 +11,10 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from maestro.model import Phase
 from widgets.text import plain
+
+if TYPE_CHECKING:
+    from maestro.model import Phase
 
 PHASE_PREFIX = "phase:"
 ITEM_PREFIX = "item:"

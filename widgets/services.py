@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
-from maestro.model import Evidence, ServiceInfo
-from widgets.text import literal
+from widgets.text import duration, literal
+
+if TYPE_CHECKING:
+    from maestro.model import Evidence, ServiceInfo
 
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("name", "service", 18),
@@ -65,7 +71,10 @@ def _cells(row: tuple[str, ...]) -> list[Text]:
 
 
 class ServicesPanel(Vertical):
-    """Shows whatever evidence it is given; says so plainly when the engine is not connected."""
+    """Shows whatever evidence it is given; says so plainly when the engine is not connected.
+
+    When the engine cannot be read, the last snapshot stays, greyed, with its age counting up.
+    """
 
     DEFAULT_CSS = """
     ServicesPanel { height: 1fr; }
@@ -74,6 +83,7 @@ class ServicesPanel(Vertical):
     ServicesPanel > #services-filter { display: none; height: 3; }
     ServicesPanel.-filtering > #services-filter { display: block; }
     ServicesPanel > DataTable, ServicesPanel > DataTable:focus { height: 1fr; border: none; }
+    ServicesPanel.-stale > DataTable { text-opacity: 55%; }
     """
 
     BINDINGS = [Binding("escape", "close_filter", "Close filter", show=False)]
@@ -84,12 +94,12 @@ class ServicesPanel(Vertical):
         self._services: list[ServiceInfo] = []
         self._filter = ""
         self._evidence: Evidence | None = None
-        self._problem = "waiting for the first poll"
+        self._problem = ""
+        self._live = True
         self._ranks: dict[str, tuple[int, str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="services-source", markup=False)
-        yield Input(placeholder="filter services (esc closes)", id="services-filter")
         table: DataTable[Text] = DataTable(id="services-table", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
@@ -107,32 +117,58 @@ class ServicesPanel(Vertical):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
 
-    def show(self, evidence: Evidence | None, *, problem: str = "") -> None:
-        """Show the services of this evidence; `problem` says why the engine could not be read."""
+    def show(self, evidence: Evidence | None, *, problem: str = "", live: bool = True) -> None:
+        """Show the services of this evidence; `problem` says why the engine could not be read.
+
+        `live` is False when the session has no engine at all: the evidence is then the journaled snapshot.
+        """
         if evidence is not None and evidence.errors and not evidence.services:
-            problem = problem or evidence.errors[0]
-        if evidence is self._evidence and problem == self._problem:
+            problem, evidence = problem or evidence.errors[0], None  # a poll that saw no swarm is no snapshot
+        if evidence is self._evidence and problem == self._problem and live == self._live:
             return
-        self._evidence, self._problem = evidence, problem
+        self._evidence, self._problem, self._live = evidence, problem, live
         self._services = list(evidence.services) if evidence else []
         self._apply()
 
     def on_mount(self) -> None:
         self._show_source()
+        self.set_interval(1.0, self._count_age, name="snapshot age")
+
+    def _count_age(self) -> None:
+        if self.has_class("-stale"):
+            self._show_source()
+
+    def _now(self) -> datetime:
+        clock: Callable[[], datetime] | None = getattr(self.app, "clock", None)
+        return clock() if clock is not None else datetime.now(UTC)
+
+    def _age(self, evidence: Evidence) -> str:
+        return duration(max((self._now() - evidence.collected_at).total_seconds(), 0))
 
     def _show_source(self) -> None:
+        evidence, problem = self._evidence, self._problem
         source = self.query_one("#services-source", Static)
-        source.update(self._describe(self._evidence, self._problem))
-        source.set_class(bool(self._problem) or self._evidence is None, "-problem")
+        source.update(self._describe(evidence, problem))
+        source.set_class(bool(problem), "-problem")
+        stale = bool(problem) and evidence is not None
+        self.set_class(stale, "-stale")
+        self.border_subtitle = f"last seen {self._age(evidence)} ago" if stale and evidence is not None else ""
 
     def _describe(self, evidence: Evidence | None, problem: str) -> Text:
         if evidence is None:
-            return Text(literal(f"engine not connected: {problem or 'no engine configured'}", one_line=True))
+            if not problem:
+                line = "waiting for the first poll of the engine" if self._live else "engine not connected"
+            else:
+                line = f"engine unreachable: {problem}" if self._live else f"engine not connected: {problem}"
+            return Text(literal(line, one_line=True))
         troubled = sum(1 for s in evidence.services if RANK[service_state(s)] < RANK["ok"])
         counts = f"{len(evidence.services)} services, {troubled} in trouble"
         at = f"{evidence.collected_at:%H:%M:%S}"
-        if problem:
-            line = f"engine not connected: {problem} - showing the snapshot of {at}; {counts}"
+        age = self._age(evidence)
+        if problem and not self._live:
+            line = f"{problem} - journaled snapshot of {at}, {age} old; {counts}"
+        elif problem:
+            line = f"engine unreachable: {problem} - last seen {age} ago (snapshot of {at}); {counts}"
         elif evidence.source == "demo":
             line = f"demo snapshot - collected {at}; {counts}"
         else:
@@ -181,14 +217,19 @@ class ServicesPanel(Vertical):
         return any(needle in value.lower() for value in haystack)
 
     def open_filter(self) -> None:
+        """The filter box is made the first time it is asked for, so the first frame does not pay for it."""
         self.add_class("-filtering")
-        self.query_one("#services-filter", Input).focus()
+        if boxes := self.query("#services-filter"):
+            boxes.first(Input).focus()
+            return
+        box = Input(placeholder="filter services (esc closes)", id="services-filter")
+        self.mount(box, after="#services-source")
+        self.call_after_refresh(box.focus)
 
     def action_close_filter(self) -> None:
-        filter_input = self.query_one("#services-filter", Input)
         if not self.has_class("-filtering"):
             return
-        filter_input.value = ""
+        self.query_one("#services-filter", Input).value = ""
         self.remove_class("-filtering")
         self.table.focus()
 

@@ -2,27 +2,32 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from maestro.model import Danger, Severity
 from maestro.text import literal
 
-SEVERITY_STYLE: dict[Severity, str] = {
-    Severity.P0: "bold #ffffff on #c62828",
-    Severity.P1: "bold #000000 on #f9a825",
-    Severity.P2: "bold #000000 on #66bb6a",
+if TYPE_CHECKING:
+    from maestro.model import Danger, Severity
+
+# Keyed by the enums' values, so the first frame does not wait for maestro.model (a Severity is its value).
+SEVERITY_STYLE: dict[str, str] = {
+    "P0": "bold #ffffff on #c62828",
+    "P1": "bold #000000 on #f9a825",
+    "P2": "bold #000000 on #66bb6a",
 }
 
-SEVERITY_COLOR: dict[Severity, str] = {
-    Severity.P0: "#ef5350",
-    Severity.P1: "#fbc02d",
-    Severity.P2: "#81c784",
+SEVERITY_COLOR: dict[str, str] = {
+    "P0": "#ef5350",
+    "P1": "#fbc02d",
+    "P2": "#81c784",
 }
 
-DANGER_STYLE: dict[Danger, str] = {
-    Danger.READ_ONLY: "bold #81c784",
-    Danger.MUTATING: "bold #fbc02d",
-    Danger.DESTRUCTIVE: "bold #ffffff on #c62828",
+DANGER_STYLE: dict[str, str] = {
+    "read-only": "bold #81c784",
+    "mutating": "bold #fbc02d",
+    "destructive": "bold #ffffff on #c62828",
 }
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from maestro.model import TimelineEntry
 from widgets.text import plain
+
+if TYPE_CHECKING:
+    from maestro.model import TimelineEntry
 
 
 class Timeline(VerticalScroll, can_focus=True):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from importlib import resources
 
 from maestro.model import Evidence, IncidentContext
 
@@ -19,6 +18,8 @@ CONTEXT = IncidentContext(
 
 def evidence(now: datetime) -> Evidence:
     """The bundled swarm snapshot with every timestamp shifted so it was collected at `now`."""
+    from importlib import resources
+
     raw = resources.files(__package__).joinpath("evidence.json").read_text(encoding="utf-8")
     recorded = Evidence.model_validate_json(raw)
     shift = now - recorded.collected_at

@@ -8,15 +8,20 @@ from maestro.model import Provenance, Triage, TriageIssue
 
 
 def ranked(issues: Iterable[TriageIssue]) -> list[TriageIssue]:
-    """Most severe first, then most confident; ties keep their order."""
-    return sorted(issues, key=lambda i: (i.severity.rank, -i.confidence))
+    """Most severe first; within one severity the given order stays (it carries meaning)."""
+    return sorted(issues, key=lambda i: i.severity.rank)
 
 
 def merge(rules: Triage, claude: Triage) -> tuple[Triage, list[str]]:
-    """The merged triage and a short diff against the rules one (empty when nothing changed)."""
+    """The merged triage and a short diff against the rules one (empty when nothing changed).
+
+    Within one severity the rules triage's order stays (most actionable first for one subject), with
+    Claude's version of each issue it also gave; issues only Claude found follow, in Claude's order.
+    """
     refined = {i.id: i for i in claude.issues}
-    kept = [i.model_copy(update={"provenance": Provenance.RULES}) for i in rules.issues if i.id not in refined]
-    issues = ranked([*claude.issues, *kept])
+    known = {i.id for i in rules.issues}
+    from_rules = [refined.get(i.id) or i.model_copy(update={"provenance": Provenance.RULES}) for i in rules.issues]
+    issues = ranked([*from_rules, *(i for i in claude.issues if i.id not in known)])
     severity = min([claude.severity, *(i.severity for i in issues)], key=lambda s: s.rank)
     merged = claude.model_copy(
         update={

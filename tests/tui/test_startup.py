@@ -141,9 +141,10 @@ async def test_a_failing_engine_says_so_and_keeps_the_last_snapshot(
         await settle(pilot)
         source = app.screen.services.query_one("#services-source").render().plain  # type: ignore[attr-defined]
         assert source.startswith(
-            "engine not connected: Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
-            " - showing the snapshot of 05:20:00"
+            "engine unreachable: Cannot connect to the Docker daemon at unix:///var/run/docker.sock"
+            " - last seen 0:00:00 ago (snapshot of 05:20:00)"
         )
+        assert app.screen.services.has_class("-stale")  # type: ignore[attr-defined]
         assert app.screen.services.table.row_count == len(app.incident.evidence.services)  # type: ignore[union-attr]
         assert app.screen.header.header_view.engine_ok is False  # type: ignore[attr-defined]
 

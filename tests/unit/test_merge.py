@@ -35,16 +35,51 @@ def test_claude_refines_matching_issues_and_keeps_the_rest() -> None:
     assert diff == ["+1 issue", "1 issue refined", "1 rules issue kept"]
 
 
-def test_issues_are_ordered_by_severity_then_confidence() -> None:
+def test_within_a_severity_the_rules_order_stays_and_claude_only_issues_follow() -> None:
+    restart = issue("swarm.crash_loop", Severity.P0, "api")
+    rollback = issue("swarm.bad_image", Severity.P0, "api")
+    cache = issue("redis.memory", Severity.P1, "redis")
+    rules = triage(restart, rollback, cache)
+    sure = rollback.model_copy(update={"confidence": 0.95})
+    unsure = restart.model_copy(update={"confidence": 0.3})
+    db = issue("postgres.unreachable", Severity.P0, "db").model_copy(update={"confidence": 0.99})
+    disk = issue("node.disk_full", Severity.P0, "node1")
+    slow = issue("edge.latency", Severity.P2, "traefik")
+
+    merged, _ = merge(rules, from_claude(db, slow, sure, disk, unsure))
+
+    assert [i.id for i in merged.issues] == [
+        "swarm.crash_loop:api",
+        "swarm.bad_image:api",
+        "postgres.unreachable:db",
+        "node.disk_full:node1",
+        "redis.memory:redis",
+        "edge.latency:traefik",
+    ]
+    assert merged.issues[0].confidence == 0.3, "Claude's version of a rules issue takes its place"
+
+
+def test_an_issue_claude_re_ranks_moves_to_its_new_severity() -> None:
+    crash = issue("swarm.crash_loop", Severity.P0, "api")
+    cache = issue("redis.memory", Severity.P1, "redis")
+    nodes = issue("node.down", Severity.P1, "node2")
+
+    merged, _ = merge(triage(crash, cache, nodes), from_claude(nodes.model_copy(update={"severity": Severity.P0})))
+
+    assert [(i.id, i.severity) for i in merged.issues] == [
+        ("swarm.crash_loop:api", Severity.P0),
+        ("node.down:node2", Severity.P0),
+        ("redis.memory:redis", Severity.P1),
+    ]
+
+
+def test_ranked_sorts_by_severity_only_and_keeps_the_given_order() -> None:
+    minor = issue("b.minor", Severity.P2, "z")
     low = issue("a.low", Severity.P0, "x").model_copy(update={"confidence": 0.2})
-    high = issue("a.high", Severity.P0, "y").model_copy(update={"confidence": 0.8})
-    minor = issue("b.minor", Severity.P2, "z").model_copy(update={"confidence": 1.0})
     middle = issue("c.middle", Severity.P1, "w")
+    high = issue("a.high", Severity.P0, "y").model_copy(update={"confidence": 0.8})
 
-    merged, _ = merge(triage(middle, minor), from_claude(low, high))
-
-    assert [i.id for i in merged.issues] == ["a.high:y", "a.low:x", "c.middle:w", "b.minor:z"]
-    assert [i.id for i in ranked([minor, low, middle, high])] == [i.id for i in merged.issues]
+    assert [i.id for i in ranked([minor, low, middle, high])] == ["a.low:x", "a.high:y", "c.middle:w", "b.minor:z"]
 
 
 def test_severity_changes_are_reported() -> None:

@@ -1,0 +1,126 @@
+"""Resident memory of the real program watching a live swarm of 1,000 services.
+
+Method: a private swarm lab (its own dockerd and network namespace, removed afterwards) gets 1,000
+services (replicas 0, every 20th with 1 replica, as bench_poll.py makes them). `maestro-tui` then runs
+as a child process on a 160x48 pseudo-terminal against that engine, polling every second, opening a
+new incident (so the rules triage reads the 1,000 services too). Once the services pane has shown
+several polls of all 1,000 services, VmRSS and VmHWM are read from /proc/<pid>/status; then the
+program is quit with ctrl+q, n and the time it takes to exit is measured. Target: VmRSS <= 150 MB.
+
+    .venv/bin/python bench/bench_live_memory.py [services]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import docker
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.ptyrun import ROOT, PtyProgram
+
+LAB = ROOT / "scripts" / "swarm-lab"
+TARGET_MB = 150.0
+POLLS = 5
+CHILD = "import sys\nfrom tui.cli import main\nraise SystemExit(main(sys.argv[1:]))\n"
+
+
+def lab_env(name: str) -> dict[str, str]:
+    return {**os.environ, "MAESTRO_LAB_DIR": f"/tmp/{name}", "MAESTRO_LAB_NETNS": name}
+
+
+def swarm_lab(name: str, *args: str) -> None:
+    done = subprocess.run([str(LAB), *args], env=lab_env(name), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"swarm-lab {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}")
+
+
+def create(client: docker.DockerClient, count: int) -> None:
+    spec = docker.types.ContainerSpec("maestro/busybox:lab", ["sleep", "1000000"], stop_grace_period=1_000_000_000)
+
+    def one(n: int) -> None:
+        mode = docker.types.ServiceMode("replicated", 1 if n % 20 == 0 else 0)
+        client.api.create_service(docker.types.TaskTemplate(spec), name=f"bench-{n:04d}", mode=mode)
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(one, range(count)))
+
+
+def settle(client: docker.DockerClient, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        listed = client.api.services(status=True)
+        if all(s["ServiceStatus"]["RunningTasks"] == s["ServiceStatus"]["DesiredTasks"] for s in listed):
+            return
+        time.sleep(0.5)
+    raise SystemExit("the services did not settle in time")
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {key: int(re.search(rf"{key}:\s+(\d+)", status).group(1)) for key in ("VmRSS", "VmHWM")}  # type: ignore[union-attr]
+
+
+def watch(host: str, count: int) -> tuple[dict[str, int], int, float, float]:
+    """Run the program until it showed POLLS polls of `count` services; its memory, polls seen, times."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "config.toml"
+        config.write_text("poll_interval_s = 1.0\n", encoding="utf-8")
+        args = ["--config", str(config), "--journal", f"{tmp}/journal.sqlite3", "--docker-host", host, "bench"]
+        os.environ.pop("ANTHROPIC_API_KEY", None)
+        program = PtyProgram(CHILD, *args, size=(160, 48))
+        try:
+            first = program.read_until(f"{count} services".encode(), timeout=120)
+            seen: set[bytes] = set()
+            deadline = time.perf_counter() + 60
+            while len(seen) < POLLS and time.perf_counter() < deadline:
+                program.drain(0.2)
+                seen |= set(re.findall(rb"(\d\d:\d\d:\d\d); " + str(count).encode() + rb" services", program.output))
+            memory = memory_kib(program.process.pid)
+            program.type(b"\x11")  # ctrl+q
+            program.read_until(b"Export reports before leaving?", timeout=10, start=len(program.output) - 1)
+            asked = time.perf_counter()
+            program.type(b"n")
+            code = program.wait(timeout=10)
+            quit_s = time.perf_counter() - asked
+            if code != 0:
+                raise SystemExit(f"maestro-tui exited with {code}")
+        finally:
+            program.stop()
+    return memory, len(seen), first, quit_s
+
+
+def main(count: int) -> int:
+    name = f"maestro-benchrss-{os.getpid()}"
+    host = f"unix:///tmp/{name}/docker.sock"
+    t0 = time.perf_counter()
+    swarm_lab(name, "up", "--bare")
+    try:
+        client = docker.DockerClient(base_url=host, timeout=60)
+        create(client, count)
+        settle(client)
+        client.close()
+        print(f"private lab with {count} services ready in {time.perf_counter() - t0:.0f} s")
+        memory, polls, first, quit_s = watch(host, count)
+    finally:
+        with contextlib.suppress(SystemExit):
+            swarm_lab(name, "down")
+    rss_mb, peak_mb = memory["VmRSS"] / 1024, memory["VmHWM"] / 1024
+    print(f"maestro-tui on {count} live services: first full table after {first:.1f} s, {polls} polls seen")
+    print(f"VmRSS {rss_mb:.1f} MiB, VmHWM (peak) {peak_mb:.1f} MiB; target VmRSS <= {TARGET_MB:.0f} MB")
+    print(f"ratio VmRSS / target: {rss_mb * 1.048576 / TARGET_MB:.2f} (<= 1 passes)")
+    print(f"quit (ctrl+q, n) to exit: {quit_s * 1000:.0f} ms")
+    return 0 if rss_mb * 1.048576 <= TARGET_MB else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000))

@@ -1,0 +1,172 @@
+"""The command draws the panes first and opens the session (config, journal, incident) right after.
+
+Pilot tests drive MaestroApp(opener=...) in process; the pty tests run the real `maestro-tui` command
+on a pseudo-terminal, as a person would: what is on the terminal, what is loaded when, the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from textual.widgets import Input
+
+from bench.ptyrun import PtyProgram
+from maestro import demo
+from maestro.config import Config
+from maestro.journal import Journal
+from tests.tui.conftest import INCIDENT_ID, FrozenClock, kinds, settle, wait_until
+from tui.app import MaestroApp
+from tui.screens.incident import IncidentScreen
+from tui.screens.intake import IntakeScreen
+from tui.session import Session, SessionError
+from tui.workers import demo_source
+
+COMMAND = """
+import sys
+from tui.cli import main
+
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+SPY = """
+import json
+import sys
+from pathlib import Path
+
+from textual.drivers import linux_driver
+
+report = Path(sys.argv.pop(1))
+write = linux_driver.LinuxDriver.write
+
+
+def spy(driver, data):
+    if "Checklist" in data and not report.exists():
+        report.write_text(json.dumps(sorted(sys.modules)))
+    write(driver, data)
+
+
+linux_driver.LinuxDriver.write = spy
+from tui.cli import main
+
+raise SystemExit(main(sys.argv[1:]))
+"""
+"""The command, writing down which modules are loaded when the pane titles first reach the terminal."""
+
+
+TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?<>=]*[A-Za-z]")
+"""Mode switches the app writes as it leaves the alternate screen."""
+
+
+def no_config(tmp_path: Path) -> dict[str, str | None]:
+    return {"MAESTRO_CONFIG": str(tmp_path / "no-config.toml"), "ANTHROPIC_API_KEY": None}
+
+
+def one_line_exit(program: PtyProgram) -> str:
+    """The exit code must be 2 and the last thing on the terminal one line, after the screen is gone."""
+    assert program.wait() == 2
+    tail = program.output.rsplit(b"\x1b[?1049l", 1)[-1].decode()
+    lines = [line for line in TERMINAL_CODES.sub("", tail).splitlines() if line.strip()]
+    assert "Traceback" not in program.output.decode(errors="replace")
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_the_panes_are_on_the_terminal_before_the_core_is_loaded(tmp_path: Path) -> None:
+    report = tmp_path / "modules.json"
+    journal = tmp_path / "journal.sqlite3"
+    program = PtyProgram(SPY, str(report), "--demo", "--journal", str(journal), env=no_config(tmp_path))
+    try:
+        program.read_until(b"Checklist")
+        program.read_until(b"Crash loop")
+    finally:
+        program.stop()
+    loaded = set(json.loads(report.read_text()))
+    assert "textual" in loaded and "tui.app" in loaded
+    assert not loaded & {"pydantic", "maestro.model", "maestro.journal", "maestro.config", "sqlite3"}
+    with Journal.open(journal) as opened:
+        assert kinds(opened, opened.incidents()[0].id)[-1] == "triage_generated"
+
+
+def test_a_bad_config_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("poll_interval_s = 'fast'\n")
+    args = ("--demo", "--journal", str(tmp_path / "j.sqlite3"), "--config", str(config))
+    program = PtyProgram(COMMAND, *args, env=no_config(tmp_path))
+    try:
+        line = one_line_exit(program)
+    finally:
+        program.stop()
+    assert line.startswith(f"maestro-tui: config {config}") and "poll_interval_s" in line
+
+
+def test_a_corrupt_journal_is_one_line_and_left_untouched(tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite3"
+    journal.write_bytes(b"this is not a database at all" * 100)
+    before = journal.read_bytes()
+    program = PtyProgram(COMMAND, "--demo", "--journal", str(journal), env=no_config(tmp_path))
+    try:
+        line = one_line_exit(program)
+    finally:
+        program.stop()
+    assert line.startswith(f"maestro-tui: journal {journal}")
+    assert journal.read_bytes() == before
+
+
+def test_an_unknown_incident_is_one_line(tmp_path: Path) -> None:
+    args = ("--incident", "INC-nope", "--journal", str(tmp_path / "j.sqlite3"), "--no-docker")
+    program = PtyProgram(COMMAND, *args, env=no_config(tmp_path))
+    try:
+        line = one_line_exit(program)
+    finally:
+        program.stop()
+    assert line.startswith("maestro-tui: ") and "INC-nope" in line
+
+
+# --- in process -------------------------------------------------------------------
+
+
+async def test_the_opener_runs_after_the_panes_are_up_and_says_what_it_resumed(
+    journal: Journal, clock: FrozenClock
+) -> None:
+    incident_id = journal.open_incident(demo.CONTEXT).incident_id
+    seen: list[bool] = []
+
+    def opener() -> Session:
+        seen.append(isinstance(app.screen, IncidentScreen) and app.screen.is_mounted)
+        return Session(journal, Config(), incident_id, None, demo_source(clock), greeting=f"Resumed {incident_id}")
+
+    app = MaestroApp(opener=opener, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert seen == [True]
+        assert app.incident is not None and app.incident.id == incident_id
+        assert len([s for s in app.screen_stack if isinstance(s, IncidentScreen)]) == 1
+        assert f"Resumed {incident_id}" in [n.message for n in app._notifications]
+        assert "triage_generated" in kinds(journal, incident_id)
+
+
+async def test_an_opener_that_fails_ends_the_app_with_its_reason(clock: FrozenClock) -> None:
+    def opener() -> Session:
+        raise SessionError("config /etc/maestro.toml: key `x` (line 1): Extra inputs are not permitted")
+
+    app = MaestroApp(opener=opener, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+    assert app.return_code == 2
+    assert app.open_error == "config /etc/maestro.toml: key `x` (line 1): Extra inputs are not permitted"
+
+
+async def test_with_no_incident_to_resume_the_intake_form_comes_over_the_panes(
+    journal: Journal, clock: FrozenClock
+) -> None:
+    app = MaestroApp(opener=lambda: Session(journal, Config()), clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, IntakeScreen) and isinstance(app.focused, Input))
+        await pilot.press(*"queue down", "ctrl+s")
+        await wait_until(pilot, lambda: "triage_generated" in kinds(journal, INCIDENT_ID))
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentScreen)
+        assert len([s for s in app.screen_stack if isinstance(s, IncidentScreen)]) == 1
+        assert app.incident is not None and app.incident.context.description == "queue down"
