@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import docker
@@ -27,6 +26,7 @@ import docker
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ptyrun import ROOT, PtyProgram
+from bench.swarm_services import create, settle
 
 LAB = ROOT / "scripts" / "swarm-lab"
 TARGET_MB = 150.0
@@ -42,27 +42,6 @@ def swarm_lab(name: str, *args: str) -> None:
     done = subprocess.run([str(LAB), *args], env=lab_env(name), capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"swarm-lab {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}")
-
-
-def create(client: docker.DockerClient, count: int) -> None:
-    spec = docker.types.ContainerSpec("maestro/busybox:lab", ["sleep", "1000000"], stop_grace_period=1_000_000_000)
-
-    def one(n: int) -> None:
-        mode = docker.types.ServiceMode("replicated", 1 if n % 20 == 0 else 0)
-        client.api.create_service(docker.types.TaskTemplate(spec), name=f"bench-{n:04d}", mode=mode)
-
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(one, range(count)))
-
-
-def settle(client: docker.DockerClient, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        listed = client.api.services(status=True)
-        if all(s["ServiceStatus"]["RunningTasks"] == s["ServiceStatus"]["DesiredTasks"] for s in listed):
-            return
-        time.sleep(0.5)
-    raise SystemExit("the services did not settle in time")
 
 
 def memory_kib(pid: int) -> dict[str, int]:

@@ -14,19 +14,18 @@ removed afterwards.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-
-import docker
+from pathlib import Path
 
 from maestro.collect import swarm
 
-PREFIX = "bench-"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.swarm_services import create, remove, settle
+
 LAB_HOST = "unix:///tmp/maestro-lab/docker.sock"
 
 
@@ -37,40 +36,6 @@ def timed(call: Callable[[], object], rounds: int) -> list[float]:
         call()
         times.append(time.perf_counter() - t0)
     return times
-
-
-def create(client: docker.DockerClient, count: int) -> None:
-    spec = docker.types.ContainerSpec("maestro/busybox:lab", ["sleep", "1000000"], stop_grace_period=1_000_000_000)
-
-    def one(n: int) -> None:
-        mode = docker.types.ServiceMode("replicated", 1 if n % 20 == 0 else 0)
-        client.api.create_service(docker.types.TaskTemplate(spec), name=f"{PREFIX}{n:04d}", mode=mode)
-
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(one, range(count)))
-
-
-def settle(client: docker.DockerClient, timeout: float = 120) -> None:
-    """Wait until every bench service runs what it should, so the timings see a steady swarm."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        bench = client.api.services(filters={"name": PREFIX}, status=True)
-        if all(s["ServiceStatus"]["RunningTasks"] == s["ServiceStatus"]["DesiredTasks"] for s in bench):
-            return
-        time.sleep(0.5)
-    raise SystemExit("the bench services did not settle in time")
-
-
-def remove(client: docker.DockerClient) -> int:
-    names = [s["Spec"]["Name"] for s in client.api.services(filters={"name": PREFIX})]
-
-    def one(name: str) -> None:
-        with contextlib.suppress(docker.errors.NotFound):
-            client.api.remove_service(name)
-
-    with ThreadPoolExecutor(4) as pool:
-        list(pool.map(one, names))
-    return len(names)
 
 
 def main() -> int:

@@ -80,24 +80,14 @@ class EscalationPanel(Static, can_focus=True):
         if view.next_escalation_s is None:
             text.append("none due" if view.running else "-", style="dim")
         else:
-            when = (
-                f"OVERDUE by {duration(-view.next_escalation_s)}"
-                if view.next_escalation_s <= 0
-                else f"in {duration(view.next_escalation_s)}"
-            )
-            text.append(when, style=STYLE[escalation])
+            text.append(countdown(view.next_escalation_s, "in"), style=STYLE[escalation])
             text.append(" -> ")
             text.append_text(plain(view.next_contact, one_line=True))
         text.append("\nStatus update  ", style="dim")
         if view.next_update_s is None:
             text.append("no cadence for this severity" if view.running else "-", style="dim")
         else:
-            when = (
-                f"OVERDUE by {duration(-view.next_update_s)}"
-                if view.next_update_s <= 0
-                else f"due in {duration(view.next_update_s)}"
-            )
-            text.append(when, style=STYLE[update])
+            text.append(countdown(view.next_update_s, "due in"), style=STYLE[update])
             text.append(f" (every {view.update_every_min} min)", style="dim")
         text.append("\n")
         text.append("e", style="bold reverse")
@@ -108,3 +98,8 @@ class EscalationPanel(Static, can_focus=True):
             text.append("\n\nLast update:\n", style="dim")
             text.append_text(plain(view.last_update))
         return text
+
+
+def countdown(seconds: float, ahead: str) -> str:
+    """ "in 0:12:00" while time is left, "OVERDUE by 0:03:00" once it has run out."""
+    return f"OVERDUE by {duration(-seconds)}" if seconds <= 0 else f"{ahead} {duration(seconds)}"
