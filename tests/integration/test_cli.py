@@ -139,3 +139,24 @@ def test_terminal_escapes_in_input_never_reach_the_terminal(env: dict[str, str])
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout and "[bold red]x[/]" in result.stdout
+
+
+def test_show_prompt_prints_the_redacted_request_and_sends_nothing(env: dict[str, str]) -> None:
+    from tests.fake_anthropic import FakeAnthropic
+
+    with FakeAnthropic() as fake:
+        env = {**env, "ANTHROPIC_API_KEY": "sk-ant-api03-" + "x" * 40, "ANTHROPIC_BASE_URL": fake.base_url}
+        result = run(
+            env,
+            "triage",
+            "Checkout down after deploy",
+            "--error",
+            "could not connect to postgres://shop:hunter2@db:5432/shop",
+            "--offline",
+            "--show-prompt",
+        )
+        assert fake.requests == []
+    assert result.returncode == 0, result.stderr
+    assert "hunter2" not in result.stdout and "sk-ant-api03" not in result.stdout
+    assert "postgres://shop:[REDACTED]@db:5432/shop" in result.stdout
+    assert "submit_triage" in result.stdout and "Checkout down after deploy" in result.stdout
