@@ -21,6 +21,7 @@ from maestro.redact import redact
 Raw = Mapping[str, Any]
 
 CRASH_WINDOW = timedelta(minutes=10)
+STEADY_AFTER = timedelta(seconds=15)
 CRASH_LOOP_FAILURES = 3
 DEPLOY_WINDOW = timedelta(hours=1)
 ROLLBACK_WINDOW = timedelta(hours=24)
@@ -184,6 +185,16 @@ def _fingerprint(svc: Raw, tasks: list[Raw]) -> tuple[Any, ...]:
 # --- services -----------------------------------------------------------------------------
 
 
+def _steady(current: list[Raw], looping: set[str], now: datetime) -> int:
+    """Running tasks, less those of crash-looping replicas that have been up only for a moment."""
+    return sum(
+        1
+        for t in current
+        if (t.get("Status") or {}).get("State") == "running"
+        and not (_replica(t) in looping and ((at := parse_time(_task_time(t))) is None or now - at < STEADY_AFTER))
+    )
+
+
 def _task_time(task: Raw) -> str:
     return (task.get("Status") or {}).get("Timestamp") or ""
 
@@ -214,13 +225,16 @@ def _service(
     status = svc.get("ServiceStatus") or {}
     current = [t for t in tasks if t.get("DesiredState") in ("running", "ready")]
     desired = int(status.get("DesiredTasks", replicas if replicas is not None else len(current)))
+    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _FAILED]
+    recent = [t for t in failures if (at := parse_time(_task_time(t))) is not None and now - at <= CRASH_WINDOW]
     running = int(
         status.get("RunningTasks", sum(1 for t in current if (t.get("Status") or {}).get("State") == "running"))
     )
+    if looping := _looping_replicas(recent):
+        running = min(running, _steady(current, looping, now))
     update = svc.get("UpdateStatus") or {}
     memory = ((template.get("Resources") or {}).get("Limits") or {}).get("MemoryBytes") or None
     constraints = list((template.get("Placement") or {}).get("Constraints") or [])
-    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _FAILED]
     errors = [e for t in tasks if (e := (t.get("Status") or {}).get("Err"))]
     created = parse_time(svc.get("CreatedAt"))
     updated = parse_time(svc.get("UpdatedAt"))
@@ -256,7 +270,6 @@ def _service(
     previous = ((svc.get("PreviousSpec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}
     if previous.get("Image"):
         base["previous_image"] = strip_digest(str(previous["Image"]))
-    recent = [t for t in failures if (at := parse_time(_task_time(t))) is not None and now - at <= CRASH_WINDOW]
     context = _Context(info, base, hostnames, now)
     signals = [
         *_replica_signals(context, mode),
@@ -393,10 +406,23 @@ def _failure_signals(ctx: _Context, recent: list[Raw], raw: RawSwarm) -> list[Si
 def _worst_slot(failures: list[Raw]) -> int:
     """Failures of the one replica that failed most (slot, or node for global services): a node that
     restarts fails every replica once, which is no crash loop."""
-    per_slot: dict[str, int] = defaultdict(int)
+    return max(_failures_per_replica(failures).values(), default=0)
+
+
+def _looping_replicas(failures: list[Raw]) -> set[str]:
+    return {replica for replica, n in _failures_per_replica(failures).items() if n >= CRASH_LOOP_FAILURES}
+
+
+def _failures_per_replica(failures: list[Raw]) -> dict[str, int]:
+    per_replica: dict[str, int] = defaultdict(int)
     for task in failures:
-        per_slot[str(task.get("Slot") or task.get("NodeID") or "")] += 1
-    return max(per_slot.values(), default=0)
+        per_replica[_replica(task)] += 1
+    return per_replica
+
+
+def _replica(task: Raw) -> str:
+    """The replica a task belongs to: its slot, or its node for global services."""
+    return str(task.get("Slot") or task.get("NodeID") or "")
 
 
 def _pending_signals(ctx: _Context, current: list[Raw]) -> list[Signal]:

@@ -367,3 +367,27 @@ def test_not_a_manager_is_one_line(swarm: dict[str, Any], words: str) -> None:
 
 def test_a_manager_has_no_problem(recorded: dict[str, Any]) -> None:
     assert swarm_problem({"Swarm": {"LocalNodeState": "active", "ControlAvailable": True}}) is None
+
+
+@pytest.mark.parametrize(("up_for", "down"), [(timedelta(seconds=1), True), (timedelta(minutes=1), False)])
+def test_a_crash_looping_task_up_for_a_moment_does_not_count_as_running(
+    recorded: dict[str, Any], up_for: timedelta, down: bool
+) -> None:
+    """Between two crashes the worker's new task runs for a moment: the service is still down."""
+    looped = copy.deepcopy(recorded)
+    now = at(recorded)
+    worker = next(s for s in looped["services"] if s["Spec"]["Name"] == "worker")
+    worker["ServiceStatus"]["RunningTasks"] = 1
+    newest = max(
+        (t for t in looped["tasks"] if t["ServiceID"] == worker["ID"] and t["DesiredState"] in ("running", "ready")),
+        key=lambda t: t["Status"]["Timestamp"],
+    )
+    stamp = (now - up_for).isoformat().replace("+00:00", "Z")
+    newest["Status"] = {**newest["Status"], "State": "running", "Err": None, "Timestamp": stamp}
+    newest["DesiredState"] = "running"
+
+    found = extract(raw_of(looped), now=now)
+
+    assert (K.SERVICE_DOWN in kinds(found, "worker")) is down
+    assert K.CRASH_LOOP in kinds(found, "worker")
+    assert next(s for s in found.services if s.name == "worker").running == (0 if down else 1)
