@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -511,41 +511,29 @@ def _node_info(node: Raw) -> NodeInfo:
     )
 
 
-def _node_signals(nodes: Iterable[NodeInfo], now: datetime) -> list[Signal]:
+def _node_signals(nodes: Sequence[NodeInfo], now: datetime) -> list[Signal]:
     signals: list[Signal] = []
-    managers = [n for n in nodes if n.role == "manager"]
     for node in nodes:
+        troubles = [
+            (node.state not in ("ready", ""), SignalKind.NODE_DOWN, f"{node.role} node is {node.state}"),
+            (
+                node.availability in ("drain", "pause"),
+                SignalKind.NODE_DRAINED,
+                f"availability {node.availability}: the swarm places no new task here",
+            ),
+            (
+                node.role == "manager" and node.reachability == "unreachable",
+                SignalKind.MANAGER_UNREACHABLE,
+                "manager unreachable from the other managers",
+            ),
+        ]
         data = {"node": node.hostname, "role": node.role, "addr": node.addr}
-        if node.state not in ("ready", ""):
-            signals.append(
-                Signal(
-                    kind=SignalKind.NODE_DOWN,
-                    subject=node.hostname,
-                    detail=f"{node.role} node is {node.state}",
-                    observed_at=now,
-                    data=data,
-                )
-            )
-        if node.availability in ("drain", "pause"):
-            signals.append(
-                Signal(
-                    kind=SignalKind.NODE_DRAINED,
-                    subject=node.hostname,
-                    detail=f"availability {node.availability}: the swarm places no new task here",
-                    observed_at=now,
-                    data=data,
-                )
-            )
-        if node.role == "manager" and node.reachability == "unreachable":
-            signals.append(
-                Signal(
-                    kind=SignalKind.MANAGER_UNREACHABLE,
-                    subject=node.hostname,
-                    detail="manager unreachable from the other managers",
-                    observed_at=now,
-                    data=data,
-                )
-            )
+        signals += [
+            Signal(kind=kind, subject=node.hostname, detail=detail, observed_at=now, data=data)
+            for found, kind, detail in troubles
+            if found
+        ]
+    managers = [n for n in nodes if n.role == "manager"]
     reachable = sum(1 for m in managers if m.reachability == "reachable")
     if managers and reachable * 2 <= len(managers):
         signals.append(

@@ -13,9 +13,11 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docker
 import pytest
+from requests import PreparedRequest, Response
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "swarm-lab"
 
@@ -93,3 +95,16 @@ def scratch_lab() -> Iterator[Lab]:
     start(scratch)
     yield scratch
     scratch.script("down")
+
+
+def counting(client: docker.DockerClient) -> list[str]:
+    """Record the path of every HTTP request the client sends."""
+    calls: list[str] = []
+    send = client.api.send
+
+    def counted(request: PreparedRequest, **kwargs: Any) -> Response:
+        calls.append(str(request.path_url).split("?")[0])
+        return send(request, **kwargs)
+
+    client.api.send = counted  # type: ignore[method-assign]
+    return calls

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
-from requests import PreparedRequest, Response
 
 from maestro.collect import swarm
 from maestro.model import Evidence, Signal, SignalKind
-from tests.integration.conftest import Lab
+from tests.integration.conftest import Lab, counting
 
 pytestmark = pytest.mark.lab
 K = SignalKind
@@ -101,14 +99,7 @@ def test_failing_services_come_with_log_excerpts(evidence: Evidence) -> None:
 def test_a_second_poll_skips_the_handshake_and_inspects_no_settled_container_again(lab: Lab) -> None:
     client = lab.client()
     cache = swarm.CollectorCache()
-    calls: list[str] = []
-    send = client.api.send
-
-    def counted(request: PreparedRequest, **kwargs: Any) -> Response:
-        calls.append(str(request.path_url).split("?")[0])
-        return send(request, **kwargs)
-
-    client.api.send = counted  # type: ignore[method-assign]
+    calls = counting(client)
     try:
         swarm.collect(client, previous=cache)
         first = list(calls)

@@ -14,32 +14,17 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import docker
 import pytest
-from requests import PreparedRequest, Response
 
 from maestro.collect import swarm
 from maestro.collect.engine_events import EngineEvent, SwarmEvents
 from maestro.model import Evidence, SignalKind
-from tests.integration.conftest import Lab, private_lab, start
+from tests.integration.conftest import Lab, counting, private_lab, start
 
 K = SignalKind
 EXTRA = 50
-
-
-def counting(client: docker.DockerClient) -> list[str]:
-    """Record the path of every HTTP request the client sends."""
-    calls: list[str] = []
-    send = client.api.send
-
-    def counted(request: PreparedRequest, **kwargs: Any) -> Response:
-        calls.append(str(request.path_url).split("?")[0])
-        return send(request, **kwargs)
-
-    client.api.send = counted  # type: ignore[method-assign]
-    return calls
 
 
 def only_error(evidence: Evidence, kind: SignalKind) -> str:

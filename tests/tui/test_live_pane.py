@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from textual.pilot import Pilot
+
 from maestro import demo
 from maestro import events as ev
 from maestro.collect.engine_events import EngineEvent
@@ -97,6 +99,14 @@ def services(app: MaestroApp) -> IncidentScreen:
     return screen
 
 
+async def press_on_service(app: MaestroApp, pilot: Pilot[None], service: str, key: str) -> None:
+    """Put the service table's cursor on `service`, then press `key`."""
+    table = services(app).services.table
+    table.focus()
+    table.move_cursor(row=table.get_row_index(service))
+    await pilot.press(key)
+
+
 def died(service: str, at: datetime, code: int = 1) -> EngineEvent:
     return EngineEvent(at=at, kind="die", service=service, text=f"{service}: container exited with code {code}")
 
@@ -178,9 +188,7 @@ async def test_l_reads_the_logs_in_a_worker_and_shows_them_literally(
     app = make_app(seeded, source=fake)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        table = services(app).services.table
-        table.move_cursor(row=table.get_row_index("worker"))
-        await pilot.press("l")
+        await press_on_service(app, pilot, "worker", "l")
         screen = app.screen
         assert isinstance(screen, LogsScreen)
         assert "boom: cannot connect to queue" in screen.text, "the captured lines show while the engine is read"
@@ -216,9 +224,7 @@ async def test_logs_that_cannot_be_read_say_why_and_keep_the_captured_lines(
     app = make_app(seeded, source=fake)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        table = services(app).services.table
-        table.move_cursor(row=table.get_row_index("worker"))
-        await pilot.press("l")
+        await press_on_service(app, pilot, "worker", "l")
         screen = app.screen
         assert isinstance(screen, LogsScreen)
         title = screen.query_one(".title")
@@ -236,10 +242,7 @@ async def test_enter_on_a_service_shows_its_tasks_and_l_then_its_logs(
     app = make_app(seeded)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        table = services(app).services.table
-        table.focus()
-        table.move_cursor(row=table.get_row_index("worker"))
-        await pilot.press("enter")
+        await press_on_service(app, pilot, "worker", "enter")
         screen = app.screen
         assert isinstance(screen, TasksScreen)
         expected = [t for t in demo.evidence(clock()).tasks if t.service == "worker"]
@@ -268,10 +271,7 @@ async def test_a_service_without_kept_tasks_says_so(make_app: AppFactory, seeded
     app = make_app(seeded)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        table = services(app).services.table
-        table.focus()
-        table.move_cursor(row=table.get_row_index("api"))
-        await pilot.press("enter")
+        await press_on_service(app, pilot, "api", "enter")
         screen = app.screen
         assert isinstance(screen, TasksScreen) and screen.tasks == []
         assert "tasks are kept only for services that show trouble" in svg_text(app.export_screenshot())
