@@ -7,6 +7,7 @@ from datetime import datetime
 
 from maestro import events as ev
 from maestro.model import (
+    EscalationContact,
     Evidence,
     IncidentContext,
     IncidentStatus,
@@ -201,7 +202,7 @@ def _apply(i: Incident, event: ev.Event) -> str:
             return f"Severity changed {before or '-'} -> {p.severity}{reason}"
         case ev.Escalated():
             i.escalations.append(EscalationRecord(at=event.at, actor=event.actor, **p.model_dump()))
-            who = f"{p.role} ({p.name})" if p.name else p.role
+            who = EscalationContact(role=p.role, name=p.name).label
             return f"Escalated to {who}" + (f": {p.reason}" if p.reason else "")
         case ev.StatusUpdateDrafted():
             i.status_updates.append(StatusUpdateRecord(at=event.at, number=p.number, text=p.text))

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from maestro.model import NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
+from maestro.model import FAILED_TASK_STATES, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
 from maestro.redact import redact
 
 Raw = Mapping[str, Any]
@@ -29,7 +29,8 @@ TASKS_PER_SERVICE = 10
 # A service spec written more than this after its creation was updated, not just created.
 _CREATED_SLACK = timedelta(seconds=2)
 
-_FAILED = frozenset({"failed", "rejected"})
+_CRASHED = FAILED_TASK_STATES - {"orphaned"}
+"""Failed task states that count towards a crash loop: an orphaned task lost its node, it did not crash."""
 _IMAGE_ERRORS = re.compile(
     r"no such image|pull access denied|manifest unknown|manifest for .* not found|repository does not exist"
     r"|not found: manifest|unauthorized: authentication required|invalid reference format",
@@ -225,7 +226,7 @@ def _service(
     status = svc.get("ServiceStatus") or {}
     current = [t for t in tasks if t.get("DesiredState") in ("running", "ready")]
     desired = int(status.get("DesiredTasks", replicas if replicas is not None else len(current)))
-    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _FAILED]
+    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _CRASHED]
     recent = [t for t in failures if (at := parse_time(_task_time(t))) is not None and now - at <= CRASH_WINDOW]
     running = int(
         status.get("RunningTasks", sum(1 for t in current if (t.get("Status") or {}).get("State") == "running"))
