@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.actions import bindings
-from widgets.text import SEVERITY_COLOR, plain
+from widgets.text import BOLD, TONES, plain, severity_tone, tones
 
 if TYPE_CHECKING:
     from maestro.model import Triage, TriageIssue
@@ -25,6 +26,8 @@ GROUP_HEADING: dict[str, str] = {
 
 class SeverityChecklist(OptionList):
     """Issues of the current triage; the highlighted one drives the command deck."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     SeverityChecklist { height: 1fr; max-height: 100%; }
@@ -78,13 +81,14 @@ class SeverityChecklist(OptionList):
             return [Option(plain(waiting, "italic"), disabled=True)]
         from maestro.model import Severity
 
+        tone = tones(self)
         options: list[Option] = []
         if notice:
-            options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))
+            options.append(Option(plain(notice, tone("tone--warn") + Style(italic=True)), disabled=True))
         for severity in Severity:
             issues = triage.by_severity(severity)
             minutes = triage.minutes_for(severity)
-            heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
+            heading = Text(f"{GROUP_HEADING[severity]}  ", style=severity_tone(tone, severity))
             heading.append(f"({len(issues)} issue{'s' * (len(issues) != 1)}, {minutes} min)", style="dim")
             options.append(Option(heading, disabled=True))
             if not issues:
@@ -94,13 +98,14 @@ class SeverityChecklist(OptionList):
 
     def _prompt(self, issue: TriageIssue) -> Text:
         done = issue.id in self._ticked
-        text = Text("[x] " if done else "[ ] ", style="bold #81c784" if done else "bold")
+        tone = tones(self)
+        text = Text("[x] " if done else "[ ] ", style=tone("tone--good") + BOLD if done else "bold")
         text.append_text(plain(issue.title, "strike dim" if done else "bold", one_line=True))
         text.append("\n    ")
         text.append_text(plain(issue.summary, one_line=True))
         status = "DONE" if done else issue.severity.info.status_word
         text.append("\n    ")
-        text.append(status, style="bold #81c784" if done else f"bold {SEVERITY_COLOR[issue.severity]}")
+        text.append(status, style=tone("tone--good") + BOLD if done else severity_tone(tone, issue.severity))
         text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
         text.append_text(plain(issue.owner, "dim", one_line=True))
         return text

@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
 from tui.actions import bindings
-from widgets.text import duration, literal
+from widgets.text import TONES, Tone, duration, literal, tones
 
 if TYPE_CHECKING:
     from maestro.model import Evidence, ServiceInfo
@@ -26,15 +26,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("update", "update", 18),
 )
 
-STATE_STYLE = {
-    "DOWN": "bold #ef5350",
-    "DEGRADED": "bold #fbc02d",
-    "UPDATE": "bold #fbc02d",
-    "ERRORS": "#fbc02d",
-    "ok": "#81c784",
-    "idle": "dim",
-}
-"""Keyed by ServiceState's values, so the first frame does not wait for maestro.model."""
+STATE_CLASSES = {state: f"state--{state.lower()}" for state in ("DOWN", "DEGRADED", "UPDATE", "ERRORS", "ok", "idle")}
+"""The component class of each ServiceState value (keyed by value, so the first frame does not load the model)."""
 
 
 def _row(service: ServiceInfo) -> tuple[str, ...]:
@@ -49,9 +42,9 @@ def _row(service: ServiceInfo) -> tuple[str, ...]:
     )
 
 
-def _cells(row: tuple[str, ...]) -> list[Text]:
-    state = row[2]
-    styles = ("bold", STATE_STYLE[state], STATE_STYLE[state], "#fbc02d" if row[3] != "0" else "dim", "dim", "")
+def _cells(row: tuple[str, ...], tone: Tone) -> list[Text]:
+    state = tone(STATE_CLASSES[row[2]])
+    styles = ("bold", state, state, tone("tone--warn") if row[3] != "0" else "dim", "dim", "")
     return [Text(value, style=style) for value, style in zip(row, styles, strict=True)]
 
 
@@ -60,6 +53,8 @@ class ServicesPanel(Vertical):
 
     When the engine cannot be read, the last snapshot stays, greyed, with its age counting up.
     """
+
+    COMPONENT_CLASSES = set(TONES) | set(STATE_CLASSES.values())
 
     DEFAULT_CSS = """
     ServicesPanel { height: 1fr; }
@@ -167,7 +162,7 @@ class ServicesPanel(Vertical):
         wanted = {s.name: _row(s) for s in self._services if self._matches(s)}
         self._ranks = {wanted[s.name][0]: (s.state.rank, wanted[s.name][0]) for s in self._services if s.name in wanted}
         table = self.table
-        selected = self.selected_service
+        selected, tone = self.selected_service, tones(self)
         changed = False
         with self.app.batch_update():
             for key in [key for key in self._rows if key not in wanted]:
@@ -179,7 +174,7 @@ class ServicesPanel(Vertical):
                 if old == row:
                     continue
                 changed = True
-                cells = _cells(row)
+                cells = _cells(row, tone)
                 if old is None:
                     table.add_row(*cells, key=key)
                 else:
@@ -189,7 +184,7 @@ class ServicesPanel(Vertical):
                 self._rows[key] = row
             if changed:
                 ranks = self._ranks
-                table.sort("name", key=lambda name: ranks.get(name.plain, (len(STATE_STYLE), name.plain)))
+                table.sort("name", key=lambda name: ranks.get(name.plain, (len(STATE_CLASSES), name.plain)))
                 if selected in self._rows:
                     table.move_cursor(row=table.get_row_index(selected), scroll=False)
         self._show_source()

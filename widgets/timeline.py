@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from widgets.text import plain
+from widgets.text import TONES, plain, tones
 
 if TYPE_CHECKING:
     from maestro.model import TimelineEntry
@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 class Timeline(VerticalScroll, can_focus=True):
     """Keeps to the bottom while it is at the bottom; scrolled up, it stays where the reader is."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     Timeline { height: 1fr; padding: 0 1; }
@@ -36,12 +38,12 @@ class Timeline(VerticalScroll, can_focus=True):
             return
         self._last = marker
         follow = self.scroll_y >= self.max_scroll_y
-        text = Text()
+        text, accent = Text(), tones(self)("tone--accent")
         for number, entry in enumerate(entries):
             if number:
                 text.append("\n")
             text.append(f"{entry.at:%H:%M:%S} ", style="dim")
-            text.append_text(plain(entry.actor, "#90caf9", one_line=True))
+            text.append_text(plain(entry.actor, accent, one_line=True))
             text.append(" ")
             text.append_text(plain(entry.text, one_line=True))
         self.query_one("#timeline-text", Static).update(text)
