@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui import lazy
 from tui.actions import bindings
 from widgets.text import BOLD, TONES, plain, severity_tone, tones
 
@@ -79,13 +80,11 @@ class SeverityChecklist(OptionList):
         if triage is None:
             waiting = notice or "Triage is running..."
             return [Option(plain(waiting, "italic"), disabled=True)]
-        from maestro.model import Severity
-
         tone = tones(self)
         options: list[Option] = []
         if notice:
             options.append(Option(plain(notice, tone("tone--warn") + Style(italic=True)), disabled=True))
-        for severity in Severity:
+        for severity in lazy.model.Severity:
             issues = triage.by_severity(severity)
             minutes = triage.minutes_for(severity)
             heading = Text(f"{GROUP_HEADING[severity]}  ", style=severity_tone(tone, severity))

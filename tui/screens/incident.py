@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Tab, Tabs
 
-from tui import actions
+from tui import actions, lazy
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
@@ -140,27 +140,26 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show(self, situation: Situation) -> None:
         """Redraw every pane from this situation."""
-        from tui import views
-
         self.situation = situation
         if not self.is_mounted:
             return
         incident = situation.incident
         self.show_checklist(situation)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident.triage)
+            incident.phases(),
+            set(incident.ticked),
+            set(incident.phases_done),
+            lazy.views.recovery_total(incident.triage),
         )
         self.timeline.show(incident.timeline)
-        self.commands.show(views.deck_view(situation, self.selected_issue))
+        self.commands.show(lazy.views.deck_view(situation, self.selected_issue))
         self.show_services(situation)
         self.show_clock(situation)
 
     def show_checklist(self, situation: Situation) -> None:
-        from tui import views
-
         self.situation = situation
         self.checklist.show(
-            situation.incident.triage, set(situation.incident.ticked), views.checklist_notice(situation)
+            situation.incident.triage, set(situation.incident.ticked), lazy.views.checklist_notice(situation)
         )
 
     def show_services(self, situation: Situation) -> None:
@@ -169,11 +168,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show_clock(self, situation: Situation) -> None:
         """The escalation timer and the header: every second, and whenever what they show changes."""
-        from tui import views
-
         self.situation = situation
-        self.escalation.show(views.timer_view(situation))
-        self.header.show(views.header_view(situation))
+        self.escalation.show(lazy.views.timer_view(situation))
+        self.header.show(lazy.views.header_view(situation))
 
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
@@ -233,29 +230,25 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         return self.recorder is not None and self.recorder.record(kind, payload)
 
     def action_copy(self) -> None:
-        from maestro.model import Danger
-        from tui.screens.dialogs import ConfirmDialog
-
         entry = self.commands.selected
         if entry is None:
             self.notify("No command highlighted in the command deck.", severity="warning")
             return
-        if entry.command.danger is not Danger.DESTRUCTIVE:
+        if entry.command.danger is not lazy.model.Danger.DESTRUCTIVE:
             self._copy(entry)
             return
-        from maestro.safety import reasons
 
-        why = "\n".join(f"- {reason}" for reason in reasons(entry.command.text))
+        why = "\n".join(f"- {reason}" for reason in lazy.safety.reasons(entry.command.text))
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = ConfirmDialog(question, f"{entry.command.text}\n\n{why}".rstrip(), yes="Copy", danger=True)
+        dialog = lazy.dialogs.ConfirmDialog(
+            question, f"{entry.command.text}\n\n{why}".rstrip(), yes="Copy", danger=True
+        )
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
-        from maestro import events as ev
-
         command = entry.command
-        payload = ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
-        if not self._record(ev.EventKind.COMMAND_COPIED, payload):
+        payload = lazy.ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
+        if not self._record(lazy.ev.EventKind.COMMAND_COPIED, payload):
             return
         self.app.copy_to_clipboard(command.text)
         self.commands.show_copied(command.text)
@@ -270,18 +263,18 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show_logs(self, service: str) -> None:
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
-        from tui.screens.logs import LogsScreen
-
         evidence = self.situation.evidence if self.situation else None
         captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
         read = self._read_logs
-        self.app.push_screen(LogsScreen(service, captured, (lambda: read(service)) if read is not None else None))
+        self.app.push_screen(
+            lazy.logs.LogsScreen(service, captured, (lambda: read(service)) if read is not None else None)
+        )
 
     def show_tasks(self, service: str) -> None:
-        from tui.screens.tasks import TasksScreen
-
         evidence = self.situation.evidence if self.situation else None
-        tasks = TasksScreen(service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None)
+        tasks = lazy.tasks.TasksScreen(
+            service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None
+        )
         self.app.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
 
     @on(DataTable.RowSelected, "#services-table")
@@ -294,65 +287,52 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.services.open_filter()
 
     def action_escalate(self) -> None:
-        from maestro import events as ev
-        from maestro.escalation import clock as escalation_clock
-        from maestro.escalation import next_escalation
-        from tui.screens.dialogs import ConfirmDialog
-
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
-        step = next_escalation(incident, config)
+        step = lazy.escalation.next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
             self.notify(f"Already at the top of the chain: {current.label_with_contact}", severity="warning")
             return
         level, contact = step
-        state = escalation_clock(incident, config, self._now())
+        state = lazy.escalation.clock(incident, config, self._now())
         reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
         detail = "Escalate if: " + "; ".join(contact.escalate_if) if contact.escalate_if else ""
 
         def answered(ok: bool | None) -> None:
             if not ok:
                 return
-            payload = ev.Escalated(
+            payload = lazy.ev.Escalated(
                 level=level, role=contact.role, name=contact.name, contact=contact.contact, reason=reason
             )
-            if self._record(ev.EventKind.ESCALATED, payload):
+            if self._record(lazy.ev.EventKind.ESCALATED, payload):
                 self.notify(f"Escalated to {contact.label_with_contact}", title="Escalated")
 
         question = f"Escalate to {contact.label_with_contact}?"
-        self.app.push_screen(ConfirmDialog(question, detail, yes="Escalate"), answered)
+        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, detail, yes="Escalate"), answered)
 
     def action_status_update(self) -> None:
-        from maestro import events as ev
-        from maestro.escalation import status_update
-        from tui.screens.dialogs import TextViewer
-
         if self.situation is None:
             return
         incident = self.situation.incident
-        text = status_update(incident, self._now())
+        text = lazy.escalation.status_update(incident, self._now())
         number = len(incident.status_updates) + 1
-        if self._record(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=number, text=text)):
+        if self._record(lazy.ev.EventKind.STATUS_UPDATE_DRAFTED, lazy.ev.StatusUpdateDrafted(number=number, text=text)):
             channels = ", ".join(c.name for c in self.situation.config.channels) or "your channels"
             hint = f"c copy all · esc close · post it to {channels}"
-            self.app.push_screen(TextViewer(f"Status update #{number}", text, hint))
+            self.app.push_screen(lazy.dialogs.TextViewer(f"Status update #{number}", text, hint))
 
     def action_note(self) -> None:
-        from maestro import events as ev
-        from tui.screens.dialogs import TextPrompt
-
         def answered(text: str | None) -> None:
             if text:
-                self._record(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=text))
+                self._record(lazy.ev.EventKind.NOTE_ADDED, lazy.ev.NoteAdded(text=text))
 
-        self.app.push_screen(TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered)
+        self.app.push_screen(
+            lazy.dialogs.TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered
+        )
 
     def action_severity(self) -> None:
-        from maestro import events as ev
-        from tui.screens.dialogs import SeverityDialog
-
         if self.situation is None:
             return
 
@@ -363,27 +343,25 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             if severity == current:
                 self.notify(f"Severity is already {severity}.")
                 return
-            self._record(ev.EventKind.SEVERITY_CHANGED, ev.SeverityChanged(severity=severity, reason="set by hand"))
+            self._record(
+                lazy.ev.EventKind.SEVERITY_CHANGED, lazy.ev.SeverityChanged(severity=severity, reason="set by hand")
+            )
 
-        self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
+        self.app.push_screen(lazy.dialogs.SeverityDialog(self.situation.incident.severity), answered)
 
     def action_resolve(self) -> None:
-        from maestro import events as ev
-        from maestro.model import IncidentStatus
-        from tui.screens.dialogs import TextPrompt
-
         if self.situation is None:
             return
         incident = self.situation.incident
-        if incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+        if incident.status in (lazy.model.IncidentStatus.RESOLVED, lazy.model.IncidentStatus.CLOSED):
             self.notify(f"Already {incident.status.value}: {incident.resolution}")
             return
 
         def answered(text: str | None) -> None:
             if text:
-                self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text))
+                self._record(lazy.ev.EventKind.RESOLVED, lazy.ev.Resolved(resolution=text))
 
-        prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+        prompt = lazy.dialogs.TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
         self.app.push_screen(prompt, answered)
 
     # --- pane messages ------------------------------------------------------------------
@@ -395,31 +373,24 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self._tick_item(message.item_id, message.label, message.done)
 
     def _tick_item(self, item_id: str, label: str, done: bool) -> None:
-        from maestro import events as ev
-
-        kind = ev.EventKind.ITEM_TICKED if done else ev.EventKind.ITEM_UNTICKED
-        self._record(kind, ev.ItemTicked(item=item_id, label=label))
+        kind = lazy.ev.EventKind.ITEM_TICKED if done else lazy.ev.EventKind.ITEM_UNTICKED
+        self._record(kind, lazy.ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
-        from maestro import events as ev
-
-        kind = ev.EventKind.PHASE_TICKED if message.done else ev.EventKind.PHASE_UNTICKED
-        self._record(kind, ev.PhaseTicked(phase=message.phase_id, label=message.label))
+        kind = lazy.ev.EventKind.PHASE_TICKED if message.done else lazy.ev.EventKind.PHASE_UNTICKED
+        self._record(kind, lazy.ev.PhaseTicked(phase=message.phase_id, label=message.label))
 
     def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
-        from tui import views
-
         if message.issue_id == self.selected_issue:
             return
         self.selected_issue = message.issue_id
         if self.situation is not None:
-            self.commands.show(views.deck_view(self.situation, self.selected_issue))
+            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
 
     def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
-        from tui import views
-        from tui.screens.issue import IssueCard
-
         incident = self.situation.incident if self.situation else None
         issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
         if incident is not None and issue is not None:
-            self.app.push_screen(IssueCard(views.checked_issue(issue), done=incident.is_ticked(issue.id)))
+            self.app.push_screen(
+                lazy.issue.IssueCard(lazy.views.checked_issue(issue), done=incident.is_ticked(issue.id))
+            )
