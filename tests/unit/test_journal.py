@@ -597,3 +597,37 @@ def test_open_without_a_path_uses_the_env_journal(tmp_path: Path, monkeypatch: p
         journal.open_incident(context())
         assert journal.path == tmp_path / "env" / "j.sqlite3"
     assert (tmp_path / "env" / "j.sqlite3").stat().st_size > 0
+
+
+# --- toggles and engine events ------------------------------------------------------------------------
+
+
+def test_eight_fast_toggles_alternate_from_the_journal_state(journal_file: Path) -> None:
+    with open_journal(journal_file) as mine, open_journal(journal_file, actor="bo@node2") as theirs:
+        incident_id = mine.open_incident(context()).incident_id
+        theirs.toggle(incident_id, ev.ItemTicked(item="p0.db"))
+        kinds = [mine.toggle(incident_id, ev.ItemTicked(item="p0.db", label="DB")).kind for _ in range(8)]
+        assert kinds == [ev.EventKind.ITEM_UNTICKED, ev.EventKind.ITEM_TICKED] * 4
+        assert mine.toggle(incident_id, ev.ItemTicked(item="p1.other")).kind == ev.EventKind.ITEM_TICKED
+        assert mine.toggle(incident_id, ev.PhaseTicked(phase="p0")).kind == ev.EventKind.PHASE_TICKED
+        assert mine.toggle(incident_id, ev.PhaseTicked(phase="p0")).kind == ev.EventKind.PHASE_UNTICKED
+        incident = mine.incident(incident_id)
+    assert incident.is_ticked("p0.db") is True and incident.ticked == ["p0.db", "p1.other"]
+
+
+def test_engine_events_go_to_the_lease_holder_until_its_lease_runs_out(
+    journal_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro.journal
+
+    news = [ev.SwarmEvent(subject="web", text="container exited with code 1")]
+    with open_journal(journal_file) as first, open_journal(journal_file) as second:
+        incident_id = first.open_incident(context()).incident_id
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        assert second.append_swarm_events(incident_id, news) == []
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        monkeypatch.setattr(maestro.journal, "SWARM_LEASE_S", -1.0)
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        assert len(second.append_swarm_events(incident_id, news)) == 1
+        swarm = [e for e in first.events(incident_id) if e.kind == ev.EventKind.SWARM_EVENT]
+    assert len(swarm) == 4
