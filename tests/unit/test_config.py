@@ -37,6 +37,9 @@ def test_example_is_valid_and_written_once(tmp_path: Path) -> None:
         ("status_page = 'x'\n\n[claude]\nmax_tokens = -1\n", "claude.max_tokens", 4),
         ("colour = 'red'\n", "colour", 1),
         ("[[escalation]]\nrole = 'x'\nafter_minutes = { P5 = 3 }\n", "escalation.0.after_minutes.P5", 3),
+        ("[claude]\nmodel = 'x'\n\n[[dashboards]]\nname = 'a'\nurl = 'u'\nmodel = 'y'\n", "dashboards.0.model", 7),
+        ("[[escalation]]\nrole = 'a'\n\n[[escalation]]\nrole = 'b'\nrol = 'c'\n", "escalation.1.rol", 6),
+        ("[claude]\nmax_tokns = 5\n", "claude.max_tokns", 2),
     ],
 )
 def test_bad_key_is_named_with_its_line(tmp_path: Path, text: str, key: str, line: int) -> None:
@@ -59,3 +62,22 @@ def test_relative_runbook_dir_is_relative_to_the_file(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text("runbook_dir = 'books'\n")
     assert config.load(path).runbook_dir == tmp_path / "books"
+
+
+def test_unknown_key_is_called_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[claude]\nmodel = 'x'\nmax_tokns = 5\n")
+    with pytest.raises(config.ConfigError) as info:
+        config.load(path)
+    assert str(info.value) == f"config {path}: unknown key `claude.max_tokns` (line 3); check its spelling"
+
+
+def test_unreadable_config_says_what_is_wrong(tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.toml"
+    latin.write_bytes(b"status_page = '\xe9'\n")
+    with pytest.raises(config.ConfigError) as info:
+        config.load(latin)
+    assert str(info.value) == f"config {latin} is not UTF-8 text (byte 0xe9 at offset 15); save it as UTF-8"
+    with pytest.raises(config.ConfigError) as info:
+        config.load(tmp_path)
+    assert str(info.value) == f"config {tmp_path} is a folder, not a file; pass --config with the file"
