@@ -79,6 +79,8 @@ class Config(Model):
     poll_interval_s: float = Field(default=2.0, ge=0.2, le=300)
     docker_host: str | None = None
     claude: ClaudeConfig = ClaudeConfig()
+    responder: str | None = None
+    """Who you are in the timeline (`--as NAME` wins); default: the login behind the account."""
 
 
 class ConfigError(ValueError):

@@ -119,16 +119,33 @@ class IncidentSummary(Model):
     events: int
 
 
-def default_actor(env: Mapping[str, str] | None = None) -> str:
-    """`user@host`, plus ` from <ip>` when the session came in over SSH."""
+def default_actor(env: Mapping[str, str] | None = None, *, name: str | None = None) -> str:
+    """`person@host`, plus ` from <ip>` when the session came in over SSH.
+
+    The person is `name` (--as, the config) when given, else the login behind the account: under sudo or
+    `su` the root account is shared, so SUDO_USER or the terminal's login name tells the responders apart.
+    A `name` with an @ is taken whole.
+    """
     env = os.environ if env is None else env
+    if name and "@" in name:
+        return name.strip()
     user = next((env[k] for k in ("LOGNAME", "USER", "LNAME", "USERNAME") if env.get(k)), "") or _account()
-    actor = f"{user}@{socket.gethostname()}"
+    if user == "root":
+        user = env.get("SUDO_USER") or _terminal_login() or user
+    actor = f"{(name or '').strip() or user}@{socket.gethostname()}"
     for var in ("SSH_CONNECTION", "SSH_CLIENT"):
         fields = env.get(var, "").split()
         if fields:
             return f"{actor} from {fields[0]}"
     return actor
+
+
+def _terminal_login() -> str:
+    """Who logged in on this terminal (utmp), which `sudo -i` and `su` do not change; empty without one."""
+    try:
+        return os.getlogin()
+    except OSError:
+        return ""
 
 
 def _account() -> str:

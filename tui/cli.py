@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -22,6 +24,28 @@ if TYPE_CHECKING:
 PROG = "maestro-tui"
 _T = TypeVar("_T")
 SUBCOMMANDS = ("triage", "status", "list", "export", "config")
+COMMAND_WORDS = {
+    "version": "--version",
+    "help": "--help",
+    "ls": "list",
+    "incidents": "list",
+    "ps": "status",
+    "state": "status",
+    "report": "export",
+    "reports": "export",
+    "check": "config check",
+    "init": "config init",
+    "resume": "--incident ID",
+}
+"""Words people type as if they were subcommands, and what they meant."""
+ONE_LINE_ERRORS = {
+    "maestro.journal": "JournalError",
+    "maestro.config": "ConfigError",
+    "maestro.runbooks.catalog": "RunbookError",
+    "maestro.report": "ReportError",
+    "maestro.collect.swarm": "CollectorError",
+}
+"""Errors whose message is already one line for a person; checked only once their module is loaded."""
 
 
 class UserError(SessionError):
@@ -35,6 +59,9 @@ def utc_now() -> datetime:
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file (env MAESTRO_CONFIG)")
     parser.add_argument("--journal", type=Path, metavar="PATH", help="journal file (env MAESTRO_JOURNAL)")
+    parser.add_argument(
+        "--as", dest="actor", metavar="NAME", help="your name in the timeline (default: config responder, your login)"
+    )
 
 
 def _docker(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +75,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         epilog=f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} SUBCOMMAND --help`).",
     )
     main.add_argument("description", nargs="?", help="what is broken; opens a new incident")
+    main.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
     main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
     main.add_argument("--no-docker", action="store_true", help="do not read the local swarm")
@@ -92,20 +120,71 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     return main, sub_root
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{PROG} {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed(PROG)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     main_parser, sub_parser = build_parser()
     is_sub = bool(args_list) and args_list[0] in SUBCOMMANDS
     args = (sub_parser if is_sub else main_parser).parse_args(args_list)
     try:
-        if is_sub:
-            return COMMANDS[args.command](args)
-        return run_screen(args)
-    except UserError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
+        code = COMMANDS[args.command](args) if is_sub else run_screen(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`| head`): say nothing more, and let the interpreter's final flush find /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = one_line_error(exc)
+        if line is None:
+            raise
+        print(f"{PROG}: {line}", file=sys.stderr)
+        return 2
+
+
+def one_line_error(exc: Exception) -> str | None:
+    """The message of an error a person can act on; None for a bug, which keeps its traceback."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    for module, name in ONE_LINE_ERRORS.items():
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(exc, getattr(loaded, name)):
+            return " ".join(str(exc).split())
+    return None
+
+
+def command_typo(description: str | None) -> str | None:
+    """Why a one-word description looks like a mistyped subcommand ("did you mean status?"), else None."""
+    word = (description or "").strip()
+    if not word or len(word.split()) > 1:
+        return None
+    lowered = word.casefold()
+    meant = COMMAND_WORDS.get(lowered)
+    if meant is None:
+        close = difflib.get_close_matches(lowered, [*SUBCOMMANDS, *COMMAND_WORDS], n=1, cutoff=0.75)
+        meant = COMMAND_WORDS.get(close[0], close[0]) if close else None
+    if meant is None:
+        return None
+    return f"{word!r} is not a subcommand; did you mean `{PROG} {meant}`? (a new incident: {PROG} 'what is broken')"
 
 
 def _wrap(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
@@ -123,11 +202,13 @@ def load_config(args: argparse.Namespace) -> Config:
     return _wrap((ConfigError,), lambda: config.load(path, required=args.config is not None))
 
 
-def open_journal(args: argparse.Namespace, *, demo: bool = False) -> Journal:
-    from maestro.journal import Journal, JournalError
+def open_journal(args: argparse.Namespace, *, demo: bool = False, config: Config | None = None) -> Journal:
+    """The journal, writing as `--as NAME`, else the config's responder, else the login (see default_actor)."""
+    from maestro.journal import Journal, JournalError, default_actor
 
     path = args.journal or paths.journal_path(None, demo=demo)
-    return _wrap((JournalError,), lambda: Journal.open(path))
+    actor = default_actor(name=args.actor or (config.responder if config else None))
+    return _wrap((JournalError,), lambda: Journal.open(path, actor=actor))
 
 
 def live_evidence(docker_host: str | None, now: datetime) -> Evidence:
@@ -156,11 +237,12 @@ def cmd_triage(args: argparse.Namespace) -> int:
     )
     now = utc_now()
     evidence = None if args.offline else live_evidence(args.docker_host or config.docker_host, now)
+    catalog = rules.load_catalog(config.runbook_dir, skip_broken=True)
+    for problem in catalog.problems:
+        print(f"{PROG}: runbook skipped: {problem}", file=sys.stderr)
     triage = _wrap(
         (RunbookError,),
-        lambda: rules.triage(
-            context, evidence, catalog=rules.load_catalog(config.runbook_dir), now=now, aliases=config.service_aliases
-        ),
+        lambda: rules.triage(context, evidence, catalog=catalog, now=now, aliases=config.service_aliases),
     )
     if args.show_prompt:
         from maestro.triage import claude
@@ -224,10 +306,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from maestro import report
     from maestro.events import EventKind, ReportsExported
-    from maestro.journal import JournalError
+    from maestro.journal import JournalError, JournalReadOnly
 
     config = load_config(args)
-    journal = open_journal(args)
+    journal = open_journal(args, config=config)
     if args.incident:
         incident_id = _wrap((JournalError,), lambda: journal.resolve_id(args.incident))
     else:
@@ -239,12 +321,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = args.out or paths.reports_dir(None) / incident_id
     now = utc_now()
     files = _wrap((report.ReportError,), lambda: report.export(incident, config, out, now=now))
-    journal.append(
-        incident_id, EventKind.REPORTS_EXPORTED, ReportsExported(folder=str(out), files=[f.name for f in files])
-    )
     print(f"wrote {len(files)} reports to {out}")
     for f in files:
         print(f"  {f}")
+    exported = ReportsExported(folder=str(out), files=[f.name for f in files])
+    try:
+        journal.append(incident_id, EventKind.REPORTS_EXPORTED, exported)
+    except JournalReadOnly as exc:
+        print(f"{PROG}: the export is not in the timeline: {exc}", file=sys.stderr)
     return 0
 
 
@@ -257,7 +341,16 @@ def cmd_config(args: argparse.Namespace) -> int:
         _wrap((ConfigError,), lambda: config.write_example(path, force=args.force))
         print(f"wrote {path}")
         return 0
-    _wrap((ConfigError,), lambda: config.load(path, required=True))
+    loaded = _wrap((ConfigError,), lambda: config.load(path, required=True))
+    if loaded.runbook_dir is not None:
+        from maestro.runbooks.catalog import load_catalog
+
+        catalog = load_catalog(loaded.runbook_dir, skip_broken=True)
+        if catalog.problems:
+            for problem in catalog.problems[1:]:
+                print(f"{PROG}: runbook: {problem}", file=sys.stderr)
+            raise UserError(f"runbook: {catalog.problems[0]}")
+        print(f"{loaded.runbook_dir}: {len(catalog)} runbooks ok")
     print(f"{path}: ok")
     return 0
 
@@ -278,6 +371,13 @@ def run_screen(args: argparse.Namespace) -> int:
     """The panes are drawn first: config, journal and incident are opened by the app right after that."""
     if args.description is not None and not args.description.strip():
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
+    if typo := command_typo(args.description):
+        raise UserError(typo)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the screen needs a terminal (stdin and stdout are not one); in scripts use"
+            f" `{PROG} triage`, `status`, `list` or `export`"
+        )
     from tui.app import MaestroApp
 
     app = MaestroApp(opener=lambda: open_session(args))
@@ -292,7 +392,7 @@ def open_session(args: argparse.Namespace) -> Session:
     from maestro.model import IncidentContext
 
     config = load_config(args)
-    journal = open_journal(args, demo=args.demo)
+    journal = open_journal(args, demo=args.demo, config=config)
     incident_id: str | None = None
     new_context: IncidentContext | None = None
     greeting = ""

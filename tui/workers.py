@@ -77,12 +77,20 @@ def interruptible(call: Callable[[], T], on_cancel: Callable[[], None] | None = 
 def rules_triage(
     context: IncidentContext, evidence: Evidence | None, now: datetime, runbook_dir: Path | None = None
 ) -> Triage:
-    """The offline triage, with the user's runbooks (config runbook_dir) over the shipped ones."""
+    """The offline triage, with the user's runbooks (config runbook_dir) over the shipped ones.
+
+    A broken runbook file is left out and named in the triage's notice, so the checklist says which file to fix.
+    """
     from maestro.runbooks.catalog import load_catalog
     from maestro.triage.rules import triage
 
-    catalog = load_catalog(runbook_dir) if runbook_dir is not None else None
-    return triage(context, evidence, catalog=catalog, now=now)
+    catalog = load_catalog(runbook_dir, skip_broken=True) if runbook_dir is not None else None
+    result = triage(context, evidence, catalog=catalog, now=now)
+    if catalog is not None and catalog.problems:
+        more = f" (+{len(catalog.problems) - 1} more files)" if len(catalog.problems) > 1 else ""
+        skipped = f"Runbook skipped: {catalog.problems[0]}{more}"
+        result = result.model_copy(update={"notice": f"{skipped}; {result.notice}" if result.notice else skipped})
+    return result
 
 
 @dataclass(frozen=True)

@@ -294,11 +294,11 @@ def _line_of(text: str, exc: ValidationError) -> int | None:
     errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     loc = list(errors[0]["loc"])
     lines = text.splitlines()
-    start, end = 0, len(lines)
+    start, end, table = 0, len(lines), False
     if len(loc) >= 2 and loc[0] == "runbook" and isinstance(loc[1], int):
         headers = [n for n, line in enumerate(lines) if re.match(r"^\s*\[\[\s*runbook\s*\]\]", line)]
         if loc[1] < len(headers):
-            start = headers[loc[1]]
+            start, table = headers[loc[1]], True
             end = headers[loc[1] + 1] if loc[1] + 1 < len(headers) else len(lines)
     names = [part for part in loc if isinstance(part, str)]
     for name in reversed(names):
@@ -306,7 +306,7 @@ def _line_of(text: str, exc: ValidationError) -> int | None:
         for number in range(start, end):
             if pattern.match(lines[number]):
                 return number + 1
-    return start + 1 if start else None
+    return start + 1 if table else None
 
 
 def _where(index: int, runbook_id: object) -> str:

@@ -1,13 +1,7 @@
-"""The journal on a real small filesystem in trouble: a full tmpfs, a read-only one, a file in the way.
-
-Mounting needs root; the tests are skipped with the reason otherwise.
-"""
+"""The journal on a real small filesystem in trouble: a full tmpfs, a read-only one, a file in the way."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,48 +10,13 @@ import pytest
 from maestro import events as ev
 from maestro.journal import Journal, JournalError, JournalReadOnly
 from maestro.model import IncidentContext
-
-SIZE = "2m"
-
-
-class SmallDisk:
-    """A tmpfs of SIZE mounted on `root`; `fill` takes every free byte, `free` gives them back."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.ballast = root / "ballast"
-
-    def fill(self) -> None:
-        chunk = b"\0" * 4096
-        fd = os.open(self.ballast, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        try:
-            with contextlib.suppress(OSError):
-                while True:
-                    os.write(fd, chunk)
-        finally:
-            os.close(fd)
-        assert os.statvfs(self.root).f_bavail == 0
-
-    def free(self) -> None:
-        self.ballast.unlink()
-
-    def remount(self, mode: str) -> None:
-        subprocess.run(["mount", "-o", f"remount,{mode}", str(self.root)], check=True)
+from tests.smalldisk import SmallDisk, small_disk
 
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[SmallDisk]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    root = tmp_path / "disk"
-    root.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE}", "tmpfs", str(root)], capture_output=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield SmallDisk(root)
-    finally:
-        subprocess.run(["umount", "-l", str(root)], check=False)
+    with small_disk(tmp_path / "disk") as mounted:
+        yield mounted
 
 
 def new_incident(path: Path) -> str:

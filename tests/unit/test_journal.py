@@ -563,6 +563,11 @@ def test_default_actor() -> None:
     ssh = {"USER": "cy", "SSH_CONNECTION": "2001:db8::5 50022 2001:db8::1 22", "SSH_CLIENT": "x 1 2"}
     assert default_actor(ssh) == f"cy@{host} from 2001:db8::5"
     assert default_actor({}).endswith(f"@{host}") and not default_actor({}).startswith("@")
+    assert default_actor({"USER": "root", "SUDO_USER": "dee"}) == f"dee@{host}"
+    assert default_actor({"USER": "ana", "SUDO_USER": "dee"}) == f"ana@{host}"
+    ssh_root = {"USER": "root", "SSH_CONNECTION": "192.0.2.8 1 2 3"}
+    assert default_actor(ssh_root, name="eve") == f"eve@{host} from 192.0.2.8"
+    assert default_actor({"USER": "root"}, name="fay@laptop") == "fay@laptop"
 
 
 def test_paths_prefer_flag_then_env_then_platform_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
