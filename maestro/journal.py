@@ -749,14 +749,12 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
-_WRITE_FAILURES = frozenset(
-    {"SQLITE_FULL", "SQLITE_READONLY", "SQLITE_READONLY_DBMOVED", "SQLITE_CANTOPEN", "SQLITE_PERM"}
-)
+_WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR")
 
 
 def _is_write_failure(sqlite_error: str) -> bool:
-    """Errors that a full disk, a read-only filesystem or missing permissions cause."""
-    return sqlite_error in _WRITE_FAILURES or sqlite_error.startswith("SQLITE_IOERR")
+    """Errors (and their extended codes) that a full disk, a read-only filesystem or missing permissions cause."""
+    return bool(sqlite_error) and sqlite_error.startswith(_WRITE_FAILURES)
 
 
 @contextmanager
@@ -782,6 +780,6 @@ def _describe(path: Path, exc: sqlite3.Error) -> str:
         return f"journal {path} cannot be written: {trouble.cause}; {trouble.fix} and try again"
     if name == "SQLITE_FULL":
         return f"journal {path} cannot grow (disk full); free some space and try again"
-    if name in ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"):
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
         return f"journal {path} cannot be written ({detail}); fix its permissions or pass --journal NEW_PATH"
     return f"journal {path}: {detail}"
