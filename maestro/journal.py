@@ -221,8 +221,8 @@ class Journal:
                 return False
             self._retry_at = now + RETRY_WRITABLE_S
             if not self._read_only:
-                # The connection can write; only the last write failed. The next append tries for real.
-                self._not_saving = _write_trouble(self.path)
+                # The connection can write; only the last write failed. Once there is room the next append tries.
+                self._not_saving = _write_trouble(self.path, low_space=1)
                 return self._not_saving is None
             try:
                 conn = _connect_writable(self.path)
@@ -522,13 +522,15 @@ def _connect(path: Path) -> tuple[sqlite3.Connection, NotSaving | None]:
     if not created:
         _check_existing(path)
     try:
-        return _connect_writable(path), None
+        conn = _connect_writable(path)
     except JournalError as exc:
         fresh = created or _size(path) == 0
         trouble = None if fresh or not _is_write_failure(exc.sqlite_error) else _write_trouble(path)
         if trouble is None:
             raise
-    return _connect_read_only(path, trouble), trouble
+        return _connect_read_only(path, trouble), trouble
+    # Opened by another process, a journal can be opened for writing on a full disk; say so before a write fails.
+    return conn, _write_trouble(path, low_space=1)
 
 
 def _connect_writable(path: Path) -> sqlite3.Connection:
@@ -578,8 +580,9 @@ def _validated(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _write_trouble(path: Path) -> NotSaving | None:
-    """Why `path` cannot be written, if it is the disk (full, read-only) or the permissions; else None."""
+def _write_trouble(path: Path, low_space: int = LOW_SPACE_BYTES) -> NotSaving | None:
+    """Why `path` cannot be written, if it is the disk (full: under `low_space` bytes free; read-only) or the
+    permissions; else None."""
     existing = next((p for p in (path, *path.parents) if p.exists()), None)
     if existing is None:
         return None
@@ -587,11 +590,10 @@ def _write_trouble(path: Path) -> NotSaving | None:
         stats = os.statvfs(existing)
     except OSError:
         return None
-    mount = _mount_point(existing)
     if stats.f_flag & os.ST_RDONLY:
-        return NotSaving(f"{mount} is mounted read-only", "remount it read-write")
-    if stats.f_bavail * stats.f_frsize < LOW_SPACE_BYTES or stats.f_favail == 0:
-        return NotSaving(f"disk full on {mount}", "free space")
+        return NotSaving(f"{_mount_point(existing)} is mounted read-only", "remount it read-write")
+    if stats.f_bavail * stats.f_frsize < low_space or (stats.f_files > 0 and stats.f_favail == 0):
+        return NotSaving(f"disk full on {_mount_point(existing)}", "free space")
     folder = path.parent if path.parent.exists() else existing
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         return NotSaving(f"no permission to write {path}", "fix its permissions")

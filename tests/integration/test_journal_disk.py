@@ -71,6 +71,7 @@ def test_disk_filling_under_an_open_journal_is_named_and_a_second_reader_still_s
         assert writer.not_saving is not None and writer.not_saving.cause == f"disk full on {disk.root}"
 
         with Journal.open(path, actor="bo@test") as reader:
+            assert reader.not_saving is not None and reader.not_saving.cause == f"disk full on {disk.root}"
             assert [n.text for n in reader.incident(incident_id).notes] == ["before", "in the log"]
             with pytest.raises(JournalReadOnly, match="disk full"):
                 note(reader, incident_id, "y" * 100_000)
