@@ -60,7 +60,13 @@ def seed(journal: Journal, events: int) -> str:
     journal.append(incident_id, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=evidence))
     rules = triage(demo.CONTEXT, evidence, now=now)
     journal.append(incident_id, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=rules))
-    for n in range(events - 3):
+    fill(journal, incident_id, events - 3)
+    return incident_id
+
+
+def fill(journal: Journal, incident_id: str, count: int) -> None:
+    """`count` more events of what a long incident is made of: notes, engine events, ticks and unticks."""
+    for n in range(count):
         match n % 3:
             case 0:
                 journal.append(incident_id, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=f"note {n}"))
@@ -70,7 +76,6 @@ def seed(journal: Journal, events: int) -> str:
             case _:
                 kind = ev.EventKind.ITEM_TICKED if n % 2 else ev.EventKind.ITEM_UNTICKED
                 journal.append(incident_id, kind, ev.ItemTicked(item="assess.alerts", label="alerts"))
-    return incident_id
 
 
 def press(journal: Journal, incident: Incident, config: Config, n: int) -> tuple[Incident, float]:
