@@ -4,8 +4,9 @@ Method: the app runs in-process (Textual's headless driver, 160x48) on a journal
 about 1,000 services (their evidence and the rules triage of all 1,000 journaled), either young (10
 events) or old (4,000: notes, engine events, ticks). Its evidence source returns the 1,000 services
 with 50 of them changed on every poll, every second. A press is the space key on the highlighted
-checklist issue: the tick is journaled, the incident refreshed, the panes updated; the clock stops
-once every pending message is handled and the screen's update is rendered. Presses land at irregular
+checklist issue, posted as a key event: the tick is journaled, the incident refreshed, the panes
+updated; the clock stops once the tick is folded, every pending message is handled and the screen's
+update is rendered. Presses land at irregular
 intervals, before, during and after polls. The young and old incidents take turns, a fresh app each
 round. The floor is the young incident; the budget for the old one is 20 ms median.
 
@@ -26,6 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from textual import events
 
 from bench.bench_event_cost import SERVICES, YOUNG, seed
 from maestro.config import Config
@@ -76,8 +79,12 @@ async def presses(path: Path, incident_id: str, count: int, rng: random.Random) 
         await pilot.pause(1.0)
         before = len(app.incident.timeline)
         for _ in range(count):
+            seq = app.incident.last_seq
             started = time.perf_counter()
-            await pilot.press("space")
+            app.post_message(events.Key("space", " "))
+            while app.incident.last_seq == seq:
+                await asyncio.sleep(0)
+            await pilot._wait_for_screen()
             app.screen._on_timer_update()
             took.append(time.perf_counter() - started)
             await asyncio.sleep(rng.uniform(0.05, 0.35))
