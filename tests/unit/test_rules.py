@@ -163,6 +163,7 @@ def _full_evidence() -> Evidence:
         "shop_redis": "redis:7.2",
         "shop_db": "postgres:16",
         "shop_traefik": "traefik:v3.1",
+        "shop_rabbitmq": "rabbitmq:3.13",
     }
     services = [
         service(
