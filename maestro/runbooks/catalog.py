@@ -6,7 +6,9 @@ ones with the same id.
 
 from __future__ import annotations
 
+import math
 import re
+import statistics
 import tomllib
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
@@ -18,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from maestro.model import Prevention, Severity, SignalKind
-from maestro.runbooks.terms import PLACEHOLDER, Term, phrase_term, regex_term
+from maestro.runbooks.terms import PLACEHOLDER, Term, normalise, phrase_term, regex_term
 
 GENERIC_ID = "triage.generic"
 
@@ -67,6 +69,9 @@ class Match(_Model):
     words: dict[str, Annotated[float, Field(gt=0)]] = Field(default={}, description="Phrase -> weight")
     regex: dict[str, Annotated[float, Field(gt=0)]] = Field(default={}, description="Regex -> weight")
     excludes: list[str] = Field(default=[], description="Phrases that rule this runbook out")
+    contradicts: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default={}, description="Phrase -> weight: words that point to a neighbouring cause and count against this one"
+    )
     min_score: Annotated[float, Field(gt=0)] = 2.0
     symptom: bool = Field(
         default=False, description="Names a symptom (500s, latency), not a cause: ranks below a cause also matched"
@@ -107,6 +112,7 @@ class Runbook(_Model):
     _by_needle: dict[str, tuple[int, ...]] = PrivateAttr(default={})
     _needleless: tuple[int, ...] = PrivateAttr(default=())
     _excludes: tuple[Term, ...] = PrivateAttr(default=())
+    _contradicts: tuple[Term, ...] = PrivateAttr(default=())
     _source: str = PrivateAttr(default="")
 
     def model_post_init(self, context: Any) -> None:
@@ -123,6 +129,7 @@ class Runbook(_Model):
         if not self._needleless:
             self._needles = frozenset(by_needle)
         self._excludes = tuple(phrase_term(p, 1.0) for p in self.match.excludes)
+        self._contradicts = tuple(phrase_term(p, w) for p, w in self.match.contradicts.items())
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -144,6 +151,14 @@ class Runbook(_Model):
     @property
     def excludes(self) -> tuple[Term, ...]:
         return self._excludes
+
+    @property
+    def contradicts(self) -> tuple[Term, ...]:
+        return self._contradicts
+
+    def described_as(self) -> str:
+        """What the runbook says of itself in words: the text its terms' specificity is learnt from."""
+        return normalise(" ".join([self.title, self.summary, self.impact, self.root_cause, *self.symptoms]))
 
     @property
     def source(self) -> str:
@@ -170,6 +185,7 @@ class Catalog:
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
         self.needles = frozenset(n for r in self._by_id.values() for n in r.needles or ())
+        self._specificity: dict[str, float] | None = None
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())
@@ -192,6 +208,40 @@ class Catalog:
 
     def raised_by(self, kind: SignalKind) -> list[Runbook]:
         return self._by_signal.get(kind, [])
+
+    @property
+    def specificity(self) -> dict[str, float]:
+        """How much each term tells its runbook apart, learnt from what the runbooks say of themselves.
+
+        A term whose words many runbooks use ("database", "connection") weighs less than one only its own runbook
+        uses ("wraparound"): the inverse document frequency of the phrase over the runbooks' own text,
+        relative to the median phrase's, bounded to [0.5, 1.5]. Regexes keep their weight.
+        """
+        if self._specificity is None:
+            self._specificity = _specificity(list(self))
+        return self._specificity
+
+
+SPECIFICITY_BOUNDS = (0.5, 1.5)
+
+
+def _specificity(runbooks: list[Runbook]) -> dict[str, float]:
+    documents = [r.described_as() + " " + " ".join(normalise(t.label) for t in r.terms) for r in runbooks]
+    count = len(documents)
+    idf: dict[str, float] = {}
+    for runbook in runbooks:
+        for term in runbook.terms:
+            # a regex describes a situation's shape, not a word: it keeps its weight
+            if term.label in idf or term.folds_case:
+                continue
+            phrase = normalise(term.label)
+            frequency = sum(1 for d in documents if phrase in d)
+            idf[term.label] = math.log((count + 1) / (max(frequency, 1) + 0.5))
+    if not idf:
+        return {}
+    middle = statistics.median(idf.values())
+    low, high = SPECIFICITY_BOUNDS
+    return {label: min(high, max(low, value / middle)) for label, value in idf.items()}
 
 
 def parse_runbooks(text: str, source: str) -> list[Runbook]:

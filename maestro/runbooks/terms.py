@@ -8,6 +8,7 @@ from dataclasses import dataclass
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _SPACES = re.compile(r"\s+")
 # A placeholder is `{name}`, never `${name}` (shell), `%{name}` (curl) nor `{{name}}` (Go templates).
+_NEGATIVE = re.compile(r"\b(no|not|without|never|nothing|none|zero|n't)\b|n't")
 PLACEHOLDER = re.compile(r"(?<![$%{])\{([a-z][a-z0-9_]*)\}(?!\})")
 
 
@@ -24,6 +25,11 @@ class Term:
     needles: tuple[str, ...] = ()  # lower-case texts one of which every match contains; () when unknown
     folds_case: bool = False
     anchored: bool = False  # may use ^, $, \A or \Z: matched one line at a time, never on lines joined
+
+    @property
+    def negative(self) -> bool:
+        """Whether the term is worded with a negation ("no such host", "without a where")."""
+        return _NEGATIVE.search(self.label) is not None
 
     def may_match(self, text: str) -> bool:
         """False only when no match can be in the (normalised) text: a cheap test before the regex."""

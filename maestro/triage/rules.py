@@ -39,6 +39,7 @@ from maestro.triage.matching import (
     first_url,
     incident_parts,
     names_in_text,
+    score_contradictions,
     score_excerpts,
     score_terms,
 )
@@ -131,7 +132,8 @@ def triage(
     chosen = _select(candidates)
     if not chosen:
         chosen = [_generic(catalog.generic, world, parts)]
-    built = _ordered([(*_issue(c, world, described, text_facts), c.tier) for c in chosen])
+    reading = _text_reading(chosen, described)
+    built = _ordered([(*_issue(c, world, reading, text_facts), c.tier) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
 
 
@@ -167,8 +169,13 @@ def _raise_from_text(
     for runbook in catalog:
         if not runbook.terms or any_term(runbook.excludes, parts):
             continue
-        text = score_terms(runbook.terms, parts)
-        if text.score < runbook.match.min_score:
+        text = score_terms(runbook.terms, parts, catalog.specificity)
+        if runbook.contradicts:
+            contradicted = score_contradictions(runbook.contradicts, parts)
+            text.score += contradicted.score
+            text.raw += contradicted.raw
+            text.against.extend(contradicted.against)
+        if text.raw < runbook.match.min_score or text.score <= 0:
             continue
         raised = by_runbook.get(runbook.id)
         if raised:
@@ -366,6 +373,21 @@ def _command(step: Step, facts: Facts) -> Command:
     )
 
 
+def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
+    """The severity the words give; without impact words, the default of the cause the words point to most.
+
+    Causes raised by words alone are rival readings of one report, not separate incidents: a weaker reading
+    does not outrank the best one because its runbook's default severity is higher.
+    """
+    if described.severity is not None:
+        return described
+    readings = [c for c in chosen if c.described and not c.signals and c.tier < 3]
+    if not readings:
+        return described
+    best = max(readings, key=lambda c: (c.score, c.runbook.id))
+    return Described(best.runbook.severity, described.partial, (), from_cause=True)
+
+
 def _issue(
     candidate: _Candidate, world: World, described: Described, text_facts: dict[str, str]
 ) -> tuple[TriageIssue, Facts]:
@@ -375,9 +397,11 @@ def _issue(
     evidence = list(candidate.evidence)
     if candidate.log_service:
         severity = _least(severity, _state_severity(world, candidate.log_service))
-    if candidate.described and described.severity is not None:
+    if candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
-        if severity is not runbook.severity:
+        if severity is not runbook.severity and described.from_cause:
+            evidence.append(f"severity {severity}: no impact words; the likeliest cause is a {severity}")
+        elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
     if subject and not candidate.on_node and subject in world.services:
