@@ -72,6 +72,11 @@ class Match(_Model):
     contradicts: dict[str, Annotated[float, Field(gt=0)]] = Field(
         default={}, description="Phrase -> weight: words that point to a neighbouring cause and count against this one"
     )
+    ruled_out_by: list[SignalKind] = Field(
+        default=[],
+        description="Signals on a service the words refer to that rule this reading out (the database at 0/N "
+        "is not a full connection pool)",
+    )
     min_score: Annotated[float, Field(gt=0)] = 2.0
     symptom: bool = Field(
         default=False, description="Names a symptom (500s, latency), not a cause: ranks below a cause also matched"

@@ -66,6 +66,7 @@ class TextScore:
     hits: list[str] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     against: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # the words of the text that matched, as written there
     # what a runbook's min_score is set against: asserted terms at the runbook's own weights, less contradictions
     raw: float = 0.0
 
@@ -113,6 +114,7 @@ def score_terms(terms: Iterable[Term], parts: tuple[TextPart, ...], specificity:
             result.score += weight * part_weight
             result.raw += term.weight * part_weight
             result.hits.append(f"{name} mentions '{text}'")
+            result.found.append(text)
             result.terms.append(term)
         elif against is not None:
             result.score -= weight
