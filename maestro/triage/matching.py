@@ -346,14 +346,23 @@ def first_host(parts: tuple[TextPart, ...]) -> str:
 
 _CHANGE = re.compile(
     r"\b(deploy\w*|redeploy\w*|releas\w*|rolled out|rollout|upgrad\w*|migrat\w*|config change\w*|changed|"
-    r"updated|pushed|merged|hotfix\w*)\b"
+    r"updated|pushed|merged|hotfix\w*|rotat(ed|ion)|push|went out|switched|patched|enabled|disabled|"
+    r"(config|rule|flag|setting)s? (edit|change|update|push)\w*)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
 def change_sentences(text: str) -> list[str]:
-    """Sentences of the (original-case) text that mention a deploy or change."""
-    return [s.strip() for s in _SENTENCE.findall(text) if _CHANGE.search(s.lower())]
+    """Sentences of the (original-case) text that report a change: a deploy, or a change not worded as one (a
+    rule push, an upgrade, a rotation, a config edit). A change the sentence rules out ("nothing was deployed")
+    is none."""
+    found = []
+    for sentence in _SENTENCE.findall(text):
+        lowered = normalise(sentence)
+        ruled = scopes(lowered)
+        if any(ruled.polarity(lowered, m.start(), m.end()) is Polarity.ASSERTED for m in _CHANGE.finditer(lowered)):
+            found.append(sentence.strip())
+    return found
 
 
 def names_in_text(names: Iterable[str], aliases: dict[str, list[str]], parts: tuple[TextPart, ...]) -> list[str]:

@@ -116,10 +116,11 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         if word not in _NEGATIONS:
             continue
         after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+        then = tokens[index + 2][0] if index + 2 < len(tokens) else ""
         before = tokens[index - 1][0] if index else ""
         if word in ("not", "cannot") and before in _MODALS:
             continue
-        if word in ("no", "without", "zero", "none") and not _PROBLEM.fullmatch(after):
+        if word in ("no", "without", "zero", "none") and not (_PROBLEM.fullmatch(after) or _PROBLEM.fullmatch(then)):
             continue
         if word == "nothing" and _NOTHING_FAILS.fullmatch(after):
             continue

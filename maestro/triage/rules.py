@@ -212,6 +212,7 @@ def _raise_from_text(
         candidate.reported = list(dict.fromkeys(text.found))
         candidate.quotes = quotes
         _rule_out_by_measure(candidate, world, referred)
+        _weaken_unsupported(candidate, world)
         for signal in world.signals:
             if signal.kind in runbook.match.supporting_signals and signal.subject == subject:
                 candidate.score += SUPPORT_WEIGHT
@@ -267,6 +268,18 @@ def _rule_out_by_measure(candidate: _Candidate, world: World, referred: dict[str
             candidate.ruled_out.append(f"{signal.subject}: {signal.detail}")
             candidate.evidence.append(f"measured on {signal.subject} rules this reading out: {signal.detail}")
             return
+
+
+def _weaken_unsupported(candidate: _Candidate, world: World) -> None:
+    """Words the runbook needs a measured fact for (a deploy), when the evidence shows none anywhere, weigh half."""
+    kinds = candidate.runbook.match.supporting_signals
+    if not kinds or world.evidence is None or not world.services:
+        return
+    if not any(s.kind in kinds for s in world.signals):
+        candidate.score /= 2
+        shown = ", ".join(str(k) for k in kinds)
+        candidate.ruled_out.append(f"no {shown} on any service")
+        candidate.evidence.append(f"measured: no {shown} on any service")
 
 
 def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -> None:
@@ -341,30 +354,28 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
 
     Only the terms whose needles are in a service's lines are tried, and only while they can still reach the bar.
     """
-    runbooks = [
-        (r, r.needles, r.terms, r.excludes, r.match.services, r.match.min_score, r.match.subject == "node")
-        for r in catalog
-        if r.terms and not r.match.symptom and not r.fallback
-    ]
     found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
-    for order, name in enumerate(world.services):
-        excerpts = world.log_excerpts(name)
+    excerpts_of = {name: world.log_excerpts(name) for name in world.services}
+    # the needles of all the lines at once, then each service's among those: most needles are in no line
+    joined = "\n".join(e.text for e in excerpts_of.values())
+    anywhere = [needle for needle in catalog.needles if needle in joined]
+    for order, (name, excerpts) in enumerate(excerpts_of.items()):
         if not excerpts:
             continue
         # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
-        present = set(filter(excerpts.text.__contains__, catalog.needles)) if excerpts.text.isascii() else None
+        present = set(filter(excerpts.text.__contains__, anywhere)) if excerpts.text.isascii() else None
         bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
         node = world.service_facts(name).get("node", "")
-        for runbook, needles, terms, excludes, hints, min_score, on_node in runbooks:
-            if present is not None and needles is not None and needles.isdisjoint(present):
-                continue
-            if hints and not _hinted(world, name, hints):
+        for index in catalog.causes_for(present):
+            runbook, on_node, hints = index.runbook, index.on_node, index.hints
+            if hints and not _hinted(world, name, list(hints)):
                 continue
             subject = node if on_node else name
             existing = candidates.get((runbook.id, subject))
-            need = 0.0 if existing is not None else max(bar, min_score)
-            score = score_excerpts(terms if present is None else runbook.terms_for(present), excerpts, LOG_WEIGHT, need)
-            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in excludes):
+            need = 0.0 if existing is not None else max(bar, index.min_score)
+            terms = index.terms if present is None else index.terms_for(present)
+            score = score_excerpts(terms, excerpts, LOG_WEIGHT, need)
+            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in index.excludes):
                 continue
             if existing is not None:
                 existing.add(score.score, score.hits)
@@ -474,7 +485,9 @@ def _issue(
     evidence = list(candidate.evidence)
     if candidate.log_service:
         severity = _least(severity, _state_severity(world, candidate.log_service))
-    if candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
+    if runbook.severity_holds and not candidate.log_service:
+        severity = _worst(severity, runbook.severity)
+    elif candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
         if severity is not runbook.severity and described.from_cause:
             evidence.append(f"severity {severity}: no impact words; the likeliest cause is a {severity}")
