@@ -131,6 +131,11 @@ class TriageIssue(Model):
     escalate_if: str = ""
     confidence: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     provenance: Provenance = Provenance.RULES
+    measured: list[str] = Field(default=[], description="What the engine measured that supports the issue")
+    reported: list[str] = Field(default=[], description="Words of the report that point to the issue")
+    hypothesis: bool = Field(default=False, description="Raised from the words alone: nothing measured confirms it")
+    check: str = Field(default="", description="Read-only command that would confirm or refute a hypothesis")
+    why: str = Field(default="", description="Why the issue ranks where it does, measured facts before words")
 
     def commands(self) -> list[tuple[str, Command]]:
         return (

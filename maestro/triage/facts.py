@@ -121,6 +121,18 @@ class World:
                 names[name].append(normalise(alias))
         return names
 
+    def rollback_blocker(self, service: str) -> str:
+        """Why `docker service update --rollback` cannot help the service, or "" when it may."""
+        info = self.services.get(service)
+        if info is None:
+            return ""
+        if info.update_state.startswith("rollback"):
+            return f"its last update already rolled back ({info.update_state})"
+        collected = [s.data for s in self.signals if s.subject == service and "desired" in s.data]
+        if collected and not any(d.get("previous_image") for d in collected):
+            return "it has no previous spec to go back to"
+        return ""
+
     def recent_deploys(self) -> list[Signal]:
         return [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
 
