@@ -84,7 +84,7 @@ def test_a_broken_runbook_file_is_named_while_the_shipped_runbooks_still_triage(
     (tmp_path / "config.toml").write_text(f"runbook_dir = '{books}'\n")
     result = run(env, "triage", "Redis out of memory - cache failures", "--offline", "--format", "json")
     assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith(f"maestro-tui: runbook skipped: {broken}: line 1, [[runbook]] #1")
+    assert result.stderr.startswith(f"maestro-tui: Runbook skipped: {broken}: line 1, [[runbook]] #1")
     triage = json.loads(result.stdout)
     assert triage["severity"] == "P1" and triage["issues"]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from maestro.config import Config
 from maestro.model import IncidentContext, Severity
-from tui.workers import rules_triage
+from maestro.triage.pipeline import rules_triage
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -15,7 +16,7 @@ def test_the_checklist_notice_names_the_broken_file_and_the_triage_still_runs(tm
     broken = tmp_path / "broken.toml"
     broken.write_text("[[runbook]\nid = 'x.y'\n")
     context = IncidentContext(description="Redis out of memory - cache failures")
-    triage = rules_triage(context, None, NOW, runbook_dir=tmp_path)
+    triage = rules_triage(context, None, Config(runbook_dir=tmp_path), NOW)
     assert triage.severity is Severity.P1 and triage.issues
     assert triage.notice.startswith(f"Runbook skipped: {broken}: invalid TOML")
-    assert rules_triage(context, None, NOW, runbook_dir=None).notice == ""
+    assert rules_triage(context, None, Config(), NOW).notice == ""
