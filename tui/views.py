@@ -39,6 +39,8 @@ class Situation:
     """False when the session reads no engine at all (--no-docker): the journaled snapshot is all there is."""
     claude: ClaudeRun | None = None
     """The Claude triage in flight, if any."""
+    not_saving: str = ""
+    """Why actions are not saved now (full disk, read-only filesystem); '' while they are."""
 
     @property
     def evidence(self) -> Evidence | None:

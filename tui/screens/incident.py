@@ -23,6 +23,7 @@ from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
+from widgets.saving_banner import SavingBanner
 from widgets.services import ServicesPanel
 from widgets.text import duration
 from widgets.timeline import Timeline
@@ -74,6 +75,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
         yield IncidentHeader(id="header")
+        yield SavingBanner(id="not-saving")
         if not self.has_class("-grid"):
             yield self._tabs()
         panes = {  # the grid fills row by row: left pane, right pane
@@ -174,6 +176,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.situation = situation
         self.escalation.show(views.timer_view(situation))
         self.header.show(views.header_view(situation))
+        self.query_one(SavingBanner).show(situation.not_saving)
 
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
@@ -388,23 +391,26 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     # --- pane messages ------------------------------------------------------------------
 
+    # A press toggles what the journal holds at that moment, not what the pane showed: eight fast presses are
+    # eight alternating events, and another responder's tick in between is taken into account.
+
     def on_severity_checklist_tick_requested(self, message: SeverityChecklist.TickRequested) -> None:
-        self._tick_item(message.item_id, message.label, message.done)
+        self._tick_item(message.item_id, message.label)
 
     def on_recovery_plan_tick_requested(self, message: RecoveryPlan.TickRequested) -> None:
-        self._tick_item(message.item_id, message.label, message.done)
+        self._tick_item(message.item_id, message.label)
 
-    def _tick_item(self, item_id: str, label: str, done: bool) -> None:
+    def _tick_item(self, item_id: str, label: str) -> None:
         from maestro import events as ev
 
-        kind = ev.EventKind.ITEM_TICKED if done else ev.EventKind.ITEM_UNTICKED
-        self._record(kind, ev.ItemTicked(item=item_id, label=label))
+        if self.recorder is not None:
+            self.recorder.toggle(ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
         from maestro import events as ev
 
-        kind = ev.EventKind.PHASE_TICKED if message.done else ev.EventKind.PHASE_UNTICKED
-        self._record(kind, ev.PhaseTicked(phase=message.phase_id, label=message.label))
+        if self.recorder is not None:
+            self.recorder.toggle(ev.PhaseTicked(phase=message.phase_id, label=message.label))
 
     def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
         from tui import views
