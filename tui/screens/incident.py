@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Tab, Tabs
+from textual.widgets import DataTable, Tab, Tabs
 
 from tui import actions
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
+from widgets.footer import KeysFooter
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
 from widgets.saving_banner import SavingBanner
@@ -92,7 +93,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 widget = widget_class(id=name, classes="pane -active" if name == self.active_pane else "pane")
                 widget.border_title = titles[name]
                 yield widget
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_pane(self.active_pane)
