@@ -13,7 +13,7 @@ from maestro.config import Config
 from maestro.emergency import emergency_sections, service_like
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
-from maestro.model import Evidence, Severity, Triage, TriageIssue
+from maestro.model import Evidence, ServiceState, Severity, Triage, TriageIssue
 from maestro.safety import checked
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
@@ -55,6 +55,21 @@ class Situation:
 def checklist_notice(situation: Situation) -> str:
     """Claude's progress while it streams, else the triage's own notice."""
     return (situation.claude.notice() if situation.claude else "") or situation.incident.triage_notice
+
+
+def before_resolving(situation: Situation) -> list[str]:
+    """What speaks against resolving now: P0 issues still open, services down. Empty when nothing does."""
+    incident = situation.incident
+    reasons = []
+    if incident.triage is not None:
+        open_p0 = [i.title for i in incident.triage.by_severity(Severity.P0) if not incident.is_ticked(i.id)]
+        if open_p0:
+            reasons.append(f"{len(open_p0)} P0 issue{'s' * (len(open_p0) != 1)} still open: {', '.join(open_p0)}")
+    evidence = situation.evidence
+    down = [s.name for s in (evidence.services if evidence else []) if s.state is ServiceState.DOWN]
+    if down:
+        reasons.append(f"{len(down)} service{'s' * (len(down) != 1)} down: {', '.join(down)}")
+    return reasons
 
 
 def recovery_total(triage: Triage | None) -> str:

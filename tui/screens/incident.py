@@ -372,9 +372,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
 
     def action_resolve(self) -> None:
+        """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
         from maestro import events as ev
         from maestro.model import IncidentStatus
-        from tui.screens.dialogs import TextPrompt
+        from tui import views
+        from tui.screens.dialogs import ConfirmDialog, TextPrompt
 
         if self.situation is None:
             return
@@ -387,8 +389,18 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             if text:
                 self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text))
 
-        prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
-        self.app.push_screen(prompt, answered)
+        def ask_what_fixed_it(ok: bool | None = True) -> None:
+            if ok:
+                prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+                self.app.push_screen(prompt, answered)
+
+        against = views.before_resolving(self.situation)
+        if not against:
+            ask_what_fixed_it()
+            return
+        detail = "\n".join(f"- {reason}" for reason in against)
+        dialog = ConfirmDialog("Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True)
+        self.app.push_screen(dialog, ask_what_fixed_it)
 
     # --- pane messages ------------------------------------------------------------------
 
