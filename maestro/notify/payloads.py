@@ -18,6 +18,7 @@ SOURCE = "maestro-tui"
 class NoticeKind(StrEnum):
     STATUS_UPDATE = "status_update"
     ESCALATION = "escalation"
+    ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
     TEST = "test"
 
@@ -90,9 +91,13 @@ class PagerDutyEvent(BaseModel):
 
 
 def pagerduty_action(notice: Notice) -> PagerDutyAction:
-    """Resolved incidents resolve the alert; a test resolves a key nobody was paged for; the rest trigger."""
+    """One alert per incident (dedup key = incident id): escalations and updates trigger it (PagerDuty folds a
+    repeat into the open alert), an acknowledgement acknowledges it, resolving resolves it. A test resolves a
+    key nobody was paged for, so it checks the route and the key without waking anyone."""
     if notice.kind in (NoticeKind.RESOLVED, NoticeKind.TEST):
         return "resolve"
+    if notice.kind is NoticeKind.ACKNOWLEDGED:
+        return "acknowledge"
     return "trigger"
 
 

@@ -68,13 +68,15 @@ def test_pagerduty_gets_an_events_v2_trigger_then_resolve_with_the_key_from_the_
     )
     env = {"PD_KEY": "R0UT1NGKEY0000000000000000000000"}
     assert deliver(notice(NoticeKind.ESCALATION, "Escalate now → CTO"), pager, env).ok
+    assert deliver(notice(NoticeKind.ACKNOWLEDGED, "on it"), pager, env).ok
     assert deliver(notice(NoticeKind.RESOLVED, "rolled back"), pager, env).ok
-    trigger, resolve = sink.bodies("/v2/enqueue")
+    trigger, acknowledge, resolve = sink.bodies("/v2/enqueue")
     assert trigger["routing_key"] == env["PD_KEY"] and trigger["event_action"] == "trigger"
     assert trigger["dedup_key"] == "INC-1"
     assert trigger["payload"]["summary"] == "INC-1: Escalate now → CTO"
     assert (trigger["payload"]["severity"], trigger["payload"]["source"]) == ("critical", "ana@node1")
     assert set(trigger["payload"]) >= {"summary", "source", "severity", "timestamp"}
+    assert (acknowledge["event_action"], acknowledge["payload"]) == ("acknowledge", None)
     assert resolve == {"routing_key": env["PD_KEY"], "event_action": "resolve", "dedup_key": "INC-1", "payload": None}
     assert pager.model_copy(update={"url": ""}).endpoint(env) == PAGERDUTY_EVENTS_URL
 
