@@ -10,7 +10,7 @@ fires whatever the progress.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -23,8 +23,19 @@ from maestro.status_update import draft as status_update
 
 if TYPE_CHECKING:
     from maestro.journal import Journal
+    from maestro.notify.send import Delivery
 
-__all__ = ["Advice", "ClockState", "Firing", "advise", "clock", "next_escalation", "record_firings", "status_update"]
+__all__ = [
+    "Advice",
+    "ClockState",
+    "Firing",
+    "advise",
+    "clock",
+    "escalate",
+    "next_escalation",
+    "record_firings",
+    "status_update",
+]
 
 
 class ClockState(Model):
@@ -310,6 +321,40 @@ def _next_timer(s: Situation, config: Config, current: int) -> NextTimer | None:
             reason = f"{s.severity} not resolved in {_minutes(after)}"
             return NextTimer(level=level, role=contact.role, due_in=timedelta(minutes=after) - s.elapsed, reason=reason)
     return None
+
+
+def escalate(
+    journal: Journal,
+    incident: Incident,
+    level: int,
+    reason: str,
+    config: Config,
+    now: datetime,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> list[Delivery]:
+    """Record the escalation, then tell the contact through their [[notify]] channel when the config names one."""
+    from maestro.notify.payloads import NoticeKind
+    from maestro.notify.send import notify_incident
+
+    contact = config.escalation[level]
+    payload = ev.Escalated(level=level, role=contact.role, name=contact.name, contact=contact.contact, reason=reason)
+    journal.append(incident.id, ev.EventKind.ESCALATED, payload)
+    if not contact.notify:
+        return []
+    text = escalation_text(incident, contact, reason, now)
+    return notify_incident(journal, incident, NoticeKind.ESCALATION, text, [contact.notify], config, now, env=env)
+
+
+def escalation_text(incident: Incident, contact: EscalationContact, reason: str, now: datetime) -> str:
+    who = f"{contact.role} ({contact.name})" if contact.name else contact.role
+    severity = incident.severity or "severity not set"
+    lines = [
+        f"Escalation to {who}: {reason}",
+        f"Incident: {incident.context.description}",
+        f"{severity}, {incident.status.value}, open {_hms(now - incident.opened_at)}",
+    ]
+    return "\n".join(lines)
 
 
 def record_firings(journal: Journal, incident: Incident, advice: Advice) -> list[ev.Event]:

@@ -110,13 +110,16 @@ def send(
 ) -> list[Delivery]:
     """Send the (edited) update to the named channels; with no channel it is marked sent by hand.
 
-    The update counts as sent (and its clock restarts) when at least one channel took it.
+    The update counts as sent (and its clock restarts) when at least one channel took it. Once the incident is
+    resolved the update goes out as a resolution (PagerDuty resolves its alert).
     """
     from maestro.notify.payloads import NoticeKind
     from maestro.notify.send import notify_incident
 
     number = incident.next_update_number
-    deliveries = notify_incident(journal, incident, NoticeKind.STATUS_UPDATE, text, channels, config, now, env=env)
+    finished = incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
+    kind = NoticeKind.RESOLVED if finished else NoticeKind.STATUS_UPDATE
+    deliveries = notify_incident(journal, incident, kind, text, channels, config, now, env=env)
     reached = [d.channel for d in deliveries if d.ok]
     if channels and not reached:
         return deliveries

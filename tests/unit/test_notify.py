@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from maestro import events as ev
 from maestro.config import Config, ConfigError, parse
+from maestro.escalation import escalate
 from maestro.journal import Journal
-from maestro.model import IncidentContext, Severity
+from maestro.model import EscalationContact, IncidentContext, Severity
 from maestro.notify.channel import PAGERDUTY_EVENTS_URL, ChannelKind, NotifyChannel
 from maestro.notify.payloads import Notice, NoticeKind
 from maestro.notify.send import deliver, notify, notify_incident
+from maestro.status_update import draft, send
 from tests.factories import T0
 from tests.http_sink import Answer, HttpSink, closed_port_url
 
@@ -182,3 +186,43 @@ notify = "pager"
         parse('[[notify]]\nname = "p"\nkind = "pagerduty"\n', Path("c.toml"))
     with pytest.raises(ConfigError, match="share a name"):
         parse(text.replace('"pager"', '"incidents"'), Path("c.toml"))
+
+
+def test_escalating_tells_the_contact_through_their_channel(sink: HttpSink, tmp_path: Path) -> None:
+    chain = [
+        EscalationContact(role="On-Call Engineer"),
+        EscalationContact(role="Team Lead", name="Dana", notify="lead-slack"),
+        EscalationContact(role="CTO"),
+    ]
+    config = Config(escalation=chain, notify=[channel("lead-slack", ChannelKind.SLACK, sink.url("/lead"))])
+    with Journal.open(tmp_path / "j.sqlite3", actor="ana@node1") as journal:
+        incident_id = journal.open_incident(IncidentContext(description="api down"), Severity.P0).incident_id
+        incident = journal.incident(incident_id)
+        now = incident.opened_at + timedelta(minutes=31)
+        deliveries = escalate(journal, incident, 1, "P0 not resolved in 30 minutes", config, now)
+        silent = escalate(journal, journal.incident(incident_id), 2, "outage over 4 hours", config, now)
+        incident = journal.incident(incident_id)
+    assert [d.line() for d in deliveries] == ["lead-slack (slack): sent (HTTP 200)"] and silent == []
+    (body,) = sink.bodies("/lead")
+    assert body["text"].splitlines()[1:] == [
+        "Escalation to Team Lead (Dana): P0 not resolved in 30 minutes",
+        "Incident: api down",
+        "P0, open, open 0:31:00",
+    ]
+    assert [(e.level, e.role) for e in incident.escalations] == [(1, "Team Lead"), (2, "CTO")]
+    assert [(n.channel, n.notice) for n in incident.notifications] == [("lead-slack", "escalation")]
+
+
+def test_the_update_after_resolving_resolves_the_pagerduty_alert(sink: HttpSink, tmp_path: Path) -> None:
+    pager = NotifyChannel(name="pager", kind=ChannelKind.PAGERDUTY, url=sink.url("/pd"), routing_key="k" * 32)
+    config = Config(notify=[pager])
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        incident_id = journal.open_incident(IncidentContext(description="api down"), Severity.P0).incident_id
+        journal.append(incident_id, ev.EventKind.RESOLVED, ev.Resolved(resolution="rolled back api"))
+        incident = journal.incident(incident_id)
+        now = incident.opened_at + timedelta(minutes=40)
+        assert send(journal, incident, draft(incident, now), ["pager"], config, now)[0].ok
+        incident = journal.incident(incident_id)
+    (body,) = sink.bodies("/pd")
+    assert (body["event_action"], body["dedup_key"]) == ("resolve", incident_id)
+    assert incident.sent_updates[0].text.splitlines()[1] == "Status: Resolved"
