@@ -22,8 +22,7 @@ from maestro.situation import Situation, situation
 from maestro.status_update import draft as status_update
 
 if TYPE_CHECKING:
-    from maestro.journal import Journal
-    from maestro.notify.send import Delivery
+    from maestro.notify.send import Delivery, Record
 
 __all__ = [
     "Advice",
@@ -324,12 +323,13 @@ def _next_timer(s: Situation, config: Config, current: int) -> NextTimer | None:
 
 
 def escalate(
-    journal: Journal,
+    record: Record,
     incident: Incident,
     level: int,
     reason: str,
     config: Config,
     now: datetime,
+    who: str,
     *,
     env: Mapping[str, str] | None = None,
 ) -> list[Delivery]:
@@ -339,11 +339,11 @@ def escalate(
 
     contact = config.escalation[level]
     payload = ev.Escalated(level=level, role=contact.role, name=contact.name, contact=contact.contact, reason=reason)
-    journal.append(incident.id, ev.EventKind.ESCALATED, payload)
+    record(ev.EventKind.ESCALATED, payload)
     if not contact.notify:
         return []
     text = escalation_text(incident, contact, reason, now)
-    return notify_incident(journal, incident, NoticeKind.ESCALATION, text, [contact.notify], config, now, env=env)
+    return notify_incident(record, incident, NoticeKind.ESCALATION, text, [contact.notify], config, now, who, env=env)
 
 
 def escalation_text(incident: Incident, contact: EscalationContact, reason: str, now: datetime) -> str:
@@ -357,14 +357,16 @@ def escalation_text(incident: Incident, contact: EscalationContact, reason: str,
     return "\n".join(lines)
 
 
-def record_firings(journal: Journal, incident: Incident, advice: Advice) -> list[ev.Event]:
-    """Journal each fired rule once per incident, whichever process sees it first; returns the new events."""
-    written = []
+RecordOnce = Callable[[ev.EventKind, ev.Payload, str], object]
+"""Journals an event unless one with the same value in the named field is there: `partial(journal.append_once,
+incident_id)`, or the screen's recorder. Truthy when it wrote."""
+
+
+def record_firings(record_once: RecordOnce, incident: Incident, advice: Advice) -> list[Firing]:
+    """Journal each fired rule once per incident, whichever process sees it first; returns those written now."""
     recorded = {r.rule for r in incident.rule_firings}
-    for firing in advice.fired:
-        if firing.rule in recorded:
-            continue
-        event = journal.append_once(incident.id, ev.EventKind.ESCALATION_RULE_FIRED, firing.payload(), key="rule")
-        if event is not None:
-            written.append(event)
-    return written
+    return [
+        firing
+        for firing in advice.fired
+        if firing.rule not in recorded and record_once(ev.EventKind.ESCALATION_RULE_FIRED, firing.payload(), "rule")
+    ]

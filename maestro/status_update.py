@@ -19,8 +19,7 @@ from maestro.situation import Situation, situation
 
 if TYPE_CHECKING:
     from maestro.config import Config
-    from maestro.journal import Journal
-    from maestro.notify.send import Delivery
+    from maestro.notify.send import Delivery, Record
 
 
 class UpdateStatus(StrEnum):
@@ -99,12 +98,13 @@ def _actions(incident: Incident, s: Situation) -> str:
 
 
 def send(
-    journal: Journal,
+    record: Record,
     incident: Incident,
     text: str,
     channels: Sequence[str],
     config: Config,
     now: datetime,
+    who: str,
     *,
     env: Mapping[str, str] | None = None,
 ) -> list[Delivery]:
@@ -119,12 +119,12 @@ def send(
     number = incident.next_update_number
     finished = incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
     kind = NoticeKind.RESOLVED if finished else NoticeKind.STATUS_UPDATE
-    deliveries = notify_incident(journal, incident, kind, text, channels, config, now, env=env)
+    deliveries = notify_incident(record, incident, kind, text, channels, config, now, who, env=env)
     reached = [d.channel for d in deliveries if d.ok]
     if channels and not reached:
         return deliveries
     from maestro.redact import redact
 
     sent = ev.StatusUpdateSent(number=number, text=redact(text), channels=reached)
-    journal.append(incident.id, ev.EventKind.STATUS_UPDATE_SENT, sent)
+    record(ev.EventKind.STATUS_UPDATE_SENT, sent)
     return deliveries

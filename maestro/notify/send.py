@@ -7,11 +7,12 @@ redacted before it is sent, and every delivery to an incident is journaled by ch
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from maestro import events as ev
 from maestro.model import Model
 from maestro.notify.channel import ChannelError, ChannelKind, NotifyChannel
 from maestro.notify.payloads import Notice, NoticeKind, body
@@ -21,7 +22,9 @@ from maestro.redact import redact
 if TYPE_CHECKING:
     from maestro.config import Config
     from maestro.incident import Incident
-    from maestro.journal import Journal
+
+Record = Callable[[ev.EventKind, ev.Payload], object]
+"""Journals one event on the incident: `partial(journal.append, incident_id)`, or the screen's recorder."""
 
 
 class Delivery(Model):
@@ -45,22 +48,20 @@ def notify(
     channels: Sequence[NotifyChannel],
     *,
     env: Mapping[str, str] | None = None,
-    journal: Journal | None = None,
+    record: Record | None = None,
 ) -> list[Delivery]:
-    """Send `notice` to every channel; journal each delivery on the incident unless the notice is a test."""
+    """Send `notice` to every channel; `record` journals each delivery on the incident (not for a test)."""
     if not channels:
         return []
     with ThreadPoolExecutor(max_workers=min(len(channels), 4), thread_name_prefix="notify") as pool:
         deliveries = list(pool.map(lambda channel: deliver(notice, channel, env), channels))
-    if journal is not None and notice.kind is not NoticeKind.TEST:
-        from maestro import events as ev
-
+    if record is not None and notice.kind is not NoticeKind.TEST:
         for d in deliveries:
             kind = d.kind or ""
             payload = ev.NotificationSent(
                 channel=d.channel, channel_kind=kind, notice=notice.kind, ok=d.ok, attempts=d.attempts, detail=d.detail
             )
-            journal.append(notice.incident_id, ev.EventKind.NOTIFICATION_SENT, payload)
+            record(ev.EventKind.NOTIFICATION_SENT, payload)
     return deliveries
 
 
@@ -96,17 +97,18 @@ def notice_for(incident: Incident, kind: NoticeKind, text: str, who: str, when: 
 
 
 def notify_incident(
-    journal: Journal,
+    record: Record,
     incident: Incident,
     kind: NoticeKind,
     text: str,
     channel_names: Sequence[str],
     config: Config,
     now: datetime,
+    who: str,
     *,
     env: Mapping[str, str] | None = None,
 ) -> list[Delivery]:
-    """Notify the named channels about an incident and journal every delivery.
+    """Notify the named channels about an incident; `record` journals every delivery.
 
     A name the config does not define is a failed delivery (one line), not an exception.
     """
@@ -117,8 +119,8 @@ def notify_incident(
             unknown.append(name)
         else:
             channels.append(channel)
-    notice = notice_for(incident, kind, text, journal.actor, now)
-    deliveries = notify(notice, channels, env=env, journal=journal)
+    notice = notice_for(incident, kind, text, who, now)
+    deliveries = notify(notice, channels, env=env, record=record)
     for name in unknown:
         detail = "no [[notify]] channel has this name in the config"
         deliveries.append(Delivery(channel=name, kind=None, ok=False, attempts=0, detail=detail))

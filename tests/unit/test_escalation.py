@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from maestro import events as ev
@@ -266,10 +267,11 @@ def test_each_firing_is_journaled_once_across_connections(tmp_path: Path) -> Non
         first.append(incident_id, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=evidence(T0, FIVE)))
         incident = first.incident(incident_id)
         now = incident.opened_at + timedelta(minutes=1)
-        written = record_firings(first, incident, advise(incident, Config(), now))
-        again = record_firings(second, second.incident(incident_id), advise(incident, Config(), now))
-        stale = record_firings(second, incident, advise(incident, Config(), now))
-        assert [e.payload.rule for e in written] == ["multiple_services"]  # type: ignore[attr-defined]
+        once, twice = partial(first.append_once, incident_id), partial(second.append_once, incident_id)
+        written = record_firings(once, incident, advise(incident, Config(), now))
+        again = record_firings(twice, second.incident(incident_id), advise(incident, Config(), now))
+        stale = record_firings(twice, incident, advise(incident, Config(), now))
+        assert [f.rule for f in written] == ["multiple_services"]
         assert again == [] and stale == []
         folded = second.incident(incident_id)
     assert [f.rule for f in folded.rule_firings] == ["multiple_services"]
@@ -279,6 +281,7 @@ def test_each_firing_is_journaled_once_across_connections(tmp_path: Path) -> Non
 
 
 _RACE = """
+import functools
 import sys
 from datetime import timedelta
 from maestro.config import Config
@@ -289,7 +292,8 @@ with Journal.open(sys.argv[1], actor=sys.argv[3]) as j:
     incident = j.incident(sys.argv[2])
     live = Evidence.model_validate_json(sys.stdin.read())
     sys.stdin.close()
-    print(len(record_firings(j, incident, advise(incident, Config(), live.collected_at, live))))
+    once = functools.partial(j.append_once, incident.id)
+    print(len(record_firings(once, incident, advise(incident, Config(), live.collected_at, live))))
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -145,9 +146,9 @@ def test_deliveries_to_an_incident_are_journaled_by_name_never_by_url(sink: Http
     with Journal.open(tmp_path / "j.sqlite3", actor="ana@node1") as journal:
         incident_id = journal.open_incident(IncidentContext(description="api down"), Severity.P0).incident_id
         incident = journal.incident(incident_id)
-        deliveries = notify_incident(
-            journal, incident, NoticeKind.ESCALATION, "Escalate now", ["incidents", "nope"], config, T0
-        )
+        record = partial(journal.append, incident_id)
+        names = ["incidents", "nope"]
+        deliveries = notify_incident(record, incident, NoticeKind.ESCALATION, "Escalate now", names, config, T0, "ana")
         assert [d.line() for d in deliveries] == [
             "incidents (slack): sent (HTTP 200)",
             "nope: failed: no [[notify]] channel has this name in the config",
@@ -199,8 +200,9 @@ def test_escalating_tells_the_contact_through_their_channel(sink: HttpSink, tmp_
         incident_id = journal.open_incident(IncidentContext(description="api down"), Severity.P0).incident_id
         incident = journal.incident(incident_id)
         now = incident.opened_at + timedelta(minutes=31)
-        deliveries = escalate(journal, incident, 1, "P0 not resolved in 30 minutes", config, now)
-        silent = escalate(journal, journal.incident(incident_id), 2, "outage over 4 hours", config, now)
+        record = partial(journal.append, incident_id)
+        deliveries = escalate(record, incident, 1, "P0 not resolved in 30 minutes", config, now, "ana@node1")
+        silent = escalate(record, journal.incident(incident_id), 2, "outage over 4 hours", config, now, "ana@node1")
         incident = journal.incident(incident_id)
     assert [d.line() for d in deliveries] == ["lead-slack (slack): sent (HTTP 200)"] and silent == []
     (body,) = sink.bodies("/lead")
@@ -221,7 +223,8 @@ def test_the_update_after_resolving_resolves_the_pagerduty_alert(sink: HttpSink,
         journal.append(incident_id, ev.EventKind.RESOLVED, ev.Resolved(resolution="rolled back api"))
         incident = journal.incident(incident_id)
         now = incident.opened_at + timedelta(minutes=40)
-        assert send(journal, incident, draft(incident, now), ["pager"], config, now)[0].ok
+        record = partial(journal.append, incident_id)
+        assert send(record, incident, draft(incident, now), ["pager"], config, now, "ana")[0].ok
         incident = journal.incident(incident_id)
     (body,) = sink.bodies("/pd")
     assert (body["event_action"], body["dedup_key"]) == ("resolve", incident_id)

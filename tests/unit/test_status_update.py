@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_the_edited_text_is_sent_and_only_then_the_clock_restarts(sink: HttpSink
         incident = journal.incident(incident_id)
         assert clock(incident, config, now).next_update_in == timedelta(minutes=15)
         edited = drafted.replace("Status: Investigating", "Status: Investigating (db team on it)")
-        deliveries = send(journal, incident, edited, ["incidents"], config, now)
+        deliveries = send(partial(journal.append, incident_id), incident, edited, ["incidents"], config, now, "ana")
         incident = journal.incident(incident_id)
     assert [d.ok for d in deliveries] == [True]
     assert "db team on it" in sink.bodies("/slack")[0]["text"]
@@ -126,7 +127,8 @@ def test_marked_sent_by_hand_with_no_channel_restarts_the_clock(tmp_path: Path) 
     now = T0 + timedelta(minutes=20)
     with Journal.open(tmp_path / "j.sqlite3", clock=lambda: now) as journal:
         incident_id = open_incident(journal)
-        assert send(journal, journal.incident(incident_id), "posted in #incidents", [], Config(), now) == []
+        record = partial(journal.append, incident_id)
+        assert send(record, journal.incident(incident_id), "posted in #incidents", [], Config(), now, "ana") == []
         incident = journal.incident(incident_id)
     assert [(u.channels, u.text) for u in incident.sent_updates] == [([], "posted in #incidents")]
     assert incident.timeline[-1].text == "Status update #1 sent (by hand)"
@@ -140,7 +142,9 @@ def test_an_update_no_channel_took_is_not_sent(sink: HttpSink, tmp_path: Path) -
     now = T0 + timedelta(minutes=20)
     with Journal.open(tmp_path / "j.sqlite3", clock=lambda: now) as journal:
         incident_id = open_incident(journal)
-        deliveries = send(journal, journal.incident(incident_id), "text", ["incidents", "ops"], config, now)
+        record = partial(journal.append, incident_id)
+        incident = journal.incident(incident_id)
+        deliveries = send(record, incident, "text", ["incidents", "ops"], config, now, "ana")
         incident = journal.incident(incident_id)
     assert [d.ok for d in deliveries] == [False, False]
     assert incident.sent_updates == []
