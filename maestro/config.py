@@ -6,9 +6,10 @@ import re
 import tomllib
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from maestro.model import EscalationContact, Model, Severity
+from maestro.notify.channel import NotifyChannel
 
 EXAMPLE_RESOURCE = "config_example.toml"
 
@@ -51,7 +52,6 @@ def _default_chain() -> list[EscalationContact]:
                 "Data integrity risk",
                 "Customer communication needed",
             ],
-            after_minutes={Severity.P0: 60, Severity.P1: 120},
         ),
         EscalationContact(
             role="CTO",
@@ -81,6 +81,23 @@ class Config(Model):
     claude: ClaudeConfig = ClaudeConfig()
     responder: str | None = None
     """Who you are in the timeline (`--as NAME` wins); default: the login behind the account."""
+    notify: list[NotifyChannel] = []
+
+    @model_validator(mode="after")
+    def _notify_names_resolve(self) -> Config:
+        names = [c.name for c in self.notify]
+        if len(set(names)) != len(names):
+            raise ValueError("two [[notify]] channels share a name; give each its own")
+        for contact in self.escalation:
+            if contact.notify and contact.notify not in names:
+                raise ValueError(
+                    f"escalation contact {contact.role!r} names notify channel {contact.notify!r}, "
+                    f"which no [[notify]] entry defines"
+                )
+        return self
+
+    def notify_channel(self, name: str) -> NotifyChannel | None:
+        return next((c for c in self.notify if c.name == name), None)
 
 
 class ConfigError(ValueError):
@@ -123,7 +140,10 @@ def parse(text: str, path: Path) -> Config:
         where = f" (line {line})" if line else ""
         if first["type"] == "extra_forbidden":
             raise ConfigError(f"config {path}: unknown key `{key}`{where}; check its spelling") from None
-        raise ConfigError(f"config {path}: key `{key}`{where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not key:
+            raise ConfigError(f"config {path}: {message}") from None
+        raise ConfigError(f"config {path}: key `{key}`{where}: {message}") from None
     if config.runbook_dir is not None and not config.runbook_dir.is_absolute():
         config = config.model_copy(update={"runbook_dir": (path.parent / config.runbook_dir).resolve()})
     return config

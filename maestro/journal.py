@@ -312,6 +312,27 @@ class Journal:
             at = self._now()
             return [self._insert(conn, incident_id, at, ev.EventKind.SWARM_EVENT, payload) for payload in news]
 
+    def append_once(self, incident_id: str, kind: ev.EventKind, payload: ev.Payload, key: str) -> ev.Event | None:
+        """Record the event unless one of this kind with the same `key` field is already there (None then).
+
+        The check and the insert share one write transaction, so two processes cannot both record it.
+        """
+        expected = ev.PAYLOADS[kind]
+        if type(payload) is not expected:
+            raise TypeError(f"{kind} takes a {expected.__name__} payload, not {type(payload).__name__}")
+        if key not in type(payload).model_fields:
+            raise TypeError(f"{expected.__name__} has no field {key!r}")
+        with self._write() as conn:
+            if not self._exists(incident_id):
+                raise JournalError(f"no incident {incident_id} in journal {self.path}")
+            found = conn.execute(
+                "SELECT 1 FROM events WHERE incident_id = ? AND kind = ? AND json_extract(payload, ?) = ? LIMIT 1",
+                (incident_id, kind.value, f"$.{key}", getattr(payload, key)),
+            ).fetchone()
+            if found is not None:
+                return None
+            return self._insert(conn, incident_id, self._now(), kind, payload)
+
     # --- reading ------------------------------------------------------------------------------------
 
     def events(self, incident_id: str, after_seq: int = 0) -> list[ev.Event]:

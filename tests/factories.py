@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from maestro import events as ev
 from maestro.incident import Incident, fold
-from maestro.model import Command, IncidentContext, Prevention, Severity, SystemStatus, Triage, TriageIssue
+from maestro.model import (
+    Command,
+    Evidence,
+    IncidentContext,
+    Prevention,
+    ServiceInfo,
+    Severity,
+    Signal,
+    SignalKind,
+    SystemStatus,
+    Triage,
+    TriageIssue,
+)
 
 T0 = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
 
@@ -61,3 +74,14 @@ class Stream:
 
     def incident(self) -> Incident:
         return fold(self.events)
+
+
+def evidence(at: datetime, failing: Sequence[str] = (), healthy: Sequence[str] = ("api",)) -> Evidence:
+    """A swarm where each `failing` service has 0 of 1 replicas (with its service_down signal)."""
+    services = [ServiceInfo(id=f"id-{n}", name=n, image=f"{n}:1", desired=1, running=0) for n in failing]
+    services += [ServiceInfo(id=f"id-{n}", name=n, image=f"{n}:1", desired=1, running=1) for n in healthy]
+    signals = [
+        Signal(kind=SignalKind.SERVICE_DOWN, subject=n, detail="0 of 1 replicas running", observed_at=at)
+        for n in failing
+    ]
+    return Evidence(collected_at=at, source="swarm", services=services, signals=signals)

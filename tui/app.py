@@ -160,6 +160,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             engine = self.poller.engine
             screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None)
         self.redraw()
+        self._journal_rule_firings()
         self.set_interval(JOURNAL_POLL_S, self._each_second)
         if incident.triage is None:
             self.run_triage("")
@@ -200,11 +201,20 @@ class MaestroApp(App[None], inherit_bindings=False):
             getattr(screen, f"show_{part}")(situation)
 
     def _each_second(self) -> None:
-        """Pick up other processes' events, move the clocks, try again to save when the journal could not."""
+        """Pick up other processes' events, retry saving, journal the escalation rules that fired, move the clocks."""
         if self.recorder is not None:
             self.journal.retry_writable()
             self.recorder.catch_up()
+            self._journal_rule_firings()
             self.redraw("clock")
+
+    def _journal_rule_firings(self) -> None:
+        """Each rule once per incident, whichever process sees it first (the journal decides)."""
+        from maestro.escalation import record_firings
+
+        situation = self.situation()
+        if situation is not None and self.recorder is not None:
+            record_firings(self.recorder.record_once, situation.incident, situation.advice())
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from maestro.triage.claude import Progress
 
 PROG = "maestro-tui"
-SUBCOMMANDS = ("triage", "status", "list", "export", "config")
+SUBCOMMANDS = ("triage", "status", "list", "export", "config", "notify")
 COMMAND_WORDS = {
     "version": "--version",
     "help": "--help",
@@ -119,6 +119,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     _common(init)
     check = config_sub.add_parser("check", help="validate the config file")
     _common(check)
+
+    notify = sub.add_parser("notify", help="notification channels ([[notify]] in the config)")
+    notify_sub = notify.add_subparsers(dest="action", required=True)
+    notify_test = notify_sub.add_parser("test", help="send a test message to every configured channel")
+    notify_test.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
+    _common(notify_test)
     return main, sub_root
 
 
@@ -353,12 +359,35 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notify(args: argparse.Namespace) -> int:
+    """One line per channel; exit 0 only when every channel took the test message."""
+    from maestro.journal import default_actor
+    from maestro.notify.payloads import Notice, NoticeKind
+    from maestro.notify.send import notify
+
+    config = load_config(args.config)
+    channels = [c for c in config.notify if not args.channel or c.name in args.channel]
+    missing = sorted(set(args.channel or ()) - {c.name for c in channels})
+    if missing:
+        raise UserError(f"no [[notify]] channel named {', '.join(missing)} in the config")
+    if not channels:
+        raise UserError("the config has no [[notify]] channels; `maestro-tui config init` writes commented examples")
+    now = utc_now()
+    text = f"Test message from maestro-tui at {now:%Y-%m-%d %H:%M} UTC: this channel is reachable."
+    notice = Notice(kind=NoticeKind.TEST, incident_id="maestro-tui-test", text=text, who=default_actor(), when=now)
+    deliveries = notify(notice, channels)
+    for delivery in deliveries:
+        print(literal(delivery.line(), one_line=True))
+    return 0 if all(d.ok for d in deliveries) else 1
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "triage": cmd_triage,
     "status": cmd_status,
     "list": cmd_list,
     "export": cmd_export,
     "config": cmd_config,
+    "notify": cmd_notify,
 }
 
 
