@@ -78,8 +78,9 @@ class Eta(Model):
     @property
     def breakdown(self) -> str:
         """`P0 25 min + P1 30 min`: the open work of each phase that has any."""
-        parts = [f"{p.severity} {p.open_minutes} min" for p in self.phases if p.open_minutes]
-        return " + ".join(parts)
+        urgent = [p for p in self.phases if p.severity in RECOVERY_SEVERITIES and p.issues]
+        counted = urgent or self.phases
+        return " + ".join(f"{p.severity} {p.open_minutes} min" for p in counted if p.open_minutes)
 
     @property
     def text(self) -> str:

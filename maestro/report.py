@@ -142,7 +142,7 @@ def export(incident: Incident, config: Config, out_dir: Path, *, now: datetime) 
     """
     view = _view(incident, config, now)
     texts = {r.name: _render(r, view) for r in REPORTS}
-    html = (
+    html = literal(
         _environment()
         .get_template("reports.html.j2")
         .render(

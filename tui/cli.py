@@ -51,6 +51,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
     main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
     main.add_argument("--no-docker", action="store_true", help="do not read the local swarm")
+    main.add_argument(
+        "--when", metavar="TIME", help="when it began: 14:05, '20 minutes ago' or 2026-11-26T14:05Z (kept as UTC)"
+    )
     _common(main)
     _docker(main)
 
@@ -274,10 +277,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 # --- the screen -----------------------------------------------------------------
 
 
+def _checked_when(text: str | None) -> str:
+    from maestro.start_time import began_at
+
+    if text and began_at(text, utc_now()) is None:
+        raise UserError(f"cannot tell when {text!r} is; give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z")
+    return text or ""
+
+
 def run_screen(args: argparse.Namespace) -> int:
     """The panes are drawn first: config, journal and incident are opened by the app right after that."""
     if args.description is not None and not args.description.strip():
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
+    _checked_when(args.when)
     from tui.app import MaestroApp
 
     app = MaestroApp(opener=lambda: open_session(args))
@@ -316,7 +328,7 @@ def open_session(args: argparse.Namespace) -> Session:
 
             incident_id = _wrap((JournalError,), lambda: journal.resolve_id(args.incident))
         elif args.description:
-            new_context = IncidentContext(description=args.description.strip())
+            new_context = IncidentContext(description=args.description.strip(), when=_checked_when(args.when))
         else:
             latest = journal.latest_open()
             if latest is not None:

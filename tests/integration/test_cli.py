@@ -160,3 +160,11 @@ def test_show_prompt_prints_the_redacted_request_and_sends_nothing(env: dict[str
     assert "hunter2" not in result.stdout and "sk-ant-api03" not in result.stdout
     assert "postgres://shop:[REDACTED]@db:5432/shop" in result.stdout
     assert "submit_triage" in result.stdout and "Checkout down after deploy" in result.stdout
+
+
+def test_a_when_that_gives_no_time_is_one_line(env: dict[str, str]) -> None:
+    line = one_line_error(run(env, "API returns 500s", "--when", "after lunch-ish"))
+    assert line == (
+        "maestro-tui: cannot tell when 'after lunch-ish' is; "
+        "give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z"
+    )

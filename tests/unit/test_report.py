@@ -614,3 +614,92 @@ def test_read_only_folder_is_a_one_line_report_error(tmp_path: Path) -> None:
         pytest.skip("running with privileges that ignore folder permissions")
     with pytest.raises(report.ReportError, match=r"^cannot write reports to .* \(Permission denied\); pass --out DIR$"):
         report.export(fresh_incident(), Config(), locked / "out", now=NOW)
+
+
+# --- hardening: what reaches the files, and how they are written ----------------------------------------
+
+HOSTILE = (
+    "API down ![x](https://evil.test/pixel.png) [docs](https://evil.test) <img src=https://evil.test/i.png>"
+    " \x1b]0;pwned\x07 \x1b]52;c;cm0gLXJmIC8=\x07 `code` **bold**"
+)
+
+
+def hostile_incident() -> Incident:
+    e = Events("INC-H")
+    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description=HOSTILE)))
+    e.add(1, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=full_evidence()))
+    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    e.add(3, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="see ![y](https://evil.test/y.png)\x1b[31m red \x9b"))
+    return e.fold()
+
+
+def test_markdown_images_links_and_control_characters_from_outside_are_inert(tmp_path: Path) -> None:
+    files = report.export(hostile_incident(), Config(), tmp_path / "out", now=NOW)
+    for path in files[:-1]:
+        text = path.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, path.name
+        if path.suffix == ".md":
+            assert "](https://evil.test" not in text.replace("\\](https://evil.test", ""), path.name
+    summary = files[0].read_text(encoding="utf-8")
+    assert "\\!\\[x\\](https://evil.test/pixel.png)" in summary
+    assert "\\x1b\\]0;pwned\\x07" in summary
+    assert "**ETA to Resolution**: about 32 minutes of open work (P0 12 min + P1 20 min)" in summary
+    html = files[-2].read_text(encoding="utf-8")
+    lowered = html.lower()
+    assert re.search(r"<img\b", lowered) is None
+    assert re.search(r"<[a-z]+\b[^>]*\s(src|href|action|srcset)=", lowered.replace('<a href="#', "<a x=")) is None
+    assert all(re.fullmatch(r'<a href="#[\w-]+">', tag) for tag in re.findall(r"<a\b[^>]*>", lowered))
+    assert "![x](https://evil.test/pixel.png)" in html
+    assert "&lt;img src=https://evil.test/i.png&gt;" in html
+    assert "<strong>bold</strong>" not in html and "**bold**" in html
+
+
+def test_the_html_forbids_everything_remote(full_export: list[Path]) -> None:
+    html = full_export[-2].read_text(encoding="utf-8")
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert csp is not None
+    assert "default-src 'none'" in csp.group(1)
+    assert "img-src data:" in csp.group(1)
+    assert "style-src 'unsafe-inline'" in csp.group(1)
+
+
+def test_html_checklists_are_checkboxes_not_brackets(full_export: list[Path]) -> None:
+    html = full_export[-2].read_text(encoding="utf-8")
+    assert '<li class="task"><input type="checkbox" disabled checked> Read all alerts</li>' in html
+    assert '<li class="task"><input type="checkbox" disabled> Check monitoring dashboards</li>' in html
+    assert "[ ]" not in html and "[x]" not in html
+
+
+def test_reports_are_private_files_in_a_private_folder(tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "INC-7"
+    files = report.export(full_incident(), full_config(), out, now=NOW)
+    assert (out.stat().st_mode & 0o777, out.parent.stat().st_mode & 0o777) == (0o700, 0o700)
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o600}
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)
+    again = report.export(full_incident(), full_config(), out, now=NOW)
+    assert [p.read_text("utf-8") for p in again] == [p.read_text("utf-8") for p in files]
+
+
+def test_a_planted_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir(mode=0o700)
+    target = tmp_path / "victim.txt"
+    target.write_text("precious\n")
+    (out / report.REPORTS[2].filename).symlink_to(target)
+    with pytest.raises(report.ReportError) as caught:
+        report.export(full_incident(), full_config(), out, now=NOW)
+    assert str(caught.value) == (
+        f"refusing to write {out / report.REPORTS[2].filename}: it is a symbolic link; remove it or pass --out DIR"
+    )
+    assert target.read_text() == "precious\n"
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_symlinked_report_folder_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "reports"
+    link.symlink_to(real)
+    with pytest.raises(report.ReportError, match=r"^refusing to write reports into .*: it is a symbolic link"):
+        report.export(full_incident(), full_config(), link, now=NOW)
+    assert list(real.iterdir()) == []
