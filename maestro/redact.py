@@ -11,6 +11,7 @@ of the text (same length, same offsets) for the same reason.
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Callable
@@ -166,9 +167,15 @@ def _is_secret(value: str) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=16384)
+def _redact_repeated(text: str) -> str:
+    """Journals repeat themselves (actors, kinds, the same command copied twice): each text is redacted once."""
+    return redact(text)
+
+
 def _walk(value: Any) -> Any:
     if isinstance(value, str):
-        out = redact(value)
+        out = _redact_repeated(str(value))
         return value if out == value else out
     if isinstance(value, BaseModel):
         updates = {}

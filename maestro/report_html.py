@@ -24,48 +24,45 @@ def markdown_to_html(markdown: str) -> str:
     return "\n".join(_Blocks(markdown.split("\n")).render()) + "\n"
 
 
+_SPECIAL = re.compile(r"[\\`*]")
+_TOKEN = re.compile(r"\\([!-/:-@\[-`{-~])|(`+)|(\*\*)|([^\\`*]+|[\\`*])")
+
+
 def inline(text: str) -> str:
     """Backslash escapes, code spans and `**strong**`; every other character is text."""
+    if not _SPECIAL.search(text):
+        return html.escape(text, quote=False)
     out: list[str] = []
     strong: list[int] = []
-    i, n = 0, len(text)
     plain: list[str] = []
-
-    def flush() -> None:
-        if plain:
-            out.append(html.escape("".join(plain), quote=False))
-            plain.clear()
-
-    while i < n:
-        char = text[i]
-        if char == "\\" and i + 1 < n and text[i + 1] in _PUNCTUATION:
-            plain.append(text[i + 1])
-            i += 2
-        elif char == "`":
-            run = i
-            while run < n and text[run] == "`":
-                run += 1
-            ticks = text[i:run]
-            close = _closing_ticks(text, run, len(ticks))
+    at, end = 0, len(text)
+    while at < end:
+        token = _TOKEN.match(text, at)
+        assert token is not None
+        escaped, ticks, stars, other = token.groups()
+        at = token.end()
+        if escaped is not None:
+            plain.append(escaped)
+        elif ticks is not None:
+            close = _closing_ticks(text, at, len(ticks))
             if close < 0:
                 plain.append(ticks)
-                i = run
                 continue
-            code = text[run:close]
+            code = text[at:close]
             if len(code) > 2 and code[0] == " " and code[-1] == " " and code.strip():
                 code = code[1:-1]
-            flush()
+            out.append(html.escape("".join(plain), quote=False))
+            plain.clear()
             out.append(f"<code>{html.escape(code, quote=False)}</code>")
-            i = close + len(ticks)
-        elif char == "*" and text.startswith("**", i):
-            flush()
+            at = close + len(ticks)
+        elif stars is not None:
+            out.append(html.escape("".join(plain), quote=False))
+            plain.clear()
             strong.append(len(out))
             out.append("**")
-            i += 2
         else:
-            plain.append(char)
-            i += 1
-    flush()
+            plain.append(other)
+    out.append(html.escape("".join(plain), quote=False))
     for opening, closing in zip(strong[::2], strong[1::2], strict=False):
         out[opening], out[closing] = "<strong>", "</strong>"
     return "".join(out)
@@ -212,22 +209,12 @@ class _Blocks:
         return f'<li class="task"><input type="checkbox" disabled{checked}> {body}</li>'
 
 
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
 def _cells(line: str) -> list[str]:
-    """A table row's cells; `\\|` is a pipe inside a cell."""
+    """A table row's cells; `\\|` is a pipe inside a cell (left escaped for `inline`)."""
     row = line.strip()
     row = row[1:] if row.startswith("|") else row
     row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
-    cells, current, i = [], [], 0
-    while i < len(row):
-        if row[i] == "\\" and i + 1 < len(row) and row[i + 1] == "|":
-            current.append("\\|")
-            i += 2
-        elif row[i] == "|":
-            cells.append("".join(current).strip())
-            current = []
-            i += 1
-        else:
-            current.append(row[i])
-            i += 1
-    cells.append("".join(current).strip())
-    return cells
+    return [cell.strip() for cell in _CELL_SPLIT.split(row)]
