@@ -232,7 +232,7 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
         "eta": eta,
         "causes": causes,
         "primary_cause": _primary_cause(safe, causes),
-        "root_cause_line": _root_cause_line(causes),
+        "root_cause_line": _root_cause_line(safe, causes),
         "hypotheses": _hypotheses(safe, causes),
         "system_status": _system_status(safe),
         "actions_taken": _actions_taken(safe),
@@ -248,7 +248,9 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
         "recent_deploys": [s for s in safe.evidence.signals if s.kind is SignalKind.RECENT_DEPLOY]
         if safe.evidence
         else [],
-        "emergency": emergency_sections(services, redis_service),
+        "emergency": emergency_sections(
+            services, redis_service, {s.name: s.image for s in safe.evidence.services} if safe.evidence else {}
+        ),
         "redis_service": redis_service or REDIS_SERVICE,
         "oom_services": _signal_subjects(safe, SignalKind.OOM_KILLED),
         "traefik_service": service_like(safe.evidence, "traefik"),
@@ -293,15 +295,20 @@ def _primary_cause(incident: Incident, causes: list[root_cause.Cause]) -> str:
     return f"{triage.primary_cause} (not confirmed)"
 
 
-def _root_cause_line(causes: list[root_cause.Cause]) -> str:
+def _root_cause_line(incident: Incident, causes: list[root_cause.Cause]) -> str:
+    """Yes only for a cause a person confirmed or a signal measured; a measured cause of a side issue is partial."""
     if not causes:
         return "No - investigating"
     confirmed = [c for c in causes if c.confirmed_by]
-    measured = [c.issue.title for c in causes if not c.confirmed_by]
-    parts = [f"confirmed by {c.confirmed_by}: {c.issue.title}" for c in confirmed]
-    if measured:
-        parts.append("backed by measured signals: " + "; ".join(measured))
-    return "Yes - " + "; ".join(parts)
+    if confirmed:
+        more = len(causes) - 1
+        extra = f" (and {more} more cause{'s' * (more != 1)} confirmed or measured)" if more else ""
+        return f"Yes - confirmed by {confirmed[0].confirmed_by}: {confirmed[0].issue.title}{extra}"
+    top = incident.triage.issues[0].id if incident.triage and incident.triage.issues else ""
+    titles = "; ".join(c.issue.title for c in causes)
+    if any(c.issue.id == top for c in causes):
+        return f"Yes - measured: {titles}"
+    return f"Partly - measured for: {titles}; the primary cause is not confirmed"
 
 
 def _system_status(incident: Incident) -> str:
@@ -465,10 +472,30 @@ def _lessons(incident: Incident) -> Lessons:
     return lessons
 
 
+POST_INCIDENT_ACTIONS = (
+    "Update runbook with this incident",
+    "Add monitoring for this failure mode",
+    "Create alert for early detection",
+)
+FOLLOW_UP_TASKS = (
+    "Write incident report",
+    "Schedule post-mortem meeting",
+    "Identify preventive measures",
+    "Update deployment checklist",
+)
+"""The seed's phase 4 lists; a prevention measure saying the same is not listed twice."""
+POST_INCIDENT_ITEMS = {
+    "Update runbook with this incident": "pm.runbooks",
+    "Write incident report": "pm.report",
+    "Identify preventive measures": "pm.prevention",
+}
+"""Which of them the recovery sequence's post-mortem checklist ticks."""
+
+
 def _prevention(incident: Incident) -> dict[str, list[str]]:
     """The triage's prevention measures, each once, at its most urgent horizon."""
     triage = incident.triage
-    seen: set[str] = set()
+    seen = {" ".join(t.lower().split()) for t in (*POST_INCIDENT_ACTIONS, *FOLLOW_UP_TASKS)}
     out: dict[str, list[str]] = {}
     for horizon in ("immediate", "short_term", "long_term"):
         out[horizon] = []
@@ -488,6 +515,11 @@ def _action_items(incident: Incident) -> list[ActionItem]:
         ActionItem(text=f"Fix: {i.title}", owner=i.owner, priority=i.severity, source="open issue")
         for i in sorted(triage.issues, key=lambda i: i.severity.rank)
         if i.id not in incident.ticked
+    ]
+    items += [
+        ActionItem(text=task, owner="incident commander", priority="next 24h", source="post-incident")
+        for task in (*FOLLOW_UP_TASKS, *POST_INCIDENT_ACTIONS)
+        if POST_INCIDENT_ITEMS.get(task) not in incident.ticked
     ]
     prevention = _prevention(incident)
     for horizon, key in (("this week", "immediate"), ("next sprint", "short_term"), ("next quarter", "long_term")):
@@ -655,6 +687,11 @@ def _environment() -> jinja2.Environment:
         code=_code,
         fence=_fence,
         q=_shell_word,
+    )
+    env.globals.update(
+        post_incident_actions=POST_INCIDENT_ACTIONS,
+        follow_up_tasks=FOLLOW_UP_TASKS,
+        post_incident_items=POST_INCIDENT_ITEMS,
     )
     env.globals.update(command=_command, Severity=Severity, NOT_RECORDED=NOT_RECORDED, PLACEHOLDER=SERVICE_PLACEHOLDER)
     return env
