@@ -138,7 +138,7 @@ def test_terminal_escapes_in_input_never_reach_the_terminal(env: dict[str, str])
     result = run(env, "triage", hostile, "--offline")
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout and "[bold red]x[/]" in result.stdout
+    assert "\\x1b\\]52;c;ZXZpbA==\\x07" in result.stdout and "\\[bold red\\]x\\[/\\]" in result.stdout
 
 
 def test_show_prompt_prints_the_redacted_request_and_sends_nothing(env: dict[str, str]) -> None:
