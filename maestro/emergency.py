@@ -56,7 +56,7 @@ def emergency_sections(
         commands: list[Command] = []
         for template in section.commands:
             for name in names if "{service}" in template.text else [""]:
-                repository = _repository((images or {}).get(name, ""))
+                repository = repository_of((images or {}).get(name, ""))
                 fill = {
                     "service": shlex.quote(name) if name else SERVICE,
                     "redis_service": redis,
@@ -69,7 +69,7 @@ def emergency_sections(
     return sections
 
 
-def _repository(image: str) -> str:
+def repository_of(image: str) -> str:
     """`registry:5000/shop/api:2.3@sha256:...` without tag and digest: `registry:5000/shop/api`."""
     name = image.split("@", 1)[0]
     slash = name.rfind("/")

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from maestro import escalation, root_cause, safety
 from maestro.config import Config
-from maestro.emergency import REDIS_SERVICE, emergency_sections, service_like
+from maestro.emergency import IMAGE, REDIS_SERVICE, emergency_sections, repository_of, service_like
 from maestro.eta import Eta, EtaState
 from maestro.eta import for_incident as eta_for
 from maestro.incident import Incident
@@ -248,6 +248,9 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
         "recent_deploys": [s for s in safe.evidence.signals if s.kind is SignalKind.RECENT_DEPLOY]
         if safe.evidence
         else [],
+        "repositories": {
+            s.name: _shell_word(repository_of(s.image)) for s in (safe.evidence.services if safe.evidence else [])
+        },
         "emergency": emergency_sections(
             services, redis_service, {s.name: s.image for s in safe.evidence.services} if safe.evidence else {}
         ),
@@ -693,5 +696,6 @@ def _environment() -> jinja2.Environment:
         follow_up_tasks=FOLLOW_UP_TASKS,
         post_incident_items=POST_INCIDENT_ITEMS,
     )
+    env.globals.update(IMAGE=IMAGE)
     env.globals.update(command=_command, Severity=Severity, NOT_RECORDED=NOT_RECORDED, PLACEHOLDER=SERVICE_PLACEHOLDER)
     return env
