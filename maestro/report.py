@@ -621,7 +621,8 @@ def _utc(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M UTC") -> str:
     return aware.astimezone(UTC).strftime(fmt)
 
 
-_MARKDOWN_ACTIVE = re.compile(r"([\\`*\[\]<>!~]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+_MARKDOWN_ACTIVE = re.compile(r"[\\`*\[\]<~]|!(?=\[)|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+"""Characters that open emphasis, code, a link or image (`[`, `![`), raw HTML or an autolink (`<`)."""
 
 
 def _inline(value: object, missing: str = NOT_RECORDED) -> str:
