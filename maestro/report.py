@@ -9,6 +9,7 @@ import re
 import secrets
 import shlex
 import stat
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from maestro.config import Config
 from maestro.emergency import IMAGE, REDIS_SERVICE, emergency_sections, repository_of, service_like
 from maestro.eta import Eta, EtaState
 from maestro.eta import for_incident as eta_for
+from maestro.events import EventKind, Payload, ReportsExported
 from maestro.incident import Incident
 from maestro.metrics import Metrics, format_duration, metrics
 from maestro.model import (
@@ -156,6 +158,23 @@ def export(incident: Incident, config: Config, out_dir: Path, *, now: datetime) 
     outputs += [(HTML_FILE, html), (JSON_FILE, bundle.model_dump_json(indent=2) + "\n")]
     _write_private(out_dir, outputs)
     return [out_dir / name for name, _ in outputs]
+
+
+def export_and_record(
+    incident: Incident,
+    config: Config,
+    out_dir: Path,
+    *,
+    now: datetime,
+    record: Callable[[EventKind, Payload], object],
+) -> list[Path]:
+    """Write every report, then have `record` journal it: the folder and the file names (not full paths).
+
+    The command and the screen both export through here, so the timeline says the same thing either way.
+    """
+    files = export(incident, config, out_dir, now=now)
+    record(EventKind.REPORTS_EXPORTED, ReportsExported(folder=str(out_dir), files=[f.name for f in files]))
+    return files
 
 
 def _render(definition: ReportDef, view: dict[str, Any]) -> str:
@@ -438,17 +457,25 @@ def _hypotheses(incident: Incident, causes: list[root_cause.Cause]) -> list[Hypo
     backed = {c.issue.id: c for c in causes}
     found = []
     for issue in sorted(triage.issues, key=lambda i: i.severity.rank):
-        checks = [c for c in [*issue.verify, *issue.fix] if c.danger is Danger.READ_ONLY]
+        named = [_command(issue.check, "The check that confirms or refutes it")] if issue.check else []
+        checks = [*named, *(c for c in [*issue.verify, *issue.fix] if c.danger is Danger.READ_ONLY)]
         if not checks and issue.subject:
             checks = [
-                _command(f"docker service ps --no-trunc {issue.subject}", f"Task errors of {issue.subject}"),
                 _command(
-                    f"docker service logs --since 30m {issue.subject} 2>&1 | tail -50",
+                    f"docker service ps --no-trunc {_shell_word(issue.subject)}", f"Task errors of {issue.subject}"
+                ),
+                _command(
+                    f"docker service logs --since 30m {_shell_word(issue.subject)} 2>&1 | tail -50",
                     f"Recent logs of {issue.subject}",
                 ),
             ]
         cause = backed.get(issue.id)
-        verdict = f"CONFIRMED ({cause.how})" if cause else "not confirmed: run the checks"
+        if cause is not None:
+            verdict = f"CONFIRMED ({cause.how})"
+        elif issue.measured and not issue.hypothesis:
+            verdict = "measured, not yet confirmed as the cause: " + "; ".join(issue.measured[:2])
+        else:
+            verdict = "hypothesis from the report's words: run the check"
         found.append(Hypothesis(issue=issue, checks=list({c.text: c for c in checks}.values()), verdict=verdict))
     return found
 
@@ -556,7 +583,7 @@ def _next_steps(incident: Incident, config: Config, now: datetime, eta: Eta) -> 
             steps.append("Monitor for stability, then mark the incident resolved")
     clock = escalation.clock(incident, config, now)
     if clock.next_contact is not None and clock.next_escalation_in is not None:
-        who = clock.next_contact.role + (f" ({clock.next_contact.name})" if clock.next_contact.name else "")
+        who = clock.next_contact.label
         if clock.overdue:
             steps.append(f"Escalate to {who} now: the {clock.severity} escalation time has passed")
         else:
