@@ -270,9 +270,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 def _check_when(text: str | None) -> None:
+    if not text:
+        return
     from maestro.start_time import began_at
 
-    if text and began_at(text, utc_now()) is None:
+    if began_at(text, utc_now()) is None:
         raise UserError(f"cannot tell when {text!r} is; give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z")
 
 
