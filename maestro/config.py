@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -191,7 +192,12 @@ def write_example(path: Path, *, force: bool = False) -> None:
     if path.exists() and not force:
         raise ConfigError(f"config {path} already exists; pass --force to replace it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_text(), encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.is_symlink():
+            raise ConfigError(f"config {path} is a symbolic link; remove it or choose another path with --config")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(example_text())
     except OSError as exc:
         raise ConfigError(f"cannot write {path} ({exc.strerror}); choose another path with --config") from None

@@ -28,6 +28,7 @@ from typing import Any, Self
 from pydantic import ValidationError
 
 from maestro import events as ev
+from maestro import start_time
 from maestro.incident import FoldError, Incident, advance
 from maestro.model import IncidentContext, IncidentStatus, Model, Severity
 from maestro.paths import journal_path
@@ -253,10 +254,13 @@ class Journal:
     # --- writing ------------------------------------------------------------------------------------
 
     def open_incident(self, context: IncidentContext, severity: Severity | None = None) -> ev.Event:
-        """Start a new incident; its id is unique across every process sharing the file."""
-        payload = ev.IncidentOpened(context=context, severity=severity)
+        """Start a new incident; its id is unique across every process sharing the file.
+
+        When it began is read from the words now, while "20 minutes ago" still means something.
+        """
         with self._write() as conn:
             at = self._now()
+            payload = ev.IncidentOpened(context=start_time.dated(context, at), severity=severity)
             incident_id = _new_incident_id(at)
             while self._exists(incident_id):
                 incident_id = _new_incident_id(at)

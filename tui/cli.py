@@ -80,6 +80,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     main.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
     main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
+    main.add_argument(
+        "--when", metavar="TIME", help="when it began: 14:05, '20 minutes ago' or 2026-11-26T14:05Z (kept as UTC)"
+    )
     _sources(main)
     _common(main)
     _docker(main)
@@ -390,8 +393,16 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "notify": cmd_notify,
 }
 
-
 # --- the screen -----------------------------------------------------------------
+
+
+def _check_when(text: str | None) -> None:
+    if not text:
+        return
+    from maestro.start_time import began_at
+
+    if began_at(text, utc_now()) is None:
+        raise UserError(f"cannot tell when {text!r} is; give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z")
 
 
 def run_screen(args: argparse.Namespace) -> int:
@@ -405,6 +416,7 @@ def run_screen(args: argparse.Namespace) -> int:
             "the screen needs a terminal (stdin and stdout are not one); in scripts use"
             f" `{PROG} triage`, `status`, `list` or `export`"
         )
+    _check_when(args.when)
     from tui.app import MaestroApp
 
     app = MaestroApp(request=session_request(args))
@@ -419,6 +431,7 @@ def session_request(args: argparse.Namespace) -> SessionRequest:
         config_path=args.config,
         journal_path=args.journal,
         description=args.description,
+        when=args.when,
         incident=args.incident,
         demo=args.demo,
         docker_host=args.docker_host,

@@ -49,6 +49,22 @@ def test_the_commented_notify_examples_are_valid_once_uncommented() -> None:
     assert [c.notify for c in loaded.escalation] == ["pager", "incidents", "ops-webhook", "ops-webhook"]
 
 
+def test_config_init_writes_a_private_file_and_refuses_a_planted_symlink(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "config.toml"
+    config.write_example(path)
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    path.chmod(0o644)
+    config.write_example(path, force=True)
+    assert path.stat().st_mode & 0o777 == 0o600
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    planted = tmp_path / "planted.toml"
+    planted.symlink_to(victim)
+    with pytest.raises(config.ConfigError, match="is a symbolic link"):
+        config.write_example(planted, force=True)
+    assert victim.read_text() == "keep\n"
+
+
 @pytest.mark.parametrize(
     ("text", "key", "line"),
     [

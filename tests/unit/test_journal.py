@@ -123,6 +123,7 @@ def sample_payloads() -> list[tuple[ev.EventKind, ev.Payload]]:
             ev.CommandCopied(command="docker service rollback api", danger=Danger.MUTATING, issue_id="x:api"),
         ),
         (k.SWARM_EVENT, ev.SwarmEvent(subject="api", text="task failed: exit 137")),
+        (k.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker", note="logs agree")),
         (k.RESOLVED, ev.Resolved(resolution="rolled back api to 1.2")),
         (k.REPORTS_EXPORTED, ev.ReportsExported(folder="/tmp/reports/INC-1", files=["report.md", "timeline.md"])),
         (k.INCIDENT_CLOSED, ev.IncidentClosed()),
