@@ -45,6 +45,7 @@ from maestro.collect.signals import (
     parse_time,
 )
 from maestro.model import Evidence, LogLine, Signal, SignalKind
+from maestro.redact import redact_obj
 
 __all__ = [
     "CollectorCache",
@@ -166,7 +167,8 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
     found = extract(RawSwarm(services, tasks, nodes, containers, cache.oom_seen), now=now, memo=cache.quiet)
     logs = _failing_logs(client, found, services, tasks, cache)
     _add_last_log(found.signals, logs)
-    return Evidence(
+    # Labels, task errors and health output are the services' own words: redacted like their logs.
+    evidence = Evidence(
         collected_at=now,
         source="swarm",
         engine=cache.engine,
@@ -176,6 +178,7 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         signals=found.signals,
         logs=[line for lines in logs.values() for line in lines],
     )
+    return redact_obj(evidence)
 
 
 def _handshake(api: Any, cache: CollectorCache) -> EngineProblem | None:
