@@ -17,7 +17,7 @@ import requests
 from maestro.collect.problems import diagnose, engine_address
 from maestro.collect.signals import parse_time
 from maestro.model import LogLine
-from maestro.redact import redact
+from maestro.redact import redact_lines
 
 MAX_LINE = 2048
 MAX_BYTES = 64_000
@@ -43,10 +43,10 @@ def parse_log_stream(
     for line, dropped in _split(chunks, max_line + _TIMESTAMP_MAX, max_read):
         raw_lines.append(_parse(line, dropped, max_line))
     raw_lines.sort(key=lambda item: item[0] or _EPOCH)
+    cleaned = redact_lines([text for _, text in raw_lines])
     kept: list[LogLine] = []
     budget = max_bytes
-    for at, text in reversed(raw_lines):
-        clean = redact(text)
+    for (at, _), clean in zip(reversed(raw_lines), reversed(cleaned), strict=True):
         size = len(clean.encode()) + 1
         if size > budget:
             break
