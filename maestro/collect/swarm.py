@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ MAX_INSPECTS = 10
 MAX_LOG_SERVICES = 5
 LOG_TAIL = 20
 LOG_BYTES_PER_SERVICE = 6_000
+# All log reads of one poll share this many seconds and each reads at most LOG_READ_BYTES: an engine that
+# never ends a log stream delays a poll by LOG_SECONDS_PER_POLL at most.
+LOG_SECONDS_PER_POLL = 4.0
+LOG_READ_BYTES = 1 << 20
 _MAX_CACHED_CONTAINERS = 512
 # The engine may handle a container's `oom` event after its exit: an inspect this soon may not show it yet.
 _SETTLED = timedelta(seconds=10)
@@ -256,6 +261,7 @@ def _failing_logs(
             newest[service_id] = max(newest.get(service_id, ""), stamp)
     logs: dict[str, list[LogLine]] = {}
     reads = 0
+    deadline = time.monotonic() + LOG_SECONDS_PER_POLL
     for service_id, name in names.items():
         if service_id not in newest:
             continue
@@ -265,14 +271,23 @@ def _failing_logs(
         if cached is not None and cached[0] == marker:
             logs[name] = cached[1]
             continue
-        if reads >= MAX_LOG_SERVICES:
+        left = deadline - time.monotonic()
+        if reads >= MAX_LOG_SERVICES or left < 0.2:
             if cached is not None:
                 logs[name] = cached[1]
             continue
         reads += 1
         tty = bool((((svc.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("TTY"))
         try:
-            lines = service_logs(client, service_id, tail=LOG_TAIL, max_bytes=LOG_BYTES_PER_SERVICE, tty=tty)
+            lines = service_logs(
+                client,
+                service_id,
+                tail=LOG_TAIL,
+                max_bytes=LOG_BYTES_PER_SERVICE,
+                tty=tty,
+                seconds=min(left, 3.0),
+                max_read=LOG_READ_BYTES,
+            )
         except LogsUnavailable:
             continue
         lines = [line.model_copy(update={"service": name}) for line in lines]
