@@ -35,6 +35,7 @@ LOG_LINE_CHARS = 300
 _WORD = re.compile(r"[a-z]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
+_QUOTES = re.compile(r"['\"\\\\]")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/+=,%-]{0,254}")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~%:@\[\]-]+(?:/[A-Za-z0-9._~%/:@+=,&?#*-]*)?", re.IGNORECASE)
 _CONSTRAINT = re.compile(r"[A-Za-z0-9_.-]{1,120} ?[!=]= ?[A-Za-z0-9_.:/-]{1,120}")
@@ -49,22 +50,31 @@ def fill(template: str, facts: Facts, *, shell: bool = True) -> str:
     """
     if not shell:
         return PLACEHOLDER.sub(lambda m: facts.get(m.group(1)) or f"<{m.group(1).upper()}>", template)
-
-    def one(m: re.Match[str]) -> str:
-        value = facts.get(m.group(1))
-        placed = _for_shell(value, _quoting_at(template, m.start())) if value else None
-        return placed if placed is not None else f"<{m.group(1).upper()}>"
-
-    return PLACEHOLDER.sub(one, template)
+    return fill_command(template, facts)[0]
 
 
 def refused(template: str, facts: Facts) -> list[str]:
     """The placeholders of a command whose known value was left out because it is not plain."""
-    return [
-        m.group(1)
-        for m in PLACEHOLDER.finditer(template)
-        if facts.get(m.group(1)) and _for_shell(facts[m.group(1)], _quoting_at(template, m.start())) is None
-    ]
+    return fill_command(template, facts)[1]
+
+
+def fill_command(template: str, facts: Facts) -> tuple[str, list[str]]:
+    """The command with its facts filled in the shell's way, and the placeholders whose value was left out."""
+    out: list[str] = []
+    left_out: list[str] = []
+    quote, scanned, pos = "", 0, 0
+    for m in PLACEHOLDER.finditer(template):
+        quote = _quote_after(template, scanned, m.start(), quote)
+        scanned = m.start()
+        name = m.group(1)
+        value = facts.get(name)
+        placed = _for_shell(value, quote) if value else None
+        if value and placed is None:
+            left_out.append(name)
+        out += [template[pos : m.start()], placed if placed is not None else f"<{name.upper()}>"]
+        pos = m.end()
+    out.append(template[pos:])
+    return "".join(out), left_out
 
 
 def plain_value(value: str) -> bool:
@@ -80,10 +90,11 @@ def _for_shell(value: str, quoting: str) -> str | None:
     return None if quoting in value else value
 
 
-def _quoting_at(template: str, end: int) -> str:
-    """The quote open at `end` in shell text: "'", '"' or "" (bare)."""
-    quote = ""
-    i = 0
+def _quote_after(template: str, start: int, end: int, quote: str) -> str:
+    """The quote open at `end` ("'", '"' or "" for bare), given the one open at `start`."""
+    if not quote and not _QUOTES.search(template, start, end):
+        return ""
+    i = start
     while i < end:
         c = template[i]
         if quote == "'":

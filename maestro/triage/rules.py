@@ -28,7 +28,7 @@ from maestro.model import (
 from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
 from maestro.safety import labelled
-from maestro.triage.facts import Facts, World, fill, refused
+from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
     Described,
     TextPart,
@@ -365,10 +365,10 @@ def _state_severity(world: World, service: str) -> Severity:
 
 def _command(step: Step, facts: Facts) -> Command:
     purpose = fill(step.purpose, facts, shell=False)
-    if left_out := refused(step.text, facts):
+    text, left_out = fill_command(step.text, facts)
+    if left_out:
         names = ", ".join(f"<{name.upper()}>" for name in left_out)
         purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
-    text = fill(step.text, facts)
     return labelled(Command(text=text, purpose=purpose, expected=fill(step.expected, facts, shell=False)))
 
 
