@@ -38,7 +38,7 @@ from maestro.safety.walk import script
 _SEPARATORS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
 
-__all__ = ["classify", "labelled", "reasons"]
+__all__ = ["checked", "classify", "labelled", "reasons"]
 
 
 def classify(text: str) -> Danger:
@@ -54,6 +54,12 @@ def reasons(text: str) -> list[str]:
 def labelled(command: Command) -> Command:
     """A copy of the command with its danger decided from its text."""
     return command.model_copy(update={"danger": classify(command.text)})
+
+
+def checked(command: Command) -> Command:
+    """The command with its label raised to what its text does; a label given upstream is never lowered."""
+    danger = Danger.worst(command.danger, classify(command.text))
+    return command if danger is command.danger else command.model_copy(update={"danger": danger})
 
 
 def _hidden(text: str) -> list[Finding]:

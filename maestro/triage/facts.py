@@ -20,7 +20,6 @@ Facts = Mapping[str, str]
 _MIN = datetime.min.replace(tzinfo=UTC)
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
-_FAILED = frozenset({"failed", "rejected", "orphaned"})
 FAILURES = frozenset(SignalKind) - {
     SignalKind.RECENT_DEPLOY,
     SignalKind.ENGINE_UNREACHABLE,
@@ -190,6 +189,18 @@ class World:
                 names[name].append(normalise(alias))
         return names
 
+    def rollback_blocker(self, service: str) -> str:
+        """Why `docker service update --rollback` cannot help the service, or "" when it may."""
+        info = self.services.get(service)
+        if info is None:
+            return ""
+        if info.update_state.startswith("rollback"):
+            return f"its last update already rolled back ({info.update_state})"
+        collected = [s.data for s in self.signals if s.subject == service and "desired" in s.data]
+        if collected and not any(d.get("previous_image") for d in collected):
+            return "it has no previous spec to go back to"
+        return ""
+
     def recent_deploys(self) -> list[Signal]:
         return [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
 
@@ -269,7 +280,7 @@ class World:
                 facts["constraint"] = info.constraints[0]
             if info.last_error:
                 facts["error"] = info.last_error
-        failed = next((t for t in self._tasks.get(service, []) if t.state in _FAILED or t.error), None)
+        failed = next((t for t in self._tasks.get(service, []) if t.in_trouble), None)
         if failed is not None:
             if failed.node:
                 facts["node"] = self.node_name(failed.node)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from maestro.model import Severity, SignalKind
 from maestro.runbooks import GENERIC_ID, PLACEHOLDERS, RunbookError, default_catalog, load_catalog
+from maestro.runbooks.catalog import parse_runbooks
 from maestro.runbooks.terms import PLACEHOLDER
 
 REQUIRED = {
@@ -216,3 +218,12 @@ def test_a_bad_runbook_file_is_one_line_naming_the_file_and_the_key(tmp_path: Pa
     assert expected in message
     if case not in ("toml", "top level"):
         assert "[[runbook]] #1" in message
+
+
+def test_every_shipped_regex_compiles_and_none_is_compiled_by_loading() -> None:
+    source = resources.files("maestro.runbooks") / "edge.toml"
+    fresh = parse_runbooks(source.read_text(encoding="utf-8"), "edge.toml", shipped=True)
+    assert all("pattern" not in term.__dict__ for runbook in fresh for term in runbook.terms)
+    for runbook in default_catalog():
+        for term in (*runbook.terms, *runbook.excludes, *runbook.contradicts):
+            assert term.pattern.pattern == term.source
