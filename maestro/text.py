@@ -23,3 +23,9 @@ def literal(value: str, *, one_line: bool = False) -> str:
 def _visible(m: re.Match[str]) -> str:
     code = ord(m.group())
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def copyable(value: str) -> str:
+    """The text as it may go to a clipboard: as it is, unless it holds characters that hide what it does or
+    drive a terminal, which are then made visible (`literal`) so the paste runs only what was shown."""
+    return literal(value) if _CONTROL.search(value) else value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from maestro.text import literal
+from maestro.text import copyable, literal
 
 HIDDEN = [
     *(chr(c) for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)),
@@ -42,3 +42,11 @@ def test_tabs_newlines_and_ordinary_unicode_stay() -> None:
 
 def test_bidi_override_is_shown_by_its_code() -> None:
     assert literal("txt\u202egpj.exe") == "txt\\u202egpj.exe"
+
+
+def test_copyable_keeps_a_clean_command_and_makes_a_hostile_one_visible() -> None:
+    clean = "docker service logs web 2>&1 | grep -i 'error\tx'\ndocker service ls"
+    assert copyable(clean) == clean
+    hostile = "docker service ls\x1b]52;c;cm0gLXJmIC8=\x07\rdocker service rm web"
+    assert copyable(hostile) == "docker service ls\\x1b]52;c;cm0gLXJmIC8=\\x07\\x0ddocker service rm web"
+    assert copyable("ls\u2028reboot") == "ls\\u2028reboot"
