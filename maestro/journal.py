@@ -32,6 +32,7 @@ from maestro import start_time
 from maestro.incident import FoldError, Incident, advance
 from maestro.model import IncidentContext, IncidentStatus, Model, Severity
 from maestro.paths import journal_path
+from maestro.redact import redact_obj
 
 APPLICATION_ID = 0x4D414553  # "MAES" in the SQLite header: tells a maestro journal from any other database
 SCHEMA_VERSION = 1
@@ -432,7 +433,8 @@ class Journal:
     def _insert(
         self, conn: sqlite3.Connection, incident_id: str, at: datetime, kind: ev.EventKind, payload: ev.Payload
     ) -> ev.Event:
-        text = payload.model_dump_json()
+        # Journals are exported and copied between nodes: secrets never reach the file.
+        text = redact_obj(payload).model_dump_json()
         stored = ev.PAYLOADS[kind].model_validate_json(text)
         cursor = conn.execute(
             "INSERT INTO events (incident_id, at, actor, kind, payload) VALUES (?, ?, ?, ?, ?)",

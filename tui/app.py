@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from maestro import paths
 from maestro.session import Session, SessionError, SessionRequest, open_session
+from maestro.text import copyable, literal
 from maestro.utc import Clock, utc_now
 from tui import actions, workers
 from tui import messages as msg
@@ -27,6 +28,8 @@ from tui.poller import Poller
 from tui.screens.incident import IncidentScreen
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from maestro.collect.drift import DriftWatch
     from maestro.collect.source import EvidenceSource
     from maestro.config import Config
@@ -99,6 +102,26 @@ class MaestroApp(App[None], inherit_bindings=False):
             self, session.evidence_source, session.config.poll_interval_s, self.clock, self._journal_swarm_news
         )
         """Polls the evidence source in a worker and brings the engine's events to the timeline."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen: its text shown literally, never parsed as markup or sent raw to the
+        terminal (a command, a log line or a model's words can hold `[link=...]` or escape sequences)."""
+        super().notify(
+            literal(message), title=literal(title, one_line=True), severity=severity, timeout=timeout, markup=False
+        )
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """The one way to the clipboard: the OSC 52 payload is the text alone, its control characters made
+        visible, so a paste runs only what the screen showed."""
+        super().copy_to_clipboard(copyable(text))
 
     def get_default_screen(self) -> Screen[None]:
         """The incident panes are the first frame whenever no intake form has to come first."""

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import DataTable, Tab, Tabs
 
+from maestro.text import copyable
 from tui import actions
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
@@ -240,33 +241,41 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         return self.recorder is not None and self.recorder.record(kind, payload)
 
     def action_copy(self) -> None:
+        """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
         from maestro.model import Danger
+        from maestro.safety import classify, reasons
         from tui.screens.dialogs import ConfirmDialog
 
         entry = self.commands.selected
         if entry is None:
             self.notify("No command highlighted in the command deck.", severity="warning")
             return
-        if entry.command.danger is not Danger.DESTRUCTIVE:
+        text = entry.command.text
+        if Danger.worst(entry.command.danger, classify(text)) is not Danger.DESTRUCTIVE:
             self._copy(entry)
             return
-        from maestro.safety import reasons
-
-        why = "\n".join(f"- {reason}" for reason in reasons(entry.command.text))
+        why = "\n".join(f"- {reason}" for reason in reasons(text)) or "- labelled destructive"
+        shown = copyable(text)
+        if shown != text:
+            why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = ConfirmDialog(question, f"{entry.command.text}\n\n{why}".rstrip(), yes="Copy", danger=True)
+        dialog = ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
         from maestro import events as ev
+        from maestro.model import Danger
+        from maestro.safety import classify
 
         command = entry.command
-        payload = ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
+        danger = Danger.worst(command.danger, classify(command.text))
+        payload = ev.CommandCopied(command=command.text, danger=danger, issue_id=entry.issue_id)
         if not self._record(ev.EventKind.COMMAND_COPIED, payload):
             return
-        self.app.copy_to_clipboard(command.text)
-        self.commands.show_copied(command.text)
-        self.notify(command.text.splitlines()[0], title=f"Copied ({command.danger.value})")
+        copied = copyable(command.text)
+        self.app.copy_to_clipboard(copied)
+        self.commands.show_copied(copied)
+        self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})")
 
     def action_logs(self) -> None:
         service = self.services.selected_service
