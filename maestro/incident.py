@@ -1,4 +1,12 @@
-"""Incident state as a pure fold of journal events."""
+"""Incident state as a pure fold of journal events.
+
+Folding is incremental: `advance` copies the incident once, shallowly (its own lists and dicts, every
+model in them shared), then applies the new events to that copy in place. A key press therefore costs
+the same at event 10 and at event 4,000, and every incident handed out stays as it was: views may keep
+any of them. Each event kind has its branch in `_apply`, which sets fields and may grow the incident's
+own lists and dicts; it never changes a model that is already in the incident (evidence, triage, a
+record): it puts a new one in its place.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +34,42 @@ class EscalationRecord(ev.Escalated):
 
 
 class StatusUpdateRecord(Model):
+    """A drafted update; `sent_at` is set once people received it (sent to channels or posted by hand)."""
+
     at: datetime
     number: int
     text: str
+    sent_at: datetime | None = None
+    channels: list[str] = []
+
+
+class RuleFiringRecord(ev.EscalationRuleFired):
+    at: datetime
+
+
+class NotificationRecord(ev.NotificationSent):
+    at: datetime
+    actor: str
+
+
+class FailingSample(Model):
+    """The failing services of one journaled evidence capture, kept only when the set changed."""
+
+    at: datetime
+    services: list[str]
 
 
 class NoteRecord(Model):
     at: datetime
     actor: str
     text: str
+
+
+class RootCauseRecord(Model):
+    issue_id: str
+    at: datetime
+    actor: str
+    note: str = ""
 
 
 class ExportRecord(Model):
@@ -62,11 +97,16 @@ class Incident(Model):
     notes: list[NoteRecord] = []
     resolution: str = ""
     root_cause_identified_at: datetime | None = None
+    root_causes_confirmed: list[RootCauseRecord] = []
     acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     exports: list[ExportRecord] = []
+    rule_firings: list[RuleFiringRecord] = []
+    notifications: list[NotificationRecord] = []
+    conditions: list[ev.Condition] = []
+    failing_seen: list[FailingSample] = []
     timeline: list[TimelineEntry] = []
     last_seq: int = 0
 
@@ -81,6 +121,14 @@ class Incident(Model):
             return False
         last_export = self.exports[-1].at
         return all(e.at <= last_export for e in self.timeline if e.kind not in _NOT_SUBSTANTIVE)
+
+    @property
+    def sent_updates(self) -> list[StatusUpdateRecord]:
+        return [u for u in self.status_updates if u.sent_at is not None]
+
+    @property
+    def next_update_number(self) -> int:
+        return len(self.sent_updates) + 1
 
     def phases(self) -> list[Phase]:
         return recovery_sequence(self.triage) if self.triage else []
@@ -103,8 +151,11 @@ _ACKNOWLEDGING = {
     ev.EventKind.ESCALATED,
     ev.EventKind.NOTE_ADDED,
     ev.EventKind.STATUS_UPDATE_DRAFTED,
+    ev.EventKind.STATUS_UPDATE_SENT,
+    ev.EventKind.CONDITION_REPORTED,
     ev.EventKind.SEVERITY_CHANGED,
     ev.EventKind.COMMAND_COPIED,
+    ev.EventKind.ROOT_CAUSE_CONFIRMED,
     ev.EventKind.RESOLVED,
 }
 
@@ -114,19 +165,43 @@ class FoldError(ValueError):
 
 
 def fold(events: Iterable[ev.Event]) -> Incident:
-    incident: Incident | None = None
+    return advance(None, events)
+
+
+def apply(incident: Incident | None, event: ev.Event) -> Incident:
+    """Return the incident with one more event applied; the input is not modified."""
+    return advance(incident, (event,))
+
+
+def advance(incident: Incident | None, events: Iterable[ev.Event]) -> Incident:
+    """`incident` (None: nothing yet) with `events` applied; the input is not modified.
+
+    Events at or before `incident.last_seq` are skipped; with nothing new the input itself comes back.
+    """
+    folded: Incident | None = None
     for event in events:
-        incident = _open(event) if incident is None else _step(incident, event)
+        if folded is None:
+            if incident is None:
+                folded = _open(event)
+                continue
+            if event.seq <= incident.last_seq:
+                continue
+            folded = _own_copy(incident)
+        _step(folded, event)
+    if folded is not None:
+        return folded
     if incident is None:
         raise FoldError("no events")
     return incident
 
 
-def apply(incident: Incident | None, event: ev.Event) -> Incident:
-    """Return the incident with one more event applied; the input is not modified."""
-    if incident is None:
-        return _open(event)
-    return _step(incident.model_copy(deep=True), event)
+def _own_copy(incident: Incident) -> Incident:
+    """A copy with lists and dicts of its own; the models inside them are shared with `incident`."""
+    copy = incident.model_copy()
+    for name, value in incident.__dict__.items():
+        if isinstance(value, list | dict):
+            copy.__dict__[name] = value.copy()
+    return copy
 
 
 def _open(event: ev.Event) -> Incident:
@@ -144,14 +219,15 @@ def _open(event: ev.Event) -> Incident:
     return _with_entry(incident, event, f"Incident opened: {p.context.description}")
 
 
-def _step(incident: Incident, event: ev.Event) -> Incident:
+def _step(incident: Incident, event: ev.Event) -> None:
+    """Apply one event to an incident this fold owns (see _own_copy)."""
     if event.seq <= incident.last_seq:
-        return incident
+        return
     text = _apply(incident, event)
     if event.kind in _ACKNOWLEDGING and incident.acknowledged_at is None:
         incident.acknowledged_at = event.at
     _update_mitigation(incident, event.at)
-    return _with_entry(incident, event, text)
+    _with_entry(incident, event, text)
 
 
 def _apply(i: Incident, event: ev.Event) -> str:
@@ -162,6 +238,9 @@ def _apply(i: Incident, event: ev.Event) -> str:
             return "Context updated"
         case ev.EvidenceCaptured():
             i.evidence = p.evidence
+            failing = p.evidence.failing_services()
+            if not i.failing_seen or i.failing_seen[-1].services != failing:
+                i.failing_seen.append(FailingSample(at=event.at, services=failing))
             n = len(p.evidence.signals)
             return f"Evidence captured from {p.evidence.source}: {n} signal{'s' * (n != 1)}"
         case ev.TriageGenerated():
@@ -205,8 +284,32 @@ def _apply(i: Incident, event: ev.Event) -> str:
             who = EscalationContact(role=p.role, name=p.name).label
             return f"Escalated to {who}" + (f": {p.reason}" if p.reason else "")
         case ev.StatusUpdateDrafted():
+            i.status_updates = [u for u in i.status_updates if u.sent_at is not None or u.number != p.number]
             i.status_updates.append(StatusUpdateRecord(at=event.at, number=p.number, text=p.text))
             return f"Status update #{p.number} drafted"
+        case ev.StatusUpdateSent():
+            draft = next((u for u in i.status_updates if u.number == p.number and u.sent_at is None), None)
+            drafted_at = draft.at if draft else event.at
+            sent = StatusUpdateRecord(
+                at=drafted_at, number=p.number, text=p.text, sent_at=event.at, channels=list(p.channels)
+            )
+            i.status_updates = [u for u in i.status_updates if u is not draft] + [sent]
+            where = ", ".join(p.channels) if p.channels else "by hand"
+            return f"Status update #{p.number} sent ({where})"
+        case ev.EscalationRuleFired():
+            i.rule_firings.append(RuleFiringRecord(at=event.at, **p.model_dump()))
+            return f"Escalation rule: {p.reason} -> {p.role}"
+        case ev.NotificationSent():
+            i.notifications.append(NotificationRecord(at=event.at, actor=event.actor, **p.model_dump()))
+            what = p.notice.replace("_", " ")
+            return f"Sent {what} to {p.channel}" if p.ok else f"Sending {what} to {p.channel} failed: {p.detail}"
+        case ev.ConditionReported():
+            if p.present and p.condition not in i.conditions:
+                i.conditions.append(p.condition)
+            elif not p.present and p.condition in i.conditions:
+                i.conditions.remove(p.condition)
+            said = "reported" if p.present else "withdrawn"
+            return f"Condition {said}: {p.condition.value.replace('_', ' ')}" + (f" ({p.note})" if p.note else "")
         case ev.NoteAdded():
             i.notes.append(NoteRecord(at=event.at, actor=event.actor, text=p.text))
             return f"Note: {p.text}"
@@ -214,6 +317,13 @@ def _apply(i: Incident, event: ev.Event) -> str:
             return f"Copied ({p.danger}): {p.command.splitlines()[0] if p.command else ''}"
         case ev.SwarmEvent():
             return f"{p.subject}: {p.text}"
+        case ev.RootCauseConfirmed():
+            i.root_causes_confirmed = [r for r in i.root_causes_confirmed if r.issue_id != p.issue_id]
+            if p.confirmed:
+                record = RootCauseRecord(issue_id=p.issue_id, at=event.at, actor=event.actor, note=p.note)
+                i.root_causes_confirmed.append(record)
+            issue = i.triage.issue(p.issue_id) if i.triage else None
+            return f"Root cause {'confirmed' if p.confirmed else 'withdrawn'}: {issue.title if issue else p.issue_id}"
         case ev.Resolved():
             i.status = IncidentStatus.RESOLVED
             i.resolution = p.resolution

@@ -22,6 +22,8 @@ MODULES = {
     "drift": "maestro.collect.drift",
     "claude": "maestro.triage.claude",
     "claude_run": "maestro.triage.claude_run",
+    "channel": "maestro.notify.channel",
+    "status_update": "maestro.status_update",
     "pipeline": "maestro.triage.pipeline",
     "views": "tui.views",
     "dialogs": "tui.screens.dialogs",
@@ -30,18 +32,22 @@ MODULES = {
     "issue": "tui.screens.issue",
     "logs": "tui.screens.logs",
     "tasks": "tui.screens.tasks",
+    "update_dialog": "tui.screens.status_update",
 }
 """Short name -> module, for everything the screen side loads after the first frame."""
 
 if TYPE_CHECKING:
-    from maestro import escalation, journal, model, recorder, report, safety
+    from maestro import escalation, journal, model, recorder, report, safety, status_update
     from maestro import events as ev
     from maestro.collect import drift
+    from maestro.notify import channel
     from maestro.triage import claude, claude_run, pipeline
     from tui import views
     from tui.screens import dialogs, help, intake, issue, logs, tasks
+    from tui.screens import status_update as update_dialog
 
     __all__ = [
+        "channel",
         "claude",
         "claude_run",
         "dialogs",
@@ -58,7 +64,9 @@ if TYPE_CHECKING:
         "recorder",
         "report",
         "safety",
+        "status_update",
         "tasks",
+        "update_dialog",
         "views",
     ]
 else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +78,8 @@ class RawSwarm:
     containers: Mapping[str, ContainerFacts] = field(default_factory=dict)
     oom_seen: Mapping[str, datetime] = field(default_factory=dict)
     """Service name -> time of the last `oom` container event."""
+    deaths: Mapping[str, AbstractSet[str]] = field(default_factory=dict)
+    """Service name -> containers seen dying abnormally by engine events (swarm prunes old tasks)."""
 
 
 @dataclass
@@ -151,25 +154,48 @@ def extract(raw: RawSwarm, *, now: datetime, memo: ServiceMemo | None = None) ->
     quiet: ServiceMemo = {}
     for svc in raw.services:
         service_id = str(svc.get("ID", ""))
-        own_tasks = by_service.get(service_id, [])
-        key = _fingerprint(svc, own_tasks)
         known = memo.get(service_id) if memo is not None else None
-        if known is not None and known[0] == key:
-            services.append(known[1])
-            quiet[service_id] = known
-            continue
-        service_tasks = sorted(own_tasks, key=_task_time, reverse=True)
-        info, found, settled = _service(svc, service_tasks, raw, hostnames, now)
-        services.append(info)
-        if found:
-            signals.extend(found)
-            tasks.extend(_task_info(t, info.name, hostnames) for t in service_tasks[:TASKS_PER_SERVICE])
-        elif settled:
-            quiet[service_id] = (key, info)
+        found = examine_service(svc, by_service.get(service_id, []), raw, hostnames, now, known)
+        services.append(found.info)
+        tasks.extend(found.tasks)
+        signals.extend(found.signals)
+        if found.quiet is not None:
+            quiet[service_id] = found.quiet
     if memo is not None:
         memo.clear()
         memo.update(quiet)
     return Extracted(services=services, tasks=tasks, nodes=nodes, signals=signals)
+
+
+@dataclass
+class ServiceFound:
+    """One service as a poll sees it: its tasks and signals when something is wrong, else none."""
+
+    info: ServiceInfo
+    tasks: list[TaskInfo]
+    signals: list[Signal]
+    quiet: tuple[tuple[Any, ...], ServiceInfo] | None
+    """Its memo entry when it showed nothing wrong and nothing recent enough to count."""
+
+
+def examine_service(
+    svc: Raw,
+    own_tasks: list[Raw],
+    raw: RawSwarm,
+    hostnames: Mapping[str, str],
+    now: datetime,
+    known: tuple[tuple[Any, ...], ServiceInfo] | None = None,
+) -> ServiceFound:
+    """One service of `raw` with its own tasks; `known` is its memo entry from an earlier poll, if any."""
+    key = _fingerprint(svc, own_tasks)
+    if known is not None and known[0] == key:
+        return ServiceFound(known[1], [], [], known)
+    service_tasks = sorted(own_tasks, key=_task_time, reverse=True)
+    info, found, settled = _service(svc, service_tasks, raw, hostnames, now)
+    if found:
+        shown = [_task_info(t, info.name, hostnames) for t in service_tasks[:TASKS_PER_SERVICE]]
+        return ServiceFound(info, shown, found, None)
+    return ServiceFound(info, [], [], (key, info) if settled else None)
 
 
 def _fingerprint(svc: Raw, tasks: list[Raw]) -> tuple[Any, ...]:
@@ -194,6 +220,14 @@ def _steady(current: list[Raw], looping: set[str], now: datetime) -> int:
         if (t.get("Status") or {}).get("State") == "running"
         and not (_replica(t) in looping and ((at := parse_time(_task_time(t))) is None or now - at < STEADY_AFTER))
     )
+
+
+def _pruned_deaths(raw: RawSwarm, service: str, tasks: list[Raw]) -> set[str]:
+    """Containers that died abnormally (engine events) and whose task swarm no longer lists."""
+    died = raw.deaths.get(service)
+    if not died:
+        return set()
+    return set(died) - {container_id_of(t) for t in tasks}
 
 
 def _task_time(task: Raw) -> str:
@@ -252,7 +286,7 @@ def _service(
         memory_limit=int(memory) if memory else None,
         constraints=constraints,
         last_error=errors[0] if errors else "",
-        restarts=len(failures),
+        restarts=len({container_id_of(t) or str(t.get("ID")) for t in failures} | _pruned_deaths(raw, name, tasks)),
     )
     base = {
         "service": name,
@@ -510,6 +544,12 @@ def _node_info(node: Raw) -> NodeInfo:
         leader=bool(manager.get("Leader")),
         reachability=str(manager.get("Reachability") or ""),
     )
+
+
+NODE_KINDS = frozenset(
+    {SignalKind.NODE_DOWN, SignalKind.NODE_DRAINED, SignalKind.MANAGER_UNREACHABLE, SignalKind.QUORUM_AT_RISK}
+)
+"""The signals about nodes and the swarm's managers; every other signal's subject is a service."""
 
 
 def _node_signals(nodes: Sequence[NodeInfo], now: datetime) -> list[Signal]:

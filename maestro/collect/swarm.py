@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,17 +35,20 @@ from maestro.collect.logs import LogsUnavailable, service_logs
 from maestro.collect.problems import EngineProblem, diagnose, engine_address, swarm_problem
 from maestro.collect.signals import (
     CRASH_WINDOW,
+    NODE_KINDS,
     ContainerFacts,
     Extracted,
     Raw,
     RawSwarm,
     ServiceMemo,
     container_id_of,
+    examine_service,
     extract,
     needs_inspect,
     parse_time,
 )
 from maestro.model import Evidence, LogLine, Signal, SignalKind
+from maestro.redact import redact_obj
 
 __all__ = [
     "CollectorCache",
@@ -53,6 +57,7 @@ __all__ = [
     "LogsUnavailable",
     "SwarmEvents",
     "collect",
+    "collect_service",
     "connect",
     "describe",
     "record",
@@ -65,6 +70,10 @@ MAX_INSPECTS = 10
 MAX_LOG_SERVICES = 5
 LOG_TAIL = 20
 LOG_BYTES_PER_SERVICE = 6_000
+# All log reads of one poll share this many seconds and each reads at most LOG_READ_BYTES: an engine that
+# never ends a log stream delays a poll by LOG_SECONDS_PER_POLL at most.
+LOG_SECONDS_PER_POLL = 4.0
+LOG_READ_BYTES = 1 << 20
 _MAX_CACHED_CONTAINERS = 512
 # The engine may handle a container's `oom` event after its exit: an inspect this soon may not show it yet.
 _SETTLED = timedelta(seconds=10)
@@ -88,6 +97,10 @@ class CollectorError(Exception):
     """The Docker host given cannot be used; the message is one line saying what to do."""
 
 
+_STOPPED_ON_PURPOSE = frozenset({"shutdown", "complete", "remove", "orphaned"})
+"""Task states of a container swarm stopped itself (update, scale-down, node drain), not a crash."""
+
+
 @dataclass
 class CollectorCache:
     """What one poll leaves for the next. Pass the same object to every `collect` of a session.
@@ -102,12 +115,25 @@ class CollectorCache:
     containers: dict[str, ContainerFacts] = field(default_factory=dict)
     logs: dict[str, tuple[str, list[LogLine]]] = field(default_factory=dict)
     oom_seen: dict[str, datetime] = field(default_factory=dict)
+    deaths: dict[str, set[str]] = field(default_factory=dict)
     quiet: ServiceMemo = field(default_factory=dict)
 
     def observe(self, event: EngineEvent) -> None:
-        """Remember what only events tell (an `oom` may come without an inspect to show it)."""
+        """Remember what only events tell: an `oom` may come without an inspect to show it, and a container
+        that died abnormally still counts as a restart after swarm has pruned its task from the history."""
         if event.kind == "oom":
             self.oom_seen[event.service] = event.at
+        if event.kind == "die" and event.exit_code and event.container:
+            self.deaths.setdefault(event.service, set()).add(event.container)
+
+    def forget_clean_exits(self, tasks: list[Raw]) -> None:
+        """Containers whose task swarm shows as stopped on purpose (an update, a scale-down) are no restart."""
+        if not self.deaths:
+            return
+        for task in tasks:
+            if (task.get("Status") or {}).get("State") in _STOPPED_ON_PURPOSE and (cid := container_id_of(task)):
+                for died in self.deaths.values():
+                    died.discard(cid)
 
 
 def connect(host: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> docker.DockerClient:
@@ -163,10 +189,13 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         return _trouble(now, diagnose(exc, engine_address(client)))
 
     containers = _inspect_failed(api, tasks, cache, now)
-    found = extract(RawSwarm(services, tasks, nodes, containers, cache.oom_seen), now=now, memo=cache.quiet)
+    cache.forget_clean_exits(tasks)
+    raw = RawSwarm(services, tasks, nodes, containers, cache.oom_seen, cache.deaths)
+    found = extract(raw, now=now, memo=cache.quiet)
     logs = _failing_logs(client, found, services, tasks, cache)
     _add_last_log(found.signals, logs)
-    return Evidence(
+    # Labels, task errors and health output are the services' own words: redacted like their logs.
+    evidence = Evidence(
         collected_at=now,
         source="swarm",
         engine=cache.engine,
@@ -175,6 +204,54 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         tasks=found.tasks,
         signals=found.signals,
         logs=[line for lines in logs.values() for line in lines],
+    )
+    return redact_obj(evidence)
+
+
+def collect_service(
+    client: Any, name: str, previous: Evidence, *, cache: CollectorCache, now: datetime | None = None
+) -> Evidence:
+    """`previous` with the service `name` read again: what an engine event about one service changes.
+
+    Two calls (the service with its counts, its tasks) plus what a failing task needs (an inspect, its
+    logs), whatever the size of the swarm; nodes and every other service stay as `previous` saw them.
+    A service that is gone leaves the evidence. Without a good full poll to build on, this is one; an
+    engine that cannot be read now leaves `previous` as it was, for the next full poll to report.
+    """
+    now = now or datetime.now(UTC)
+    if not cache.engine or previous.errors or previous.source != "swarm":
+        return collect(client, now=now, previous=cache)
+    api = client.api
+    try:
+        named: list[Raw] = api.services(filters={"name": name}, status=True)
+        found = [svc for svc in named if (svc.get("Spec") or {}).get("Name") == name]
+        tasks: list[Raw] = api.tasks(filters={"service": str(found[0].get("ID", ""))}) if found else []
+    except _SDK_ERRORS:
+        return previous
+    services = [s for s in previous.services if s.name != name]
+    kept_tasks = [t for t in previous.tasks if t.service != name]
+    signals = [s for s in previous.signals if s.subject != name or s.kind in NODE_KINDS]
+    logs = [line for line in previous.logs if line.service != name]
+    if found:
+        containers = _inspect_failed(api, tasks, cache, now)
+        raw = RawSwarm(found, tasks, [], containers, cache.oom_seen)
+        hostnames = {node.id: node.hostname for node in previous.nodes}
+        service_id = str(found[0].get("ID", ""))
+        seen = examine_service(found[0], tasks, raw, hostnames, now, cache.quiet.get(service_id))
+        if seen.quiet is not None:
+            cache.quiet[service_id] = seen.quiet
+        else:
+            cache.quiet.pop(service_id, None)
+        one = Extracted(services=[seen.info], tasks=seen.tasks, nodes=[], signals=seen.signals)
+        fresh_logs = _failing_logs(client, one, found, tasks, cache)
+        _add_last_log(seen.signals, fresh_logs)
+        at = next((n for n, s in enumerate(previous.services) if s.name == name), len(services))
+        services.insert(at, seen.info)
+        kept_tasks += seen.tasks
+        signals += seen.signals
+        logs += fresh_logs.get(name, [])
+    return previous.model_copy(
+        update={"collected_at": now, "services": services, "tasks": kept_tasks, "signals": signals, "logs": logs}
     )
 
 
@@ -253,6 +330,7 @@ def _failing_logs(
             newest[service_id] = max(newest.get(service_id, ""), stamp)
     logs: dict[str, list[LogLine]] = {}
     reads = 0
+    deadline = time.monotonic() + LOG_SECONDS_PER_POLL
     for service_id, name in names.items():
         if service_id not in newest:
             continue
@@ -262,14 +340,23 @@ def _failing_logs(
         if cached is not None and cached[0] == marker:
             logs[name] = cached[1]
             continue
-        if reads >= MAX_LOG_SERVICES:
+        left = deadline - time.monotonic()
+        if reads >= MAX_LOG_SERVICES or left < 0.2:
             if cached is not None:
                 logs[name] = cached[1]
             continue
         reads += 1
         tty = bool((((svc.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("TTY"))
         try:
-            lines = service_logs(client, service_id, tail=LOG_TAIL, max_bytes=LOG_BYTES_PER_SERVICE, tty=tty)
+            lines = service_logs(
+                client,
+                service_id,
+                tail=LOG_TAIL,
+                max_bytes=LOG_BYTES_PER_SERVICE,
+                tty=tty,
+                seconds=min(left, 3.0),
+                max_read=LOG_READ_BYTES,
+            )
         except LogsUnavailable:
             continue
         lines = [line.model_copy(update={"service": name}) for line in lines]
