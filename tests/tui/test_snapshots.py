@@ -40,6 +40,13 @@ async def ready(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def past_a_second(pilot: Pilot[None]) -> None:
+    """Ready, after the app's each-second beat has run once (it journals the escalation rules that fired)."""
+    await ready(pilot)
+    await pilot.pause(1.2)
+    await ready(pilot)
+
+
 async def steady(pilot: Pilot[None]) -> None:
     """Ready, with every text box's cursor shown without blinking (a blink would make two screens)."""
     await ready(pilot)
@@ -135,7 +142,8 @@ def test_engine_unreachable_keeps_the_stale_snapshot_with_its_age(
 
 
 def test_engine_none_for_this_session(snap_compare: Snap, make_app: AppFactory, journal: Journal) -> None:
-    assert snap_compare(make_app(new_context=demo.CONTEXT, demo_engine=False), terminal_size=MEDIUM, run_before=ready)
+    app = make_app(new_context=demo.CONTEXT, demo_engine=False)
+    assert snap_compare(app, terminal_size=MEDIUM, run_before=past_a_second)
 
 
 # --- services: filter, tasks, logs --------------------------------------------------------------------------------
@@ -182,7 +190,7 @@ def test_claude_streaming(snap_compare: Snap, make_app: AppFactory, journal: Jou
         await wait_until(pilot, lambda: "triage_generated" in kinds(journal, INCIDENT_ID))
         checklist = screen_of(app).checklist
         await wait_until(pilot, lambda: "2 issues so far" in option_texts(checklist)[0], timeout=20)
-        await pilot.pause()
+        await pilot.pause(1.2)
 
     assert snap_compare(app, terminal_size=GRID, run_before=streaming)
 
@@ -195,7 +203,7 @@ def test_claude_overloaded_keeps_the_rules_triage(
 
     async def failed(pilot: Pilot[None]) -> None:
         await wait_until(pilot, lambda: "triage_failed" in kinds(journal, INCIDENT_ID), timeout=20)
-        await ready(pilot)
+        await past_a_second(pilot)
 
     assert snap_compare(app, terminal_size=GRID, run_before=failed)
 
@@ -289,4 +297,4 @@ def test_help_palette(snap_compare: Snap, make_app: AppFactory, seeded: str) -> 
 
 def test_hostile_description_stays_literal(snap_compare: Snap, make_app: AppFactory, journal: Journal) -> None:
     told = IncidentContext(description="[bold red]pwned[/] \x1b[31mred\x1b[0m checkout down")
-    assert snap_compare(make_app(new_context=told), terminal_size=MEDIUM, run_before=ready)
+    assert snap_compare(make_app(new_context=told), terminal_size=MEDIUM, run_before=past_a_second)
