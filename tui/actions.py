@@ -44,16 +44,16 @@ ACTIONS: tuple[Action, ...] = (
     Action("resolve", "r", "Resolved", "Mark the incident resolved", "incident"),
     Action("next_pane", "tab", "Next pane", "Next pane", "incident"),
     Action("previous_pane", "shift+tab", "Previous pane", "Previous pane", "incident"),
-    Action("triage", "t", "Triage", "Run the triage again", "incident"),
+    Action("triage", "t", "Triage", "Run the triage again", "app"),
     Action(
         "cancel_claude",
         "escape",
         "Cancel Claude",
         "Cancel Claude triage (the rules triage stays)",
-        "incident",
+        "app",
         priority=True,
     ),
-    Action("export", "x", "Export", "Export every report into a folder", "incident", footer=True),
+    Action("export", "x", "Export", "Export every report into a folder", "app", footer=True),
     Action("request_quit", "q", "Quit", "Quit (offers to export the reports first)", "app", footer=True),
     Action("request_quit", "ctrl+c,ctrl+q", "Quit", "Quit", "app", priority=True, palette=False),
     Action("tick", "space", "Tick", "Mark the highlighted issue done, or open it again", "checklist", footer=True),
@@ -68,7 +68,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("", "escape", "", "Services: close the filter; dialogs: cancel", "lists", palette=False),
 )
 
-NEEDS_AN_INCIDENT = frozenset(a.id for a in ACTIONS if a.where == "incident")
+NEEDS_AN_INCIDENT = frozenset(a.id for a in ACTIONS if a.where == "incident") | {"triage", "export"}
 """Actions that wait for an incident (the intake form comes first)."""
 
 HELP_SECTIONS: tuple[tuple[str, Where], ...] = (

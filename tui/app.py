@@ -8,23 +8,24 @@ keys and messages are handled by the incident screen.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from maestro import paths
 from maestro.session import Session, SessionError, SessionRequest, open_session
 from maestro.text import copyable, literal
 from maestro.utc import Clock, utc_now
-from tui import actions, lazy
+from tui import actions, lazy, workers
 from tui import messages as msg
 from tui.palette import ActionPalette
 from tui.poller import Poller
 from tui.screens.incident import IncidentScreen
-from tui.screens.incident_work import WorkSetup
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
     from maestro.events import EventKind, Payload, SwarmEvent
     from maestro.incident import Incident
     from maestro.journal import Journal
-    from maestro.model import Evidence, IncidentContext
+    from maestro.model import Evidence, IncidentContext, Triage
     from maestro.recorder import Recorder
+    from maestro.triage.claude_run import ClaudeRun
     from tui.views import Situation
 
 JOURNAL_POLL_S = 1.0
@@ -75,6 +77,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._request = request
         self._session: Session | None = None
         self._drift: DriftWatch | None = None
+        self._claude: ClaudeRun | None = None
+        """The Claude triage in flight, if any."""
         self._panes_first = request is not None or incident_id is not None or new_context is not None
         """Whether the incident panes are the first screen (else the intake form asks for an incident)."""
         if request is None:
@@ -171,13 +175,12 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.sub_title = incident.id
         if screen := self.incident_screen:
             engine = self.poller.engine
-            setup = WorkSetup(self.poller.source, self.reports_root / incident.id, session.use_claude)
-            screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None, setup)
+            screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None)
         self.redraw()
         self._journal_rule_firings()
         self.set_interval(JOURNAL_POLL_S, self._each_second)
-        if incident.triage is None and screen is not None:
-            screen.run_triage("")
+        if incident.triage is None:
+            self.run_triage("")
         self.poller.start()
         if session.greeting:
             self.notify(session.greeting, markup=False)
@@ -197,10 +200,10 @@ class MaestroApp(App[None], inherit_bindings=False):
             return None
         has_engine = self.poller.source is not None
         not_saving = str(self.journal.not_saving or "")
-        claude = screen.claude if (screen := self.incident_screen) else None
         return lazy.views.Situation(
-            self.incident, self.config, self.clock(), self.latest, self.engine_problem, has_engine, claude, not_saving
-        )
+            self.incident, self.config, self.clock(), self.latest, self.engine_problem, has_engine, self._claude,
+            not_saving,
+        )  # fmt: skip
 
     def redraw(self, *parts: str) -> None:
         """Redraw the incident screen: every pane, or only `parts` (checklist, services, clock)."""
@@ -236,16 +239,38 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     # --- actions ------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Triage and export wait for an incident; escape cancels Claude only while it streams and nothing
+        else wants escape (a dialog, the filter)."""
+        if action == "cancel_claude":
+            return (
+                self.claude_streaming
+                and isinstance(self.screen, IncidentScreen)
+                and not isinstance(self.focused, Input)
+            )
+        return self.incident is not None or action not in actions.NEEDS_AN_INCIDENT
+
+    @property
+    def claude_streaming(self) -> bool:
+        return self._claude is not None and self._claude.on_screen
+
     def palette_offers(self, action: actions.Action) -> bool:
-        """The incident's actions once there is one; cancelling Claude only while it streams."""
-        screen = self.incident_screen
         if action.id == "cancel_claude":
-            return screen is not None and screen.claude_streaming
+            return self.claude_streaming
         return self.incident is not None or action.id not in actions.NEEDS_AN_INCIDENT
 
     def action_help(self) -> None:
         if not isinstance(self.screen, lazy.help.HelpScreen):
             self.push_screen(lazy.help.HelpScreen())
+
+    def action_triage(self) -> None:
+        self.notify("Running the triage again...")
+        self.run_triage("run again by hand")
+
+    def action_export(self) -> None:
+        if self.incident is not None:
+            self.notify(f"Exporting the reports to {self._reports_folder()} ...")
+            self.run_export(then_quit=False)
 
     def action_request_quit(self) -> None:
         if isinstance(self.screen, lazy.dialogs.QuitDialog):
@@ -258,9 +283,9 @@ class MaestroApp(App[None], inherit_bindings=False):
         def answered(export: bool | None) -> None:
             if export is None:
                 return
-            if export and (screen := self.incident_screen) is not None:
+            if export:
                 self.notify(f"Exporting the reports to {self._reports_folder()} ...")
-                screen.run_export(then_quit=True)
+                self.run_export(then_quit=True)
             else:
                 self.exit()
 
@@ -270,6 +295,103 @@ class MaestroApp(App[None], inherit_bindings=False):
         assert self.incident is not None
         return self.reports_root / self.incident.id
 
+    # --- workers --------------------------------------------------------------------
+
+    def run_triage(self, summary: str) -> None:
+        """Fresh evidence and the rules triage, in a worker; the result is journaled on the UI thread."""
+        if (incident := self.incident) is None:
+            return
+        fallback = self.latest or incident.evidence
+        work = partial(
+            workers.collect_and_triage, self.post_message, self.poller.source, fallback, incident, self.config,
+            self.clock, summary,
+        )  # fmt: skip
+        self.run_worker(
+            work, thread=True, exclusive=True, exit_on_error=False, group="triage", description="rules triage"
+        )
+
+    def _start_claude(self, draft: Triage, evidence: Evidence | None) -> None:
+        """Ask Claude to refine this triage (when a key is set); a run for an older one is stopped first."""
+        if self._claude is not None:
+            self._claude.cancel.set()
+            self._claude = None
+        settings = lazy.pipeline.claude_settings(self.config) if self._session and self._session.use_claude else None
+        if settings is None or self.incident is None:
+            return
+        self._claude = run = lazy.claude_run.ClaudeRun()
+        work = partial(workers.ask_claude, self.post_message, run, settings, self.incident, evidence, draft)
+        self.run_worker(
+            work, thread=True, exclusive=True, exit_on_error=False, group="claude", description="Claude triage"
+        )
+
+    def run_export(self, then_quit: bool) -> None:
+        if (incident := self.incident) is None:
+            return
+        record = partial(self.call_from_thread, self.record)
+        work = partial(
+            workers.export_reports, self.post_message, record, incident, self.config, self._reports_folder(),
+            self.clock(), then_quit,
+        )  # fmt: skip
+        self.run_worker(
+            work, thread=True, exclusive=True, exit_on_error=False, group="export", description="export reports"
+        )
+
+    def on_triage_ready(self, message: msg.TriageReady) -> None:
+        journaled = self.incident.evidence if self.incident else None
+        fresh = message.evidence is not None and message.evidence != journaled
+        if fresh and not self.record(
+            lazy.ev.EventKind.EVIDENCE_CAPTURED, lazy.ev.EvidenceCaptured(evidence=message.evidence)
+        ):
+            return
+        generated = lazy.ev.TriageGenerated(triage=message.triage, summary=message.summary)
+        if self.record(lazy.ev.EventKind.TRIAGE_GENERATED, generated) and message.refine:
+            self._start_claude(message.triage, message.evidence)
+
+    def on_claude_progress(self, message: msg.ClaudeProgress) -> None:
+        if message.run is not self._claude or message.run.cancel.is_set():
+            return
+        appeared = message.run.progress is None
+        message.run.progress = message.progress
+        if appeared:
+            self.refresh_bindings()
+        self.redraw("checklist", "clock")
+
+    def on_claude_answered(self, message: msg.ClaudeAnswered) -> None:
+        """Merged: journaled with the short diff; failed: one line on screen and in the timeline."""
+        if message.run is not self._claude:
+            return
+        self._claude = None
+        self.refresh_bindings()
+        refinement = message.refinement
+        if refinement.triage is None:
+            self.notify(refinement.note, title="Claude triage", severity="warning", timeout=10, markup=False)
+            self.record(lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine="claude", reason=refinement.note))
+        elif self.record(
+            lazy.ev.EventKind.TRIAGE_GENERATED,
+            lazy.ev.TriageGenerated(triage=refinement.triage, summary=refinement.note),
+        ):
+            self.notify(refinement.note, title="Claude triage merged", markup=False)
+        self.redraw("checklist", "clock")
+
+    def action_cancel_claude(self) -> None:
+        """A person's choice: the stream stops, the rules triage stays, the timeline says so."""
+        run = self._claude
+        if run is None:
+            return
+        self._claude = None
+        run.cancel.set()
+        self.workers.cancel_group(self, "claude")
+        self.refresh_bindings()
+        self.notify(lazy.claude.CANCELLED, title="Claude triage")
+        if not self.record(
+            lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine="claude", reason=lazy.claude.CANCELLED)
+        ):
+            self.redraw("checklist", "clock")
+
+    def on_triage_failed(self, message: msg.TriageFailed) -> None:
+        self.notify(f"{message.engine} triage failed: {message.reason}", severity="error", timeout=10)
+        self.record(lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine=message.engine, reason=message.reason))
+
     def on_evidence_polled(self, message: msg.EvidencePolled) -> None:
         if message.evidence is not None:
             self.latest = message.evidence
@@ -278,6 +400,18 @@ class MaestroApp(App[None], inherit_bindings=False):
         else:
             self.engine_problem = message.problem or "the engine did not answer"
         self.redraw("services", "clock")
+
+    def on_reports_exported(self, message: msg.ReportsExported) -> None:
+        if message.then_quit:
+            self.exit(message=f"Reports exported to {message.folder}")
+            return
+        listing = "\n".join(path.name for path in message.files)
+        self.push_screen(
+            lazy.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
+        )
+
+    def on_reports_failed(self, message: msg.ReportsFailed) -> None:
+        self.notify(f"Export failed, nothing written to the journal: {message.reason}", severity="error", timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
@@ -299,5 +433,5 @@ class MaestroApp(App[None], inherit_bindings=False):
     def on_unmount(self) -> None:
         if self._session is not None:
             self.poller.stop()
-        if screen := self.incident_screen:
-            screen.stop_work()
+        if self._claude is not None:
+            self._claude.cancel.set()

@@ -1,4 +1,4 @@
-"""Messages the thread workers post back: the poller's to the app, the triage's and export's to the screen."""
+"""Messages the thread workers post back to the app."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
 """The incident screen: six panes in a grid when there is room, one pane per tab when there is not.
 
-It owns its panes' keys and messages (copy, logs, escalate, ticks, ...) and the incident's long operations
-(triage, Claude, export: tui/screens/incident_work.py): each reads the situation it was last shown and writes
-through the recorder it was given. The app hands it both once the session is open.
+It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the situation it was
+last shown and writes through the recorder it was given. The app hands it both once the session is open.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from textual.widgets import DataTable, Tab, Tabs
 
 from maestro.text import copyable
 from tui import actions, lazy, workers
-from tui.screens.incident_work import IncidentWork, WorkSetup
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
@@ -63,7 +61,7 @@ class PaneTabs(Tabs, can_focus=False):
     """Pane names for small terminals; `tab` moves between panes, so this never takes focus."""
 
 
-class IncidentScreen(IncidentWork, Screen[None], inherit_bindings=False):
+class IncidentScreen(Screen[None], inherit_bindings=False):
     BINDINGS = actions.bindings("incident")
 
     def __init__(self) -> None:
@@ -76,11 +74,9 @@ class IncidentScreen(IncidentWork, Screen[None], inherit_bindings=False):
         self._clock: Callable[[], datetime] | None = None
         self._read_logs: LogReader | None = None
 
-    def attach(
-        self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None, setup: WorkSetup
-    ) -> None:
+    def attach(self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None) -> None:
         """The session is open: record through `recorder`; `read_logs` is None when there is no engine."""
-        self.recorder, self._clock, self._read_logs, self.work_setup = recorder, clock, read_logs, setup
+        self.recorder, self._clock, self._read_logs = recorder, clock, read_logs
 
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
@@ -232,9 +228,7 @@ class IncidentScreen(IncidentWork, Screen[None], inherit_bindings=False):
     # --- pane actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The pane keys wait for an incident (the intake form comes first); escape cancels only a streaming Claude."""
-        if action == "cancel_claude":
-            return self.claude_cancellable()
+        """The pane keys wait for an incident (the intake form comes first)."""
         return self.situation is not None or action not in actions.NEEDS_AN_INCIDENT
 
     def _now(self) -> datetime:
