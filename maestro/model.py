@@ -77,9 +77,19 @@ SEVERITIES: dict[Severity, SeverityInfo] = {
 
 
 class Danger(StrEnum):
+    """Declared mildest first: the order is the rank."""
+
     READ_ONLY = "read-only"
     MUTATING = "mutating"
     DESTRUCTIVE = "destructive"
+
+    @property
+    def rank(self) -> int:
+        return list(Danger).index(self)
+
+    @staticmethod
+    def worst(*dangers: Danger) -> Danger:
+        return max(dangers, key=lambda d: d.rank)
 
 
 class Provenance(StrEnum):
@@ -121,6 +131,11 @@ class TriageIssue(Model):
     escalate_if: str = ""
     confidence: Annotated[float, Field(ge=0.0, le=1.0)] = 0.5
     provenance: Provenance = Provenance.RULES
+    measured: list[str] = Field(default=[], description="What the engine measured that supports the issue")
+    reported: list[str] = Field(default=[], description="Words of the report that point to the issue")
+    hypothesis: bool = Field(default=False, description="Raised from the words alone: nothing measured confirms it")
+    check: str = Field(default="", description="Read-only command that would confirm or refute a hypothesis")
+    why: str = Field(default="", description="Why the issue ranks where it does, measured facts before words")
 
     def commands(self) -> list[tuple[str, Command]]:
         return (
@@ -179,6 +194,24 @@ class Phase(Model):
     items: list[PhaseItem]
 
 
+class PhaseBudget(Model):
+    """The seed's time box for one phase of the recovery sequence; None minutes = no clock (deferred, 24h later)."""
+
+    label: str
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    severity: Severity | None = None
+
+
+PHASE_BUDGETS: dict[str, PhaseBudget] = {
+    "assess": PhaseBudget(label="2 minutes", min_minutes=2, max_minutes=2),
+    "p0": PhaseBudget(label="10-15 minutes max", min_minutes=10, max_minutes=15, severity=Severity.P0),
+    "p1": PhaseBudget(label="30-60 minutes", min_minutes=30, max_minutes=60, severity=Severity.P1),
+    "p2": PhaseBudget(label="deferred", severity=Severity.P2),
+    "postmortem": PhaseBudget(label="24h later"),
+}
+
+
 def recovery_sequence(triage: Triage) -> list[Phase]:
     """The seed's order of operations, filled with this triage's issues."""
 
@@ -189,7 +222,7 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="assess",
             title="PAUSE: assess situation",
-            budget="2 minutes",
+            budget=PHASE_BUDGETS["assess"].label,
             items=[
                 PhaseItem(id="assess.alerts", text="Read all alerts"),
                 PhaseItem(id="assess.dashboards", text="Check monitoring dashboards"),
@@ -199,19 +232,19 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="p0",
             title="P0 FIXES: production down",
-            budget="10-15 minutes max",
+            budget=PHASE_BUDGETS["p0"].label,
             items=[*fixes(Severity.P0), PhaseItem(id="p0.verify", text="Verify production restored")],
         ),
         Phase(
             id="p1",
             title="P1 FIXES: degraded performance",
-            budget="30-60 minutes",
+            budget=PHASE_BUDGETS["p1"].label,
             items=[*fixes(Severity.P1), PhaseItem(id="p1.monitor", text="Monitor for stability")],
         ),
         Phase(
             id="p2",
             title="P2 FIXES: minor issues (deferred)",
-            budget="deferred",
+            budget=PHASE_BUDGETS["p2"].label,
             items=[
                 *fixes(Severity.P2),
                 PhaseItem(id="p2.schedule", text="Schedule fixes for next sprint"),
@@ -221,7 +254,7 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="postmortem",
             title="POST-MORTEM: after recovery (within 24h)",
-            budget="24h later",
+            budget=PHASE_BUDGETS["postmortem"].label,
             items=[
                 PhaseItem(id="pm.report", text="Write incident report"),
                 PhaseItem(id="pm.prevention", text="Identify prevention measures"),
@@ -255,6 +288,20 @@ class SignalKind(StrEnum):
     RECENT_DEPLOY = "recent_deploy"
 
 
+FAILURE_SIGNALS = frozenset(
+    {
+        SignalKind.SERVICE_DOWN,
+        SignalKind.REPLICAS_BELOW_DESIRED,
+        SignalKind.CRASH_LOOP,
+        SignalKind.OOM_KILLED,
+        SignalKind.UNHEALTHY,
+        SignalKind.UNSCHEDULABLE,
+        SignalKind.IMAGE_MISSING,
+    }
+)
+"""Signals that say a service is failing now (a rolled-back update or a recent deploy alone do not)."""
+
+
 class Signal(Model):
     kind: SignalKind
     subject: str = Field(description="Service or node name the signal is about; empty for the engine")
@@ -276,6 +323,10 @@ class NodeInfo(Model):
     reachability: str = ""
 
 
+FAILED_TASK_STATES = frozenset({"failed", "rejected", "orphaned"})
+"""Task states that end a task with its work undone: it crashed, could not start, or lost its node."""
+
+
 class TaskInfo(Model):
     id: str
     service: str
@@ -288,6 +339,37 @@ class TaskInfo(Model):
     exit_code: int | None = None
     container_id: str = ""
     timestamp: datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state in FAILED_TASK_STATES
+
+    @property
+    def in_trouble(self) -> bool:
+        """Failed, or carrying an error the engine reported."""
+        return self.failed or bool(self.error)
+
+
+class ServiceState(StrEnum):
+    """What the services table says of a service; declared worst first, so the order is the rank."""
+
+    DOWN = "DOWN"
+    DEGRADED = "DEGRADED"
+    UPDATE = "UPDATE"
+    ERRORS = "ERRORS"
+    OK = "ok"
+    IDLE = "idle"
+
+    @property
+    def rank(self) -> int:
+        return list(ServiceState).index(self)
+
+    @property
+    def troubled(self) -> bool:
+        return self.rank < ServiceState.OK.rank
+
+
+TROUBLED_UPDATE_STATES = ("paused", "rollback_started", "rollback_paused", "rollback_completed")
 
 
 class ServiceInfo(Model):
@@ -304,6 +386,21 @@ class ServiceInfo(Model):
     constraints: list[str] = []
     last_error: str = ""
     restarts: int = 0
+
+    @property
+    def state(self) -> ServiceState:
+        """Nothing wanted: idle; nothing running: DOWN; fewer than wanted: DEGRADED; then update, then errors."""
+        if self.desired == 0:
+            return ServiceState.IDLE
+        if self.running == 0:
+            return ServiceState.DOWN
+        if self.running < self.desired:
+            return ServiceState.DEGRADED
+        if self.update_state in TROUBLED_UPDATE_STATES:
+            return ServiceState.UPDATE
+        if self.restarts or self.last_error:
+            return ServiceState.ERRORS
+        return ServiceState.OK
 
 
 class LogLine(Model):
@@ -326,6 +423,20 @@ class Evidence(Model):
     def signals_for(self, subject: str) -> list[Signal]:
         return [s for s in self.signals if s.subject == subject]
 
+    def failing_services(self) -> list[str]:
+        """Services short of their desired replicas or named by a failure signal, sorted by name."""
+        short = {s.name for s in self.services if s.desired > 0 and s.running < s.desired}
+        signalled = {s.subject for s in self.signals if s.kind in FAILURE_SIGNALS and s.subject}
+        return sorted(short | signalled)
+
+    @property
+    def engine_unusable(self) -> str:
+        """Why this poll could not see the swarm at all (engine gone, refusing us, no manager); else ''.
+
+        Such evidence is no snapshot of the services: the last one that saw them stays the one to show.
+        """
+        return self.errors[0] if self.errors and not self.services else ""
+
 
 # --- incident context and escalation ---------------------------------------
 
@@ -334,6 +445,7 @@ class IncidentContext(Model):
     description: Annotated[str, Field(min_length=1)]
     what_broke: str = ""
     when: str = ""
+    began_at: datetime | None = Field(default=None, description="When it began, read from `when` or the description")
     user_impact: str = ""
     error_messages: str = ""
     recent_changes: str = ""
@@ -368,6 +480,17 @@ class EscalationContact(Model):
     after_minutes: dict[Severity, int] = Field(
         default={}, description="Escalate to this contact when an incident of that severity is open this long"
     )
+    notify: str = Field(default="", description="The [[notify]] channel that reaches this contact")
+
+    @property
+    def label(self) -> str:
+        """Role and name: `Team lead (Bo)`."""
+        return f"{self.role} ({self.name})" if self.name else self.role
+
+    @property
+    def label_with_contact(self) -> str:
+        """Role, name and how to reach them: `Team lead (Bo) - +1 555 0100`."""
+        return f"{self.label} - {self.contact}" if self.contact else self.label
 
 
 class TimelineEntry(Model):

@@ -11,8 +11,8 @@ from textual.message import Message
 if TYPE_CHECKING:
     from maestro.model import Evidence, Triage
     from maestro.triage.claude import Progress
-    from tui.claude_run import ClaudeRun
-    from tui.workers import Refinement
+    from maestro.triage.claude_run import ClaudeRun
+    from maestro.triage.pipeline import Refinement
 
 
 @dataclass
@@ -70,3 +70,12 @@ class ReportsExported(Message):
 @dataclass
 class ReportsFailed(Message):
     reason: str
+
+
+@dataclass
+class NotificationsSent(Message):
+    """A send is over: one line per channel (`ok` when every channel took it)."""
+
+    title: str
+    lines: tuple[str, ...]
+    ok: bool

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings
 from widgets.text import SEVERITY_COLOR, plain
 
 if TYPE_CHECKING:
@@ -30,16 +30,14 @@ class SeverityChecklist(OptionList):
     SeverityChecklist { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = [
-        Binding("space", "tick", "Tick", tooltip="Mark the highlighted issue done, or open it again"),
-        Binding("enter", "details", "Details", tooltip="Open the issue card"),
-    ]
+    BINDINGS = bindings("checklist")
 
     @dataclass
     class TickRequested(Message):
+        """Tick the issue if it is open, reopen it if it is ticked (the journal decides which)."""
+
         item_id: str
         label: str
-        done: bool
 
     @dataclass
     class DetailsRequested(Message):
@@ -120,7 +118,7 @@ class SeverityChecklist(OptionList):
         if issue_id is None:
             return
         issue = self._issues[issue_id]
-        self.post_message(self.TickRequested(issue_id, issue.title, done=issue_id not in self._ticked))
+        self.post_message(self.TickRequested(issue_id, issue.title))
 
     def action_details(self) -> None:
         if (issue_id := self.issue_id) is not None:

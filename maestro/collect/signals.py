@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from maestro.model import NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
+from maestro.model import FAILED_TASK_STATES, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
 from maestro.redact import redact
 
 Raw = Mapping[str, Any]
@@ -29,7 +30,8 @@ TASKS_PER_SERVICE = 10
 # A service spec written more than this after its creation was updated, not just created.
 _CREATED_SLACK = timedelta(seconds=2)
 
-_FAILED = frozenset({"failed", "rejected"})
+_CRASHED = FAILED_TASK_STATES - {"orphaned"}
+"""Failed task states that count towards a crash loop: an orphaned task lost its node, it did not crash."""
 _IMAGE_ERRORS = re.compile(
     r"no such image|pull access denied|manifest unknown|manifest for .* not found|repository does not exist"
     r"|not found: manifest|unauthorized: authentication required|invalid reference format",
@@ -76,6 +78,8 @@ class RawSwarm:
     containers: Mapping[str, ContainerFacts] = field(default_factory=dict)
     oom_seen: Mapping[str, datetime] = field(default_factory=dict)
     """Service name -> time of the last `oom` container event."""
+    deaths: Mapping[str, AbstractSet[str]] = field(default_factory=dict)
+    """Service name -> containers seen dying abnormally by engine events (swarm prunes old tasks)."""
 
 
 @dataclass
@@ -218,6 +222,14 @@ def _steady(current: list[Raw], looping: set[str], now: datetime) -> int:
     )
 
 
+def _pruned_deaths(raw: RawSwarm, service: str, tasks: list[Raw]) -> set[str]:
+    """Containers that died abnormally (engine events) and whose task swarm no longer lists."""
+    died = raw.deaths.get(service)
+    if not died:
+        return set()
+    return set(died) - {container_id_of(t) for t in tasks}
+
+
 def _task_time(task: Raw) -> str:
     return (task.get("Status") or {}).get("Timestamp") or ""
 
@@ -248,7 +260,7 @@ def _service(
     status = svc.get("ServiceStatus") or {}
     current = [t for t in tasks if t.get("DesiredState") in ("running", "ready")]
     desired = int(status.get("DesiredTasks", replicas if replicas is not None else len(current)))
-    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _FAILED]
+    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _CRASHED]
     recent = [t for t in failures if (at := parse_time(_task_time(t))) is not None and now - at <= CRASH_WINDOW]
     running = int(
         status.get("RunningTasks", sum(1 for t in current if (t.get("Status") or {}).get("State") == "running"))
@@ -274,7 +286,7 @@ def _service(
         memory_limit=int(memory) if memory else None,
         constraints=constraints,
         last_error=errors[0] if errors else "",
-        restarts=len(failures),
+        restarts=len({container_id_of(t) or str(t.get("ID")) for t in failures} | _pruned_deaths(raw, name, tasks)),
     )
     base = {
         "service": name,

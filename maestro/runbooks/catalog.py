@@ -6,19 +6,22 @@ ones with the same id.
 
 from __future__ import annotations
 
+import math
 import re
+import statistics
 import tomllib
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 
 from maestro.model import Prevention, Severity, SignalKind
-from maestro.runbooks.terms import PLACEHOLDER, Term, phrase_term, regex_term
+from maestro.runbooks.terms import PLACEHOLDER, Term, normalise, phrase_term, regex_term
 
 GENERIC_ID = "triage.generic"
 
@@ -67,6 +70,14 @@ class Match(_Model):
     words: dict[str, Annotated[float, Field(gt=0)]] = Field(default={}, description="Phrase -> weight")
     regex: dict[str, Annotated[float, Field(gt=0)]] = Field(default={}, description="Regex -> weight")
     excludes: list[str] = Field(default=[], description="Phrases that rule this runbook out")
+    contradicts: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default={}, description="Phrase -> weight: words that point to a neighbouring cause and count against this one"
+    )
+    ruled_out_by: list[SignalKind] = Field(
+        default=[],
+        description="Signals on a service the words refer to that rule this reading out (the database at 0/N "
+        "is not a full connection pool)",
+    )
     min_score: Annotated[float, Field(gt=0)] = 2.0
     symptom: bool = Field(
         default=False, description="Names a symptom (500s, latency), not a cause: ranks below a cause also matched"
@@ -74,7 +85,9 @@ class Match(_Model):
 
     @field_validator("regex")
     @classmethod
-    def _compiles(cls, value: dict[str, float]) -> dict[str, float]:
+    def _compiles(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        if info.context and info.context.get("shipped"):
+            return value  # a test compiles every shipped regex; here they compile on first use
         for pattern in value:
             try:
                 re.compile(pattern)
@@ -91,6 +104,11 @@ class Runbook(_Model):
     impact: str = ""
     match: Match = Match()
     fallback: bool = Field(default=False, description="Only used when no other runbook explains the same subject")
+    severity_holds: bool = Field(
+        default=False,
+        description="The cause is itself an impact the severity table ranks (a breach, data loss): the words "
+        "never lower its severity",
+    )
     symptoms: list[str] = []
     root_cause: Annotated[str, Field(min_length=1)]
     fix: list[Step] = []
@@ -107,12 +125,13 @@ class Runbook(_Model):
     _by_needle: dict[str, tuple[int, ...]] = PrivateAttr(default={})
     _needleless: tuple[int, ...] = PrivateAttr(default=())
     _excludes: tuple[Term, ...] = PrivateAttr(default=())
+    _contradicts: tuple[Term, ...] = PrivateAttr(default=())
     _source: str = PrivateAttr(default="")
 
     def model_post_init(self, context: Any) -> None:
         self._terms = (
             *(phrase_term(p, w) for p, w in self.match.words.items()),
-            *(regex_term(r, w) for r, w in self.match.regex.items()),
+            *(regex_term(r, w, lazy=True) for r, w in self.match.regex.items()),
         )
         by_needle: dict[str, list[int]] = {}
         for index, term in enumerate(self._terms):
@@ -123,6 +142,7 @@ class Runbook(_Model):
         if not self._needleless:
             self._needles = frozenset(by_needle)
         self._excludes = tuple(phrase_term(p, 1.0) for p in self.match.excludes)
+        self._contradicts = tuple(phrase_term(p, w) for p, w in self.match.contradicts.items())
 
     @property
     def terms(self) -> tuple[Term, ...]:
@@ -146,6 +166,14 @@ class Runbook(_Model):
         return self._excludes
 
     @property
+    def contradicts(self) -> tuple[Term, ...]:
+        return self._contradicts
+
+    def described_as(self) -> str:
+        """What the runbook says of itself in words: the text its terms' specificity is learnt from."""
+        return normalise(" ".join([self.title, self.summary, self.impact, self.root_cause, *self.symptoms]))
+
+    @property
     def source(self) -> str:
         """The file this runbook was loaded from."""
         return self._source
@@ -155,13 +183,54 @@ class _RunbookFile(_Model):
     runbook: list[Runbook]
 
 
+@dataclass(frozen=True, slots=True)
+class TermIndex:
+    """A runbook's terms as plain data, indexed by needle: what scanning many log lines reads many times."""
+
+    runbook: Runbook
+    terms: tuple[Term, ...]
+    excludes: tuple[Term, ...]
+    by_needle: dict[str, tuple[int, ...]]
+    needleless: tuple[int, ...]
+    hints: tuple[str, ...]
+    min_score: float
+    on_node: bool
+
+    def terms_for(self, present: AbstractSet[str]) -> list[Term]:
+        """The terms that may match a text holding these needles (and no other needle of this runbook)."""
+        indices = set(self.needleless)
+        for needle in present & self.by_needle.keys():
+            indices.update(self.by_needle[needle])
+        return [self.terms[i] for i in sorted(indices)]
+
+    @classmethod
+    def of(cls, runbook: Runbook) -> TermIndex:
+        terms = runbook.terms
+        by_needle: dict[str, list[int]] = {}
+        for index, term in enumerate(terms):
+            for needle in term.needles:
+                by_needle.setdefault(needle, []).append(index)
+        return cls(
+            runbook,
+            terms,
+            runbook.excludes,
+            {needle: tuple(indices) for needle, indices in by_needle.items()},
+            tuple(i for i, term in enumerate(terms) if not term.needles),
+            tuple(runbook.match.services),
+            runbook.match.min_score,
+            runbook.match.subject == "node",
+        )
+
+
 class Catalog:
     """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises.
 
     `needles` holds the needles of every runbook whose terms all have some (see `Runbook.needles`).
     """
 
-    def __init__(self, runbooks: Iterable[Runbook]) -> None:
+    def __init__(self, runbooks: Iterable[Runbook], problems: Iterable[str] = ()) -> None:
+        self.problems = tuple(problems)
+        """One line per user runbook file that was skipped (see `load_catalog(skip_broken=True)`)."""
         self._by_id = {r.id: r for r in runbooks}
         if GENERIC_ID not in self._by_id:
             raise RunbookError(f"the catalog has no {GENERIC_ID} runbook: it is the fallback triage")
@@ -170,6 +239,10 @@ class Catalog:
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
         self.needles = frozenset(n for r in self._by_id.values() for n in r.needles or ())
+        self._specificity: dict[str, float] | None = None
+        self._causes: tuple[TermIndex, ...] | None = None
+        self._causes_by_needle: dict[str, tuple[int, ...]] = {}
+        self._causes_needleless: tuple[int, ...] = ()
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())
@@ -193,17 +266,71 @@ class Catalog:
     def raised_by(self, kind: SignalKind) -> list[Runbook]:
         return self._by_signal.get(kind, [])
 
+    def causes_for(self, present: AbstractSet[str] | None) -> list[TermIndex]:
+        """The cause runbooks (not symptoms, not fallbacks) that may match a text holding these needles, in
+        catalog order; all of them when `present` is None."""
+        if self._causes is None:
+            causes = [r for r in self if r.terms and not r.match.symptom and not r.fallback]
+            self._causes = tuple(TermIndex.of(r) for r in causes)
+            by_needle: dict[str, list[int]] = {}
+            for position, runbook in enumerate(causes):
+                for needle in runbook.needles or ():
+                    by_needle.setdefault(needle, []).append(position)
+            self._causes_by_needle = {needle: tuple(p) for needle, p in by_needle.items()}
+            self._causes_needleless = tuple(p for p, r in enumerate(causes) if r.needles is None)
+        if present is None:
+            return list(self._causes)
+        positions = set(self._causes_needleless)
+        for needle in present & self._causes_by_needle.keys():
+            positions.update(self._causes_by_needle[needle])
+        return [self._causes[p] for p in sorted(positions)]
 
-def parse_runbooks(text: str, source: str) -> list[Runbook]:
+    @property
+    def specificity(self) -> dict[str, float]:
+        """How much each term tells its runbook apart, learnt from what the runbooks say of themselves.
+
+        A term whose words many runbooks use ("database", "connection") weighs less than one only its own runbook
+        uses ("wraparound"): the inverse document frequency of the phrase over the runbooks' own text,
+        relative to the median phrase's, bounded to [0.5, 1.5]. Regexes keep their weight.
+        """
+        if self._specificity is None:
+            self._specificity = _specificity(list(self))
+        return self._specificity
+
+
+SPECIFICITY_BOUNDS = (0.5, 1.5)
+
+
+def _specificity(runbooks: list[Runbook]) -> dict[str, float]:
+    documents = [r.described_as() + " " + " ".join(normalise(t.label) for t in r.terms) for r in runbooks]
+    count = len(documents)
+    idf: dict[str, float] = {}
+    for runbook in runbooks:
+        for term in runbook.terms:
+            # a regex describes a situation's shape, not a word: it keeps its weight
+            if term.label in idf or term.folds_case:
+                continue
+            phrase = normalise(term.label)
+            frequency = sum(1 for d in documents if phrase in d)
+            idf[term.label] = math.log((count + 1) / (max(frequency, 1) + 0.5))
+    if not idf:
+        return {}
+    middle = statistics.median(idf.values())
+    low, high = SPECIFICITY_BOUNDS
+    return {label: min(high, max(low, value / middle)) for label, value in idf.items()}
+
+
+def parse_runbooks(text: str, source: str, *, shipped: bool = False) -> list[Runbook]:
     """The runbooks of one TOML document; RunbookError names `source` and the bad key."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RunbookError(f"{source}: invalid TOML: {exc}") from None
     try:
-        runbooks = _RunbookFile.model_validate(data).runbook
+        runbooks = _RunbookFile.model_validate(data, context={"shipped": shipped}).runbook
     except ValidationError as exc:
-        raise RunbookError(f"{source}: {_describe(exc, data)}") from None
+        line = _line_of(text, exc)
+        raise RunbookError(f"{source}: {f'line {line}, ' if line else ''}{_describe(exc, data)}") from None
     for index, runbook in enumerate(runbooks):
         _check_placeholders(runbook, f"{source}: {_where(index, runbook.id)}")
         runbook._source = source
@@ -213,26 +340,54 @@ def parse_runbooks(text: str, source: str) -> list[Runbook]:
 def load_file(path: Path) -> list[Runbook]:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunbookError(f"{path}: cannot read runbook file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RunbookError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except IsADirectoryError:
+        raise RunbookError(f"{path}: is a folder, not a runbook file; rename it or move it out") from None
+    except PermissionError:
+        raise RunbookError(f"{path}: cannot read runbook file (permission denied); check its permissions") from None
+    except OSError as exc:
+        raise RunbookError(f"{path}: cannot read runbook file ({exc.strerror or exc})") from None
     return parse_runbooks(text, str(path))
 
 
-def load_catalog(user_dir: Path | str | None = None) -> Catalog:
-    """The shipped runbooks, then every `*.toml` in `user_dir` (same id overrides, new ids add)."""
+def load_catalog(user_dir: Path | str | None = None, *, skip_broken: bool = False) -> Catalog:
+    """The shipped runbooks, then every `*.toml` in `user_dir` (same id overrides, new ids add).
+
+    A broken user file is a RunbookError; with `skip_broken` it is left out and named in `Catalog.problems`
+    instead, so one bad file never takes the shipped runbooks down with it.
+    """
     runbooks = {r.id: r for r in _shipped()}
+    problems: list[str] = []
     if user_dir is not None:
         folder = Path(user_dir).expanduser()
-        if not folder.is_dir():
-            raise RunbookError(f"{folder}: runbook folder not found; fix runbook_dir in the config")
+        try:
+            if not folder.is_dir():
+                raise RunbookError(f"{folder}: runbook folder not found; fix runbook_dir in the config")
+            paths = sorted(folder.glob("*.toml"))
+        except (RunbookError, OSError) as exc:
+            if not skip_broken:
+                raise RunbookError(_one_line(str(exc))) from None
+            problems.append(_one_line(str(exc)))
+            paths = []
         seen: dict[str, str] = {}
-        for path in sorted(folder.glob("*.toml")):
-            for runbook in load_file(path):
-                if runbook.id in seen:
-                    raise RunbookError(f"{path}: runbook id {runbook.id!r} is also defined in {seen[runbook.id]}")
+        for path in paths:
+            try:
+                found = load_file(path)
+                for runbook in found:
+                    if runbook.id in seen:
+                        raise RunbookError(f"{path}: runbook id {runbook.id!r} is also defined in {seen[runbook.id]}")
+            except RunbookError as exc:
+                if not skip_broken:
+                    raise
+                problems.append(str(exc))
+                continue
+            for runbook in found:
                 seen[runbook.id] = str(path)
                 runbooks[runbook.id] = runbook
-    return Catalog(runbooks.values())
+    return Catalog(runbooks.values(), problems)
 
 
 @cache
@@ -249,13 +404,33 @@ def _shipped() -> tuple[Runbook, ...]:
         if not entry.name.endswith(".toml"):
             continue
         source = f"maestro/runbooks/{entry.name}"
-        for runbook in parse_runbooks(entry.read_text(encoding="utf-8"), source):
+        for runbook in parse_runbooks(entry.read_text(encoding="utf-8"), source, shipped=True):
             if runbook.id in runbooks:
                 raise RunbookError(
                     f"{source}: runbook id {runbook.id!r} is also defined in {runbooks[runbook.id].source}"
                 )
             runbooks[runbook.id] = runbook
     return tuple(runbooks.values())
+
+
+def _line_of(text: str, exc: ValidationError) -> int | None:
+    """Best-effort line of the first bad key: its name after the header of its `[[runbook]]` table."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    loc = list(errors[0]["loc"])
+    lines = text.splitlines()
+    start, end, table = 0, len(lines), False
+    if len(loc) >= 2 and loc[0] == "runbook" and isinstance(loc[1], int):
+        headers = [n for n, line in enumerate(lines) if re.match(r"^\s*\[\[\s*runbook\s*\]\]", line)]
+        if loc[1] < len(headers):
+            start, table = headers[loc[1]], True
+            end = headers[loc[1] + 1] if loc[1] + 1 < len(headers) else len(lines)
+    names = [part for part in loc if isinstance(part, str)]
+    for name in reversed(names):
+        pattern = re.compile(rf"^\s*(\[+\s*[\w.]*\.)?[\"']?{re.escape(name)}[\"']?\s*(=|\]|\.)")
+        for number in range(start, end):
+            if pattern.match(lines[number]):
+                return number + 1
+    return start + 1 if table else None
 
 
 def _where(index: int, runbook_id: object) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _SPACES = re.compile(r"\s+")
 # A placeholder is `{name}`, never `${name}` (shell), `%{name}` (curl) nor `{{name}}` (Go templates).
+_NEGATIVE = re.compile(r"\b(no|not|without|never|nothing|none|zero|n't)\b|n't")
 PLACEHOLDER = re.compile(r"(?<![$%{])\{([a-z][a-z0-9_]*)\}(?!\})")
 
 
@@ -18,12 +20,24 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Term:
+    """A weighted phrase or regex. Its regex is compiled on first use: most terms of a catalog never meet a text
+    that holds one of their needles, and so are never compiled."""
+
     label: str
-    pattern: re.Pattern[str]
+    source: str
     weight: float
     needles: tuple[str, ...] = ()  # lower-case texts one of which every match contains; () when unknown
     folds_case: bool = False
     anchored: bool = False  # may use ^, $, \A or \Z: matched one line at a time, never on lines joined
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, re.IGNORECASE if self.folds_case else 0)
+
+    @property
+    def negative(self) -> bool:
+        """Whether the term is worded with a negation ("no such host", "without a where")."""
+        return _NEGATIVE.search(self.label) is not None
 
     def may_match(self, text: str) -> bool:
         """False only when no match can be in the (normalised) text: a cheap test before the regex."""
@@ -46,21 +60,26 @@ def phrase_term(phrase: str, weight: float) -> Term:
     rest = "".join(rf"[\s_-]+{re.escape(w)}" for w in words[1:])
     # "no word character before the first word", written after it so the regex engine can scan for the word
     start = rf"{re.escape(words[0])}(?<!\w.{{{len(words[0])}}})"
-    return Term(phrase, re.compile(rf"{start}{rest}(?:s|es|ed|d|ing)?(?!\w)"), weight, (max(words, key=len),))
+    return Term(phrase, rf"{start}{rest}(?:s|es|ed|d|ing)?(?!\w)", weight, (max(words, key=len),))
 
 
-def regex_term(regex: str, weight: float) -> Term:
-    """A regex matched case-insensitively; raises re.error when it does not compile."""
-    pattern = re.compile(regex, re.IGNORECASE)
-    return Term(regex, pattern, weight, required_texts(pattern), folds_case=True, anchored=bool(_ANCHOR.search(regex)))
+def regex_term(regex: str, weight: float, *, lazy: bool = False) -> Term:
+    """A regex matched case-insensitively; raises re.error when it does not compile, unless `lazy` (then the
+    caller has checked it, and it is compiled on first use)."""
+    term = Term(regex, regex, weight, required_texts(regex), folds_case=True, anchored=bool(_ANCHOR.search(regex)))
+    if not lazy:
+        _ = term.pattern
+    return term
 
 
-def required_texts(pattern: re.Pattern[str]) -> tuple[str, ...]:
+def required_texts(pattern: re.Pattern[str] | str) -> tuple[str, ...]:
     """Lower-case texts one of which every match of `pattern` contains, or () when that is not certain.
 
     Read from plain characters outside classes, and from groups that are neither optional nor repeated;
     a character or group a quantifier applies to does not count.
     """
+    if isinstance(pattern, str):
+        return () if re.search(r"\(\?[a-z]*x", pattern) else _required(pattern)
     return () if pattern.flags & re.VERBOSE else _required(pattern.pattern)
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from maestro.model import IncidentContext, Severity
 from maestro.runbooks.terms import Term, normalise, regex_term
+from maestro.triage.reading import Polarity, Scopes, scopes
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,26 @@ class TextPart:
     name: str
     text: str
     weight: float
+    scopes: Scopes = field(default_factory=Scopes)
+
+    @classmethod
+    def of(cls, name: str, text: str, weight: float) -> TextPart:
+        return cls(name, text, weight, scopes(text))
+
+    def mention(self, term: Term) -> tuple[str, Polarity] | None:
+        """The first asserted mention of the term, else the first ruled-out one, else a hypothetical one."""
+        if not term.may_match(self.text):
+            return None
+        seen: dict[Polarity, str] = {}
+        for found in term.pattern.finditer(self.text):
+            polarity = self.scopes.polarity(self.text, found.start(), found.end(), term.negative)
+            if polarity is Polarity.ASSERTED:
+                return found.group(0), polarity
+            seen.setdefault(polarity, found.group(0))
+        for polarity in (Polarity.RULED_OUT, Polarity.HYPOTHETICAL):
+            if polarity in seen:
+                return seen[polarity], polarity
+        return None
 
 
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
@@ -25,17 +46,17 @@ _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
 def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
     """The context's text fields, normalised; quoted error text and error messages weigh more."""
     described = normalise("\n".join(t for t in (context.description, context.what_broke) if t))
-    parts = [TextPart("description", described, 1.0)]
+    parts = [TextPart.of("description", described, 1.0)]
     quoted = " | ".join(next(g for g in m.groups() if g) for m in _QUOTED.finditer(described))
     if quoted:
-        parts.append(TextPart("quoted error", quoted, 1.5))
+        parts.append(TextPart.of("quoted error", quoted, 1.5))
     for name, value, weight in (
         ("error message", context.error_messages, 1.5),
         ("user impact", context.user_impact, 0.75),
         ("recent changes", context.recent_changes, 1.0),
     ):
         if value.strip():
-            parts.append(TextPart(name, normalise(value), weight))
+            parts.append(TextPart.of(name, normalise(value), weight))
     return tuple(parts)
 
 
@@ -44,6 +65,10 @@ class TextScore:
     score: float = 0.0
     hits: list[str] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
+    against: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)  # the words of the text that matched, as written there
+    # what a runbook's min_score is set against: asserted terms at the runbook's own weights, less contradictions
+    raw: float = 0.0
 
 
 # "the database is fine": a mention that rules the thing out
@@ -59,20 +84,55 @@ def _mention(term: Term, text: str) -> str | None:
     return None
 
 
-def score_terms(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> TextScore:
-    """Each term counts once, at the heaviest part it appears in; a mention said to be fine does not count."""
+# a hypothetical mention ("to avoid data loss") counts this much of an asserted one
+HYPOTHETICAL_SHARE = 0.5
+
+
+def score_terms(terms: Iterable[Term], parts: tuple[TextPart, ...], specificity: Mapping[str, float]) -> TextScore:
+    """Each term counts once, at the heaviest part it is asserted in, times how specific it is to its runbook.
+
+    A term only ruled out ("nothing was deployed", "OOMKilled false") counts against; one only mentioned as a
+    possibility counts in part.
+    """
     result = TextScore()
     for term in terms:
         best: tuple[float, str, str] | None = None
+        against: str | None = None
         for part in parts:
-            found = _mention(term, part.text)
-            if found is not None and (best is None or part.weight > best[0]):
-                best = (part.weight, part.name, found)
+            found = part.mention(term)
+            if found is None:
+                continue
+            text, polarity = found
+            weight = part.weight * (HYPOTHETICAL_SHARE if polarity is Polarity.HYPOTHETICAL else 1.0)
+            if polarity is Polarity.RULED_OUT:
+                against = against or text
+            elif best is None or weight > best[0]:
+                best = (weight, part.name, text)
+        weight = term.weight * specificity.get(term.label, 1.0)
         if best is not None:
-            weight, name, found = best
-            result.score += term.weight * weight
-            result.hits.append(f"{name} mentions '{found}'")
+            part_weight, name, text = best
+            result.score += weight * part_weight
+            result.raw += term.weight * part_weight
+            result.hits.append(f"{name} mentions '{text}'")
+            result.found.append(text)
             result.terms.append(term)
+        elif against is not None:
+            result.score -= weight
+            result.against.append(f"the text rules out '{against}'")
+    return result
+
+
+def score_contradictions(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> TextScore:
+    """Asserted mentions of what rules a runbook out: their weight counts against it."""
+    result = TextScore()
+    for term in terms:
+        for part in parts:
+            found = part.mention(term)
+            if found is not None and found[1] is Polarity.ASSERTED:
+                result.score -= term.weight
+                result.raw -= term.weight
+                result.against.append(f"{part.name} mentions '{found[0]}', which points elsewhere")
+                break
     return result
 
 
@@ -127,7 +187,8 @@ def score_excerpts(terms: Iterable[Term], excerpts: Excerpts, weight: float, nee
 
 
 def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
-    return any(term.find(part.text) for term in terms for part in parts)
+    """Whether any term is asserted in the text."""
+    return any((found := part.mention(term)) and found[1] is Polarity.ASSERTED for term in terms for part in parts)
 
 
 # --- severity the words describe (the seed's severity table drives these cues) --------------------------
@@ -151,7 +212,12 @@ _P0_OUTAGE = (
     r"\b(dropped|truncated|wiped|deleted) (the |a |all )?(production )?(table|database|db|data|rows|records)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
-    r"\bevery (request|page|call|endpoint|insert|write|query|customer|user)\b",
+    r"\bevery (request|page|call|endpoint|customer|user|site|website|visitor)\b",
+    r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
+    r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
+    r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
+    r"(gone|lost|wiped|deleted)\b",
+    r"\b(site|app|api|service|platform) is in maintenance\b",
     r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
 )
 _P0_ERRORS = (r"\b500s?\b", r"\b5xx\b", r"internal server error")
@@ -211,10 +277,11 @@ class Described:
     severity: Severity | None
     partial: bool
     cues: tuple[str, ...]
+    from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
-    """The first mention of each cue that no 'not' / 'no' / 'without' just before negates."""
+    """The first asserted mention of each cue: one ruled out or only hypothetical says nothing of the impact."""
     hits = []
     for term in _CUES[kind]:
         found = next(
@@ -223,6 +290,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
                 for part in parts
                 for m in term.pattern.finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
+                and part.scopes.polarity(part.text, m.start(), m.end()) is Polarity.ASSERTED
             ),
             None,
         )
@@ -278,14 +346,23 @@ def first_host(parts: tuple[TextPart, ...]) -> str:
 
 _CHANGE = re.compile(
     r"\b(deploy\w*|redeploy\w*|releas\w*|rolled out|rollout|upgrad\w*|migrat\w*|config change\w*|changed|"
-    r"updated|pushed|merged|hotfix\w*)\b"
+    r"updated|pushed|merged|hotfix\w*|rotat(ed|ion)|push|went out|switched|patched|enabled|disabled|"
+    r"(config|rule|flag|setting)s? (edit|change|update|push)\w*)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
 
 
 def change_sentences(text: str) -> list[str]:
-    """Sentences of the (original-case) text that mention a deploy or change."""
-    return [s.strip() for s in _SENTENCE.findall(text) if _CHANGE.search(s.lower())]
+    """Sentences of the (original-case) text that report a change: a deploy, or a change not worded as one (a
+    rule push, an upgrade, a rotation, a config edit). A change the sentence rules out ("nothing was deployed")
+    is none."""
+    found = []
+    for sentence in _SENTENCE.findall(text):
+        lowered = normalise(sentence)
+        ruled = scopes(lowered)
+        if any(ruled.polarity(lowered, m.start(), m.end()) is Polarity.ASSERTED for m in _CHANGE.finditer(lowered)):
+            found.append(sentence.strip())
+    return found
 
 
 def names_in_text(names: Iterable[str], aliases: dict[str, list[str]], parts: tuple[TextPart, ...]) -> list[str]:

@@ -9,12 +9,15 @@ never does. Nothing matched still gives the generic triage.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from maestro.eta import recovery_minutes
 from maestro.model import (
     Command,
+    Danger,
     Evidence,
     IncidentContext,
     Prevention,
@@ -25,9 +28,10 @@ from maestro.model import (
     Triage,
     TriageIssue,
 )
+from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
 from maestro.safety import labelled
-from maestro.triage.facts import Facts, World, fill
+from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
     Described,
     TextPart,
@@ -39,9 +43,11 @@ from maestro.triage.matching import (
     first_url,
     incident_parts,
     names_in_text,
+    score_contradictions,
     score_excerpts,
     score_terms,
 )
+from maestro.triage.reading import Polarity
 
 __all__ = ["Catalog", "load_catalog", "triage"]
 
@@ -81,6 +87,22 @@ class _Candidate:
     described: bool = False
     evidenced: bool = False  # bound to, confirmed by or raised from the subject's own log lines or errors
     log_service: str = ""  # raised from this service's log lines alone
+    reported: list[str] = field(default_factory=list)  # the words of the report that point here
+    quotes: list[str] = field(default_factory=list)  # the subject's own lines that repeat or raised it
+    ruled_out: list[str] = field(default_factory=list)  # measured facts that contradict a reading of the words
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.signals or self.support or self.evidenced)
+
+    @property
+    def standing(self) -> int:
+        """What the issue rests on: measured and reported, measured, reported only, a symptom or nothing."""
+        if self.tier == 3:
+            return 3
+        if self.measured:
+            return 0 if self.reported else 1
+        return 2
 
     @property
     def id(self) -> str:
@@ -117,6 +139,8 @@ def triage(
     `aliases` maps names people use ("checkout") to service names, as in the config's `service_aliases`.
     """
     catalog = catalog if catalog is not None else default_catalog()
+    # The triage quotes the description; evidence comes redacted from the collector.
+    context = redact_obj(context)
     parts = incident_parts(context)
     world = World(evidence, aliases)
     described = described_severity(parts)
@@ -126,12 +150,13 @@ def triage(
 
     candidates: dict[tuple[str, str], _Candidate] = {}
     _raise_from_signals(catalog, world, candidates)
-    _raise_from_text(catalog, parts, world, candidates)
+    referred = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
     chosen = _select(candidates)
     if not chosen:
         chosen = [_generic(catalog.generic, world, parts)]
-    built = _ordered([(*_issue(c, world, described, text_facts), c.tier) for c in chosen])
+    reading = _text_reading(chosen, described)
+    built = _ordered([(*_issue(c, world, reading, text_facts, list(referred)), c.tier, c.standing) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
 
 
@@ -158,27 +183,40 @@ def _raise_from_signals(catalog: Catalog, world: World, candidates: dict[tuple[s
 
 def _raise_from_text(
     catalog: Catalog, parts: tuple[TextPart, ...], world: World, candidates: dict[tuple[str, str], _Candidate]
-) -> None:
+) -> dict[str, list[str]]:
+    """Raise runbooks from the words; returns the services the words refer to."""
     named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
     named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
+    referred = _referred(catalog, world, parts, named_services)
+    _corroborate(candidates, referred)
     by_runbook: dict[str, list[_Candidate]] = {}
     for candidate in candidates.values():
         by_runbook.setdefault(candidate.runbook.id, []).append(candidate)
     for runbook in catalog:
         if not runbook.terms or any_term(runbook.excludes, parts):
             continue
-        text = score_terms(runbook.terms, parts)
-        if text.score < runbook.match.min_score:
+        text = score_terms(runbook.terms, parts, catalog.specificity)
+        if runbook.contradicts:
+            contradicted = score_contradictions(runbook.contradicts, parts)
+            text.score += contradicted.score
+            text.raw += contradicted.raw
+            text.against.extend(contradicted.against)
+        if text.raw < runbook.match.min_score or text.score <= 0:
             continue
         raised = by_runbook.get(runbook.id)
         if raised:
             for candidate in raised:
                 candidate.add(text.score, text.hits)
                 candidate.described = True
+                candidate.reported.extend(w for w in text.found if w not in candidate.reported)
             continue
         subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
         candidate = _Candidate(runbook, subject, text.score, [*text.hits, *quotes], described=True)
         candidate.evidenced = bool(quotes)
+        candidate.reported = list(dict.fromkeys(text.found))
+        candidate.quotes = quotes
+        _rule_out_by_measure(candidate, world, referred)
+        _weaken_unsupported(candidate, world)
         for signal in world.signals:
             if signal.kind in runbook.match.supporting_signals and signal.subject == subject:
                 candidate.score += SUPPORT_WEIGHT
@@ -186,6 +224,66 @@ def _raise_from_text(
                 candidate.evidence.append(f"signal {signal.kind} on {subject}: {signal.detail}")
         candidates[(runbook.id, subject)] = candidate
     _rank_symptoms_below_causes(candidates)
+    return referred
+
+
+def _referred(catalog: Catalog, world: World, parts: tuple[TextPart, ...], named: list[str]) -> dict[str, list[str]]:
+    """The services the words refer to, with the words: by name or alias, or by the kind of service they are.
+
+    The kinds are the runbooks' own service hints: "database" refers to `db` because a database runbook hints
+    `db` and `database` alike.
+    """
+    referred: dict[str, list[str]] = {name: [name] for name in named}
+    families = {tuple(r.match.services) for r in catalog if r.match.services}
+    for family in families:
+        words = [w for w in family if any(_asserted_word(w, part) for part in parts)]
+        if not words:
+            continue
+        for name in world.service_names():
+            if any(hint in world.words(name) for hint in family):
+                referred.setdefault(name, []).extend(w for w in words if w not in referred[name])
+    return referred
+
+
+def _asserted_word(word: str, part: TextPart) -> bool:
+    for found in re.finditer(rf"(?<![\w.-]){re.escape(word)}(?![\w-])", part.text):
+        if part.scopes.polarity(part.text, found.start(), found.end()) is Polarity.ASSERTED:
+            return True
+    return False
+
+
+def _corroborate(candidates: dict[tuple[str, str], _Candidate], referred: dict[str, list[str]]) -> None:
+    """A measured issue about a service the words refer to is what the report describes: it weighs more."""
+    for candidate in candidates.values():
+        words = referred.get(candidate.subject) if candidate.signals and not candidate.on_node else None
+        if words:
+            candidate.score += SUPPORT_WEIGHT
+            candidate.reported.extend(w for w in words if w not in candidate.reported)
+
+
+def _rule_out_by_measure(candidate: _Candidate, world: World, referred: dict[str, list[str]]) -> None:
+    """A reading of the words that a measured fact about the service they refer to rules out weighs half."""
+    kinds = candidate.runbook.match.ruled_out_by
+    if not kinds:
+        return
+    for signal in world.signals:
+        if signal.kind in kinds and signal.subject in referred:
+            candidate.score /= 2
+            candidate.ruled_out.append(f"{signal.subject}: {signal.detail}")
+            candidate.evidence.append(f"measured on {signal.subject} rules this reading out: {signal.detail}")
+            return
+
+
+def _weaken_unsupported(candidate: _Candidate, world: World) -> None:
+    """Words the runbook needs a measured fact for (a deploy), when the evidence shows none anywhere, weigh half."""
+    kinds = candidate.runbook.match.supporting_signals
+    if not kinds or world.evidence is None or not world.services:
+        return
+    if not any(s.kind in kinds for s in world.signals):
+        candidate.score /= 2
+        shown = ", ".join(str(k) for k in kinds)
+        candidate.ruled_out.append(f"no {shown} on any service")
+        candidate.evidence.append(f"measured: no {shown} on any service")
 
 
 def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -> None:
@@ -208,8 +306,8 @@ def _text_subject(
     """The subject of a runbook raised by words, and the evidence lines that bound it.
 
     Best evidenced first: the service whose own lines repeat the words or that carries a supporting signal;
-    then a failing service the text names. A healthy one the text names binds only when nothing is failing,
-    else the subject stays open; when the text names none, the only failing service is the subject.
+    then a failing service the text names, then a healthy one it names (the words say where the cause is seen;
+    a symptom's subject stays open while others fail); when the text names none, the only failing service.
     """
     match = runbook.match
     if match.subject == "node":
@@ -229,7 +327,8 @@ def _text_subject(
     if match.services:
         return (unhealthy or named or pool or [""])[0], []
     if named:
-        return ("" if world.unhealthy() else named[0]), []
+        # a symptom seen on a healthy service may come from a failing one: its subject stays open
+        return ("" if match.symptom and world.unhealthy() else named[0]), []
     return (unhealthy[0] if len(unhealthy) == 1 else ""), []
 
 
@@ -259,34 +358,33 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
 
     Only the terms whose needles are in a service's lines are tried, and only while they can still reach the bar.
     """
-    runbooks = [
-        (r, r.needles, r.terms, r.excludes, r.match.services, r.match.min_score, r.match.subject == "node")
-        for r in catalog
-        if r.terms and not r.match.symptom and not r.fallback
-    ]
     found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
-    for order, name in enumerate(world.services):
-        excerpts = world.log_excerpts(name)
+    excerpts_of = {name: world.log_excerpts(name) for name in world.services}
+    # the needles of all the lines at once, then each service's among those: most needles are in no line
+    joined = "\n".join(e.text for e in excerpts_of.values())
+    anywhere = [needle for needle in catalog.needles if needle in joined]
+    for order, (name, excerpts) in enumerate(excerpts_of.items()):
         if not excerpts:
             continue
         # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
-        present = set(filter(excerpts.text.__contains__, catalog.needles)) if excerpts.text.isascii() else None
+        present = set(filter(excerpts.text.__contains__, anywhere)) if excerpts.text.isascii() else None
         bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
         node = world.service_facts(name).get("node", "")
-        for runbook, needles, terms, excludes, hints, min_score, on_node in runbooks:
-            if present is not None and needles is not None and needles.isdisjoint(present):
-                continue
-            if hints and not _hinted(world, name, hints):
+        for index in catalog.causes_for(present):
+            runbook, on_node, hints = index.runbook, index.on_node, index.hints
+            if hints and not _hinted(world, name, list(hints)):
                 continue
             subject = node if on_node else name
             existing = candidates.get((runbook.id, subject))
-            need = 0.0 if existing is not None else max(bar, min_score)
-            score = score_excerpts(terms if present is None else runbook.terms_for(present), excerpts, LOG_WEIGHT, need)
-            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in excludes):
+            need = 0.0 if existing is not None else max(bar, index.min_score)
+            terms = index.terms if present is None else index.terms_for(present)
+            score = score_excerpts(terms, excerpts, LOG_WEIGHT, need)
+            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in index.excludes):
                 continue
             if existing is not None:
                 existing.add(score.score, score.hits)
                 existing.evidenced = True
+                existing.quotes.extend(q for q in score.hits if q not in existing.quotes)
             else:
                 found.append((-score.score, order, name, subject, runbook, score))
     per_service: dict[str, int] = {}
@@ -299,12 +397,13 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
             del candidates[(runbook.id, "")]
             unbound.subject = name
             unbound.add(-negative, score.hits)
+            unbound.quotes.extend(score.hits)
             unbound.evidenced = True
             candidates[(runbook.id, name)] = unbound
             continue
         if (runbook.id, subject) not in candidates:
             candidates[(runbook.id, subject)] = _Candidate(
-                runbook, subject, -negative, list(score.hits), evidenced=True, log_service=name
+                runbook, subject, -negative, list(score.hits), evidenced=True, log_service=name, quotes=list(score.hits)
             )
 
 
@@ -361,13 +460,31 @@ def _state_severity(world: World, service: str) -> Severity:
 
 
 def _command(step: Step, facts: Facts) -> Command:
-    return labelled(
-        Command(text=fill(step.text, facts), purpose=fill(step.purpose, facts), expected=fill(step.expected, facts))
-    )
+    purpose = fill(step.purpose, facts, shell=False)
+    text, left_out = fill_command(step.text, facts)
+    if left_out:
+        names = ", ".join(f"<{name.upper()}>" for name in left_out)
+        purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
+    return labelled(Command(text=text, purpose=purpose, expected=fill(step.expected, facts, shell=False)))
+
+
+def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
+    """The severity the words give; without impact words, the default of the cause the words point to most.
+
+    Causes raised by words alone are rival readings of one report, not separate incidents: a weaker reading
+    does not outrank the best one because its runbook's default severity is higher.
+    """
+    if described.severity is not None:
+        return described
+    readings = [c for c in chosen if c.described and not c.signals and c.tier < 3]
+    if not readings:
+        return described
+    best = max(readings, key=lambda c: (c.score, c.runbook.id))
+    return Described(best.runbook.severity, described.partial, (), from_cause=True)
 
 
 def _issue(
-    candidate: _Candidate, world: World, described: Described, text_facts: dict[str, str]
+    candidate: _Candidate, world: World, described: Described, text_facts: dict[str, str], referred: list[str]
 ) -> tuple[TriageIssue, Facts]:
     runbook, subject = candidate.runbook, candidate.subject
     facts = {**text_facts, **world.facts(subject, candidate.on_node, candidate.signals + candidate.support)}
@@ -375,9 +492,13 @@ def _issue(
     evidence = list(candidate.evidence)
     if candidate.log_service:
         severity = _least(severity, _state_severity(world, candidate.log_service))
-    if candidate.described and described.severity is not None:
+    if runbook.severity_holds and not candidate.log_service:
+        severity = _worst(severity, runbook.severity)
+    elif candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
-        if severity is not runbook.severity:
+        if severity is not runbook.severity and described.from_cause:
+            evidence.append(f"severity {severity}: no impact words; the likeliest cause is a {severity}")
+        elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
     if subject and not candidate.on_node and subject in world.services:
@@ -394,37 +515,125 @@ def _issue(
             for s in world.recent_deploys()
             if s.subject == subject and s not in candidate.support
         )
+    fix = [_command(s, facts) for s in runbook.fix]
+    verify = [_command(s, facts) for s in runbook.verify]
+    rollback = [_command(s, facts) for s in runbook.rollback]
+    if subject and not candidate.on_node:
+        blocker = world.rollback_blocker(subject)
+        if blocker:
+            fix, rollback = _without_rollback(fix, subject, blocker), _without_rollback(rollback, subject, blocker)
+            evidence.append(f"{subject} cannot roll back: {blocker}")
+    options = _service_options(candidate, world, referred)
+    if options and any("<SERVICE>" in c.text for c in [*fix, *verify, *rollback]):
+        fix.insert(0, _pick_service(options))
+    measured = _measured(candidate, world)
+    check = "" if candidate.measured else _check(fix + verify)
     issue = TriageIssue(
         id=candidate.id,
         runbook_id=runbook.id,
         subject=subject,
         severity=severity,
         title=f"{runbook.title} ({subject})" if subject else runbook.title,
-        summary=fill(runbook.summary, facts),
-        impact=fill(runbook.impact, facts),
-        symptoms=[fill(s, facts) for s in runbook.symptoms],
-        root_cause=fill(runbook.root_cause, facts),
+        summary=fill(runbook.summary, facts, shell=False),
+        impact=fill(runbook.impact, facts, shell=False),
+        symptoms=[fill(s, facts, shell=False) for s in runbook.symptoms],
+        root_cause=fill(runbook.root_cause, facts, shell=False),
         evidence=list(dict.fromkeys(evidence)),
-        fix=[_command(s, facts) for s in runbook.fix],
-        verify=[_command(s, facts) for s in runbook.verify],
-        rollback=[_command(s, facts) for s in runbook.rollback],
+        fix=fix,
+        verify=verify,
+        rollback=rollback,
         time_to_fix_min=runbook.time_to_fix_min,
         owner=runbook.owner,
-        escalate_if=fill(runbook.escalate_if, facts),
+        escalate_if=fill(runbook.escalate_if, facts, shell=False),
         confidence=round(min(0.97, candidate.score / (candidate.score + 4.0)), 2),
         provenance=Provenance.RULES,
+        measured=measured,
+        reported=candidate.reported[:6],
+        hypothesis=not candidate.measured and candidate.tier < 3,
+        check=check,
+        why=_why(candidate, measured, check),
     )
     return issue, facts
 
 
-def _ordered(built: list[tuple[TriageIssue, Facts, int]]) -> list[tuple[TriageIssue, Facts]]:
-    """Most severe, then most confident; within one subject and severity the most actionable first.
+def _measured(candidate: _Candidate, world: World) -> list[str]:
+    """What the engine measured about the issue: its signals, the subject's replicas, the lines that raised it."""
+    measured = [f"{s.subject or 'swarm'}: {s.detail}" for s in [*candidate.signals, *candidate.support]]
+    info = world.services.get(candidate.subject) if not candidate.on_node else None
+    if info is not None and world.is_short(candidate.subject) and candidate.measured:
+        measured.insert(0, f"{candidate.subject} {info.running}/{info.desired}")
+    measured.extend(candidate.quotes)
+    return list(dict.fromkeys(measured))
+
+
+def _check(commands: list[Command]) -> str:
+    """The first read-only command with nothing left to fill in: what confirms or refutes a hypothesis."""
+    read_only = [c.text for c in commands if c.danger is Danger.READ_ONLY]
+    return next((t for t in read_only if "<" not in t), read_only[0] if read_only else "")
+
+
+def _why(candidate: _Candidate, measured: list[str], check: str) -> str:
+    """One line: the measured facts, then the reported words; a hypothesis says what would check it."""
+    reported = ", ".join(f"'{w}'" for w in candidate.reported[:3])
+    if candidate.measured:
+        parts = [f"measured: {'; '.join(measured[:3])}"]
+        if reported:
+            parts.append(f"reported: {reported}")
+        return " · ".join(parts)
+    if candidate.tier == 3:
+        return f"symptom reported: {reported}" if reported else "nothing known matched: assess first"
+    parts = [f"hypothesis from the words {reported}" if reported else "hypothesis"]
+    if candidate.ruled_out:
+        parts.append(f"measured against it: {candidate.ruled_out[0]}")
+    if check:
+        parts.append(f"check: {check}")
+    return " · ".join(parts)
+
+
+def _without_rollback(commands: list[Command], subject: str, blocker: str) -> list[Command]:
+    """The commands, a rollback of `subject` replaced by why there is none."""
+    step = labelled(
+        Command(
+            text=f"# no rollback for {subject}: {blocker}",
+            purpose="Redeploy a known-good image instead of rolling back",
+            expected="Nothing to run",
+        )
+    )
+    kept = [step if "--rollback" in c.text and subject in c.text.split() else c for c in commands]
+    return list({c.text: c for c in kept}.values())
+
+
+def _service_options(candidate: _Candidate, world: World, referred: list[str]) -> list[str]:
+    """The services a still-open {service} could be: those the words refer to, then the failing ones, else all
+    the runbook acts on."""
+    if candidate.subject or candidate.on_node or not world.service_names():
+        return []
+    names = world.service_names()
+    hints = candidate.runbook.match.services
+    pool = [n for n in names if _hinted(world, n, hints)] if hints else names
+    unhealthy = [n for n in pool if world.is_unhealthy(n)]
+    return list(dict.fromkeys([*(n for n in referred if n in pool), *(unhealthy or pool)]))[:5]
+
+
+def _pick_service(options: list[str]) -> Command:
+    return labelled(
+        Command(
+            text=f"# pick the service for <SERVICE>: {' or '.join(options)}",
+            purpose="The evidence does not say which service this is; the commands below need it",
+            expected="One service name to put in place of <SERVICE>",
+        )
+    )
+
+
+def _ordered(built: list[tuple[TriageIssue, Facts, int, int]]) -> list[tuple[TriageIssue, Facts]]:
+    """Most severe; then what is measured and reported before what is only measured, before words alone; then
+    most confident. Within one subject and severity the most actionable first.
 
     An issue giving the same commands for the same subject as one before it only adds its evidence to it.
     """
-    ranked = sorted(built, key=lambda b: (b[0].severity.rank, -b[0].confidence, b[0].id))
+    ranked = sorted(built, key=lambda b: (b[0].severity.rank, b[3], -b[0].confidence, b[0].id))
     slots: dict[tuple[str, Severity], list[int]] = {}
-    for index, (issue, _, _) in enumerate(ranked):
+    for index, (issue, *_) in enumerate(ranked):
         if issue.subject:
             slots.setdefault((issue.subject, issue.severity), []).append(index)
     ordered = list(ranked)
@@ -434,7 +643,7 @@ def _ordered(built: list[tuple[TriageIssue, Facts, int]]) -> list[tuple[TriageIs
             ordered[index] = member
     kept: list[tuple[TriageIssue, Facts]] = []
     first_with: dict[tuple[str, tuple[str, ...]], TriageIssue] = {}
-    for issue, facts, _ in ordered:
+    for issue, facts, *_ in ordered:
         key = (issue.subject, tuple(c.text for _, c in issue.commands()))
         first = first_with.get(key)
         if first is not None and key[1]:
@@ -476,13 +685,14 @@ def _summarise(
     factors += [f"Recent deploy of {s.subject}: {s.detail}" for s in world.recent_deploys()]
     factors += [f"Also: {i.severity} {i.title}" for i in issues[1:5]]
     if identified:
-        factors += [f"Check: {fill(h, top_facts)}" for h in top_runbook.contributing_factors[:2]]
+        factors += [f"Check: {fill(h, top_facts, shell=False)}" for h in top_runbook.contributing_factors[:2]]
     prevention: dict[str, list[str]] = {"immediate": [], "short_term": [], "long_term": []}
     for issue, facts in built:
         runbook = catalog[issue.runbook_id]
         for part, items in prevention.items():
-            items.extend(t for t in (fill(x, facts) for x in getattr(runbook.prevention, part)) if t not in items)
-    urgent = sum(i.time_to_fix_min for i in issues if i.severity is not Severity.P2)
+            items.extend(
+                t for t in (fill(x, facts, shell=False) for x in getattr(runbook.prevention, part)) if t not in items
+            )
     return Triage(
         severity=severity,
         system_status=status,
@@ -492,7 +702,7 @@ def _summarise(
         root_cause_identified=identified,
         issues=issues,
         prevention=Prevention(**prevention),
-        eta_minutes=urgent or sum(i.time_to_fix_min for i in issues),
+        eta_minutes=recovery_minutes(issues),
         engine=Provenance.RULES,
         generated_at=now,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,33 @@ def test_oom_fix_raises_the_memory_limit_above_the_real_one(lab_triage: dict) ->
 
 def test_healthy_api_is_not_an_issue(lab_triage: dict) -> None:
     assert not [i for i in lab_triage["issues"] if i["subject"] == "api"]
+
+
+WORKED_EXAMPLE = "Production API down - 500 errors. Logs show database connection timeout. Deployed 30 minutes ago."
+
+
+def test_the_seeds_worked_example_puts_the_measured_database_outage_first(lab: Lab, tmp_path: Path) -> None:
+    result = run(lab, tmp_path, "triage", WORKED_EXAMPLE, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    issues = json.loads(result.stdout)["issues"]
+    top = issues[0]
+    assert (top["subject"], top["severity"], top["hypothesis"]) == ("db", "P0", False), [i["id"] for i in issues]
+    assert top["why"].startswith("measured: db 0/1"), top["why"]
+    assert "database" in top["reported"]
+    for issue in issues[:3]:
+        commands = " ".join(c["text"] for kind in ("fix", "verify", "rollback") for c in issue[kind])
+        assert not re.search(r"<[A-Z_]*(SERVICE|NODE)>", commands), (issue["id"], commands)
+    guesses = [i for i in issues if i["hypothesis"]]
+    assert guesses and all(i["check"] and i["why"].startswith("hypothesis") for i in guesses)
+    assert guesses[0]["runbook_id"] == "db.pool_exhausted" and "db: 0 of 1" in guesses[0]["why"]
+
+
+def test_a_service_whose_update_rolled_back_is_not_told_to_roll_back(lab: Lab, tmp_path: Path) -> None:
+    result = run(lab, tmp_path, "triage", WORKED_EXAMPLE, "--format", "json")
+    web = [i for i in json.loads(result.stdout)["issues"] if i["subject"] == "web"]
+    commands = [c["text"] for issue in web for kind in ("fix", "verify", "rollback") for c in issue[kind]]
+    assert web and not [c for c in commands if "--rollback" in c and not c.startswith("#")], commands
+    assert any(c.startswith("# no rollback for web: its last update already rolled back") for c in commands)
 
 
 def test_status_json_lists_services_and_signals(lab: Lab, tmp_path: Path) -> None:

@@ -163,6 +163,7 @@ def _full_evidence() -> Evidence:
         "shop_redis": "redis:7.2",
         "shop_db": "postgres:16",
         "shop_traefik": "traefik:v3.1",
+        "shop_rabbitmq": "rabbitmq:3.13",
     }
     services = [
         service(
@@ -741,3 +742,68 @@ def test_triage_of_a_30_service_swarm_takes_under_20_ms(capsys: pytest.CaptureFi
             f"(max {max(cpu):.2f}), median {statistics.median(wall):.2f} ms wall (max {max(wall):.2f})"
         )
     assert median < 20
+
+
+def test_a_term_the_words_rule_out_counts_against_its_runbook() -> None:
+    said = triage(ctx("We deployed a new release and the API got slow"), now=NOW)
+    denied = triage(ctx("Nothing was deployed today, but the API got slow"), now=NOW)
+    assert "deploy.bad_release" in [i.runbook_id for i in said.issues]
+    assert "deploy.bad_release" not in [i.runbook_id for i in denied.issues]
+    assert denied.issues[0].runbook_id == "app.slow_responses"
+
+
+def test_common_words_weigh_less_than_words_only_one_runbook_uses() -> None:
+    specificity = default_catalog().specificity
+    assert specificity["database"] < specificity["wraparound"] == 1.0
+    assert min(specificity.values()) >= 0.5 and max(specificity.values()) <= 1.5
+
+
+def test_contradiction_terms_tell_neighbours_apart() -> None:
+    upstream = "Outbound calls fail: x509: certificate signed by unknown authority; our CA bundle is from 2019"
+    skew = "TLS from node-3 fails: certificate is not yet valid, the system clock is years behind"
+    soon = "The certificate for shop.example.com expires in 12 days"
+    assert triage(ctx(upstream), now=NOW).issues[0].runbook_id == "edge.cert_upstream_ca"
+    assert triage(ctx(skew), now=NOW).issues[0].runbook_id == "edge.clock_skew"
+    assert [(i.runbook_id, i.severity) for i in triage(ctx(soon), now=NOW).issues[:1]] == [
+        ("edge.cert_expiring", Severity.P2)
+    ]
+
+
+def test_a_breach_stays_p0_whatever_the_words_say() -> None:
+    result = triage(ctx("The site is a bit slow and we found xmrig mining crypto in the web container"), now=NOW)
+    assert (result.issues[0].runbook_id, result.issues[0].severity) == ("security.compromised", Severity.P0)
+
+
+def test_a_measured_failure_the_words_refer_to_comes_first_and_says_why() -> None:
+    down = signal(SignalKind.SERVICE_DOWN, "db", "0 of 1 replicas running")
+    sick = signal(SignalKind.UNHEALTHY, "db", "health check failing since 14:02")
+    oom = signal(SignalKind.OOM_KILLED, "cache", "OOMKilled x3")
+    live = evidence(service("api", 3, 3), service("db", 1, 0), service("cache", 1, 0), signals=(down, sick, oom))
+    result = triage(ctx("API down, 500 errors. Logs show database connection timeout."), live, now=NOW)
+    top = result.issues[0]
+    assert (top.runbook_id, top.subject, top.hypothesis) == ("swarm.unhealthy", "db", False)
+    assert top.why.startswith("measured: db 0/1; db: health check failing since 14:02") and "'database'" in top.why
+    guess = next(i for i in result.issues if i.runbook_id == "db.pool_exhausted")
+    assert guess.hypothesis and guess.subject == "api" and "db: 0 of 1 replicas running" in guess.why
+    assert guess.check and classify(guess.check) == "read-only"
+
+
+def test_no_rollback_is_advised_for_a_service_that_already_rolled_back_or_has_no_previous_spec() -> None:
+    rolled = service("web", 2, 2, update_state="rollback_completed")
+    fresh = service("worker", 1, 0)
+    loop = signal(SignalKind.CRASH_LOOP, "worker", "exit (1) x5", desired="1", running="0")
+    deploy = signal(SignalKind.RECENT_DEPLOY, "web", "spec changed", desired="2", running="2", previous_image="web:1")
+    result = triage(ctx("web errors after the deploy"), evidence(rolled, fresh, signals=(loop, deploy)), now=NOW)
+    for issue in result.issues:
+        texts = [c.text for _, c in issue.commands()]
+        assert not [t for t in texts if "--rollback" in t and not t.startswith("#")], (issue.id, texts)
+    worker = next(i for i in result.issues if i.subject == "worker")
+    assert any("no previous spec" in c.text for c in worker.fix + worker.rollback)
+
+
+def test_an_unfillable_service_placeholder_becomes_a_step_naming_the_choices() -> None:
+    loop = signal(SignalKind.CRASH_LOOP, "worker", "exit (1) x5")
+    live = evidence(service("api", 3, 3), service("worker", 1, 0), signals=(loop,))
+    issue = triage(ctx("API returns 500 errors"), live, now=NOW).issue("app.http_errors")
+    # the service the words name first, then the failing one
+    assert issue is not None and issue.fix[0].text == "# pick the service for <SERVICE>: api or worker"

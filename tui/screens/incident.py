@@ -1,22 +1,46 @@
-"""The incident screen: six panes in a grid when there is room, one pane per tab when there is not."""
+"""The incident screen: six panes in a grid when there is room, one pane per tab when there is not.
+
+It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the situation it was
+last shown and writes through the recorder it was given. The app hands it both once the session is open.
+"""
 
 from __future__ import annotations
 
-from textual import events
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import DataTable, Tab, Tabs
 
+from maestro.text import copyable
+from tui import actions
 from widgets.checklist import SeverityChecklist
-from widgets.commands import CommandDeck
+from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
+from widgets.footer import KeysFooter
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
+from widgets.saving_banner import SavingBanner
 from widgets.services import ServicesPanel
+from widgets.text import duration
 from widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from maestro.events import EventKind, Payload
+    from maestro.model import LogLine, Severity
+    from maestro.notify.send import Delivery, Record
+    from maestro.recorder import Recorder
+    from tui.messages import NotificationsSent
+    from tui.screens.status_update import UpdateChoice
+    from tui.views import Situation
+
+LogReader = Callable[[str], "list[LogLine]"]
+"""Reads a service's logs from the engine (blocking; the logs screen calls it in a worker)."""
 
 PANES: tuple[tuple[str, str], ...] = (
     ("checklist", "Checklist"),
@@ -37,18 +61,26 @@ class PaneTabs(Tabs, can_focus=False):
 
 
 class IncidentScreen(Screen[None], inherit_bindings=False):
-    BINDINGS = [
-        Binding("tab", "next_pane", "Next pane", show=False, tooltip="Next pane"),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False, tooltip="Previous pane"),
-    ]
+    BINDINGS = actions.bindings("incident")
 
     def __init__(self) -> None:
         super().__init__(id="incident")
         self.active_pane = PANES[0][0]
+        self.situation: Situation | None = None
+        """What the panes show now; None until the session is open."""
+        self.recorder: Recorder | None = None
+        self.selected_issue: str | None = None
+        self._clock: Callable[[], datetime] | None = None
+        self._read_logs: LogReader | None = None
+
+    def attach(self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None) -> None:
+        """The session is open: record through `recorder`; `read_logs` is None when there is no engine."""
+        self.recorder, self._clock, self._read_logs = recorder, clock, read_logs
 
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
         yield IncidentHeader(id="header")
+        yield SavingBanner(id="not-saving")
         if not self.has_class("-grid"):
             yield self._tabs()
         panes = {  # the grid fills row by row: left pane, right pane
@@ -65,7 +97,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 widget = widget_class(id=name, classes="pane -active" if name == self.active_pane else "pane")
                 widget.border_title = titles[name]
                 yield widget
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_pane(self.active_pane)
@@ -111,6 +143,46 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def header(self) -> IncidentHeader:
         return self.query_one(IncidentHeader)
 
+    # --- drawing -------------------------------------------------------------------
+
+    def show(self, situation: Situation) -> None:
+        """Redraw every pane from this situation."""
+        from tui import views
+
+        self.situation = situation
+        if not self.is_mounted:
+            return
+        incident = situation.incident
+        self.show_checklist(situation)
+        self.recovery.show(
+            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident.triage)
+        )
+        self.timeline.show(incident.timeline)
+        self.commands.show(views.deck_view(situation, self.selected_issue))
+        self.show_services(situation)
+        self.show_clock(situation)
+
+    def show_checklist(self, situation: Situation) -> None:
+        from tui import views
+
+        self.situation = situation
+        self.checklist.show(
+            situation.incident.triage, set(situation.incident.ticked), views.checklist_notice(situation)
+        )
+
+    def show_services(self, situation: Situation) -> None:
+        self.situation = situation
+        self.services.show(situation.evidence, problem=situation.engine_problem, has_engine=situation.has_engine)
+
+    def show_clock(self, situation: Situation) -> None:
+        """The escalation timer and the header: every second, and whenever what they show changes."""
+        from tui import views
+
+        self.situation = situation
+        self.escalation.show(views.timer_view(situation))
+        self.header.show(views.header_view(situation))
+        self.query_one(SavingBanner).show(situation.not_saving)
+
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
 
@@ -154,3 +226,306 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 if name != self.active_pane:
                     self._activate(name)
                 return
+
+    # --- pane actions ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pane keys wait for an incident (the intake form comes first)."""
+        return self.situation is not None or action not in actions.NEEDS_AN_INCIDENT
+
+    def _now(self) -> datetime:
+        assert self._clock is not None
+        return self._clock()
+
+    def _record(self, kind: EventKind, payload: Payload) -> bool:
+        return self.recorder is not None and self.recorder.record(kind, payload)
+
+    def action_copy(self) -> None:
+        """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
+        from maestro.model import Danger
+        from maestro.safety import classify, reasons
+        from tui.screens.dialogs import ConfirmDialog
+
+        entry = self.commands.selected
+        if entry is None:
+            self.notify("No command highlighted in the command deck.", severity="warning")
+            return
+        text = entry.command.text
+        if Danger.worst(entry.command.danger, classify(text)) is not Danger.DESTRUCTIVE:
+            self._copy(entry)
+            return
+        why = "\n".join(f"- {reason}" for reason in reasons(text)) or "- labelled destructive"
+        shown = copyable(text)
+        if shown != text:
+            why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
+        question = "This command is DESTRUCTIVE. Copy it anyway?"
+        dialog = ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
+        self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
+
+    def _copy(self, entry: DeckCommand) -> None:
+        from maestro import events as ev
+        from maestro.model import Danger
+        from maestro.safety import classify
+
+        command = entry.command
+        danger = Danger.worst(command.danger, classify(command.text))
+        payload = ev.CommandCopied(command=command.text, danger=danger, issue_id=entry.issue_id)
+        if not self._record(ev.EventKind.COMMAND_COPIED, payload):
+            return
+        copied = copyable(command.text)
+        self.app.copy_to_clipboard(copied)
+        self.commands.show_copied(copied)
+        self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})")
+
+    def action_logs(self) -> None:
+        service = self.services.selected_service
+        if service is None:
+            self.notify("No service selected.", severity="warning")
+            return
+        self.show_logs(service)
+
+    def show_logs(self, service: str) -> None:
+        """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
+        from tui.screens.logs import LogsScreen
+
+        evidence = self.situation.evidence if self.situation else None
+        captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
+        read = self._read_logs
+        self.app.push_screen(LogsScreen(service, captured, (lambda: read(service)) if read is not None else None))
+
+    def show_tasks(self, service: str) -> None:
+        from tui.screens.tasks import TasksScreen
+
+        evidence = self.situation.evidence if self.situation else None
+        tasks = TasksScreen(service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None)
+        self.app.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
+
+    @on(DataTable.RowSelected, "#services-table")
+    def _service_chosen(self) -> None:
+        if service := self.services.selected_service:
+            self.show_tasks(service)
+
+    def action_filter(self) -> None:
+        self.show_pane("services")
+        self.services.open_filter()
+
+    def action_escalate(self) -> None:
+        """Escalate to whom the rules say (else one step up the chain); the contact's channel is told."""
+        from maestro.escalation import clock as escalation_clock
+        from maestro.escalation import next_escalation
+        from tui.screens.dialogs import ConfirmDialog
+
+        if self.situation is None:
+            return
+        incident, config = self.situation.incident, self.situation.config
+        top = self.situation.advice().top
+        step = (top.level, config.escalation[top.level]) if top else next_escalation(incident, config)
+        if step is None:
+            current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
+            self.notify(f"Already at the top of the chain: {current.label_with_contact}", severity="warning")
+            return
+        level, contact = step
+        if top is not None:
+            reason = top.reason
+        else:
+            state = escalation_clock(incident, config, self._now())
+            reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
+        lines = [f"Why: {reason}"]
+        if contact.escalate_if:
+            lines.append("Escalate if: " + "; ".join(contact.escalate_if))
+        channel = config.notify_channel(contact.notify) if contact.notify else None
+        lines.append(f"Notifies: {channel.name} ({channel.kind})" if channel else "No [[notify]] channel: call them")
+
+        def answered(ok: bool | None) -> None:
+            if ok:
+                self._escalate(level, reason)
+
+        question = f"Escalate to {contact.label_with_contact}?"
+        self.app.push_screen(ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
+
+    def _escalate(self, level: int, reason: str) -> None:
+        from maestro.escalation import escalate
+
+        if self.situation is None or self.recorder is None:
+            return
+        incident, config, who = self.situation.incident, self.situation.config, self.recorder.journal.actor
+        contact = config.escalation[level]
+        now = self._now()
+        self._send(
+            f"Escalated to {contact.label}",
+            lambda record: escalate(record, incident, level, reason, config, now, who),
+        )
+
+    def action_status_update(self) -> None:
+        """Draft (journaled, the clock keeps running), let the person edit and choose, confirm, then send."""
+        from maestro import events as ev
+        from maestro.notify.channel import ChannelKind
+        from maestro.status_update import draft
+        from tui.screens.status_update import ChannelChoice, StatusUpdateDialog
+
+        if self.situation is None:
+            return
+        incident, config = self.situation.incident, self.situation.config
+        text = draft(incident, self._now(), self.situation.evidence)
+        number = incident.next_update_number
+        if not self._record(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=number, text=text)):
+            return
+        channels = [ChannelChoice(c.name, c.kind.value, c.kind is not ChannelKind.PAGERDUTY) for c in config.notify]
+        title = f"Status update #{number}: edit it, tick where it goes"
+        self.app.push_screen(StatusUpdateDialog(title, text, channels), self._update_chosen)
+
+    def _update_chosen(self, choice: UpdateChoice | None) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
+        if choice is None:
+            return
+        if not choice.channels:
+            self._send_update(choice)
+            return
+        question = f"Send this update to {', '.join(choice.channels)}?"
+        detail = "\n".join(choice.text.splitlines()[:6])
+        self.app.push_screen(
+            ConfirmDialog(question, detail, yes="Send"), lambda ok: self._send_update(choice) if ok else None
+        )
+
+    def _send_update(self, choice: UpdateChoice) -> None:
+        from maestro.status_update import send
+
+        if self.situation is None or self.recorder is None:
+            return
+        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
+        now = self._now()
+        number = incident.next_update_number
+        title = f"Status update #{number}"
+        if not choice.channels:
+            send(self._record, incident, choice.text, (), config, now, who)
+            self.notify(f"{title} marked as posted by hand.", title=title)
+            return
+        self._send(title, lambda record: send(record, incident, choice.text, choice.channels, config, now, who))
+
+    def _send(self, title: str, operation: Callable[[Record], list[Delivery]]) -> None:
+        """Run a notifying operation in a worker: the screen never waits on the network."""
+        from functools import partial
+
+        from tui import workers
+
+        record = partial(self.app.call_from_thread, self._record)
+        work = partial(workers.send_notifications, self.post_message, record, title, operation)
+        self.run_worker(work, thread=True, exit_on_error=False, group="notify", description=title)
+
+    def on_notifications_sent(self, message: NotificationsSent) -> None:
+        message.stop()
+        text = "\n".join(message.lines)
+        self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
+
+    def action_note(self) -> None:
+        from maestro import events as ev
+        from tui.screens.dialogs import TextPrompt
+
+        def answered(text: str | None) -> None:
+            if text:
+                self._record(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=text))
+
+        self.app.push_screen(TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered)
+
+    def action_severity(self) -> None:
+        from maestro import events as ev
+        from tui.screens.dialogs import SeverityDialog
+
+        if self.situation is None:
+            return
+
+        def answered(severity: Severity | None) -> None:
+            current = self.recorder.incident.severity if self.recorder else None
+            if severity is None:
+                return
+            if severity == current:
+                self.notify(f"Severity is already {severity}.")
+                return
+            self._record(ev.EventKind.SEVERITY_CHANGED, ev.SeverityChanged(severity=severity, reason="set by hand"))
+
+        self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
+
+    def action_resolve(self) -> None:
+        """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
+        from maestro import events as ev
+        from maestro.model import IncidentStatus
+        from tui import views
+        from tui.screens.dialogs import ConfirmDialog, TextPrompt
+
+        if self.situation is None:
+            return
+        incident = self.situation.incident
+        if incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            self.notify(f"Already {incident.status.value}: {incident.resolution}")
+            return
+
+        def answered(text: str | None) -> None:
+            if text and self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text)):
+                self._announce_resolution()
+
+        def ask_what_fixed_it(ok: bool | None = True) -> None:
+            if ok:
+                prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+                self.app.push_screen(prompt, answered)
+
+        against = views.before_resolving(self.situation)
+        if not against:
+            ask_what_fixed_it()
+            return
+        detail = "\n".join(f"- {reason}" for reason in against)
+        dialog = ConfirmDialog("Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True)
+        self.app.push_screen(dialog, ask_what_fixed_it)
+
+    def _announce_resolution(self) -> None:
+        """Every configured channel gets the final update (PagerDuty resolves its alert)."""
+        from maestro.status_update import draft, send
+
+        if self.situation is None or self.recorder is None or not self.situation.config.notify:
+            return
+        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
+        now = self._now()
+        text = draft(incident, now, self.situation.evidence)
+        names = [c.name for c in config.notify]
+        self._send("Resolution sent", lambda record: send(record, incident, text, names, config, now, who))
+
+    # --- pane messages ------------------------------------------------------------------
+
+    # A press toggles what the journal holds at that moment, not what the pane showed: eight fast presses are
+    # eight alternating events, and another responder's tick in between is taken into account.
+
+    def on_severity_checklist_tick_requested(self, message: SeverityChecklist.TickRequested) -> None:
+        self._tick_item(message.item_id, message.label)
+
+    def on_recovery_plan_tick_requested(self, message: RecoveryPlan.TickRequested) -> None:
+        self._tick_item(message.item_id, message.label)
+
+    def _tick_item(self, item_id: str, label: str) -> None:
+        from maestro import events as ev
+
+        if self.recorder is not None:
+            self.recorder.toggle(ev.ItemTicked(item=item_id, label=label))
+
+    def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
+        from maestro import events as ev
+
+        if self.recorder is not None:
+            self.recorder.toggle(ev.PhaseTicked(phase=message.phase_id, label=message.label))
+
+    def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
+        from tui import views
+
+        if message.issue_id == self.selected_issue:
+            return
+        self.selected_issue = message.issue_id
+        if self.situation is not None:
+            self.commands.show(views.deck_view(self.situation, self.selected_issue))
+
+    def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
+        from tui import views
+        from tui.screens.issue import IssueCard
+
+        incident = self.situation.incident if self.situation else None
+        issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
+        if incident is not None and issue is not None:
+            self.app.push_screen(IssueCard(views.checked_issue(issue), done=incident.is_ticked(issue.id)))

@@ -1,0 +1,134 @@
+"""How the words around a mention bear on it: asserted, ruled out, or only hypothetical.
+
+"Nothing was deployed today", "OOMKilled false", "the origin is healthy", "no alarms on the broker": the term is
+ruled out, and counts against the runbook that names it. "...to avoid data loss, run VACUUM": the words after
+"to avoid" describe what could happen, not what did. A negation reaches to the end of its clause (a comma, "but",
+a full stop) and at most a few words; "could not", "cannot", "not accepting", "no space left" report a failure
+and negate nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Polarity(Enum):
+    ASSERTED = "asserted"
+    RULED_OUT = "ruled out"
+    HYPOTHETICAL = "hypothetical"
+
+
+_TOKEN = re.compile(r"[a-z0-9][a-z0-9_'/-]*")
+_CLAUSE_END = re.compile(r"[.;:!?\n|,()\[\]]|\s-\s|\b(?:but|although|though|however|whereas|except)\b")
+_SCOPE_WORDS = 6
+_NEGATIONS = frozenset(
+    [
+        "no",
+        "nothing",
+        "none",
+        "zero",
+        "without",
+        "never",
+        "neither",
+        "nor",
+        "not",
+        "isn't",
+        "aren't",
+        "wasn't",
+        "weren't",
+        "hasn't",
+        "haven't",
+        "hadn't",
+        "doesn't",
+        "don't",
+        "didn't",
+        "shouldn't",
+    ]
+)
+# "could not connect", "can not reach": a failure, not a negation
+_MODALS = frozenset(["could", "can", "would", "will", "might", "may", "must", "cannot"])
+# "not accepting", "not able to persist", "not yet valid": a failure predicate
+_FAILING = re.compile(
+    r"(yet|accept\w*|respond\w*|available|reachable|running|working|start\w*|load\w*|able|found|set|allowed|"
+    r"enough|ready|process\w*|persist\w*|connect\w*|resolv\w*|valid|being|allocat\w*|authori[sz]ed|permitted|"
+    r"supported|defined|present|writable|reach|come|get|go|getting|going|in|on|a|an|the|receiv\w*|sav\w*|"
+    r"updat\w*|releas\w*|clear\w*|match\w*|exist\w*|recogni[sz]ed|trusted|synchroni[sz]ed|sync\w*|have|has)"
+)
+# "no alarms", "without errors", "zero restarts": these quantifiers rule out only a problem or a change; "no space
+# left", "no routers", "without a WHERE", "zero replicas" report an absence that is the failure
+_PROBLEM = re.compile(
+    r"(errors?|alarms?|alerts?|warnings?|exceptions?|failures?|issues?|problems?|incidents?|outages?|crash\w*|"
+    r"restarts?|oom\w*|deploy\w*|changes?|releases?|rollouts?|migrations?|updates?|upgrades?|timeouts?|spikes?|"
+    r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign)"
+)
+_NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
+_HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|otherwise|hint|if|would|in case)\b")
+# "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
+_COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
+_CLEARED_AFTER = re.compile(
+    rf"\W*(?:{_COPULA}\W+){{0,3}}(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty)\b"
+    rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b(?!\W+(?:to|by|on|\d))"
+)
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """Character spans of a text that are ruled out or hypothetical."""
+
+    ruled_out: tuple[tuple[int, int], ...] = ()
+    hypothetical: tuple[tuple[int, int], ...] = ()
+
+    def polarity(self, text: str, start: int, end: int, embraces_negation: bool = False) -> Polarity:
+        """How the text bears on the mention at [start, end).
+
+        A negation inside the mention rules it out ("database is not down"), unless the term itself is worded
+        with one ("DELETE without a WHERE").
+        """
+        inside = not embraces_negation and any(start < a < end for a, _ in self.ruled_out)
+        if inside or any(a <= start < b for a, b in self.ruled_out) or _cleared(text, end):
+            return Polarity.RULED_OUT
+        if any(a <= start < b for a, b in self.hypothetical):
+            return Polarity.HYPOTHETICAL
+        return Polarity.ASSERTED
+
+
+def _cleared(text: str, end: int) -> bool:
+    return _CLEARED_AFTER.match(text, end) is not None
+
+
+def scopes(text: str) -> Scopes:
+    """The ruled-out and hypothetical spans of a normalised text."""
+    ruled_out: list[tuple[int, int]] = []
+    hypothetical: list[tuple[int, int]] = []
+    start = 0
+    for boundary in [*_CLAUSE_END.finditer(text), None]:
+        end = boundary.start() if boundary else len(text)
+        _clause(text, start, end, ruled_out, hypothetical)
+        start = boundary.end() if boundary else end
+    return Scopes(tuple(ruled_out), tuple(hypothetical))
+
+
+def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], hypo: list[tuple[int, int]]) -> None:
+    tokens = [(m.group(0), m.start() + start, m.end() + start) for m in _TOKEN.finditer(text[start:end])]
+    for index, (word, _, word_end) in enumerate(tokens):
+        if word not in _NEGATIONS:
+            continue
+        after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+        then = tokens[index + 2][0] if index + 2 < len(tokens) else ""
+        before = tokens[index - 1][0] if index else ""
+        if word in ("not", "cannot") and before in _MODALS:
+            continue
+        if word in ("no", "without", "zero", "none") and not (_PROBLEM.fullmatch(after) or _PROBLEM.fullmatch(then)):
+            continue
+        if word == "nothing" and _NOTHING_FAILS.fullmatch(after):
+            continue
+        if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after):
+            continue
+        last = tokens[min(len(tokens), index + 1 + _SCOPE_WORDS) - 1][2] if index + 1 < len(tokens) else word_end
+        ruled_out.append((word_end, last))
+    clause = text[start:end]
+    found = _HYPOTHETICAL.search(clause)
+    if found is not None:
+        hypo.append((start + found.end(), end))

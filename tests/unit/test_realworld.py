@@ -1,0 +1,63 @@
+"""The rules triage on the development set of real-world and plainer wording (tests/unit/realworld.toml).
+
+Scored as from outside: the most severe issue's runbook and severity, from the description alone.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from maestro.model import IncidentContext
+from maestro.triage.rules import triage
+
+NOW = datetime(2025, 10, 11, 12, 0, tzinfo=UTC)
+CASES: list[dict[str, Any]] = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+# share of cases with both cause and severity right, per (batch, kind)
+FLOORS = {("tuning", "real"): 0.9, ("tuning", "plain"): 0.9, ("untouched", "real"): 0.75, ("untouched", "plain"): 0.9}
+
+
+def outcome(case: dict[str, Any]) -> tuple[str, str]:
+    top = triage(IncidentContext(description=case["text"]), now=NOW).issues[0]
+    return top.runbook_id, str(top.severity)
+
+
+def score() -> tuple[dict[tuple[str, str], tuple[int, int]], list[str]]:
+    hits: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    misses = []
+    for case in CASES:
+        runbook, severity = outcome(case)
+        key = (case["batch"], case["kind"])
+        right = runbook in case["expect"] and severity == case["severity"]
+        hits[key][0] += right
+        hits[key][1] += 1
+        if not right:
+            misses.append(
+                f"  [{key[0]}/{key[1]}] {case['text'][:80]!r}\n"
+                f"    expected {'|'.join(case['expect'])} {case['severity']}, got {runbook} {severity}"
+            )
+    return {k: (v[0], v[1]) for k, v in hits.items()}, misses
+
+
+def test_the_set_is_split_and_large_enough() -> None:
+    kinds = defaultdict(int)
+    for case in CASES:
+        kinds[(case["batch"], case["kind"])] += 1
+    assert kinds[("untouched", "real")] >= 30 and kinds[("tuning", "real")] >= 30
+    assert kinds[("untouched", "plain")] >= 15 and kinds[("tuning", "plain")] >= 15
+
+
+def test_cause_and_severity_right_often_enough(capsys: pytest.CaptureFixture[str]) -> None:
+    hits, misses = score()
+    with capsys.disabled():
+        for key, (right, total) in sorted(hits.items()):
+            print(f"\n{key[0]:>9} {key[1]:<5} {right}/{total} ({right / total:.0%})", end="")
+        # the untouched batch measures: its misses are not shown, so no rule is tuned to them
+        print("\n" + "\n".join(m for m in misses if m.startswith("  [tuning")))
+    low = [f"{k}: {r}/{t}" for k, (r, t) in hits.items() if r / t < FLOORS[k]]
+    assert not low, "\n".join(low)

@@ -1,0 +1,172 @@
+"""What each pane shows, as pure functions of the incident, the latest evidence, the Claude run, config and now.
+
+The screen's twin of maestro.report's view: no widget and no app here, so every pane's content can be
+checked without a terminal. Loaded after the first frame (it needs the core).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from maestro.config import Config
+from maestro.decision_trees import evaluate as evaluate_trees
+from maestro.emergency import emergency_sections, service_like
+from maestro.escalation import Advice, advise
+from maestro.escalation import clock as escalation_clock
+from maestro.incident import Incident
+from maestro.model import Evidence, ServiceState, Severity, Triage, TriageIssue
+from maestro.safety import checked
+from maestro.triage.claude_run import ClaudeRun
+from widgets.command_deck import DeckCommand, DeckView
+from widgets.escalation import TimerView
+from widgets.incident_header import HeaderView
+from widgets.text import duration
+
+NO_ENGINE = "no engine for this session"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything the panes are drawn from, at one moment."""
+
+    incident: Incident
+    config: Config
+    now: datetime
+    latest: Evidence | None = None
+    """The last evidence a poll returned, newer than the journaled snapshot."""
+    engine_problem: str = ""
+    """Why the engine could not be read ('' when it could, or when the session has no engine)."""
+    has_engine: bool = True
+    """False when the session reads no engine at all (--no-docker): the journaled snapshot is all there is."""
+    claude: ClaudeRun | None = None
+    """The Claude triage in flight, if any."""
+    not_saving: str = ""
+    """Why actions are not saved now (full disk, read-only filesystem); '' while they are."""
+
+    @property
+    def evidence(self) -> Evidence | None:
+        """The newest evidence there is: the latest poll, else the journaled snapshot."""
+        return self.latest or self.incident.evidence
+
+    @property
+    def claude_streaming(self) -> bool:
+        return self.claude is not None and self.claude.on_screen
+
+    def advice(self) -> Advice:
+        """What the seed's escalation rules say now, from the newest evidence."""
+        return advise(self.incident, self.config, self.now, self.evidence)
+
+
+def checklist_notice(situation: Situation) -> str:
+    """Claude's progress while it streams, else the triage's own notice."""
+    return (situation.claude.notice() if situation.claude else "") or situation.incident.triage_notice
+
+
+def before_resolving(situation: Situation) -> list[str]:
+    """What speaks against resolving now: P0 issues still open, services down. Empty when nothing does."""
+    incident = situation.incident
+    reasons = []
+    if incident.triage is not None:
+        open_p0 = [i.title for i in incident.triage.by_severity(Severity.P0) if not incident.is_ticked(i.id)]
+        if open_p0:
+            reasons.append(f"{len(open_p0)} P0 issue{'s' * (len(open_p0) != 1)} still open: {', '.join(open_p0)}")
+    evidence = situation.evidence
+    down = [s.name for s in (evidence.services if evidence else []) if s.state is ServiceState.DOWN]
+    if down:
+        reasons.append(f"{len(down)} service{'s' * (len(down) != 1)} down: {', '.join(down)}")
+    return reasons
+
+
+def recovery_total(triage: Triage | None) -> str:
+    if triage is None:
+        return ""
+    p0, p1 = triage.minutes_for(Severity.P0), triage.minutes_for(Severity.P1)
+    return f"Total to full recovery: {p0} min (P0) + {p1} min (P1) = {p0 + p1} min"
+
+
+def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
+    """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
+    triage = situation.incident.triage
+    issue = triage.issue(selected_issue) if triage and selected_issue else None
+    entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
+    redis = service_like(situation.evidence, "redis")
+    for section in emergency_sections([issue.subject] if issue and issue.subject else [], redis):
+        entries += [DeckCommand(f"emergency: {section.title.lower()}", checked(c)) for c in section.commands]
+    heading = f"Commands for: {issue.title}" if issue else "No issue selected: emergency commands"
+    return DeckView(heading, tuple(entries))
+
+
+def checked_issue(issue: TriageIssue) -> TriageIssue:
+    """The issue with every command's danger checked locally, for the issue card."""
+    return issue.model_copy(
+        update={
+            "fix": [checked(c) for c in issue.fix],
+            "verify": [checked(c) for c in issue.verify],
+            "rollback": [checked(c) for c in issue.rollback],
+        }
+    )
+
+
+def timer_view(situation: Situation) -> TimerView:
+    incident = situation.incident
+    state = escalation_clock(incident, situation.config, situation.now)
+    advice = situation.advice()
+    trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
+    sent = incident.sent_updates
+    return TimerView(
+        incident=f"{incident.id} opened {incident.opened_at:%H:%M} by {incident.opened_by}",
+        severity=incident.severity,
+        elapsed_s=state.elapsed.total_seconds(),
+        running=state.running,
+        current=state.current.label_with_contact,
+        next_contact=state.next_contact.label_with_contact if state.next_contact else "",
+        next_escalation_s=_seconds(state.next_escalation_in),
+        next_update_s=_seconds(state.next_update_in),
+        update_every_min=state.severity.info.status_update_every_min,
+        last_update=sent[-1].text if sent else "",
+        advice=advice.headline(),
+        escalate_now=advice.top is not None,
+        trees=tuple((_short_question(answer.tree), f"{answer.answer}: {answer.because}") for answer in trees),
+    )
+
+
+def header_view(situation: Situation) -> HeaderView:
+    incident, claude = situation.incident, situation.claude
+    state = escalation_clock(incident, situation.config, situation.now)
+    next_s = _seconds(state.next_escalation_in)
+    top = situation.advice().top
+    if top is not None:
+        next_escalation = f"NOW → {top.role}"
+    elif next_s is None or state.next_contact is None:
+        next_escalation = "none due"
+    elif next_s <= 0:
+        next_escalation = f"{state.next_contact.role} OVERDUE {duration(-next_s)}"
+    else:
+        next_escalation = f"{state.next_contact.role} {duration(next_s)}"
+    triage_engine = incident.triage.engine.value if incident.triage else "pending"
+    claude_long, claude_short = (f" · {claude.engine()}", f"+{claude.engine(short=True)}") if claude else ("", "")
+    evidence = situation.evidence
+    source = evidence.source if evidence else "no evidence"
+    if situation.engine_problem:
+        source = "engine not connected"
+    return HeaderView(
+        title=incident.context.description,
+        severity=incident.severity,
+        status=incident.status.value,
+        elapsed=duration(state.elapsed.total_seconds()),
+        next_escalation=next_escalation,
+        escalation_due=state.overdue or top is not None,
+        engine=f"triage {triage_engine}{claude_long} · {source}",
+        engine_short=f"{triage_engine}{claude_short}·{'no engine' if situation.engine_problem else source}",
+        engine_ok=not situation.engine_problem,
+    )
+
+
+def _short_question(tree: str) -> str:
+    """ "Should I roll back?" -> "Roll back?" """
+    return tree.removeprefix("Should I ").capitalize()
+
+
+def _seconds(delta: timedelta | None) -> float | None:
+    return delta.total_seconds() if delta is not None else None
