@@ -1,7 +1,8 @@
 """What each pane shows, as pure functions of the incident, the latest evidence, the Claude run, config and now.
 
 The screen's twin of maestro.report's view: no widget and no app here, so every pane's content can be
-checked without a terminal. Loaded after the first frame (it needs the core).
+checked without a terminal. Loaded after the first frame (it needs the core); the emergency set and the
+command checks load with the first command deck, once the triage is on screen.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from datetime import datetime, timedelta
 
 from maestro.config import Config
 from maestro.decision_trees import evaluate as evaluate_trees
-from maestro.emergency import emergency_sections, service_like
 from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
 from maestro.model import Evidence, ServiceState, Severity, Triage, TriageIssue
-from maestro.safety import checked
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
 from widgets.escalation import TimerView
 from widgets.incident_header import HeaderView
+from widgets.services import ServiceRows
 from widgets.text import duration
 
 NO_ENGINE = "no engine for this session"
@@ -43,6 +43,8 @@ class Situation:
     """The Claude triage in flight, if any."""
     not_saving: str = ""
     """Why actions are not saved now (full disk, read-only filesystem); '' while they are."""
+    latest_rows: ServiceRows | None = None
+    """The service table's rows of `latest`, worked out by the poll worker."""
 
     @property
     def evidence(self) -> Evidence | None:
@@ -87,6 +89,9 @@ def recovery_total(triage: Triage | None) -> str:
 
 def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
     """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
+    from maestro.emergency import emergency_sections, service_like
+    from maestro.safety import checked
+
     triage = situation.incident.triage
     issue = triage.issue(selected_issue) if triage and selected_issue else None
     entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
@@ -99,6 +104,8 @@ def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
 
 def checked_issue(issue: TriageIssue) -> TriageIssue:
     """The issue with every command's danger checked locally, for the issue card."""
+    from maestro.safety import checked
+
     return issue.model_copy(
         update={
             "fix": [checked(c) for c in issue.fix],

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.actions import bindings
+from widgets.option_prompts import refresh_prompts
 from widgets.text import SEVERITY_COLOR, plain
 
 if TYPE_CHECKING:
@@ -59,11 +60,16 @@ class SeverityChecklist(OptionList):
         return option.id if option is not None and option.id in self._issues else None
 
     def show(self, triage: Triage | None, ticked: set[str], notice: str = "") -> None:
-        """Show this triage with these items done; does nothing when nothing changed."""
-        signature = (triage.model_dump_json() if triage else None, frozenset(ticked), notice)
-        if signature == self._shown:
+        """Show this triage with these items done; a tick redraws only the issues it changed.
+
+        The same triage is the same object (the incident's fold shares what an event leaves unchanged).
+        """
+        if self._shown is not None and triage is self._shown[0] and notice == self._shown[1]:
+            if triage is not None and set(ticked) != self._ticked:
+                self._ticked = set(ticked)
+                refresh_prompts(self, {issue.id: self._prompt(issue) for issue in triage.issues})
             return
-        self._shown = signature
+        self._shown = (triage, notice)
         keep = self.issue_id
         self._issues = {issue.id: issue for issue in triage.issues} if triage else {}
         self._ticked = set(ticked)
