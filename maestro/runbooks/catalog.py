@@ -190,6 +190,7 @@ class TermIndex:
     runbook: Runbook
     terms: tuple[Term, ...]
     excludes: tuple[Term, ...]
+    contradicts: tuple[Term, ...]
     by_needle: dict[str, tuple[int, ...]]
     needleless: tuple[int, ...]
     hints: tuple[str, ...]
@@ -214,6 +215,7 @@ class TermIndex:
             runbook,
             terms,
             runbook.excludes,
+            runbook.contradicts,
             {needle: tuple(indices) for needle, indices in by_needle.items()},
             tuple(i for i, term in enumerate(terms) if not term.needles),
             tuple(runbook.match.services),
@@ -225,7 +227,8 @@ class TermIndex:
 class Catalog:
     """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises.
 
-    `needles` holds the needles of every runbook whose terms all have some (see `Runbook.needles`).
+    `needles` holds the needles of every term that has some: a text without any of a term's needles cannot
+    match it (see `Term.needles`).
     """
 
     def __init__(self, runbooks: Iterable[Runbook]) -> None:
@@ -236,9 +239,12 @@ class Catalog:
         for runbook in self._by_id.values():
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
-        self.needles = frozenset(n for r in self._by_id.values() for n in r.needles or ())
+        self.needles = frozenset(n for r in self._by_id.values() for t in r.terms for n in t.needles)
         self._specificity: dict[str, float] | None = None
         self._causes: tuple[TermIndex, ...] | None = None
+        self._worded: tuple[TermIndex, ...] | None = None
+        self._worded_by_needle: dict[str, tuple[int, ...]] = {}
+        self._worded_needleless: tuple[int, ...] = ()
         self._causes_by_needle: dict[str, tuple[int, ...]] = {}
         self._causes_needleless: tuple[int, ...] = ()
 
@@ -263,6 +269,25 @@ class Catalog:
 
     def raised_by(self, kind: SignalKind) -> list[Runbook]:
         return self._by_signal.get(kind, [])
+
+    def worded_for(self, present: AbstractSet[str] | None) -> list[TermIndex]:
+        """The runbooks with terms that may match a text holding these needles, in catalog order; all of them
+        when `present` is None."""
+        if self._worded is None:
+            worded = [r for r in self if r.terms]
+            self._worded = tuple(TermIndex.of(r) for r in worded)
+            self._worded_needleless = tuple(p for p, r in enumerate(worded) if r.needles is None)
+            by_needle: dict[str, list[int]] = {}
+            for position, runbook in enumerate(worded):
+                for needle in runbook.needles or ():
+                    by_needle.setdefault(needle, []).append(position)
+            self._worded_by_needle = {needle: tuple(p) for needle, p in by_needle.items()}
+        if present is None:
+            return list(self._worded)
+        positions = set(self._worded_needleless)
+        for needle in present & self._worded_by_needle.keys():
+            positions.update(self._worded_by_needle[needle])
+        return [self._worded[p] for p in sorted(positions)]
 
     def causes_for(self, present: AbstractSet[str] | None) -> list[TermIndex]:
         """The cause runbooks (not symptoms, not fallbacks) that may match a text holding these needles, in

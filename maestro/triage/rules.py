@@ -28,7 +28,7 @@ from maestro.model import (
     TriageIssue,
 )
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
-from maestro.safety import labelled
+from maestro.safety import classify, labelled
 from maestro.triage.facts import Facts, World, fill
 from maestro.triage.matching import (
     Described,
@@ -188,16 +188,20 @@ def _raise_from_text(
     by_runbook: dict[str, list[_Candidate]] = {}
     for candidate in candidates.values():
         by_runbook.setdefault(candidate.runbook.id, []).append(candidate)
-    for runbook in catalog:
-        if not runbook.terms or any_term(runbook.excludes, parts):
+    # only the runbooks and terms whose needles the words hold can match them
+    words = "\n".join(part.text for part in parts)
+    present = {needle for needle in catalog.needles if needle in words} if words.isascii() else None
+    for index in catalog.worded_for(present):
+        runbook = index.runbook
+        if any_term(index.excludes, parts):
             continue
-        text = score_terms(runbook.terms, parts, catalog.specificity)
-        if runbook.contradicts:
-            contradicted = score_contradictions(runbook.contradicts, parts)
+        text = score_terms(index.terms if present is None else index.terms_for(present), parts, catalog.specificity)
+        if index.contradicts:
+            contradicted = score_contradictions(index.contradicts, parts)
             text.score += contradicted.score
             text.raw += contradicted.raw
             text.against.extend(contradicted.against)
-        if text.raw < runbook.match.min_score or text.score <= 0:
+        if text.raw < index.min_score or text.score <= 0:
             continue
         raised = by_runbook.get(runbook.id)
         if raised:
@@ -333,13 +337,15 @@ def _bound_by_evidence(
 ) -> tuple[str, list[str]] | None:
     """The service whose own lines repeat the text's words or that carries a supporting signal, and the lines."""
     best: tuple[float, str, list[str]] | None = None
+    kinds = runbook.match.supporting_signals
+    supported_on = {s.subject for s in world.signals if s.kind in kinds} if kinds else set()
     for name in pool:
         excerpts = world.own_excerpts(name)
         found = [(term.weight, quote) for term in text.terms if (quote := excerpts.quote(term)) is not None]
         overlap = sum(weight for weight, _ in found)
         if overlap < BIND_MIN:
             found, overlap = [], 0.0
-        supported = any(s.subject == name and s.kind in runbook.match.supporting_signals for s in world.signals)
+        supported = name in supported_on
         if not found and not supported:
             continue
         score = overlap + (SUPPORT_WEIGHT if supported else 0.0)
@@ -455,9 +461,16 @@ def _state_severity(world: World, service: str) -> Severity:
     return Severity.P1 if world.is_unhealthy(service) else Severity.P2
 
 
+def _filled(template: str, facts: Facts) -> str:
+    """The template with its facts; most runbook text has no placeholder and is used as it is."""
+    return fill(template, facts) if "{" in template else template
+
+
 def _command(step: Step, facts: Facts) -> Command:
-    return labelled(
-        Command(text=fill(step.text, facts), purpose=fill(step.purpose, facts), expected=fill(step.expected, facts))
+    text = _filled(step.text, facts)
+    # built from a validated runbook step: every field is a str already
+    return Command.model_construct(
+        text=text, purpose=_filled(step.purpose, facts), expected=_filled(step.expected, facts), danger=classify(text)
     )
 
 
@@ -527,17 +540,17 @@ def _issue(
         subject=subject,
         severity=severity,
         title=f"{runbook.title} ({subject})" if subject else runbook.title,
-        summary=fill(runbook.summary, facts),
-        impact=fill(runbook.impact, facts),
-        symptoms=[fill(s, facts) for s in runbook.symptoms],
-        root_cause=fill(runbook.root_cause, facts),
+        summary=_filled(runbook.summary, facts),
+        impact=_filled(runbook.impact, facts),
+        symptoms=[_filled(s, facts) for s in runbook.symptoms],
+        root_cause=_filled(runbook.root_cause, facts),
         evidence=list(dict.fromkeys(evidence)),
         fix=fix,
         verify=verify,
         rollback=rollback,
         time_to_fix_min=runbook.time_to_fix_min,
         owner=runbook.owner,
-        escalate_if=fill(runbook.escalate_if, facts),
+        escalate_if=_filled(runbook.escalate_if, facts),
         confidence=round(min(0.97, candidate.score / (candidate.score + 4.0)), 2),
         provenance=Provenance.RULES,
         measured=measured,
@@ -585,6 +598,8 @@ def _why(candidate: _Candidate, measured: list[str], check: str) -> str:
 
 def _without_rollback(commands: list[Command], subject: str, blocker: str) -> list[Command]:
     """The commands, a rollback of `subject` replaced by why there is none."""
+    if not any("--rollback" in c.text for c in commands):
+        return commands
     step = labelled(
         Command(
             text=f"# no rollback for {subject}: {blocker}",
@@ -683,7 +698,7 @@ def _summarise(
     for issue, facts in built:
         runbook = catalog[issue.runbook_id]
         for part, items in prevention.items():
-            items.extend(t for t in (fill(x, facts) for x in getattr(runbook.prevention, part)) if t not in items)
+            items.extend(t for t in (_filled(x, facts) for x in getattr(runbook.prevention, part)) if t not in items)
     urgent = sum(i.time_to_fix_min for i in issues if i.severity is not Severity.P2)
     return Triage(
         severity=severity,
