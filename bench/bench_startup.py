@@ -1,13 +1,18 @@
-"""Start-up: process start until the first frame is on the terminal, maestro vs a bare Textual app.
+"""Start-up: process start until the triage is on the terminal, maestro vs a bare Textual app's first frame.
 
 Method: each program runs N times as a child process on a 160x48 pseudo-terminal, all of them taking
-turns so they share the machine's state. The clock starts just before the process is spawned and stops
-when the terminal receives the first frame's content: the bare app's Static text; maestro's pane titles.
-Maestro is the real command, `maestro-tui --demo` on a fresh journal with no config file, the demo
-evidence source polling. It runs twice: without ANTHROPIC_API_KEY, and with a key and ANTHROPIC_BASE_URL
-pointing at the local fake Messages API (tests/fake_anthropic.py on 127.0.0.1: nothing leaves the
-machine), which answers slowly so Claude is still streaming while the rules triage is measured. The
-time until the rules triage is on screen is printed as well. All are medians. Target: maestro / bare <= 1.5.
+turns so they share the machine's state, each run on a fresh journal with no config file. The clock
+starts just before the process is spawned and stops when the terminal receives the first frame's
+content (the bare app's Static text; maestro's pane titles) and, for maestro, when the checklist's
+P0 heading is written: the rules triage is on screen (what the person came for). For the demo, the
+time until an issue only the evidence shows (the worker's crash loop) is on screen is printed too.
+Maestro is the real command in three shapes: `maestro-tui --demo` (the demo evidence source
+polling) without ANTHROPIC_API_KEY; the same with a key and ANTHROPIC_BASE_URL pointing at the local
+fake Messages API (tests/fake_anthropic.py on 127.0.0.1: nothing leaves the machine), which answers
+slowly so Claude is still streaming while the rules triage is measured; and a new incident from a
+description with no engine (DOCKER_HOST names a socket nobody listens on). All are medians. The
+floor is the bare app's first frame. Targets: first frame / bare <= 1.5; triage on screen / bare
+<= 2.0 (goal 1.5).
 
     .venv/bin/python bench/bench_startup.py [runs]
 """
@@ -43,28 +48,38 @@ MAESTRO = """
 import sys
 from tui.cli import main
 
-raise SystemExit(main(["--demo", "--journal", sys.argv[1]]))
+raise SystemExit(main(sys.argv[1:]))
 """
 
-FIRST_FRAME = {"bare": b"bare-first-frame", "maestro": b"Checklist", "maestro + key": b"Checklist"}
-TRIAGE_SHOWN = b"Crash loop"
+DESCRIPTION = "API returns 500 errors after deploy"
+NAMES = ("bare", "demo", "demo + key", "new, no engine")
+FIRST_FRAME = dict.fromkeys(NAMES, b"Checklist") | {"bare": b"bare-first-frame"}
+TRIAGE_SHOWN = b"P0 CRITICAL"
+EVIDENCE_SHOWN = {"demo": b"Crash loop", "demo + key": b"Crash loop"}
 KEY = "bench-key-not-a-secret"
 
 
-def once(name: str, folder: Path, fake: FakeAnthropic) -> tuple[float, float | None]:
+def once(name: str, folder: Path, fake: FakeAnthropic) -> tuple[float, float | None, float | None]:
     if name == "bare":
         program = PtyProgram(BARE)
     else:
         env: dict[str, str | None] = {"MAESTRO_CONFIG": str(folder / "no-config.toml"), "ANTHROPIC_API_KEY": None}
-        if name == "maestro + key":
+        args = ["--journal", str(folder / f"journal-{name.replace(' ', '').replace(',', '-')}.sqlite3")]
+        if name == "new, no engine":
+            env |= {"DOCKER_HOST": f"unix://{folder}/nobody-listens.sock"}
+            args.append(DESCRIPTION)
+        else:
+            args.append("--demo")
+        if name == "demo + key":
             fake.script(tool_call(sample.answer(), chunk_size=16, chunk_delay_s=0.5))
             env |= {"ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": fake.base_url}
-        program = PtyProgram(MAESTRO, str(folder / f"journal-{name}.sqlite3"), env=env)
+        program = PtyProgram(MAESTRO, *args, env=env)
     asked = len(fake.requests)
     try:
         first = program.read_until(FIRST_FRAME[name])
         triage = program.read_until(TRIAGE_SHOWN) if name != "bare" else None
-        if name == "maestro + key":
+        evidence = program.read_until(EVIDENCE_SHOWN[name]) if name in EVIDENCE_SHOWN else None
+        if name == "demo + key":
             program.read_until(b"Claude is refining the triage")
             deadline = time.perf_counter() + 5
             while len(fake.requests) == asked and time.perf_counter() < deadline:
@@ -72,39 +87,45 @@ def once(name: str, folder: Path, fake: FakeAnthropic) -> tuple[float, float | N
             assert len(fake.requests) == asked + 1, "the run with a key asked the local fake"
     finally:
         program.stop()
-    return first, triage
+    return first, triage, evidence
 
 
 def main(runs: int) -> None:
-    names = ("bare", "maestro", "maestro + key")
+    names = NAMES
     first: dict[str, list[float]] = {name: [] for name in names}
     triage: dict[str, list[float]] = {name: [] for name in names}
+    evidence: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as tmp, FakeAnthropic() as fake:
         assert fake.base_url.startswith("http://127.0.0.1:"), fake.base_url
         for run in range(runs + 1):
             folder = Path(tmp) / f"run-{run}"
             folder.mkdir()
             for name in names:
-                shown, triaged = once(name, folder, fake)
+                shown, triaged, refined = once(name, folder, fake)
                 if run == 0:
                     continue
                 first[name].append(shown)
                 if triaged is not None:
                     triage[name].append(triaged)
+                if refined is not None:
+                    evidence[name].append(refined)
         asked = len(fake.requests)
 
     def ms(values: list[float]) -> str:
         return f"{statistics.median(values) * 1000:7.1f} ms"
 
     bare = statistics.median(first["bare"])
-    print(f"runs: {runs} each (after one warm-up), 160x48 pty, median of process start -> first frame")
-    print(f"bare Textual app (Header, Static, Footer):    {ms(first['bare'])}")
+    print(f"runs: {runs} each (after one warm-up), interleaved, 160x48 pty, medians from process start")
+    print(f"bare Textual app (Header, Static, Footer) first frame (floor): {ms(first['bare'])}")
     for name in names[1:]:
         ratio = statistics.median(first[name]) / bare
-        print(f"{name:<14} first frame:                {ms(first[name])}  ({ratio:.2f}x)")
-        print(f"{name:<14} rules triage on screen:     {ms(triage[name])}")
+        print(f"{name:<15} first frame:            {ms(first[name])}  ({ratio:.2f}x bare, target <= 1.5)")
+        ratio = statistics.median(triage[name]) / bare
+        print(f"{name:<15} rules triage on screen: {ms(triage[name])}  ({ratio:.2f}x bare, target <= 2.0)")
+        if evidence[name]:
+            ratio = statistics.median(evidence[name]) / bare
+            print(f"{name:<15} evidence in the triage: {ms(evidence[name])}  ({ratio:.2f}x bare)")
     print(f"Claude requests the local fake received: {asked} (one per run with a key, warm-up included)")
-    print(f"ratio maestro / bare: {statistics.median(first['maestro']) / bare:.2f} (target <= 1.5)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,12 @@
-"""Incident state as a pure fold of journal events."""
+"""Incident state as a pure fold of journal events.
+
+Folding is incremental: `advance` copies the incident once, shallowly (its own lists and dicts, every
+model in them shared), then applies the new events to that copy in place. A key press therefore costs
+the same at event 10 and at event 4,000, and every incident handed out stays as it was: views may keep
+any of them. Each event kind has its branch in `_apply`, which sets fields and may grow the incident's
+own lists and dicts; it never changes a model that is already in the incident (evidence, triage, a
+record): it puts a new one in its place.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ from datetime import datetime
 
 from maestro import events as ev
 from maestro.model import (
+    EscalationContact,
     Evidence,
     IncidentContext,
     IncidentStatus,
@@ -113,19 +122,43 @@ class FoldError(ValueError):
 
 
 def fold(events: Iterable[ev.Event]) -> Incident:
-    incident: Incident | None = None
+    return advance(None, events)
+
+
+def apply(incident: Incident | None, event: ev.Event) -> Incident:
+    """Return the incident with one more event applied; the input is not modified."""
+    return advance(incident, (event,))
+
+
+def advance(incident: Incident | None, events: Iterable[ev.Event]) -> Incident:
+    """`incident` (None: nothing yet) with `events` applied; the input is not modified.
+
+    Events at or before `incident.last_seq` are skipped; with nothing new the input itself comes back.
+    """
+    folded: Incident | None = None
     for event in events:
-        incident = _open(event) if incident is None else _step(incident, event)
+        if folded is None:
+            if incident is None:
+                folded = _open(event)
+                continue
+            if event.seq <= incident.last_seq:
+                continue
+            folded = _own_copy(incident)
+        _step(folded, event)
+    if folded is not None:
+        return folded
     if incident is None:
         raise FoldError("no events")
     return incident
 
 
-def apply(incident: Incident | None, event: ev.Event) -> Incident:
-    """Return the incident with one more event applied; the input is not modified."""
-    if incident is None:
-        return _open(event)
-    return _step(incident.model_copy(deep=True), event)
+def _own_copy(incident: Incident) -> Incident:
+    """A copy with lists and dicts of its own; the models inside them are shared with `incident`."""
+    copy = incident.model_copy()
+    for name, value in incident.__dict__.items():
+        if isinstance(value, list | dict):
+            copy.__dict__[name] = value.copy()
+    return copy
 
 
 def _open(event: ev.Event) -> Incident:
@@ -143,14 +176,15 @@ def _open(event: ev.Event) -> Incident:
     return _with_entry(incident, event, f"Incident opened: {p.context.description}")
 
 
-def _step(incident: Incident, event: ev.Event) -> Incident:
+def _step(incident: Incident, event: ev.Event) -> None:
+    """Apply one event to an incident this fold owns (see _own_copy)."""
     if event.seq <= incident.last_seq:
-        return incident
+        return
     text = _apply(incident, event)
     if event.kind in _ACKNOWLEDGING and incident.acknowledged_at is None:
         incident.acknowledged_at = event.at
     _update_mitigation(incident, event.at)
-    return _with_entry(incident, event, text)
+    _with_entry(incident, event, text)
 
 
 def _apply(i: Incident, event: ev.Event) -> str:
@@ -201,7 +235,7 @@ def _apply(i: Incident, event: ev.Event) -> str:
             return f"Severity changed {before or '-'} -> {p.severity}{reason}"
         case ev.Escalated():
             i.escalations.append(EscalationRecord(at=event.at, actor=event.actor, **p.model_dump()))
-            who = f"{p.role} ({p.name})" if p.name else p.role
+            who = EscalationContact(role=p.role, name=p.name).label
             return f"Escalated to {who}" + (f": {p.reason}" if p.reason else "")
         case ev.StatusUpdateDrafted():
             i.status_updates.append(StatusUpdateRecord(at=event.at, number=p.number, text=p.text))

@@ -22,7 +22,7 @@ from typing import Any, Self
 from pydantic import ValidationError
 
 from maestro import events as ev
-from maestro.incident import FoldError, Incident, apply, fold
+from maestro.incident import FoldError, Incident, advance
 from maestro.model import IncidentContext, IncidentStatus, Model, Severity
 from maestro.paths import journal_path
 
@@ -287,15 +287,11 @@ class Journal:
             ) from None
 
     def _catch_up(self, incident: Incident | None, events: list[ev.Event]) -> Incident:
-        """Fold `events` onto `incident`: from scratch when it is None, else one event at a time."""
+        """Fold `events` onto `incident` (from scratch when it is None), sharing what they leave unchanged."""
         try:
-            if incident is None:
-                return fold(events)
-            for event in events:
-                incident = apply(incident, event)
+            return advance(incident, events)
         except FoldError as exc:
             raise JournalError(f"journal {self.path} is inconsistent ({exc}); {MOVE_ASIDE}") from None
-        return incident
 
     def _catch_up_summaries(self) -> None:
         rows = self._query(

@@ -77,9 +77,19 @@ SEVERITIES: dict[Severity, SeverityInfo] = {
 
 
 class Danger(StrEnum):
+    """Declared mildest first: the order is the rank."""
+
     READ_ONLY = "read-only"
     MUTATING = "mutating"
     DESTRUCTIVE = "destructive"
+
+    @property
+    def rank(self) -> int:
+        return list(Danger).index(self)
+
+    @staticmethod
+    def worst(*dangers: Danger) -> Danger:
+        return max(dangers, key=lambda d: d.rank)
 
 
 class Provenance(StrEnum):
@@ -281,6 +291,10 @@ class NodeInfo(Model):
     reachability: str = ""
 
 
+FAILED_TASK_STATES = frozenset({"failed", "rejected", "orphaned"})
+"""Task states that end a task with its work undone: it crashed, could not start, or lost its node."""
+
+
 class TaskInfo(Model):
     id: str
     service: str
@@ -293,6 +307,37 @@ class TaskInfo(Model):
     exit_code: int | None = None
     container_id: str = ""
     timestamp: datetime | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.state in FAILED_TASK_STATES
+
+    @property
+    def in_trouble(self) -> bool:
+        """Failed, or carrying an error the engine reported."""
+        return self.failed or bool(self.error)
+
+
+class ServiceState(StrEnum):
+    """What the services table says of a service; declared worst first, so the order is the rank."""
+
+    DOWN = "DOWN"
+    DEGRADED = "DEGRADED"
+    UPDATE = "UPDATE"
+    ERRORS = "ERRORS"
+    OK = "ok"
+    IDLE = "idle"
+
+    @property
+    def rank(self) -> int:
+        return list(ServiceState).index(self)
+
+    @property
+    def troubled(self) -> bool:
+        return self.rank < ServiceState.OK.rank
+
+
+TROUBLED_UPDATE_STATES = ("paused", "rollback_started", "rollback_paused", "rollback_completed")
 
 
 class ServiceInfo(Model):
@@ -309,6 +354,21 @@ class ServiceInfo(Model):
     constraints: list[str] = []
     last_error: str = ""
     restarts: int = 0
+
+    @property
+    def state(self) -> ServiceState:
+        """Nothing wanted: idle; nothing running: DOWN; fewer than wanted: DEGRADED; then update, then errors."""
+        if self.desired == 0:
+            return ServiceState.IDLE
+        if self.running == 0:
+            return ServiceState.DOWN
+        if self.running < self.desired:
+            return ServiceState.DEGRADED
+        if self.update_state in TROUBLED_UPDATE_STATES:
+            return ServiceState.UPDATE
+        if self.restarts or self.last_error:
+            return ServiceState.ERRORS
+        return ServiceState.OK
 
 
 class LogLine(Model):
@@ -330,6 +390,14 @@ class Evidence(Model):
 
     def signals_for(self, subject: str) -> list[Signal]:
         return [s for s in self.signals if s.subject == subject]
+
+    @property
+    def engine_unusable(self) -> str:
+        """Why this poll could not see the swarm at all (engine gone, refusing us, no manager); else ''.
+
+        Such evidence is no snapshot of the services: the last one that saw them stays the one to show.
+        """
+        return self.errors[0] if self.errors and not self.services else ""
 
 
 # --- incident context and escalation ---------------------------------------
@@ -373,6 +441,16 @@ class EscalationContact(Model):
     after_minutes: dict[Severity, int] = Field(
         default={}, description="Escalate to this contact when an incident of that severity is open this long"
     )
+
+    @property
+    def label(self) -> str:
+        """Role and name: `Team lead (Bo)`."""
+        return f"{self.role} ({self.name})" if self.name else self.role
+
+    @property
+    def label_with_contact(self) -> str:
+        """Role, name and how to reach them: `Team lead (Bo) - +1 555 0100`."""
+        return f"{self.label} - {self.contact}" if self.contact else self.label
 
 
 class TimelineEntry(Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from markupsafe import Markup
 from maestro import escalation, safety
 from maestro.config import Config
 from maestro.emergency import REDIS_SERVICE, emergency_sections, service_like
+from maestro.events import EventKind, Payload, ReportsExported
 from maestro.incident import Incident
 from maestro.metrics import Metrics, format_duration, metrics
 from maestro.model import (
@@ -147,6 +149,23 @@ def export(incident: Incident, config: Config, out_dir: Path, *, now: datetime) 
     except OSError as exc:
         raise ReportError(f"cannot write reports to {out_dir} ({exc.strerror or exc}); pass --out DIR") from None
     return [path for path, _ in outputs]
+
+
+def export_and_record(
+    incident: Incident,
+    config: Config,
+    out_dir: Path,
+    *,
+    now: datetime,
+    record: Callable[[EventKind, Payload], object],
+) -> list[Path]:
+    """Write every report, then have `record` journal it: the folder and the file names (not full paths).
+
+    The command and the screen both export through here, so the timeline says the same thing either way.
+    """
+    files = export(incident, config, out_dir, now=now)
+    record(EventKind.REPORTS_EXPORTED, ReportsExported(folder=str(out_dir), files=[f.name for f in files]))
+    return files
 
 
 def _render(definition: ReportDef, view: dict[str, Any]) -> str:
@@ -286,7 +305,7 @@ def _next_steps(incident: Incident, config: Config, now: datetime) -> list[str]:
             steps.append("Monitor for stability, then mark the incident resolved")
     clock = escalation.clock(incident, config, now)
     if clock.next_contact is not None and clock.next_escalation_in is not None:
-        who = clock.next_contact.role + (f" ({clock.next_contact.name})" if clock.next_contact.name else "")
+        who = clock.next_contact.label
         if clock.overdue:
             steps.append(f"Escalate to {who} now: the {clock.severity} escalation time has passed")
         else:

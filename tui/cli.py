@@ -6,30 +6,25 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from maestro import paths
+from maestro.session import SessionError, SessionRequest, guarded, load_config, open_journal
 from maestro.text import literal
-from tui.session import Session, SessionError
+from maestro.utc import utc_now
 
 if TYPE_CHECKING:
-    from maestro.config import Config
-    from maestro.journal import Journal
-    from maestro.model import Evidence, IncidentContext
+    from maestro.model import Evidence
+    from maestro.triage.claude import Progress
 
 PROG = "maestro-tui"
-_T = TypeVar("_T")
 SUBCOMMANDS = ("triage", "status", "list", "export", "config")
 
 
 class UserError(SessionError):
     """Something the person can fix; printed as one line, never as a traceback."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +36,12 @@ def _docker(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--docker-host", metavar="URL", help="docker engine to read (default: DOCKER_HOST)")
 
 
+def _sources(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-docker", action="store_true", help="do not read the docker engine")
+    parser.add_argument("--no-claude", action="store_true", help="do not ask Claude, even with ANTHROPIC_API_KEY set")
+    parser.add_argument("--offline", action="store_true", help="neither docker nor Claude: --no-docker --no-claude")
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     main = argparse.ArgumentParser(
         prog=PROG,
@@ -50,7 +51,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     main.add_argument("description", nargs="?", help="what is broken; opens a new incident")
     main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
     main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
-    main.add_argument("--no-docker", action="store_true", help="do not read the local swarm")
+    _sources(main)
     _common(main)
     _docker(main)
 
@@ -63,7 +64,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     triage.add_argument("--changes", default="", metavar="TEXT", help="recent deploys or config changes")
     triage.add_argument("--impact", default="", metavar="TEXT", help="who is affected")
     triage.add_argument("--format", choices=("md", "json"), default="md")
-    triage.add_argument("--offline", action="store_true", help="ignore the local swarm")
+    _sources(triage)
     triage.add_argument("--show-prompt", action="store_true", help="print what would be sent to Claude, and stop")
     _common(triage)
     _docker(triage)
@@ -101,36 +102,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if is_sub:
             return COMMANDS[args.command](args)
         return run_screen(args)
-    except UserError as exc:
+    except SessionError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
 
 
-def _wrap(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
-    try:
-        return action()
-    except errors as exc:
-        raise UserError(str(exc)) from None
-
-
-def load_config(args: argparse.Namespace) -> Config:
-    from maestro import config
-    from maestro.config import ConfigError
-
-    path = paths.config_path(args.config)
-    return _wrap((ConfigError,), lambda: config.load(path, required=args.config is not None))
-
-
-def open_journal(args: argparse.Namespace, *, demo: bool = False) -> Journal:
-    from maestro.journal import Journal, JournalError
-
-    path = args.journal or paths.journal_path(None, demo=demo)
-    return _wrap((JournalError,), lambda: Journal.open(path))
-
-
-def live_evidence(docker_host: str | None, now: datetime) -> Evidence:
+def swarm_evidence(docker_host: str | None, now: datetime) -> Evidence:
     """One poll of the swarm; an engine that is not there becomes evidence that says so."""
     from maestro.collect import swarm
 
@@ -141,13 +120,14 @@ def live_evidence(docker_host: str | None, now: datetime) -> Evidence:
 
 
 def cmd_triage(args: argparse.Namespace) -> int:
+    """Rules triage, refined by Claude when a key is set; any Claude failure leaves the rules triage, exit 0."""
     from maestro.model import IncidentContext
     from maestro.runbooks.catalog import RunbookError
-    from maestro.triage import rules
+    from maestro.triage import pipeline
 
     if not args.description.strip():
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui triage 'API returns 500s'")
-    config = load_config(args)
+    config = load_config(args.config)
     context = IncidentContext(
         description=args.description.strip(),
         error_messages=args.error,
@@ -155,30 +135,42 @@ def cmd_triage(args: argparse.Namespace) -> int:
         user_impact=args.impact,
     )
     now = utc_now()
-    evidence = None if args.offline else live_evidence(args.docker_host or config.docker_host, now)
-    triage = _wrap(
-        (RunbookError,),
-        lambda: rules.triage(
-            context, evidence, catalog=rules.load_catalog(config.runbook_dir), now=now, aliases=config.service_aliases
-        ),
-    )
+    use_docker, use_claude = not (args.no_docker or args.offline), not (args.no_claude or args.offline)
+    evidence = swarm_evidence(args.docker_host or config.docker_host, now) if use_docker else None
     if args.show_prompt:
         from maestro.triage import claude
 
-        print(literal(claude.render_prompt(context, evidence, triage)))
+        draft = guarded((RunbookError,), lambda: pipeline.rules_triage(context, evidence, config, now))
+        print(literal(claude.render_prompt(context, evidence, draft)))
         return 0
+    progress = _progress_line if sys.stderr.isatty() else None
+    outcome = guarded(
+        (RunbookError,),
+        lambda: pipeline.triage(context, evidence, config, now, use_claude=use_claude, on_progress=progress),
+    )
+    if progress is not None and outcome.claude_note:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    if outcome.claude_failed:
+        print(f"{PROG}: {literal(outcome.claude_note, one_line=True)}", file=sys.stderr)
     if args.format == "json":
-        print(triage.model_dump_json(indent=2))
+        print(outcome.triage.model_dump_json(indent=2))
         return 0
     from maestro import report
 
-    print(literal(report.render_triage(context, triage, config, now=now)))
+    print(literal(report.render_triage(context, outcome.triage, config, now=now)))
     return 0
 
 
+def _progress_line(progress: Progress) -> None:
+    """Claude's progress on one rewritten stderr line (only when stderr is a terminal)."""
+    found = f", {progress.issues} issue{'s' * (progress.issues != 1)} so far" if progress.issues else ""
+    line = f"Claude triage: {progress.stage.value}{found}"
+    print(f"\r\033[K{literal(line, one_line=True)}", end="", file=sys.stderr, flush=True)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    evidence = live_evidence(args.docker_host or config.docker_host, utc_now())
+    config = load_config(args.config)
+    evidence = swarm_evidence(args.docker_host or config.docker_host, utc_now())
     if args.json:
         print(evidence.model_dump_json(indent=2))
     else:
@@ -207,7 +199,7 @@ def _status_lines(evidence: Evidence) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    journal = open_journal(args)
+    journal = open_journal(args.journal)
     summaries = journal.incidents()
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
@@ -223,13 +215,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from maestro import report
-    from maestro.events import EventKind, ReportsExported
     from maestro.journal import JournalError
 
-    config = load_config(args)
-    journal = open_journal(args)
+    config = load_config(args.config)
+    journal = open_journal(args.journal)
     if args.incident:
-        incident_id = _wrap((JournalError,), lambda: journal.resolve_id(args.incident))
+        incident_id = guarded((JournalError,), lambda: journal.resolve_id(args.incident))
     else:
         latest = journal.incidents()
         if not latest:
@@ -238,9 +229,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     incident = journal.incident(incident_id)
     out = args.out or paths.reports_dir(None) / incident_id
     now = utc_now()
-    files = _wrap((report.ReportError,), lambda: report.export(incident, config, out, now=now))
-    journal.append(
-        incident_id, EventKind.REPORTS_EXPORTED, ReportsExported(folder=str(out), files=[f.name for f in files])
+    files = guarded(
+        (report.ReportError,),
+        lambda: report.export_and_record(
+            incident, config, out, now=now, record=lambda kind, payload: journal.append(incident_id, kind, payload)
+        ),
     )
     print(f"wrote {len(files)} reports to {out}")
     for f in files:
@@ -254,10 +247,10 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     path = paths.config_path(args.config)
     if args.action == "init":
-        _wrap((ConfigError,), lambda: config.write_example(path, force=args.force))
+        guarded((ConfigError,), lambda: config.write_example(path, force=args.force))
         print(f"wrote {path}")
         return 0
-    _wrap((ConfigError,), lambda: config.load(path, required=True))
+    guarded((ConfigError,), lambda: config.load(path, required=True))
     print(f"{path}: ok")
     return 0
 
@@ -280,49 +273,24 @@ def run_screen(args: argparse.Namespace) -> int:
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
     from tui.app import MaestroApp
 
-    app = MaestroApp(opener=lambda: open_session(args))
+    app = MaestroApp(request=session_request(args))
     app.run()
     if app.open_error:
         raise UserError(app.open_error)
     return app.return_code or 0
 
 
-def open_session(args: argparse.Namespace) -> Session:
-    """What the screen works on; raises UserError with a one-line reason."""
-    from maestro.model import IncidentContext
-
-    config = load_config(args)
-    journal = open_journal(args, demo=args.demo)
-    incident_id: str | None = None
-    new_context: IncidentContext | None = None
-    greeting = ""
-    source: Callable[[], Evidence] | None
-    if args.demo:
-        from maestro import demo
-
-        source = lambda: demo.evidence(utc_now())  # noqa: E731
-        latest = journal.latest_open()
-        if latest is None:
-            new_context = demo.CONTEXT
-        else:
-            incident_id = latest.id
-    else:
-        from tui.live import LiveSwarm
-
-        host = args.docker_host or config.docker_host
-        source = None if args.no_docker else LiveSwarm(host)
-        if args.incident:
-            from maestro.journal import JournalError
-
-            incident_id = _wrap((JournalError,), lambda: journal.resolve_id(args.incident))
-        elif args.description:
-            new_context = IncidentContext(description=args.description.strip())
-        else:
-            latest = journal.latest_open()
-            if latest is not None:
-                greeting = f"Resumed {latest.id}: {literal(latest.description, one_line=True)}"
-                incident_id = latest.id
-    return Session(journal, config, incident_id, new_context, source, greeting)
+def session_request(args: argparse.Namespace) -> SessionRequest:
+    return SessionRequest(
+        config_path=args.config,
+        journal_path=args.journal,
+        description=args.description,
+        incident=args.incident,
+        demo=args.demo,
+        docker_host=args.docker_host,
+        use_docker=not (args.no_docker or args.offline),
+        use_claude=not (args.no_claude or args.offline),
+    )
 
 
 if __name__ == "__main__":

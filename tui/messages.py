@@ -11,8 +11,8 @@ from textual.message import Message
 if TYPE_CHECKING:
     from maestro.model import Evidence, Triage
     from maestro.triage.claude import Progress
-    from tui.claude_run import ClaudeRun
-    from tui.workers import Refinement
+    from maestro.triage.claude_run import ClaudeRun
+    from maestro.triage.pipeline import Refinement
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Poll the evidence source in a thread worker: every poll interval, and soon after the engine reports news.
 
-One poll runs at a time. The engine's events (from a LiveSource's own thread) only set a flag and go
-into the throttle; a short UI timer starts the next poll and hands the due events to the app, so the UI
+One poll runs at a time. The engine's events (from a EngineSource's own thread) only set a flag and go
+into the throttle; a short UI timer (every CHECK_S) starts the next poll and hands the due events to the app, so the UI
 never waits on the engine and the events thread never touches the UI.
 """
 
@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from maestro.collect.event_throttle import EventThrottle
+from maestro.collect.source import EngineSource, EvidenceSource
 from tui import messages as msg
-from tui.event_throttle import EventThrottle
-from tui.live import LiveSource, engine_trouble
-from tui.workers import Abandoned, EvidenceSource, interruptible, one_line
+from tui.workers import Abandoned, interruptible, one_line
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from maestro.collect.engine_events import EngineEvent
     from maestro.events import SwarmEvent
 
-TICK_S = 0.2
+CHECK_S = 0.2
 MIN_GAP_S = 0.5
 """Event-driven polls wait this long after the previous poll ended, so a storm of events is one poll per gap."""
 
@@ -54,16 +54,16 @@ class Poller:
         self._ended_at = -math.inf
 
     @property
-    def live(self) -> LiveSource | None:
+    def engine(self) -> EngineSource | None:
         """The source, when it can also read logs and follow events."""
-        return self.source if isinstance(self.source, LiveSource) else None
+        return self.source if isinstance(self.source, EngineSource) else None
 
     def start(self) -> None:
         if self.source is None or self._timer is not None:
             return
-        if (live := self.live) is not None:
-            live.follow(self._heard, self._wake.set)
-        self._timer = self._app.set_interval(TICK_S, self._tick, name="evidence poller")
+        if (engine := self.engine) is not None:
+            engine.follow(self._heard, self._wake.set)
+        self._timer = self._app.set_interval(CHECK_S, self._check, name="evidence poller")
         self._start_poll()
 
     def stop(self) -> None:
@@ -73,13 +73,13 @@ class Poller:
             self._timer = None
         if self._worker is not None:
             self._worker.cancel()
-        if (live := self.live) is not None:
-            live.close()
+        if (engine := self.engine) is not None:
+            engine.close()
 
     def _heard(self, event: EngineEvent) -> None:
         self.throttle.offer(event, self._clock())
 
-    def _tick(self) -> None:
+    def _check(self) -> None:
         if news := self.throttle.take(self._clock()):
             self._on_news(news)
         if self._worker is not None and not self._worker.is_finished:
@@ -107,5 +107,5 @@ class Poller:
             return
         finally:
             self._ended_at = time.monotonic()
-        problem = engine_trouble(evidence)
+        problem = evidence.engine_unusable
         self._app.post_message(msg.EvidencePolled(None, problem) if problem else msg.EvidencePolled(evidence))

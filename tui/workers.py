@@ -1,48 +1,40 @@
-"""What the thread workers run: evidence sources, the rules triage, the report export.
-
-Heavy modules (the docker SDK, jinja2, the report renderer) are imported here inside the functions,
-so the first frame never waits for them.
-"""
+"""What the app's thread workers run, and how they wait on a blocking call without holding up quitting."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from textual.message import Message
 from textual.worker import get_current_worker
 
-if TYPE_CHECKING:
-    from maestro.config import Config
-    from maestro.incident import Incident
-    from maestro.model import Evidence, IncidentContext, Triage
-    from maestro.triage.claude import Progress
+from maestro.utc import Clock
+from tui import messages as msg
 
-EvidenceSource = Callable[[], "Evidence"]
-"""Returns a fresh snapshot of the system; may block (it runs in a thread) and may raise."""
+if TYPE_CHECKING:
+    from maestro.collect.source import EvidenceSource
+    from maestro.config import Config
+    from maestro.events import EventKind, Payload
+    from maestro.incident import Incident
+    from maestro.model import Evidence, Triage
+    from maestro.triage.claude import ClaudeSettings, Progress
+    from maestro.triage.claude_run import ClaudeRun
 
 T = TypeVar("T")
+Post = Callable[[Message], object]
+"""The app's post_message: safe from any thread."""
+Record = Callable[["EventKind", "Payload"], bool]
+"""Journals one event on the UI thread and says whether it was saved."""
 
 POLL_CANCEL_S = 0.05
 
 
 class Abandoned(Exception):
     """The worker was cancelled while the call it waited for was still running."""
-
-
-def demo_source(clock: Callable[[], datetime]) -> EvidenceSource:
-    """The bundled swarm snapshot, as if collected now."""
-
-    def collect() -> Evidence:
-        from maestro import demo
-
-        return demo.evidence(clock())
-
-    return collect
 
 
 def interruptible(call: Callable[[], T], on_cancel: Callable[[], None] | None = None) -> T:
@@ -74,58 +66,75 @@ def interruptible(call: Callable[[], T], on_cancel: Callable[[], None] | None = 
     return outcome["value"]  # type: ignore[return-value]
 
 
-def rules_triage(
-    context: IncidentContext, evidence: Evidence | None, now: datetime, runbook_dir: Path | None = None
-) -> Triage:
-    """The offline triage, with the user's runbooks (config runbook_dir) over the shipped ones."""
-    from maestro.runbooks.catalog import load_catalog
-    from maestro.triage.rules import triage
-
-    catalog = load_catalog(runbook_dir) if runbook_dir is not None else None
-    return triage(context, evidence, catalog=catalog, now=now)
-
-
-@dataclass(frozen=True)
-class Refinement:
-    triage: Triage | None
-    """The draft merged with Claude's triage; None when Claude could not help."""
-    note: str
-    """What changed, or why Claude could not help: one line."""
-
-
-def refine_with_claude(
-    config: Config,
-    context: IncidentContext,
-    evidence: Evidence | None,
-    draft: Triage,
-    on_progress: Callable[[Progress], None],
-    cancel: threading.Event,
-) -> Refinement | None:
-    """Claude's refinement of the rules triage, or None when no API key is set (nothing is sent then).
-
-    `cancel` stops the stream; a cancelled worker also sets it as it gives up waiting.
-    """
-    from maestro.triage.claude import ClaudeSettings, stream_triage
-    from maestro.triage.merge import merge
-
-    settings = ClaudeSettings.from_env(**config.claude.model_dump())
-    if settings.api_key is None or not settings.api_key.get_secret_value():
-        return None
-    call = partial(stream_triage, settings, context, evidence, draft, on_progress=on_progress, cancel=cancel)
-    result = interruptible(call, on_cancel=cancel.set)
-    if not result.ok or result.triage is None:
-        return Refinement(None, result.reason)
-    merged, changes = merge(draft, result.triage)
-    return Refinement(merged, "; ".join(changes[:3]) if changes else "Claude agrees with the rules triage")
-
-
-def export_reports(incident: Incident, config: Config, folder: Path, now: datetime) -> list[Path]:
-    from maestro.report import export
-
-    return export(incident, config, folder, now=now)
-
-
 def one_line(exc: BaseException) -> str:
     """A short reason for a notification: the first line of the message, or the exception's name."""
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+# --- what the app's thread workers run: each posts its outcome back as a message ------------------------------
+# The core is imported inside them: they run after the first frame, in a thread.
+
+
+def collect_and_triage(
+    post: Post,
+    source: EvidenceSource | None,
+    fallback: Evidence | None,
+    incident: Incident,
+    config: Config,
+    clock: Clock,
+    summary: str,
+) -> None:
+    """Collect fresh evidence (else use `fallback`) and run the rules triage; the app journals the result."""
+    from maestro.triage.pipeline import rules_triage
+
+    evidence = None
+    if source is not None:
+        try:
+            evidence = interruptible(source)
+        except Abandoned:
+            return
+        except Exception as exc:
+            post(msg.EvidencePolled(None, one_line(exc)))
+    evidence = evidence or fallback
+    try:
+        triage = rules_triage(incident.context, evidence, config, clock())
+    except Exception as exc:
+        post(msg.TriageFailed("rules", one_line(exc)))
+        return
+    post(msg.TriageReady(triage, evidence, summary, refine=True))
+
+
+def ask_claude(
+    post: Post, run: ClaudeRun, settings: ClaudeSettings, incident: Incident, evidence: Evidence | None, draft: Triage
+) -> None:
+    """Claude refines the rules triage; its progress and its answer go back to the app."""
+    from maestro.triage.pipeline import refine
+
+    def progress(update: Progress) -> None:
+        post(msg.ClaudeProgress(run, update))
+
+    call = partial(refine, settings, incident.context, evidence, draft, progress, run.cancel)
+    try:
+        refinement = interruptible(call, on_cancel=run.cancel.set)
+    except Abandoned:
+        return
+    post(msg.ClaudeAnswered(run, refinement))
+
+
+def export_reports(
+    post: Post, record: Record, incident: Incident, config: Config, folder: Path, now: datetime, then_quit: bool
+) -> None:
+    """Write the reports here; `record` journals them (on the UI thread), as the command records them."""
+    from maestro.report import export_and_record
+
+    recorded: list[bool] = []
+    try:
+        files = export_and_record(
+            incident, config, folder, now=now, record=lambda kind, payload: recorded.append(record(kind, payload))
+        )
+    except Exception as exc:
+        post(msg.ReportsFailed(one_line(exc)))
+        return
+    if all(recorded):
+        post(msg.ReportsExported(folder, files, then_quit))

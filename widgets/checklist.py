@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings
 from widgets.text import SEVERITY_COLOR, plain
 
 if TYPE_CHECKING:
@@ -30,10 +30,7 @@ class SeverityChecklist(OptionList):
     SeverityChecklist { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = [
-        Binding("space", "tick", "Tick", tooltip="Mark the highlighted issue done, or open it again"),
-        Binding("enter", "details", "Details", tooltip="Open the issue card"),
-    ]
+    BINDINGS = bindings("checklist")
 
     @dataclass
     class TickRequested(Message):

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings
 from widgets.text import plain
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ class RecoveryPlan(OptionList):
     RecoveryPlan { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = [Binding("space", "tick", "Tick", tooltip="Mark the highlighted step or phase done, or open it again")]
+    BINDINGS = bindings("recovery")
 
     @dataclass
     class TickRequested(Message):

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
+from tui.actions import bindings
 from widgets.text import duration, literal
 
 if TYPE_CHECKING:
@@ -34,22 +34,7 @@ STATE_STYLE = {
     "ok": "#81c784",
     "idle": "dim",
 }
-RANK = {"DOWN": 0, "DEGRADED": 1, "UPDATE": 2, "ERRORS": 3, "ok": 4, "idle": 5}
-TROUBLED_UPDATES = ("paused", "rollback_started", "rollback_paused", "rollback_completed")
-
-
-def service_state(service: ServiceInfo) -> str:
-    if service.desired == 0:
-        return "idle"
-    if service.running == 0:
-        return "DOWN"
-    if service.running < service.desired:
-        return "DEGRADED"
-    if service.update_state in TROUBLED_UPDATES:
-        return "UPDATE"
-    if service.restarts or service.last_error:
-        return "ERRORS"
-    return "ok"
+"""Keyed by ServiceState's values, so the first frame does not wait for maestro.model."""
 
 
 def _row(service: ServiceInfo) -> tuple[str, ...]:
@@ -57,7 +42,7 @@ def _row(service: ServiceInfo) -> tuple[str, ...]:
     return (
         literal(service.name, one_line=True),
         f"{service.running}/{service.desired}",
-        service_state(service),
+        service.state.value,
         str(service.restarts),
         literal(service.last_error, one_line=True),
         literal(update, one_line=True),
@@ -86,7 +71,7 @@ class ServicesPanel(Vertical):
     ServicesPanel.-stale > DataTable { text-opacity: 55%; }
     """
 
-    BINDINGS = [Binding("escape", "close_filter", "Close filter", show=False)]
+    BINDINGS = bindings("services")
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -95,7 +80,7 @@ class ServicesPanel(Vertical):
         self._filter = ""
         self._evidence: Evidence | None = None
         self._problem = ""
-        self._live = True
+        self._has_engine = True
         self._ranks: dict[str, tuple[int, str]] = {}
 
     def compose(self) -> ComposeResult:
@@ -117,16 +102,16 @@ class ServicesPanel(Vertical):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
 
-    def show(self, evidence: Evidence | None, *, problem: str = "", live: bool = True) -> None:
+    def show(self, evidence: Evidence | None, *, problem: str = "", has_engine: bool = True) -> None:
         """Show the services of this evidence; `problem` says why the engine could not be read.
 
-        `live` is False when the session has no engine at all: the evidence is then the journaled snapshot.
+        `has_engine` is False when the session reads no engine at all: the evidence is then the journaled snapshot.
         """
-        if evidence is not None and evidence.errors and not evidence.services:
-            problem, evidence = problem or evidence.errors[0], None  # a poll that saw no swarm is no snapshot
-        if evidence is self._evidence and problem == self._problem and live == self._live:
+        if evidence is not None and evidence.engine_unusable:
+            problem, evidence = problem or evidence.engine_unusable, None
+        if evidence is self._evidence and problem == self._problem and has_engine == self._has_engine:
             return
-        self._evidence, self._problem, self._live = evidence, problem, live
+        self._evidence, self._problem, self._has_engine = evidence, problem, has_engine
         self._services = list(evidence.services) if evidence else []
         self._apply()
 
@@ -157,15 +142,15 @@ class ServicesPanel(Vertical):
     def _describe(self, evidence: Evidence | None, problem: str) -> Text:
         if evidence is None:
             if not problem:
-                line = "waiting for the first poll of the engine" if self._live else "engine not connected"
+                line = "waiting for the first poll of the engine" if self._has_engine else "engine not connected"
             else:
-                line = f"engine unreachable: {problem}" if self._live else f"engine not connected: {problem}"
+                line = f"engine unreachable: {problem}" if self._has_engine else f"engine not connected: {problem}"
             return Text(literal(line, one_line=True))
-        troubled = sum(1 for s in evidence.services if RANK[service_state(s)] < RANK["ok"])
+        troubled = sum(1 for s in evidence.services if s.state.troubled)
         counts = f"{len(evidence.services)} services, {troubled} in trouble"
         at = f"{evidence.collected_at:%H:%M:%S}"
         age = self._age(evidence)
-        if problem and not self._live:
+        if problem and not self._has_engine:
             line = f"{problem} - journaled snapshot of {at}, {age} old; {counts}"
         elif problem:
             line = f"engine unreachable: {problem} - last seen {age} ago (snapshot of {at}); {counts}"
@@ -180,7 +165,7 @@ class ServicesPanel(Vertical):
     def _apply(self) -> None:
         """Keyed diff of the table against the wanted rows: remove, update changed cells, add."""
         wanted = {s.name: _row(s) for s in self._services if self._matches(s)}
-        self._ranks = {row[0]: (RANK[row[2]], row[0]) for row in wanted.values()}
+        self._ranks = {wanted[s.name][0]: (s.state.rank, wanted[s.name][0]) for s in self._services if s.name in wanted}
         table = self.table
         selected = self.selected_service
         changed = False
@@ -204,7 +189,7 @@ class ServicesPanel(Vertical):
                 self._rows[key] = row
             if changed:
                 ranks = self._ranks
-                table.sort("name", key=lambda name: ranks.get(name.plain, (len(RANK), name.plain)))
+                table.sort("name", key=lambda name: ranks.get(name.plain, (len(STATE_STYLE), name.plain)))
                 if selected in self._rows:
                     table.move_cursor(row=table.get_row_index(selected), scroll=False)
         self._show_source()
@@ -213,7 +198,7 @@ class ServicesPanel(Vertical):
         if not self._filter:
             return True
         needle = self._filter.lower()
-        haystack = (service.name, service.image, service_state(service), service.last_error, service.update_state)
+        haystack = (service.name, service.image, service.state.value, service.last_error, service.update_state)
         return any(needle in value.lower() for value in haystack)
 
     def open_filter(self) -> None:

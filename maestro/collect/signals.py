@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from maestro.model import NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
+from maestro.model import FAILED_TASK_STATES, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
 from maestro.redact import redact
 
 Raw = Mapping[str, Any]
@@ -29,7 +29,8 @@ TASKS_PER_SERVICE = 10
 # A service spec written more than this after its creation was updated, not just created.
 _CREATED_SLACK = timedelta(seconds=2)
 
-_FAILED = frozenset({"failed", "rejected"})
+_CRASHED = FAILED_TASK_STATES - {"orphaned"}
+"""Failed task states that count towards a crash loop: an orphaned task lost its node, it did not crash."""
 _IMAGE_ERRORS = re.compile(
     r"no such image|pull access denied|manifest unknown|manifest for .* not found|repository does not exist"
     r"|not found: manifest|unauthorized: authentication required|invalid reference format",
@@ -150,25 +151,48 @@ def extract(raw: RawSwarm, *, now: datetime, memo: ServiceMemo | None = None) ->
     quiet: ServiceMemo = {}
     for svc in raw.services:
         service_id = str(svc.get("ID", ""))
-        own_tasks = by_service.get(service_id, [])
-        key = _fingerprint(svc, own_tasks)
         known = memo.get(service_id) if memo is not None else None
-        if known is not None and known[0] == key:
-            services.append(known[1])
-            quiet[service_id] = known
-            continue
-        service_tasks = sorted(own_tasks, key=_task_time, reverse=True)
-        info, found, settled = _service(svc, service_tasks, raw, hostnames, now)
-        services.append(info)
-        if found:
-            signals.extend(found)
-            tasks.extend(_task_info(t, info.name, hostnames) for t in service_tasks[:TASKS_PER_SERVICE])
-        elif settled:
-            quiet[service_id] = (key, info)
+        found = examine_service(svc, by_service.get(service_id, []), raw, hostnames, now, known)
+        services.append(found.info)
+        tasks.extend(found.tasks)
+        signals.extend(found.signals)
+        if found.quiet is not None:
+            quiet[service_id] = found.quiet
     if memo is not None:
         memo.clear()
         memo.update(quiet)
     return Extracted(services=services, tasks=tasks, nodes=nodes, signals=signals)
+
+
+@dataclass
+class ServiceFound:
+    """One service as a poll sees it: its tasks and signals when something is wrong, else none."""
+
+    info: ServiceInfo
+    tasks: list[TaskInfo]
+    signals: list[Signal]
+    quiet: tuple[tuple[Any, ...], ServiceInfo] | None
+    """Its memo entry when it showed nothing wrong and nothing recent enough to count."""
+
+
+def examine_service(
+    svc: Raw,
+    own_tasks: list[Raw],
+    raw: RawSwarm,
+    hostnames: Mapping[str, str],
+    now: datetime,
+    known: tuple[tuple[Any, ...], ServiceInfo] | None = None,
+) -> ServiceFound:
+    """One service of `raw` with its own tasks; `known` is its memo entry from an earlier poll, if any."""
+    key = _fingerprint(svc, own_tasks)
+    if known is not None and known[0] == key:
+        return ServiceFound(known[1], [], [], known)
+    service_tasks = sorted(own_tasks, key=_task_time, reverse=True)
+    info, found, settled = _service(svc, service_tasks, raw, hostnames, now)
+    if found:
+        shown = [_task_info(t, info.name, hostnames) for t in service_tasks[:TASKS_PER_SERVICE]]
+        return ServiceFound(info, shown, found, None)
+    return ServiceFound(info, [], [], (key, info) if settled else None)
 
 
 def _fingerprint(svc: Raw, tasks: list[Raw]) -> tuple[Any, ...]:
@@ -225,7 +249,7 @@ def _service(
     status = svc.get("ServiceStatus") or {}
     current = [t for t in tasks if t.get("DesiredState") in ("running", "ready")]
     desired = int(status.get("DesiredTasks", replicas if replicas is not None else len(current)))
-    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _FAILED]
+    failures = [t for t in tasks if (t.get("Status") or {}).get("State") in _CRASHED]
     recent = [t for t in failures if (at := parse_time(_task_time(t))) is not None and now - at <= CRASH_WINDOW]
     running = int(
         status.get("RunningTasks", sum(1 for t in current if (t.get("Status") or {}).get("State") == "running"))
@@ -509,6 +533,12 @@ def _node_info(node: Raw) -> NodeInfo:
         leader=bool(manager.get("Leader")),
         reachability=str(manager.get("Reachability") or ""),
     )
+
+
+NODE_KINDS = frozenset(
+    {SignalKind.NODE_DOWN, SignalKind.NODE_DRAINED, SignalKind.MANAGER_UNREACHABLE, SignalKind.QUORUM_AT_RISK}
+)
+"""The signals about nodes and the swarm's managers; every other signal's subject is a service."""
 
 
 def _node_signals(nodes: Sequence[NodeInfo], now: datetime) -> list[Signal]:

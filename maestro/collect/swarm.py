@@ -34,12 +34,14 @@ from maestro.collect.logs import LogsUnavailable, service_logs
 from maestro.collect.problems import EngineProblem, diagnose, engine_address, swarm_problem
 from maestro.collect.signals import (
     CRASH_WINDOW,
+    NODE_KINDS,
     ContainerFacts,
     Extracted,
     Raw,
     RawSwarm,
     ServiceMemo,
     container_id_of,
+    examine_service,
     extract,
     needs_inspect,
     parse_time,
@@ -53,6 +55,7 @@ __all__ = [
     "LogsUnavailable",
     "SwarmEvents",
     "collect",
+    "collect_service",
     "connect",
     "describe",
     "record",
@@ -175,6 +178,53 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         tasks=found.tasks,
         signals=found.signals,
         logs=[line for lines in logs.values() for line in lines],
+    )
+
+
+def collect_service(
+    client: Any, name: str, previous: Evidence, *, cache: CollectorCache, now: datetime | None = None
+) -> Evidence:
+    """`previous` with the service `name` read again: what an engine event about one service changes.
+
+    Two calls (the service with its counts, its tasks) plus what a failing task needs (an inspect, its
+    logs), whatever the size of the swarm; nodes and every other service stay as `previous` saw them.
+    A service that is gone leaves the evidence. Without a good full poll to build on, this is one; an
+    engine that cannot be read now leaves `previous` as it was, for the next full poll to report.
+    """
+    now = now or datetime.now(UTC)
+    if not cache.engine or previous.errors or previous.source != "swarm":
+        return collect(client, now=now, previous=cache)
+    api = client.api
+    try:
+        named: list[Raw] = api.services(filters={"name": name}, status=True)
+        found = [svc for svc in named if (svc.get("Spec") or {}).get("Name") == name]
+        tasks: list[Raw] = api.tasks(filters={"service": str(found[0].get("ID", ""))}) if found else []
+    except _SDK_ERRORS:
+        return previous
+    services = [s for s in previous.services if s.name != name]
+    kept_tasks = [t for t in previous.tasks if t.service != name]
+    signals = [s for s in previous.signals if s.subject != name or s.kind in NODE_KINDS]
+    logs = [line for line in previous.logs if line.service != name]
+    if found:
+        containers = _inspect_failed(api, tasks, cache, now)
+        raw = RawSwarm(found, tasks, [], containers, cache.oom_seen)
+        hostnames = {node.id: node.hostname for node in previous.nodes}
+        service_id = str(found[0].get("ID", ""))
+        seen = examine_service(found[0], tasks, raw, hostnames, now, cache.quiet.get(service_id))
+        if seen.quiet is not None:
+            cache.quiet[service_id] = seen.quiet
+        else:
+            cache.quiet.pop(service_id, None)
+        one = Extracted(services=[seen.info], tasks=seen.tasks, nodes=[], signals=seen.signals)
+        fresh_logs = _failing_logs(client, one, found, tasks, cache)
+        _add_last_log(seen.signals, fresh_logs)
+        at = next((n for n, s in enumerate(previous.services) if s.name == name), len(services))
+        services.insert(at, seen.info)
+        kept_tasks += seen.tasks
+        signals += seen.signals
+        logs += fresh_logs.get(name, [])
+    return previous.model_copy(
+        update={"collected_at": now, "services": services, "tasks": kept_tasks, "signals": signals, "logs": logs}
     )
 
 

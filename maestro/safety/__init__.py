@@ -28,7 +28,7 @@ from maestro.model import Command, Danger
 from maestro.safety.context import RANK, RO
 from maestro.safety.walk import script
 
-__all__ = ["classify", "labelled", "reasons"]
+__all__ = ["checked", "classify", "labelled", "reasons"]
 
 
 def classify(text: str) -> Danger:
@@ -44,6 +44,12 @@ def reasons(text: str) -> list[str]:
 def labelled(command: Command) -> Command:
     """A copy of the command with its danger decided from its text."""
     return command.model_copy(update={"danger": classify(command.text)})
+
+
+def checked(command: Command) -> Command:
+    """The command with its label raised to what its text does; a label given upstream is never lowered."""
+    danger = Danger.worst(command.danger, classify(command.text))
+    return command if danger is command.danger else command.model_copy(update={"danger": danger})
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from maestro.model import Danger
 
 RO, MUT, DES = Danger.READ_ONLY, Danger.MUTATING, Danger.DESTRUCTIVE
-RANK = {RO: 0, MUT: 1, DES: 2}
+RANK = {danger: danger.rank for danger in Danger}
 
 Finding = tuple[Danger, str]
 OK: Finding = (RO, "")

@@ -19,7 +19,6 @@ Facts = Mapping[str, str]
 _MIN = datetime.min.replace(tzinfo=UTC)
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
-_FAILED = frozenset({"failed", "rejected", "orphaned"})
 FAILURES = frozenset(SignalKind) - {
     SignalKind.RECENT_DEPLOY,
     SignalKind.ENGINE_UNREACHABLE,
@@ -223,7 +222,7 @@ class World:
                 facts["constraint"] = info.constraints[0]
             if info.last_error:
                 facts["error"] = info.last_error
-        failed = next((t for t in self._tasks.get(service, []) if t.state in _FAILED or t.error), None)
+        failed = next((t for t in self._tasks.get(service, []) if t.in_trouble), None)
         if failed is not None:
             if failed.node:
                 facts["node"] = self.node_name(failed.node)

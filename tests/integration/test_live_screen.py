@@ -19,13 +19,13 @@ from requests import PreparedRequest, Response
 
 from maestro.collect import swarm
 from maestro.collect.logs import MAX_LINE
+from maestro.collect.source import LOG_BYTES, SwarmSource
 from maestro.config import Config
 from maestro.journal import Journal
 from maestro.model import IncidentContext
 from tests.integration.conftest import Lab
 from tests.tui.conftest import hand_triage, seed, svg_text, wait_until
 from tui.app import MaestroApp
-from tui.live import LOG_BYTES, LiveSwarm
 from tui.screens.incident import IncidentScreen
 from tui.screens.logs import LogsScreen
 from widgets.services import ServicesPanel
@@ -55,10 +55,10 @@ def journal(tmp_path: Path) -> Iterator[Journal]:
         yield opened
 
 
-def live_app(journal: Journal, host: str, poll_interval_s: float = 0.5) -> tuple[MaestroApp, LiveSwarm, str]:
+def live_app(journal: Journal, host: str, poll_interval_s: float = 0.5) -> tuple[MaestroApp, SwarmSource, str]:
     """The app on an incident triaged beforehand (so no triage runs), polling `host`."""
     incident_id = seed(journal, context=IncidentContext(description="checkout is down"), triage=hand_triage())
-    live = LiveSwarm(host)
+    live = SwarmSource(host)
     config = Config(poll_interval_s=poll_interval_s)
     app = MaestroApp(journal=journal, config=config, incident_id=incident_id, evidence_source=live)
     return app, live, incident_id

@@ -113,3 +113,50 @@ def test_a_second_poll_skips_the_handshake_and_inspects_no_settled_container_aga
     assert settled, first
     assert {c.split("/")[-2] for c in first if "/containers/" in c} >= settled
     assert settled.isdisjoint(c.split("/")[-2] for c in calls if "/containers/" in c)
+
+
+def shape(evidence: Evidence, name: str) -> tuple[object, ...]:
+    """What a poll says about one service, without the parts that move with the clock."""
+    info = next(s for s in evidence.services if s.name == name)
+    return (
+        info.model_dump(exclude={"restarts"}),
+        sorted(s.kind.value for s in evidence.signals if s.subject == name),
+        bool([t for t in evidence.tasks if t.service == name]),
+        bool([line for line in evidence.logs if line.service == name]),
+    )
+
+
+@pytest.mark.parametrize("name", ["api", "worker", "cache", "db", "pending", "web", "ghost"])
+def test_one_service_read_again_matches_a_full_poll_and_leaves_the_rest(lab: Lab, name: str) -> None:
+    client = lab.client()
+    cache = swarm.CollectorCache()
+    try:
+        full = swarm.collect(client, previous=cache)
+        calls = counting(client)
+        again = swarm.collect_service(client, name, full, cache=cache)
+        read = list(calls)
+        fresh = swarm.collect(client, previous=swarm.CollectorCache())
+    finally:
+        client.close()
+    assert shape(again, name) == shape(fresh, name)
+    assert [s.name for s in again.services] == [s.name for s in full.services]
+    others = [s for s in full.services if s.name != name]
+    assert all(a is b for a, b in zip(others, [s for s in again.services if s.name != name], strict=True))
+    assert [s for s in again.signals if s.subject != name] == [s for s in full.signals if s.subject != name]
+    assert again.nodes == full.nodes
+    assert sum(c.endswith("/services") for c in read) == 1 and sum(c.endswith("/tasks") for c in read) == 1
+    assert not any(c.endswith(("/nodes", "/version", "/info")) for c in read), read
+
+
+def test_a_service_that_is_gone_leaves_the_evidence(lab: Lab) -> None:
+    client = lab.client()
+    cache = swarm.CollectorCache()
+    try:
+        full = swarm.collect(client, previous=cache)
+        renamed = full.model_copy(
+            update={"services": [*full.services, full.services[0].model_copy(update={"name": "gone"})]}
+        )
+        again = swarm.collect_service(client, "gone", renamed, cache=cache)
+    finally:
+        client.close()
+    assert [s.name for s in again.services] == [s.name for s in full.services]

@@ -15,6 +15,7 @@ from textual.widgets import OptionList
 
 from maestro import demo
 from maestro import events as ev
+from maestro.collect.source import EvidenceSource, demo_source
 from maestro.config import Config
 from maestro.journal import Journal
 from maestro.model import (
@@ -29,7 +30,6 @@ from maestro.model import (
     TriageIssue,
 )
 from tui.app import MaestroApp
-from tui.workers import EvidenceSource, demo_source
 
 OPENED = datetime(2026, 11, 26, 5, 20, tzinfo=UTC)
 ACTOR = "ana@node1"

@@ -121,7 +121,7 @@ async def test_x_exports_every_report_into_the_folder_it_names(
         last = app.journal.events(seeded)[-1]
         assert last.kind is ev.EventKind.REPORTS_EXPORTED
         assert last.payload.folder == str(folder)  # type: ignore[attr-defined]
-        files = [Path(f) for f in last.payload.files]  # type: ignore[attr-defined]
+        files = [folder / f for f in last.payload.files]  # type: ignore[attr-defined]
         assert len(files) >= 7 and all(f.is_file() and f.parent == folder for f in files)
         assert str(folder) in app.screen.title_text  # type: ignore[attr-defined]
         for f in files:
@@ -238,7 +238,7 @@ async def test_slash_filters_the_services_and_escape_clears_it(make_app: AppFact
         table = app.screen.services.table  # type: ignore[attr-defined]
         assert [table.get_row_at(i)[0].plain for i in range(table.row_count)] == ["cache"]
         await pilot.press("escape")
-        assert table.row_count == len(app.live.services) and app.focused is table  # type: ignore[union-attr]
+        assert table.row_count == len(app.latest.services) and app.focused is table  # type: ignore[union-attr]
 
 
 async def test_t_runs_the_triage_again(make_app: AppFactory, seeded: str, journal: Journal) -> None:

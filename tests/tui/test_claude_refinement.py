@@ -19,12 +19,13 @@ from maestro.config import Config
 from maestro.journal import Journal
 from maestro.model import Provenance, Triage
 from maestro.triage.claude import CANCELLED
+from maestro.triage.pipeline import rules_triage
 from tests import claude_samples as sample
 from tests.fake_anthropic import FakeAnthropic, Reply, http_error, slow, stream_error, tool_call
 from tests.fake_anthropic import fake_anthropic as fake_anthropic
 from tests.tui.conftest import INCIDENT_ID, AppFactory, FrozenClock, kinds, option_texts, settle, wait_until
+from tui import actions
 from tui.app import MaestroApp
-from tui.workers import rules_triage
 
 KEY = "test-key-not-a-secret"
 SLOW = {"chunk_size": 48, "chunk_delay_s": 0.15}
@@ -40,7 +41,7 @@ def claude_on(fake_anthropic: FakeAnthropic, config: Config, monkeypatch: pytest
 
 def the_rules_triage(clock: FrozenClock) -> Triage:
     """What the app's rules triage will be: the same engine on the same demo evidence at the same time."""
-    return rules_triage(demo.CONTEXT, demo.evidence(clock()), clock())
+    return rules_triage(demo.CONTEXT, demo.evidence(clock()), Config(), clock())
 
 
 def refining(rules: Triage) -> dict[str, Any]:
@@ -255,7 +256,7 @@ async def test_the_palette_offers_cancel_only_while_claude_streams(
     claude_on.script(tool_call(refining(the_rules_triage(clock)), chunk_size=16, chunk_delay_s=0.2))
     app = make_app(new_context=demo.CONTEXT)
     async with app.run_test(size=(160, 48)) as pilot:
-        titles = [b.tooltip for b in app.palette_bindings()]
+        titles = [a.description for a in actions.for_palette() if app.palette_offers(a)]
         assert "Cancel Claude triage (the rules triage stays)" not in titles
         await claude_streaming(pilot, app)
         await pilot.press("ctrl+p")

@@ -1,6 +1,6 @@
 """The command draws the panes first and opens the session (config, journal, incident) right after.
 
-Pilot tests drive MaestroApp(opener=...) in process; the pty tests run the real `maestro-tui` command
+Pilot tests drive MaestroApp(request=...) in process; the pty tests run the real `maestro-tui` command
 on a pseudo-terminal, as a person would: what is on the terminal, what is loaded when, the exit code.
 """
 
@@ -10,18 +10,17 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from bench.ptyrun import PtyProgram
 from maestro import demo
-from maestro.config import Config
 from maestro.journal import Journal
+from maestro.session import Session, SessionRequest, open_session
 from tests.tui.conftest import INCIDENT_ID, FrozenClock, kinds, settle, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
-from tui.session import Session, SessionError
-from tui.workers import demo_source
 
 COMMAND = """
 import sys
@@ -127,41 +126,41 @@ def test_an_unknown_incident_is_one_line(tmp_path: Path) -> None:
 # --- in process -------------------------------------------------------------------
 
 
-async def test_the_opener_runs_after_the_panes_are_up_and_says_what_it_resumed(
-    journal: Journal, clock: FrozenClock
+async def test_the_session_opens_after_the_panes_are_up_and_says_what_it_resumed(
+    journal: Journal, journal_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     incident_id = journal.open_incident(demo.CONTEXT).incident_id
     seen: list[bool] = []
 
-    def opener() -> Session:
+    def watched(request: SessionRequest) -> Session:
         seen.append(isinstance(app.screen, IncidentScreen) and app.screen.is_mounted)
-        return Session(journal, Config(), incident_id, None, demo_source(clock), greeting=f"Resumed {incident_id}")
+        return open_session(request)
 
-    app = MaestroApp(opener=opener, clock=clock)
+    monkeypatch.setattr("tui.app.open_session", watched)
+    app = MaestroApp(request=SessionRequest(journal_path=journal_path, use_docker=False), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert seen == [True]
         assert app.incident is not None and app.incident.id == incident_id
         assert len([s for s in app.screen_stack if isinstance(s, IncidentScreen)]) == 1
-        assert f"Resumed {incident_id}" in [n.message for n in app._notifications]
+        assert any(n.message.startswith(f"Resumed {incident_id}") for n in app._notifications)
         assert "triage_generated" in kinds(journal, incident_id)
 
 
-async def test_an_opener_that_fails_ends_the_app_with_its_reason(clock: FrozenClock) -> None:
-    def opener() -> Session:
-        raise SessionError("config /etc/maestro.toml: key `x` (line 1): Extra inputs are not permitted")
-
-    app = MaestroApp(opener=opener, clock=clock)
+async def test_a_session_that_cannot_open_ends_the_app_with_its_reason(clock: FrozenClock, tmp_path: Path) -> None:
+    config = tmp_path / "maestro.toml"
+    config.write_text("x = 1\n")
+    app = MaestroApp(request=SessionRequest(config_path=config, journal_path=tmp_path / "j.sqlite3"), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
     assert app.return_code == 2
-    assert app.open_error == "config /etc/maestro.toml: key `x` (line 1): Extra inputs are not permitted"
+    assert str(config) in app.open_error and "Extra inputs are not permitted" in app.open_error
 
 
 async def test_with_no_incident_to_resume_the_intake_form_comes_over_the_panes(
-    journal: Journal, clock: FrozenClock
+    journal: Journal, journal_path: Path, clock: FrozenClock
 ) -> None:
-    app = MaestroApp(opener=lambda: Session(journal, Config()), clock=clock)
+    app = MaestroApp(request=SessionRequest(journal_path=journal_path, use_docker=False), clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, IntakeScreen) and isinstance(app.focused, Input))
         await pilot.press(*"queue down", "ctrl+s")

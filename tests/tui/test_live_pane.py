@@ -30,7 +30,7 @@ SHOWN = ["[bold red]x[/] [link=http://x]y[/link]", "\\x1b[31mred\\x1b[0m \\x1b]5
 
 
 class FakeSwarm:
-    """A LiveSource whose engine the test takes away, brings back, makes talk and makes slow."""
+    """A EngineSource whose engine the test takes away, brings back, makes talk and makes slow."""
 
     def __init__(self, evidence: Evidence) -> None:
         self.evidence = evidence
@@ -151,7 +151,7 @@ async def test_engine_events_poll_at_once_and_reach_the_timeline_throttled(
     app = make_app(seeded, source=fake)
     app.poller.interval_s = 600
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: fake.polls == 1 and app.live is not None)
+        await wait_until(pilot, lambda: fake.polls == 1 and app.latest is not None)
         await pilot.pause(0.6)
         assert fake.polls == 1, "no poll before the interval without news"
 

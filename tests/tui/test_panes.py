@@ -34,7 +34,7 @@ async def test_resumed_incident_fills_every_pane(make_app: AppFactory, seeded: s
         assert "15 min (P0)" not in screen.recovery.border_subtitle
         assert screen.recovery.border_subtitle == "Total to full recovery: 5 min (P0) + 5 min (P1) = 10 min"
         table = screen.services.table
-        assert table.row_count == len(app.live.services)  # type: ignore[union-attr]
+        assert table.row_count == len(app.latest.services)  # type: ignore[union-attr]
         states = [table.get_row_at(row)[2].plain for row in range(table.row_count)]
         assert states[0] == "DOWN" and states[-1] == "ok", "trouble first"
         assert states.index("ok") > max(i for i, state in enumerate(states) if state == "DOWN")

@@ -7,8 +7,9 @@ from textual.widgets import Input
 
 from maestro import demo
 from maestro import events as ev
+from maestro.config import Config
 from maestro.journal import Journal
-from maestro.model import Evidence
+from maestro.model import Evidence, IncidentContext
 from tests.tui.conftest import INCIDENT_ID, AppFactory, FrozenClock, kinds, option_texts, seed, settle, wait_until
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
@@ -28,6 +29,24 @@ async def test_a_new_context_opens_an_incident_and_runs_the_rules_triage(
         shown = "\n".join(option_texts(app.screen.checklist))  # type: ignore[attr-defined]
         for issue in triage.issues:
             assert issue.title in shown
+
+
+async def test_the_screen_triage_names_services_by_the_configured_aliases(
+    make_app: AppFactory, journal: Journal, config: Config
+) -> None:
+    """The same triage as `maestro-tui triage`: "the shop front" means the web service only through the config."""
+    told = IncidentContext(description="the shop front is throwing 500 errors")
+    config.service_aliases = {"shop front": "web"}
+    app = make_app(new_context=told)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        triage = journal.events(INCIDENT_ID)[-1].payload.triage  # type: ignore[attr-defined]
+        assert "app.http_errors:web" in [issue.id for issue in triage.issues]
+        config.service_aliases = {}
+        await pilot.press("t")
+        await settle(pilot)
+        triage = journal.events(INCIDENT_ID)[-1].payload.triage  # type: ignore[attr-defined]
+        assert "app.http_errors:web" not in [issue.id for issue in triage.issues]
 
 
 async def test_without_an_engine_the_triage_uses_the_description_alone(make_app: AppFactory, journal: Journal) -> None:
@@ -155,7 +174,7 @@ async def test_a_failing_triage_is_journaled_and_the_last_triage_stays(
     def broken(*args: object) -> None:
         raise ValueError("runbook swarm.toml: bad regex")
 
-    monkeypatch.setattr("tui.app.rules_triage", broken)
+    monkeypatch.setattr("maestro.triage.pipeline.rules_triage", broken)
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

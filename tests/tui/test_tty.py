@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 from maestro.config import Config
 from maestro.journal import Journal
-from tui.app import MaestroApp, utc_now
-from tui.workers import demo_source
+from maestro.utc import utc_now
+from tui.app import MaestroApp
+from maestro.collect.source import demo_source
 
 MaestroApp(
     journal=Journal.open(Path(sys.argv[1])),

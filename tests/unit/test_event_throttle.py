@@ -6,8 +6,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from maestro.collect.engine_events import EngineEvent
+from maestro.collect.event_throttle import EventThrottle
 from maestro.events import SwarmEvent
-from tui.event_throttle import EventThrottle
 
 T0 = datetime(2026, 11, 26, 5, 20, tzinfo=UTC)
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 import pytest
 
 from maestro import events as ev
-from maestro.incident import FoldError, apply, fold
-from maestro.model import IncidentStatus, Severity
+from maestro.incident import FoldError, advance, apply, fold
+from maestro.model import Danger, Evidence, IncidentContext, IncidentStatus, Severity
 from tests.factories import T0, Stream, issue, triage
 
 
@@ -91,3 +92,95 @@ def test_recovery_sequence_lists_issues_under_their_phase() -> None:
     assert [p.id for p in phases] == ["assess", "p0", "p1", "p2", "postmortem"]
     assert phases[1].items[0].id == "swarm.crash_loop:worker"
     assert phases[2].items[0].id == "redis.oom:cache"
+
+
+# --- incremental fold == full fold, over random event sequences ---------------------------------------
+
+ITEMS = ("swarm.crash_loop:worker", "redis.oom:cache", "assess.alerts", "p0.verify")
+PHASES = ("assess", "p0", "p1")
+
+
+def random_payload(kind: ev.EventKind, rng: random.Random) -> ev.Payload:
+    """A payload of `kind` with random content: every kind the fold knows must be here."""
+    k = ev.EventKind
+    severity = rng.choice(list(Severity))
+    match kind:
+        case k.INCIDENT_OPENED:
+            return ev.IncidentOpened(context=IncidentContext(description=f"reopened {rng.random()}"))
+        case k.CONTEXT_UPDATED:
+            return ev.ContextUpdated(context=IncidentContext(description="d", user_impact=f"{rng.random()}"))
+        case k.EVIDENCE_CAPTURED:
+            return ev.EvidenceCaptured(evidence=Evidence(collected_at=T0, source="swarm"))
+        case k.TRIAGE_GENERATED:
+            issues = [issue("swarm.crash_loop", Severity.P0, "worker"), issue("redis.oom", severity, "cache")]
+            made = triage(*rng.sample(issues, rng.randint(0, 2)), severity=severity)
+            return ev.TriageGenerated(triage=made.model_copy(update={"root_cause_identified": rng.random() < 0.3}))
+        case k.TRIAGE_FAILED:
+            return ev.TriageFailed(engine="claude", reason=f"timeout {rng.random()}")
+        case k.ITEM_TICKED | k.ITEM_UNTICKED:
+            return ev.ItemTicked(item=rng.choice(ITEMS), label=rng.choice(("", "label")))
+        case k.PHASE_TICKED | k.PHASE_UNTICKED:
+            return ev.PhaseTicked(phase=rng.choice(PHASES))
+        case k.SEVERITY_CHANGED:
+            return ev.SeverityChanged(severity=severity, reason=rng.choice(("", "why")))
+        case k.ESCALATED:
+            return ev.Escalated(level=rng.randint(1, 3), role="Team Lead", name=rng.choice(("", "Dana")))
+        case k.STATUS_UPDATE_DRAFTED:
+            return ev.StatusUpdateDrafted(number=rng.randint(1, 9), text="update")
+        case k.NOTE_ADDED:
+            return ev.NoteAdded(text=f"note {rng.random()}")
+        case k.COMMAND_COPIED:
+            return ev.CommandCopied(command="docker service ls", danger=rng.choice(list(Danger)))
+        case k.SWARM_EVENT:
+            return ev.SwarmEvent(subject="worker", text="task died")
+        case k.RESOLVED:
+            return ev.Resolved(resolution="rolled back")
+        case k.REPORTS_EXPORTED:
+            return ev.ReportsExported(folder="/r", files=["a.md"])
+        case k.INCIDENT_CLOSED:
+            return ev.IncidentClosed()
+    raise AssertionError(f"random_payload has no payload for {kind}: add one")
+
+
+def random_stream(seed: int) -> list[ev.Event]:
+    rng = random.Random(seed)
+    s = Stream()
+    for _ in range(rng.randint(1, 60)):
+        kind = rng.choice(list(ev.EventKind))
+        s.add(kind, random_payload(kind, rng), minutes=rng.uniform(0, 3), actor=rng.choice(("ana@n1", "bo@n2")))
+    return s.events
+
+
+def test_every_event_kind_has_a_random_payload() -> None:
+    rng = random.Random(0)
+    for kind in ev.EventKind:
+        assert type(random_payload(kind, rng)) is ev.PAYLOADS[kind]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_incremental_fold_equals_the_full_fold(seed: int) -> None:
+    events = random_stream(seed)
+    rng = random.Random(seed)
+    full = fold(events)
+    incident = None
+    snapshots = []
+    for n, event in enumerate(events, start=1):
+        incident = apply(incident, event)
+        snapshots.append((incident, incident.model_dump_json()))
+        assert incident == fold(events[:n]), f"after {n} of {len(events)} events"
+    assert incident == full
+    cuts = sorted(rng.sample(range(1, len(events) + 1), min(3, len(events))))
+    chunked = None
+    for start, end in zip([0, *cuts], [*cuts, len(events)], strict=True):
+        # each chunk also re-delivers an event already folded, which must change nothing
+        chunked = advance(chunked, [*events[max(start - 1, 0) : start], *events[start:end]])
+    assert chunked == full
+    for snapshot, dumped in snapshots:
+        assert snapshot.model_dump_json() == dumped, "a later event changed an incident handed out earlier"
+
+
+def test_advance_with_nothing_new_returns_the_same_incident() -> None:
+    events = full_stream().events
+    incident = fold(events)
+    assert advance(incident, events) is incident
+    assert advance(incident, []) is incident

@@ -1,4 +1,4 @@
-"""The help screen: every key, taken from the bindings themselves so it cannot drift."""
+"""The help screen: every key, taken from the action table so it cannot drift."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KeySection = tuple[str, list[Binding]]
+HelpRow = tuple[str, str, str]
+"""(section, keys, what they do)."""
 
 
 def key_name(key: str) -> str:
@@ -32,13 +33,9 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 
-    def __init__(self, sections: list[KeySection]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.rows = [
-            (title, " / ".join(key_name(key) for key in binding.key.split(",")), binding.tooltip or binding.description)
-            for title, bindings in sections
-            for binding in bindings
-        ]
+        self.rows = help_rows()
         """(section, keys, what they do), in the order shown."""
 
     def compose(self) -> ComposeResult:
@@ -64,3 +61,23 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def help_rows() -> list[HelpRow]:
+    """One row per action of each section; an action on several keys is one row."""
+    from tui.actions import ACTIONS, HELP_SECTIONS
+
+    rows: list[HelpRow] = []
+    for title, where in HELP_SECTIONS:
+        shown: dict[str, int] = {}
+        for action in ACTIONS:
+            if action.where != where:
+                continue
+            keys = " / ".join(key_name(key) for key in action.keys.split(","))
+            if action.id and action.id in shown:
+                index = shown[action.id]
+                rows[index] = (title, f"{rows[index][1]} / {keys}", rows[index][2])
+                continue
+            shown[action.id] = len(rows)
+            rows.append((title, keys, action.description))
+    return rows

@@ -1,22 +1,40 @@
-"""The incident screen: six panes in a grid when there is room, one pane per tab when there is not."""
+"""The incident screen: six panes in a grid when there is room, one pane per tab when there is not.
+
+It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the situation it was
+last shown and writes through the recorder it was given. The app hands it both once the session is open.
+"""
 
 from __future__ import annotations
 
-from textual import events
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import DataTable, Footer, Tab, Tabs
 
+from tui import actions
 from widgets.checklist import SeverityChecklist
-from widgets.commands import CommandDeck
+from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
 from widgets.services import ServicesPanel
+from widgets.text import duration
 from widgets.timeline import Timeline
+
+if TYPE_CHECKING:
+    from maestro.events import EventKind, Payload
+    from maestro.model import LogLine, Severity
+    from maestro.recorder import Recorder
+    from tui.views import Situation
+
+LogReader = Callable[[str], "list[LogLine]"]
+"""Reads a service's logs from the engine (blocking; the logs screen calls it in a worker)."""
 
 PANES: tuple[tuple[str, str], ...] = (
     ("checklist", "Checklist"),
@@ -37,14 +55,21 @@ class PaneTabs(Tabs, can_focus=False):
 
 
 class IncidentScreen(Screen[None], inherit_bindings=False):
-    BINDINGS = [
-        Binding("tab", "next_pane", "Next pane", show=False, tooltip="Next pane"),
-        Binding("shift+tab", "previous_pane", "Previous pane", show=False, tooltip="Previous pane"),
-    ]
+    BINDINGS = actions.bindings("incident")
 
     def __init__(self) -> None:
         super().__init__(id="incident")
         self.active_pane = PANES[0][0]
+        self.situation: Situation | None = None
+        """What the panes show now; None until the session is open."""
+        self.recorder: Recorder | None = None
+        self.selected_issue: str | None = None
+        self._clock: Callable[[], datetime] | None = None
+        self._read_logs: LogReader | None = None
+
+    def attach(self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None) -> None:
+        """The session is open: record through `recorder`; `read_logs` is None when there is no engine."""
+        self.recorder, self._clock, self._read_logs = recorder, clock, read_logs
 
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
@@ -111,6 +136,45 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def header(self) -> IncidentHeader:
         return self.query_one(IncidentHeader)
 
+    # --- drawing -------------------------------------------------------------------
+
+    def show(self, situation: Situation) -> None:
+        """Redraw every pane from this situation."""
+        from tui import views
+
+        self.situation = situation
+        if not self.is_mounted:
+            return
+        incident = situation.incident
+        self.show_checklist(situation)
+        self.recovery.show(
+            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident.triage)
+        )
+        self.timeline.show(incident.timeline)
+        self.commands.show(views.deck_view(situation, self.selected_issue))
+        self.show_services(situation)
+        self.show_clock(situation)
+
+    def show_checklist(self, situation: Situation) -> None:
+        from tui import views
+
+        self.situation = situation
+        self.checklist.show(
+            situation.incident.triage, set(situation.incident.ticked), views.checklist_notice(situation)
+        )
+
+    def show_services(self, situation: Situation) -> None:
+        self.situation = situation
+        self.services.show(situation.evidence, problem=situation.engine_problem, has_engine=situation.has_engine)
+
+    def show_clock(self, situation: Situation) -> None:
+        """The escalation timer and the header: every second, and whenever what they show changes."""
+        from tui import views
+
+        self.situation = situation
+        self.escalation.show(views.timer_view(situation))
+        self.header.show(views.header_view(situation))
+
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
 
@@ -154,3 +218,208 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 if name != self.active_pane:
                     self._activate(name)
                 return
+
+    # --- pane actions ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The pane keys wait for an incident (the intake form comes first)."""
+        return self.situation is not None or action not in actions.NEEDS_AN_INCIDENT
+
+    def _now(self) -> datetime:
+        assert self._clock is not None
+        return self._clock()
+
+    def _record(self, kind: EventKind, payload: Payload) -> bool:
+        return self.recorder is not None and self.recorder.record(kind, payload)
+
+    def action_copy(self) -> None:
+        from maestro.model import Danger
+        from tui.screens.dialogs import ConfirmDialog
+
+        entry = self.commands.selected
+        if entry is None:
+            self.notify("No command highlighted in the command deck.", severity="warning")
+            return
+        if entry.command.danger is not Danger.DESTRUCTIVE:
+            self._copy(entry)
+            return
+        from maestro.safety import reasons
+
+        why = "\n".join(f"- {reason}" for reason in reasons(entry.command.text))
+        question = "This command is DESTRUCTIVE. Copy it anyway?"
+        dialog = ConfirmDialog(question, f"{entry.command.text}\n\n{why}".rstrip(), yes="Copy", danger=True)
+        self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
+
+    def _copy(self, entry: DeckCommand) -> None:
+        from maestro import events as ev
+
+        command = entry.command
+        payload = ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
+        if not self._record(ev.EventKind.COMMAND_COPIED, payload):
+            return
+        self.app.copy_to_clipboard(command.text)
+        self.commands.show_copied(command.text)
+        self.notify(command.text.splitlines()[0], title=f"Copied ({command.danger.value})")
+
+    def action_logs(self) -> None:
+        service = self.services.selected_service
+        if service is None:
+            self.notify("No service selected.", severity="warning")
+            return
+        self.show_logs(service)
+
+    def show_logs(self, service: str) -> None:
+        """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
+        from tui.screens.logs import LogsScreen
+
+        evidence = self.situation.evidence if self.situation else None
+        captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
+        read = self._read_logs
+        self.app.push_screen(LogsScreen(service, captured, (lambda: read(service)) if read is not None else None))
+
+    def show_tasks(self, service: str) -> None:
+        from tui.screens.tasks import TasksScreen
+
+        evidence = self.situation.evidence if self.situation else None
+        tasks = TasksScreen(service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None)
+        self.app.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
+
+    @on(DataTable.RowSelected, "#services-table")
+    def _service_chosen(self) -> None:
+        if service := self.services.selected_service:
+            self.show_tasks(service)
+
+    def action_filter(self) -> None:
+        self.show_pane("services")
+        self.services.open_filter()
+
+    def action_escalate(self) -> None:
+        from maestro import events as ev
+        from maestro.escalation import clock as escalation_clock
+        from maestro.escalation import next_escalation
+        from tui.screens.dialogs import ConfirmDialog
+
+        if self.situation is None:
+            return
+        incident, config = self.situation.incident, self.situation.config
+        step = next_escalation(incident, config)
+        if step is None:
+            current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
+            self.notify(f"Already at the top of the chain: {current.label_with_contact}", severity="warning")
+            return
+        level, contact = step
+        state = escalation_clock(incident, config, self._now())
+        reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
+        detail = "Escalate if: " + "; ".join(contact.escalate_if) if contact.escalate_if else ""
+
+        def answered(ok: bool | None) -> None:
+            if not ok:
+                return
+            payload = ev.Escalated(
+                level=level, role=contact.role, name=contact.name, contact=contact.contact, reason=reason
+            )
+            if self._record(ev.EventKind.ESCALATED, payload):
+                self.notify(f"Escalated to {contact.label_with_contact}", title="Escalated")
+
+        question = f"Escalate to {contact.label_with_contact}?"
+        self.app.push_screen(ConfirmDialog(question, detail, yes="Escalate"), answered)
+
+    def action_status_update(self) -> None:
+        from maestro import events as ev
+        from maestro.escalation import status_update
+        from tui.screens.dialogs import TextViewer
+
+        if self.situation is None:
+            return
+        incident = self.situation.incident
+        text = status_update(incident, self._now())
+        number = len(incident.status_updates) + 1
+        if self._record(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=number, text=text)):
+            channels = ", ".join(c.name for c in self.situation.config.channels) or "your channels"
+            hint = f"c copy all · esc close · post it to {channels}"
+            self.app.push_screen(TextViewer(f"Status update #{number}", text, hint))
+
+    def action_note(self) -> None:
+        from maestro import events as ev
+        from tui.screens.dialogs import TextPrompt
+
+        def answered(text: str | None) -> None:
+            if text:
+                self._record(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=text))
+
+        self.app.push_screen(TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered)
+
+    def action_severity(self) -> None:
+        from maestro import events as ev
+        from tui.screens.dialogs import SeverityDialog
+
+        if self.situation is None:
+            return
+
+        def answered(severity: Severity | None) -> None:
+            current = self.recorder.incident.severity if self.recorder else None
+            if severity is None:
+                return
+            if severity == current:
+                self.notify(f"Severity is already {severity}.")
+                return
+            self._record(ev.EventKind.SEVERITY_CHANGED, ev.SeverityChanged(severity=severity, reason="set by hand"))
+
+        self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
+
+    def action_resolve(self) -> None:
+        from maestro import events as ev
+        from maestro.model import IncidentStatus
+        from tui.screens.dialogs import TextPrompt
+
+        if self.situation is None:
+            return
+        incident = self.situation.incident
+        if incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+            self.notify(f"Already {incident.status.value}: {incident.resolution}")
+            return
+
+        def answered(text: str | None) -> None:
+            if text:
+                self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text))
+
+        prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+        self.app.push_screen(prompt, answered)
+
+    # --- pane messages ------------------------------------------------------------------
+
+    def on_severity_checklist_tick_requested(self, message: SeverityChecklist.TickRequested) -> None:
+        self._tick_item(message.item_id, message.label, message.done)
+
+    def on_recovery_plan_tick_requested(self, message: RecoveryPlan.TickRequested) -> None:
+        self._tick_item(message.item_id, message.label, message.done)
+
+    def _tick_item(self, item_id: str, label: str, done: bool) -> None:
+        from maestro import events as ev
+
+        kind = ev.EventKind.ITEM_TICKED if done else ev.EventKind.ITEM_UNTICKED
+        self._record(kind, ev.ItemTicked(item=item_id, label=label))
+
+    def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
+        from maestro import events as ev
+
+        kind = ev.EventKind.PHASE_TICKED if message.done else ev.EventKind.PHASE_UNTICKED
+        self._record(kind, ev.PhaseTicked(phase=message.phase_id, label=message.label))
+
+    def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
+        from tui import views
+
+        if message.issue_id == self.selected_issue:
+            return
+        self.selected_issue = message.issue_id
+        if self.situation is not None:
+            self.commands.show(views.deck_view(self.situation, self.selected_issue))
+
+    def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
+        from tui import views
+        from tui.screens.issue import IssueCard
+
+        incident = self.situation.incident if self.situation else None
+        issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
+        if incident is not None and issue is not None:
+            self.app.push_screen(IssueCard(views.checked_issue(issue), done=incident.is_ticked(issue.id)))

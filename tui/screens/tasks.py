@@ -15,11 +15,10 @@ from maestro.model import TaskInfo
 from widgets.text import literal, plain
 
 COLUMNS = ("slot", "node", "desired", "state", "exit", "error / message", "at")
-FAILED = frozenset({"failed", "rejected", "orphaned"})
 
 
 def task_row(task: TaskInfo) -> list[Text]:
-    trouble = task.state in FAILED or bool(task.error)
+    trouble = task.in_trouble
     cells = (
         "" if task.slot is None else str(task.slot),
         task.node,

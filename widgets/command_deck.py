@@ -24,6 +24,12 @@ class DeckCommand:
     issue_id: str = ""
 
 
+@dataclass(frozen=True)
+class DeckView:
+    heading: str
+    entries: tuple[DeckCommand, ...] = ()
+
+
 class CommandDeck(Vertical):
     """The highlighted command is shown in full below the list, selectable, and is what `c` copies."""
 
@@ -53,7 +59,8 @@ class CommandDeck(Vertical):
         option = self.option_list.highlighted_option
         return self._entries.get(option.id) if option is not None and option.id else None
 
-    def show(self, heading: str, entries: list[DeckCommand]) -> None:
+    def show(self, view: DeckView) -> None:
+        heading, entries = view.heading, view.entries
         signature = (heading, tuple((e.section, e.command.model_dump_json(), e.issue_id) for e in entries))
         if signature == self._shown:
             return

@@ -1,5 +1,6 @@
-"""The live swarm of a session: one client, one collector cache and one events thread, shared by every poll.
+"""Where a session's evidence comes from: the recorded demo swarm, or the swarm an engine serves.
 
+`SwarmSource` keeps one client, one collector cache and one events thread for every poll of a session.
 The docker SDK is imported on the first poll (in a worker thread), never when the screen starts.
 """
 
@@ -8,8 +9,10 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from maestro.utc import Clock, utc_now
 
 if TYPE_CHECKING:
     from maestro.collect.engine_events import EngineEvent, SwarmEvents
@@ -24,12 +27,23 @@ EVENTS_MAX_BACKOFF_S = 5.0
 STOP_WAIT_S = 0.5
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+EvidenceSource = Callable[[], "Evidence"]
+"""Returns a fresh snapshot of the system; may block (it runs in a thread) and may raise."""
+
+
+def demo_source(clock: Clock) -> EvidenceSource:
+    """The bundled swarm snapshot, as if collected now."""
+
+    def collect() -> Evidence:
+        from maestro import demo
+
+        return demo.evidence(clock())
+
+    return collect
 
 
 @runtime_checkable
-class LiveSource(Protocol):
+class EngineSource(Protocol):
     """An evidence source that also reads logs and follows the engine's events."""
 
     def __call__(self) -> Evidence: ...
@@ -48,19 +62,14 @@ class LiveSource(Protocol):
     def close(self) -> None: ...
 
 
-def engine_trouble(evidence: Evidence) -> str:
-    """Why this poll could not see the swarm at all (the engine is gone, refuses us, is no manager); else ''."""
-    return evidence.errors[0] if evidence.errors and not evidence.services else ""
-
-
-class LiveSwarm:
+class SwarmSource:
     """The swarm at `host` (None: DOCKER_HOST, else the local socket), polled with a cache kept for the session.
 
     Polls are serialized; the client is made on the first one. Once `follow` was called, the engine's
     event stream is followed from the first poll on, and reconnects by itself after the engine restarts.
     """
 
-    def __init__(self, host: str | None, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, host: str | None, *, clock: Clock = utc_now) -> None:
         self.host = host
         self._clock = clock
         self._poll_lock = threading.Lock()

@@ -1,0 +1,135 @@
+"""What each pane shows, as pure functions of the incident, the latest evidence, the Claude run, config and now.
+
+The screen's twin of maestro.report's view: no widget and no app here, so every pane's content can be
+checked without a terminal. Loaded after the first frame (it needs the core).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from maestro.config import Config
+from maestro.emergency import emergency_sections, service_like
+from maestro.escalation import clock as escalation_clock
+from maestro.incident import Incident
+from maestro.model import Evidence, Severity, Triage, TriageIssue
+from maestro.safety import checked
+from maestro.triage.claude_run import ClaudeRun
+from widgets.command_deck import DeckCommand, DeckView
+from widgets.escalation import TimerView
+from widgets.incident_header import HeaderView
+from widgets.text import duration
+
+NO_ENGINE = "no engine for this session"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Everything the panes are drawn from, at one moment."""
+
+    incident: Incident
+    config: Config
+    now: datetime
+    latest: Evidence | None = None
+    """The last evidence a poll returned, newer than the journaled snapshot."""
+    engine_problem: str = ""
+    """Why the engine could not be read ('' when it could, or when the session has no engine)."""
+    has_engine: bool = True
+    """False when the session reads no engine at all (--no-docker): the journaled snapshot is all there is."""
+    claude: ClaudeRun | None = None
+    """The Claude triage in flight, if any."""
+
+    @property
+    def evidence(self) -> Evidence | None:
+        """The newest evidence there is: the latest poll, else the journaled snapshot."""
+        return self.latest or self.incident.evidence
+
+    @property
+    def claude_streaming(self) -> bool:
+        return self.claude is not None and self.claude.on_screen
+
+
+def checklist_notice(situation: Situation) -> str:
+    """Claude's progress while it streams, else the triage's own notice."""
+    return (situation.claude.notice() if situation.claude else "") or situation.incident.triage_notice
+
+
+def recovery_total(triage: Triage | None) -> str:
+    if triage is None:
+        return ""
+    p0, p1 = triage.minutes_for(Severity.P0), triage.minutes_for(Severity.P1)
+    return f"Total to full recovery: {p0} min (P0) + {p1} min (P1) = {p0 + p1} min"
+
+
+def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
+    """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
+    triage = situation.incident.triage
+    issue = triage.issue(selected_issue) if triage and selected_issue else None
+    entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
+    redis = service_like(situation.evidence, "redis")
+    for section in emergency_sections([issue.subject] if issue and issue.subject else [], redis):
+        entries += [DeckCommand(f"emergency: {section.title.lower()}", checked(c)) for c in section.commands]
+    heading = f"Commands for: {issue.title}" if issue else "No issue selected: emergency commands"
+    return DeckView(heading, tuple(entries))
+
+
+def checked_issue(issue: TriageIssue) -> TriageIssue:
+    """The issue with every command's danger checked locally, for the issue card."""
+    return issue.model_copy(
+        update={
+            "fix": [checked(c) for c in issue.fix],
+            "verify": [checked(c) for c in issue.verify],
+            "rollback": [checked(c) for c in issue.rollback],
+        }
+    )
+
+
+def timer_view(situation: Situation) -> TimerView:
+    incident = situation.incident
+    state = escalation_clock(incident, situation.config, situation.now)
+    return TimerView(
+        incident=f"{incident.id} opened {incident.opened_at:%H:%M} by {incident.opened_by}",
+        severity=incident.severity,
+        elapsed_s=state.elapsed.total_seconds(),
+        running=state.running,
+        current=state.current.label_with_contact,
+        next_contact=state.next_contact.label_with_contact if state.next_contact else "",
+        next_escalation_s=_seconds(state.next_escalation_in),
+        next_update_s=_seconds(state.next_update_in),
+        update_every_min=state.severity.info.status_update_every_min,
+        last_update=incident.status_updates[-1].text if incident.status_updates else "",
+    )
+
+
+def header_view(situation: Situation) -> HeaderView:
+    incident, claude = situation.incident, situation.claude
+    state = escalation_clock(incident, situation.config, situation.now)
+    next_s = _seconds(state.next_escalation_in)
+    if next_s is None or state.next_contact is None:
+        next_escalation = "none due"
+    elif next_s <= 0:
+        next_escalation = f"{state.next_contact.role} OVERDUE {duration(-next_s)}"
+    else:
+        next_escalation = f"{state.next_contact.role} {duration(next_s)}"
+    triage_engine = incident.triage.engine.value if incident.triage else "pending"
+    claude_long, claude_short = (f" · {claude.engine()}", f"+{claude.engine(short=True)}") if claude else ("", "")
+    evidence = situation.evidence
+    source = evidence.source if evidence else "no evidence"
+    if situation.engine_problem:
+        source = "engine not connected"
+    return HeaderView(
+        title=incident.context.description,
+        severity=incident.severity,
+        status=incident.status.value,
+        elapsed=duration(state.elapsed.total_seconds()),
+        next_escalation=next_escalation,
+        escalation_due=state.overdue,
+        engine=f"triage {triage_engine}{claude_long} · {source}",
+        engine_short=f"{triage_engine}{claude_short}·{'no engine' if situation.engine_problem else source}",
+        engine_ok=not situation.engine_problem,
+    )
+
+
+def _seconds(delta: timedelta | None) -> float | None:
+    return delta.total_seconds() if delta is not None else None
