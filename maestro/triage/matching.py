@@ -212,7 +212,8 @@ _P0_OUTAGE = (
     r"\b(dropped|truncated|wiped|deleted) (the |a |all )?(production )?(table|database|db|data|rows|records)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
-    r"\bevery (request|page|call|endpoint|customer|user|site|website|visitor)\b",
+    r"\bevery (api |http )?(request|page|call|endpoint|customer|user|site|website|visitor)\b",
+    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
@@ -246,6 +247,12 @@ _P2 = (
     r"\b(non-critical|noncritical|minor|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
 )
+# the words say users do not feel it: at most P2, unless they also say production is down
+_NO_IMPACT = (
+    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website)\W+(\w+\W+){0,2}"
+    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally)\b",
+    r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+)
 _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
     r"\bpartial\w*\b",
@@ -267,6 +274,7 @@ _CUES = {
     "p1_sometimes": _compile(_P1_SOMETIMES),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
+    "no_impact": _compile(_NO_IMPACT),
 }
 
 
@@ -278,6 +286,7 @@ class Described:
     partial: bool
     cues: tuple[str, ...]
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
+    unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -307,8 +316,11 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p1 = _cue_hits("p1", parts) + sometimes
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
-    if p0 or (errors and not sometimes):
+    unfelt = _cue_hits("no_impact", parts)
+    if p0 or (errors and not sometimes and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
+    if unfelt:
+        return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:
         return Described(Severity.P1, partial, tuple(p1 + errors))
     if p2:

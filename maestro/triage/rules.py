@@ -486,7 +486,10 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     if not readings:
         return described
     best = max(readings, key=lambda c: (c.score, c.runbook.id))
-    return Described(best.runbook.severity, described.partial, (), from_cause=True)
+    severity = best.runbook.severity
+    if described.unfelt:
+        severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
+    return Described(severity, described.partial, described.cues, from_cause=True)
 
 
 def _issue(
@@ -502,7 +505,10 @@ def _issue(
         severity = _worst(severity, runbook.severity)
     elif candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
-        if severity is not runbook.severity and described.from_cause:
+        if severity is not runbook.severity and described.from_cause and described.cues:
+            words = ", ".join(f"'{cue}'" for cue in described.cues[:2])
+            evidence.append(f"severity {severity}: the words say users do not feel it ({words})")
+        elif severity is not runbook.severity and described.from_cause:
             evidence.append(f"severity {severity}: no impact words; the likeliest cause is a {severity}")
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
