@@ -194,7 +194,8 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 # --- severity the words describe (the seed's severity table drives these cues) --------------------------
 
 _P0_OUTAGE = (
-    r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?)\b)[\w-]+"
+    r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
+    r"valkey|queue|rabbitmq|kafka|cron|scheduler|standby|elasticsearch|search)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
@@ -204,7 +205,7 @@ _P0_OUTAGE = (
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
     r"\b(all|every|most)\s+(users|customers|requests|traffic)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
-    r"\b(can't|cannot|can not|unable to|couldn't|could not|not able to)\s+"
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
     r"\bcorrupt\w*",
@@ -212,7 +213,8 @@ _P0_OUTAGE = (
     r"\b(dropped|truncated|wiped|deleted) (the |a |all )?(production )?(table|database|db|data|rows|records)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
-    r"\bevery (api |http )?(request|page|call|endpoint|customer|user|site|website|visitor)\b",
+    r"\bevery (api |http )?(request|call|endpoint)\b",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page)\b",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
@@ -250,7 +252,7 @@ _P2 = (
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website)\W+(\w+\W+){0,2}"
-    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally)\b",
+    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine)\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
 )
 _PARTIAL = (
