@@ -199,7 +199,7 @@ _P0_OUTAGE = (
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable)\b",
+    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",

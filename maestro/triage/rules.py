@@ -65,6 +65,10 @@ GENERIC_SCORE = 1.0
 CONFIDENT = 0.5
 KEEP_RATIO = 0.4
 MAX_DESCRIBED = 4
+# a reading below its runbook's bar is still offered, as a weak hypothesis, when nothing else matched and it has
+# this share of the bar and a specific word
+NEAR_SHARE = 0.5
+SPECIFIC = 0.9
 
 _IMPACT = {
     Severity.P0: "Production unavailable for users",
@@ -88,6 +92,7 @@ class _Candidate:
     reported: list[str] = field(default_factory=list)  # the words of the report that point here
     quotes: list[str] = field(default_factory=list)  # the subject's own lines that repeat or raised it
     ruled_out: list[str] = field(default_factory=list)  # measured facts that contradict a reading of the words
+    weak: bool = False  # the closest reading of the words, below its runbook's bar
 
     @property
     def measured(self) -> bool:
@@ -149,8 +154,8 @@ def triage(
     referred = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
     chosen = _select(candidates)
-    if not chosen:
-        chosen = [_generic(catalog.generic, world, parts)]
+    if all(c.weak for c in chosen):
+        chosen = [*chosen, _generic(catalog.generic, world, parts)]
     reading = _text_reading(chosen, described)
     built = _ordered([(*_issue(c, world, reading, text_facts, list(referred)), c.tier, c.standing) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
@@ -185,6 +190,7 @@ def _raise_from_text(
     named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
     referred = _referred(catalog, world, parts, named_services)
     _corroborate(candidates, referred)
+    near: list[tuple[float, str, Runbook, TextScore]] = []
     by_runbook: dict[str, list[_Candidate]] = {}
     for candidate in candidates.values():
         by_runbook.setdefault(candidate.runbook.id, []).append(candidate)
@@ -202,6 +208,8 @@ def _raise_from_text(
             text.raw += contradicted.raw
             text.against.extend(contradicted.against)
         if text.raw < index.min_score or text.score <= 0:
+            if text.score > 0 and text.raw >= NEAR_SHARE * index.min_score and _specific(text, catalog):
+                near.append((text.score, runbook.id, runbook, text))
             continue
         raised = by_runbook.get(runbook.id)
         if raised:
@@ -223,8 +231,20 @@ def _raise_from_text(
                 candidate.support.append(signal)
                 candidate.evidence.append(f"signal {signal.kind} on {subject}: {signal.detail}")
         candidates[(runbook.id, subject)] = candidate
+    if near and not candidates:
+        # nothing reached its bar: the closest specific reading beats "unknown", as a weak hypothesis
+        _, _, runbook, text = max(near, key=lambda n: (n[0], n[1]))
+        subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
+        weak = _Candidate(runbook, subject, text.score / 2, [*text.hits, "a weak match, below its bar"], described=True)
+        weak.reported, weak.quotes, weak.weak = list(dict.fromkeys(text.found)), quotes, True
+        candidates[(runbook.id, subject)] = weak
     _rank_symptoms_below_causes(candidates)
     return referred
+
+
+def _specific(text: TextScore, catalog: Catalog) -> bool:
+    """Whether a match holds a word that tells its runbook apart (a regex, or a phrase few runbooks use)."""
+    return any(t.folds_case or catalog.specificity.get(t.label, 1.0) >= SPECIFIC for t in text.terms)
 
 
 def _referred(catalog: Catalog, world: World, parts: tuple[TextPart, ...], named: list[str]) -> dict[str, list[str]]:
