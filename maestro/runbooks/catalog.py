@@ -121,9 +121,9 @@ class Runbook(_Model):
     contributing_factors: list[str] = []
 
     _terms: tuple[Term, ...] = PrivateAttr(default=())
-    _needles: frozenset[str] | None = PrivateAttr(default=None)
-    _by_needle: dict[str, tuple[int, ...]] = PrivateAttr(default={})
-    _needleless: tuple[int, ...] = PrivateAttr(default=())
+    _needle_index: tuple[frozenset[str] | None, dict[str, tuple[int, ...]], tuple[int, ...]] | None = PrivateAttr(
+        default=None
+    )
     _excludes: tuple[Term, ...] = PrivateAttr(default=())
     _contradicts: tuple[Term, ...] = PrivateAttr(default=())
     _source: str = PrivateAttr(default="")
@@ -133,14 +133,6 @@ class Runbook(_Model):
             *(phrase_term(p, w) for p, w in self.match.words.items()),
             *(regex_term(r, w, lazy=True) for r, w in self.match.regex.items()),
         )
-        by_needle: dict[str, list[int]] = {}
-        for index, term in enumerate(self._terms):
-            for needle in term.needles:
-                by_needle.setdefault(needle, []).append(index)
-        self._by_needle = {needle: tuple(indices) for needle, indices in by_needle.items()}
-        self._needleless = tuple(i for i, term in enumerate(self._terms) if not term.needles)
-        if not self._needleless:
-            self._needles = frozenset(by_needle)
         self._excludes = tuple(phrase_term(p, 1.0) for p in self.match.excludes)
         self._contradicts = tuple(phrase_term(p, w) for p, w in self.match.contradicts.items())
 
@@ -148,15 +140,31 @@ class Runbook(_Model):
     def terms(self) -> tuple[Term, ...]:
         return self._terms
 
+    def _index(self) -> tuple[frozenset[str] | None, dict[str, tuple[int, ...]], tuple[int, ...]]:
+        """The needles of the terms, read on first use (a regex's needles are parsed from it)."""
+        if self._needle_index is None:
+            by_needle: dict[str, list[int]] = {}
+            for index, term in enumerate(self._terms):
+                for needle in term.needles:
+                    by_needle.setdefault(needle, []).append(index)
+            needleless = tuple(i for i, term in enumerate(self._terms) if not term.needles)
+            self._needle_index = (
+                None if needleless else frozenset(by_needle),
+                {needle: tuple(indices) for needle, indices in by_needle.items()},
+                needleless,
+            )
+        return self._needle_index
+
     @property
     def needles(self) -> frozenset[str] | None:
         """Texts one of which any match of any term contains; None when a term has none."""
-        return self._needles
+        return self._index()[0]
 
     def terms_for(self, present: AbstractSet[str]) -> list[Term]:
         """The terms that may match a text holding these needles (and no other needle of this runbook)."""
-        terms, by_needle = self._terms, self._by_needle  # private attributes of a model are slow to read
-        indices = set(self._needleless)
+        _, by_needle, needleless = self._index()
+        terms = self._terms
+        indices = set(needleless)
         for needle in present & by_needle.keys():
             indices.update(by_needle[needle])
         return [terms[i] for i in sorted(indices)]
@@ -239,7 +247,7 @@ class Catalog:
         for runbook in self._by_id.values():
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
-        self.needles = frozenset(n for r in self._by_id.values() for t in r.terms for n in t.needles)
+        self._needles: frozenset[str] | None = None
         self._specificity: dict[str, float] | None = None
         self._causes: tuple[TermIndex, ...] | None = None
         self._worded: tuple[TermIndex, ...] | None = None
@@ -247,6 +255,12 @@ class Catalog:
         self._worded_needleless: tuple[int, ...] = ()
         self._causes_by_needle: dict[str, tuple[int, ...]] = {}
         self._causes_needleless: tuple[int, ...] = ()
+
+    @property
+    def needles(self) -> frozenset[str]:
+        if self._needles is None:
+            self._needles = frozenset(n for r in self._by_id.values() for t in r.terms for n in t.needles)
+        return self._needles
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())
