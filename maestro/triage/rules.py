@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from maestro.eta import recovery_minutes
 from maestro.model import (
     Command,
     Danger,
@@ -27,9 +28,10 @@ from maestro.model import (
     Triage,
     TriageIssue,
 )
+from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
-from maestro.safety import classify, labelled
-from maestro.triage.facts import Facts, World, fill
+from maestro.safety import labelled
+from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
     Described,
     TextPart,
@@ -142,6 +144,8 @@ def triage(
     `aliases` maps names people use ("checkout") to service names, as in the config's `service_aliases`.
     """
     catalog = catalog if catalog is not None else default_catalog()
+    # The triage quotes the description; evidence comes redacted from the collector.
+    context = redact_obj(context)
     parts = incident_parts(context)
     world = World(evidence, aliases)
     described = described_severity(parts)
@@ -481,17 +485,13 @@ def _state_severity(world: World, service: str) -> Severity:
     return Severity.P1 if world.is_unhealthy(service) else Severity.P2
 
 
-def _filled(template: str, facts: Facts) -> str:
-    """The template with its facts; most runbook text has no placeholder and is used as it is."""
-    return fill(template, facts) if "{" in template else template
-
-
 def _command(step: Step, facts: Facts) -> Command:
-    text = _filled(step.text, facts)
-    # built from a validated runbook step: every field is a str already
-    return Command.model_construct(
-        text=text, purpose=_filled(step.purpose, facts), expected=_filled(step.expected, facts), danger=classify(text)
-    )
+    purpose = fill(step.purpose, facts, shell=False)
+    text, left_out = fill_command(step.text, facts)
+    if left_out:
+        names = ", ".join(f"<{name.upper()}>" for name in left_out)
+        purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
+    return labelled(Command(text=text, purpose=purpose, expected=fill(step.expected, facts, shell=False)))
 
 
 def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
@@ -566,17 +566,17 @@ def _issue(
         subject=subject,
         severity=severity,
         title=f"{runbook.title} ({subject})" if subject else runbook.title,
-        summary=_filled(runbook.summary, facts),
-        impact=_filled(runbook.impact, facts),
-        symptoms=[_filled(s, facts) for s in runbook.symptoms],
-        root_cause=_filled(runbook.root_cause, facts),
+        summary=fill(runbook.summary, facts, shell=False),
+        impact=fill(runbook.impact, facts, shell=False),
+        symptoms=[fill(s, facts, shell=False) for s in runbook.symptoms],
+        root_cause=fill(runbook.root_cause, facts, shell=False),
         evidence=list(dict.fromkeys(evidence)),
         fix=fix,
         verify=verify,
         rollback=rollback,
         time_to_fix_min=runbook.time_to_fix_min,
         owner=runbook.owner,
-        escalate_if=_filled(runbook.escalate_if, facts),
+        escalate_if=fill(runbook.escalate_if, facts, shell=False),
         confidence=round(min(0.97, candidate.score / (candidate.score + 4.0)), 2),
         provenance=Provenance.RULES,
         measured=measured,
@@ -719,13 +719,14 @@ def _summarise(
     factors += [f"Recent deploy of {s.subject}: {s.detail}" for s in world.recent_deploys()]
     factors += [f"Also: {i.severity} {i.title}" for i in issues[1:5]]
     if identified:
-        factors += [f"Check: {fill(h, top_facts)}" for h in top_runbook.contributing_factors[:2]]
+        factors += [f"Check: {fill(h, top_facts, shell=False)}" for h in top_runbook.contributing_factors[:2]]
     prevention: dict[str, list[str]] = {"immediate": [], "short_term": [], "long_term": []}
     for issue, facts in built:
         runbook = catalog[issue.runbook_id]
         for part, items in prevention.items():
-            items.extend(t for t in (_filled(x, facts) for x in getattr(runbook.prevention, part)) if t not in items)
-    urgent = sum(i.time_to_fix_min for i in issues if i.severity is not Severity.P2)
+            items.extend(
+                t for t in (fill(x, facts, shell=False) for x in getattr(runbook.prevention, part)) if t not in items
+            )
     return Triage(
         severity=severity,
         system_status=status,
@@ -735,7 +736,7 @@ def _summarise(
         root_cause_identified=identified,
         issues=issues,
         prevention=Prevention(**prevention),
-        eta_minutes=urgent or sum(i.time_to_fix_min for i in issues),
+        eta_minutes=recovery_minutes(issues),
         engine=Provenance.RULES,
         generated_at=now,
     )
