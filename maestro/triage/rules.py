@@ -30,7 +30,7 @@ from maestro.model import (
 )
 from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
-from maestro.safety import labelled
+from maestro.safety import classify, labelled
 from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
     Described,
@@ -491,7 +491,8 @@ def _command(step: Step, facts: Facts) -> Command:
     if left_out:
         names = ", ".join(f"<{name.upper()}>" for name in left_out)
         purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
-    return labelled(Command(text=text, purpose=purpose, expected=fill(step.expected, facts, shell=False)))
+    expected = fill(step.expected, facts, shell=False)
+    return Command(text=text, purpose=purpose, expected=expected, danger=classify(text))
 
 
 def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
