@@ -203,18 +203,18 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
-    r"\b(all|every|most)\s+(users|customers|requests|traffic)\b",
+    r"\b(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
     r"\bcorrupt\w*",
     r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
-    r"\b(dropped|truncated|wiped|deleted) (the |a |all )?(production )?(table|database|db|data|rows|records)\b",
+    r"\b(dropped|truncated|wiped|deleted)\W+(\w+\W+){0,3}(table|database|db|data|rows|records|index|collection|bucket)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page)\b",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service)\b",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
@@ -246,7 +246,7 @@ _P2 = (
     r"\bui\s+(glitch|bug|issue)\w*",
     r"\bvisual\s+(glitch|bug)\w*",
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
-    r"\b(non-critical|noncritical|minor|cosmetic|low priority)\b",
+    r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
