@@ -271,7 +271,7 @@ def redact_obj(value: T) -> T:
     Dicts, lists, tuples, sets and pydantic models are walked; a string or number
     stored under a secret-looking key (`password`, `api_key` ...) is masked whole.
     """
-    return cast("T", _walk(value))
+    return cast("T", _walk(value, {}))
 
 
 def _sub(pattern: re.Pattern[str], text: str, replace: _Replace, *, fold: bool = False) -> str:
@@ -327,33 +327,36 @@ def _is_secret(value: str) -> bool:
     )
 
 
-def _walk(value: Any) -> Any:
+def _walk(value: Any, memo: dict[str, str]) -> Any:
+    """`memo` holds this call's redactions: a journal repeats itself (actors, kinds, the same command)."""
     if isinstance(value, str):
-        out = redact(value)
+        out = memo.get(value)
+        if out is None:
+            out = memo[value] = redact(value)
         return value if out == value else out
     if isinstance(value, BaseModel):
         updates = {}
         for name in type(value).model_fields:
             old = getattr(value, name)
-            new = _under_key(name, old, numbers=False)
+            new = _under_key(name, old, memo, numbers=False)
             if new is not old:
                 updates[name] = new
         return value.model_copy(update=updates) if updates else value
     if isinstance(value, dict):
-        return {k: _under_key(k, v, numbers=True) for k, v in value.items()}
+        return {k: _under_key(k, v, memo, numbers=True) for k, v in value.items()}
     if isinstance(value, list):
-        return [_walk(v) for v in value]
+        return [_walk(v, memo) for v in value]
     if isinstance(value, tuple):
-        return tuple(_walk(v) for v in value)
+        return tuple(_walk(v, memo) for v in value)
     if isinstance(value, set | frozenset):
-        return type(value)(_walk(v) for v in value)
+        return type(value)(_walk(v, memo) for v in value)
     return value
 
 
-def _under_key(key: object, value: Any, *, numbers: bool) -> Any:
+def _under_key(key: object, value: Any, memo: dict[str, str], *, numbers: bool) -> Any:
     if isinstance(key, str) and _SENSITIVE_KEY.fullmatch(key.translate(_FOLD)):
         if isinstance(value, str) and _is_secret(value):
             return MASK
         if numbers and isinstance(value, int | float) and not isinstance(value, bool):
             return MASK
-    return _walk(value)
+    return _walk(value, memo)

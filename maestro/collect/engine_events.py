@@ -42,6 +42,8 @@ class EngineEvent(BaseModel):
     service: str
     text: str
     exit_code: int | None = None
+    container: str = ""
+    """The container a `die`, `oom` or `health_status` event is about."""
 
 
 def describe(raw: Mapping[str, Any]) -> EngineEvent | None:
@@ -52,17 +54,21 @@ def describe(raw: Mapping[str, Any]) -> EngineEvent | None:
     at = datetime.fromtimestamp(nanos / 1e9 if nanos else float(raw.get("time") or 0), UTC)
     if raw.get("Type") == "container":
         service = str(attrs.get(SERVICE_LABEL) or "")[:_NAME_CHARS]
+        container = str((raw.get("Actor") or {}).get("ID") or raw.get("id") or "")
         if not service:
             return None
         if action == "die":
             code = int(attrs.get("exitCode") or 0)
             what = "killed (exit 137)" if code == 137 else f"exited with code {code}"
-            return EngineEvent(at=at, kind="die", service=service, text=f"{service}: container {what}", exit_code=code)
+            text = f"{service}: container {what}"
+            return EngineEvent(at=at, kind="die", service=service, text=text, exit_code=code, container=container)
         if action == "oom":
-            return EngineEvent(at=at, kind="oom", service=service, text=f"{service}: container OOM-killed")
+            text = f"{service}: container OOM-killed"
+            return EngineEvent(at=at, kind="oom", service=service, text=text, container=container)
         if action.startswith("health_status"):
             status = action.partition(":")[2].strip() or "health changed"
-            return EngineEvent(at=at, kind="health_status", service=service, text=f"{service}: container {status}")
+            text = f"{service}: container {status}"
+            return EngineEvent(at=at, kind="health_status", service=service, text=text, container=container)
         return None
     if raw.get("Type") == "service" and action == "update":
         service = str(attrs.get("name") or "")[:_NAME_CHARS]

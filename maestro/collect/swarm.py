@@ -97,6 +97,10 @@ class CollectorError(Exception):
     """The Docker host given cannot be used; the message is one line saying what to do."""
 
 
+_STOPPED_ON_PURPOSE = frozenset({"shutdown", "complete", "remove", "orphaned"})
+"""Task states of a container swarm stopped itself (update, scale-down, node drain), not a crash."""
+
+
 @dataclass
 class CollectorCache:
     """What one poll leaves for the next. Pass the same object to every `collect` of a session.
@@ -111,12 +115,25 @@ class CollectorCache:
     containers: dict[str, ContainerFacts] = field(default_factory=dict)
     logs: dict[str, tuple[str, list[LogLine]]] = field(default_factory=dict)
     oom_seen: dict[str, datetime] = field(default_factory=dict)
+    deaths: dict[str, set[str]] = field(default_factory=dict)
     quiet: ServiceMemo = field(default_factory=dict)
 
     def observe(self, event: EngineEvent) -> None:
-        """Remember what only events tell (an `oom` may come without an inspect to show it)."""
+        """Remember what only events tell: an `oom` may come without an inspect to show it, and a container
+        that died abnormally still counts as a restart after swarm has pruned its task from the history."""
         if event.kind == "oom":
             self.oom_seen[event.service] = event.at
+        if event.kind == "die" and event.exit_code and event.container:
+            self.deaths.setdefault(event.service, set()).add(event.container)
+
+    def forget_clean_exits(self, tasks: list[Raw]) -> None:
+        """Containers whose task swarm shows as stopped on purpose (an update, a scale-down) are no restart."""
+        if not self.deaths:
+            return
+        for task in tasks:
+            if (task.get("Status") or {}).get("State") in _STOPPED_ON_PURPOSE and (cid := container_id_of(task)):
+                for died in self.deaths.values():
+                    died.discard(cid)
 
 
 def connect(host: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> docker.DockerClient:
@@ -172,7 +189,9 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         return _trouble(now, diagnose(exc, engine_address(client)))
 
     containers = _inspect_failed(api, tasks, cache, now)
-    found = extract(RawSwarm(services, tasks, nodes, containers, cache.oom_seen), now=now, memo=cache.quiet)
+    cache.forget_clean_exits(tasks)
+    raw = RawSwarm(services, tasks, nodes, containers, cache.oom_seen, cache.deaths)
+    found = extract(raw, now=now, memo=cache.quiet)
     logs = _failing_logs(client, found, services, tasks, cache)
     _add_last_log(found.signals, logs)
     # Labels, task errors and health output are the services' own words: redacted like their logs.

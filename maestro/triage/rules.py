@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from maestro.eta import recovery_minutes
 from maestro.model import (
     Command,
     Danger,
@@ -692,7 +693,6 @@ def _summarise(
             items.extend(
                 t for t in (fill(x, facts, shell=False) for x in getattr(runbook.prevention, part)) if t not in items
             )
-    urgent = sum(i.time_to_fix_min for i in issues if i.severity is not Severity.P2)
     return Triage(
         severity=severity,
         system_status=status,
@@ -702,7 +702,7 @@ def _summarise(
         root_cause_identified=identified,
         issues=issues,
         prevention=Prevention(**prevention),
-        eta_minutes=urgent or sum(i.time_to_fix_min for i in issues),
+        eta_minutes=recovery_minutes(issues),
         engine=Provenance.RULES,
         generated_at=now,
     )
