@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.actions import bindings
 from widgets.text import plain
 
 if TYPE_CHECKING:
@@ -23,9 +24,25 @@ class Timeline(VerticalScroll, can_focus=True):
     Timeline > Static { width: 1fr; }
     """
 
+    BINDINGS = bindings("lists")
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._last: tuple[int, int] = (0, 0)
+
+    # j / k / g / G (the lists' keys) scroll.
+
+    def action_cursor_down(self) -> None:
+        self.scroll_down()
+
+    def action_cursor_up(self) -> None:
+        self.scroll_up()
+
+    def action_first(self) -> None:
+        self.scroll_home()
+
+    def action_last(self) -> None:
+        self.scroll_end()
 
     def compose(self) -> ComposeResult:
         yield Static(Text("No entries yet.", style="dim"), id="timeline-text", markup=False)
