@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from maestro.model import EscalationContact, Model, Severity
+from maestro.notify.channel import NotifyChannel
 
 EXAMPLE_RESOURCE = "config_example.toml"
 
@@ -51,7 +53,6 @@ def _default_chain() -> list[EscalationContact]:
                 "Data integrity risk",
                 "Customer communication needed",
             ],
-            after_minutes={Severity.P0: 60, Severity.P1: 120},
         ),
         EscalationContact(
             role="CTO",
@@ -81,6 +82,23 @@ class Config(Model):
     claude: ClaudeConfig = ClaudeConfig()
     responder: str | None = None
     """Who you are in the timeline (`--as NAME` wins); default: the login behind the account."""
+    notify: list[NotifyChannel] = []
+
+    @model_validator(mode="after")
+    def _notify_names_resolve(self) -> Config:
+        names = [c.name for c in self.notify]
+        if len(set(names)) != len(names):
+            raise ValueError("two [[notify]] channels share a name; give each its own")
+        for contact in self.escalation:
+            if contact.notify and contact.notify not in names:
+                raise ValueError(
+                    f"escalation contact {contact.role!r} names notify channel {contact.notify!r}, "
+                    f"which no [[notify]] entry defines"
+                )
+        return self
+
+    def notify_channel(self, name: str) -> NotifyChannel | None:
+        return next((c for c in self.notify if c.name == name), None)
 
 
 class ConfigError(ValueError):
@@ -123,7 +141,10 @@ def parse(text: str, path: Path) -> Config:
         where = f" (line {line})" if line else ""
         if first["type"] == "extra_forbidden":
             raise ConfigError(f"config {path}: unknown key `{key}`{where}; check its spelling") from None
-        raise ConfigError(f"config {path}: key `{key}`{where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not key:
+            raise ConfigError(f"config {path}: {message}") from None
+        raise ConfigError(f"config {path}: key `{key}`{where}: {message}") from None
     if config.runbook_dir is not None and not config.runbook_dir.is_absolute():
         config = config.model_copy(update={"runbook_dir": (path.parent / config.runbook_dir).resolve()})
     return config
@@ -171,7 +192,12 @@ def write_example(path: Path, *, force: bool = False) -> None:
     if path.exists() and not force:
         raise ConfigError(f"config {path} already exists; pass --force to replace it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_text(), encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.is_symlink():
+            raise ConfigError(f"config {path} is a symbolic link; remove it or choose another path with --config")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(example_text())
     except OSError as exc:
         raise ConfigError(f"cannot write {path} ({exc.strerror}); choose another path with --config") from None

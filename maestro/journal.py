@@ -28,9 +28,11 @@ from typing import Any, Self
 from pydantic import ValidationError
 
 from maestro import events as ev
+from maestro import start_time
 from maestro.incident import FoldError, Incident, advance
 from maestro.model import IncidentContext, IncidentStatus, Model, Severity
 from maestro.paths import journal_path
+from maestro.redact import redact_obj
 
 APPLICATION_ID = 0x4D414553  # "MAES" in the SQLite header: tells a maestro journal from any other database
 SCHEMA_VERSION = 1
@@ -253,10 +255,13 @@ class Journal:
     # --- writing ------------------------------------------------------------------------------------
 
     def open_incident(self, context: IncidentContext, severity: Severity | None = None) -> ev.Event:
-        """Start a new incident; its id is unique across every process sharing the file."""
-        payload = ev.IncidentOpened(context=context, severity=severity)
+        """Start a new incident; its id is unique across every process sharing the file.
+
+        When it began is read from the words now, while "20 minutes ago" still means something.
+        """
         with self._write() as conn:
             at = self._now()
+            payload = ev.IncidentOpened(context=start_time.dated(context, at), severity=severity)
             incident_id = _new_incident_id(at)
             while self._exists(incident_id):
                 incident_id = _new_incident_id(at)
@@ -311,6 +316,27 @@ class Journal:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, lease))
             at = self._now()
             return [self._insert(conn, incident_id, at, ev.EventKind.SWARM_EVENT, payload) for payload in news]
+
+    def append_once(self, incident_id: str, kind: ev.EventKind, payload: ev.Payload, key: str) -> ev.Event | None:
+        """Record the event unless one of this kind with the same `key` field is already there (None then).
+
+        The check and the insert share one write transaction, so two processes cannot both record it.
+        """
+        expected = ev.PAYLOADS[kind]
+        if type(payload) is not expected:
+            raise TypeError(f"{kind} takes a {expected.__name__} payload, not {type(payload).__name__}")
+        if key not in type(payload).model_fields:
+            raise TypeError(f"{expected.__name__} has no field {key!r}")
+        with self._write() as conn:
+            if not self._exists(incident_id):
+                raise JournalError(f"no incident {incident_id} in journal {self.path}")
+            found = conn.execute(
+                "SELECT 1 FROM events WHERE incident_id = ? AND kind = ? AND json_extract(payload, ?) = ? LIMIT 1",
+                (incident_id, kind.value, f"$.{key}", getattr(payload, key)),
+            ).fetchone()
+            if found is not None:
+                return None
+            return self._insert(conn, incident_id, self._now(), kind, payload)
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -407,7 +433,8 @@ class Journal:
     def _insert(
         self, conn: sqlite3.Connection, incident_id: str, at: datetime, kind: ev.EventKind, payload: ev.Payload
     ) -> ev.Event:
-        text = payload.model_dump_json()
+        # Journals are exported and copied between nodes: secrets never reach the file.
+        text = redact_obj(payload).model_dump_json()
         stored = ev.PAYLOADS[kind].model_validate_json(text)
         cursor = conn.execute(
             "INSERT INTO events (incident_id, at, actor, kind, payload) VALUES (?, ?, ?, ?, ?)",

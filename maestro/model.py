@@ -194,6 +194,24 @@ class Phase(Model):
     items: list[PhaseItem]
 
 
+class PhaseBudget(Model):
+    """The seed's time box for one phase of the recovery sequence; None minutes = no clock (deferred, 24h later)."""
+
+    label: str
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    severity: Severity | None = None
+
+
+PHASE_BUDGETS: dict[str, PhaseBudget] = {
+    "assess": PhaseBudget(label="2 minutes", min_minutes=2, max_minutes=2),
+    "p0": PhaseBudget(label="10-15 minutes max", min_minutes=10, max_minutes=15, severity=Severity.P0),
+    "p1": PhaseBudget(label="30-60 minutes", min_minutes=30, max_minutes=60, severity=Severity.P1),
+    "p2": PhaseBudget(label="deferred", severity=Severity.P2),
+    "postmortem": PhaseBudget(label="24h later"),
+}
+
+
 def recovery_sequence(triage: Triage) -> list[Phase]:
     """The seed's order of operations, filled with this triage's issues."""
 
@@ -204,7 +222,7 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="assess",
             title="PAUSE: assess situation",
-            budget="2 minutes",
+            budget=PHASE_BUDGETS["assess"].label,
             items=[
                 PhaseItem(id="assess.alerts", text="Read all alerts"),
                 PhaseItem(id="assess.dashboards", text="Check monitoring dashboards"),
@@ -214,19 +232,19 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="p0",
             title="P0 FIXES: production down",
-            budget="10-15 minutes max",
+            budget=PHASE_BUDGETS["p0"].label,
             items=[*fixes(Severity.P0), PhaseItem(id="p0.verify", text="Verify production restored")],
         ),
         Phase(
             id="p1",
             title="P1 FIXES: degraded performance",
-            budget="30-60 minutes",
+            budget=PHASE_BUDGETS["p1"].label,
             items=[*fixes(Severity.P1), PhaseItem(id="p1.monitor", text="Monitor for stability")],
         ),
         Phase(
             id="p2",
             title="P2 FIXES: minor issues (deferred)",
-            budget="deferred",
+            budget=PHASE_BUDGETS["p2"].label,
             items=[
                 *fixes(Severity.P2),
                 PhaseItem(id="p2.schedule", text="Schedule fixes for next sprint"),
@@ -236,7 +254,7 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="postmortem",
             title="POST-MORTEM: after recovery (within 24h)",
-            budget="24h later",
+            budget=PHASE_BUDGETS["postmortem"].label,
             items=[
                 PhaseItem(id="pm.report", text="Write incident report"),
                 PhaseItem(id="pm.prevention", text="Identify prevention measures"),
@@ -268,6 +286,20 @@ class SignalKind(StrEnum):
     MANAGER_UNREACHABLE = "manager_unreachable"
     QUORUM_AT_RISK = "quorum_at_risk"
     RECENT_DEPLOY = "recent_deploy"
+
+
+FAILURE_SIGNALS = frozenset(
+    {
+        SignalKind.SERVICE_DOWN,
+        SignalKind.REPLICAS_BELOW_DESIRED,
+        SignalKind.CRASH_LOOP,
+        SignalKind.OOM_KILLED,
+        SignalKind.UNHEALTHY,
+        SignalKind.UNSCHEDULABLE,
+        SignalKind.IMAGE_MISSING,
+    }
+)
+"""Signals that say a service is failing now (a rolled-back update or a recent deploy alone do not)."""
 
 
 class Signal(Model):
@@ -391,6 +423,12 @@ class Evidence(Model):
     def signals_for(self, subject: str) -> list[Signal]:
         return [s for s in self.signals if s.subject == subject]
 
+    def failing_services(self) -> list[str]:
+        """Services short of their desired replicas or named by a failure signal, sorted by name."""
+        short = {s.name for s in self.services if s.desired > 0 and s.running < s.desired}
+        signalled = {s.subject for s in self.signals if s.kind in FAILURE_SIGNALS and s.subject}
+        return sorted(short | signalled)
+
     @property
     def engine_unusable(self) -> str:
         """Why this poll could not see the swarm at all (engine gone, refusing us, no manager); else ''.
@@ -407,6 +445,7 @@ class IncidentContext(Model):
     description: Annotated[str, Field(min_length=1)]
     what_broke: str = ""
     when: str = ""
+    began_at: datetime | None = Field(default=None, description="When it began, read from `when` or the description")
     user_impact: str = ""
     error_messages: str = ""
     recent_changes: str = ""
@@ -441,6 +480,7 @@ class EscalationContact(Model):
     after_minutes: dict[Severity, int] = Field(
         default={}, description="Escalate to this contact when an incident of that severity is open this long"
     )
+    notify: str = Field(default="", description="The [[notify]] channel that reaches this contact")
 
     @property
     def label(self) -> str:

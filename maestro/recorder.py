@@ -56,6 +56,19 @@ class Recorder:
         self._on_change()
         return True
 
+    def record_once(self, kind: EventKind, payload: Payload, key: str) -> bool:
+        """Like record, unless an event of this kind with the same `key` field is already in the journal."""
+        try:
+            written = self.journal.append_once(self.incident.id, kind, payload, key)
+            if written is None:
+                return False
+            self.incident = self.journal.refresh(self.incident)
+        except JournalError as exc:
+            self._on_error(f"Not saved, nothing changed: {exc}")
+            return False
+        self._on_change()
+        return True
+
     def catch_up(self) -> None:
         """Fold what other processes wrote since the last look; an unreadable journal is said once."""
         try:

@@ -52,6 +52,8 @@ class SessionRequest:
     journal_path: Path | None = None
     description: str | None = None
     """Open a new incident about this."""
+    when: str | None = None
+    """When the new incident began, as the person said it ("14:05", "20 minutes ago")."""
     incident: str | None = None
     """Resume this incident (an id prefix is enough)."""
     demo: bool = False
@@ -112,7 +114,7 @@ def open_session(request: SessionRequest) -> Session:
         if request.incident:
             incident_id = guarded((JournalError,), lambda: journal.resolve_id(request.incident or ""))
         elif request.description:
-            new_context = IncidentContext(description=request.description.strip())
+            new_context = IncidentContext(description=request.description.strip(), when=request.when or "")
         else:
             latest = journal.latest_open()
             if latest is not None:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
 from maestro import events as ev
 from maestro.incident import Incident, fold
-from maestro.model import Command, IncidentContext, Prevention, Severity, SystemStatus, Triage, TriageIssue
+from maestro.model import (
+    Command,
+    Evidence,
+    IncidentContext,
+    Prevention,
+    ServiceInfo,
+    Severity,
+    Signal,
+    SignalKind,
+    SystemStatus,
+    Triage,
+    TriageIssue,
+)
 
 T0 = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
 
@@ -61,3 +74,52 @@ class Stream:
 
     def incident(self) -> Incident:
         return fold(self.events)
+
+
+def evidence(at: datetime, failing: Sequence[str] = (), healthy: Sequence[str] = ("api",)) -> Evidence:
+    """A swarm where each `failing` service has 0 of 1 replicas (with its service_down signal)."""
+    services = [ServiceInfo(id=f"id-{n}", name=n, image=f"{n}:1", desired=1, running=0) for n in failing]
+    services += [ServiceInfo(id=f"id-{n}", name=n, image=f"{n}:1", desired=1, running=1) for n in healthy]
+    signals = [
+        Signal(kind=SignalKind.SERVICE_DOWN, subject=n, detail="0 of 1 replicas running", observed_at=at)
+        for n in failing
+    ]
+    return Evidence(collected_at=at, source="swarm", services=services, signals=signals)
+
+
+MOMENTS = ("open", "mitigated", "resolved")
+
+
+def recorded_incident(moment: str) -> tuple[Incident, datetime]:
+    """The demo incident on a frozen clock, journaled up to one moment of its life, and the time to report at.
+
+    open: triaged, alerts read, one P0 fixed, an update drafted. mitigated: every P0 fixed, a cause
+    confirmed, the Team Lead escalated to, notes for the post-mortem. resolved: closed out with a resolution.
+    """
+    from maestro import demo, start_time
+    from maestro.triage import rules
+
+    stream = Stream(description=demo.CONTEXT.description, incident_id="INC-20261126-0500")
+    context = start_time.dated(demo.CONTEXT, T0)
+    stream.events[0] = stream.events[0].model_copy(update={"payload": ev.IncidentOpened(context=context)})
+    evidence = demo.evidence(T0 + timedelta(minutes=1))
+    stream.add(ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=evidence))
+    found = rules.triage(context, evidence, now=T0 + timedelta(minutes=2))
+    stream.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=found, summary="rules"))
+    p0 = found.by_severity(Severity.P0)
+    stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="assess.alerts", label="Read all alerts"))
+    stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=p0[0].id, label=p0[0].title), 3)
+    stream.add(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="[05:08] Update #1"), 2)
+    if moment in ("mitigated", "resolved"):
+        stream.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id=p0[0].id, note="env diff"), 2)
+        stream.add(ev.EventKind.ESCALATED, ev.Escalated(level=1, role="Team Lead", reason="7 P0 issues"), 1)
+        for item in p0[1:]:
+            stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=item.id, label=item.title), 2)
+        stream.add(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="detection: no alert on web's failed rollout"), 1)
+        stream.add(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="went well: the rollback was one command"), 1)
+    if moment == "resolved":
+        cache = found.by_severity(Severity.P1)[0]
+        stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=cache.id, label=cache.title), 5)
+        resolution = "web rolled back to v1 with DATABASE_URL restored; worker, db, ghost and pending fixed"
+        stream.add(ev.EventKind.RESOLVED, ev.Resolved(resolution=resolution), 10)
+    return stream.incident(), stream.at + timedelta(minutes=1)

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from maestro import paths
 from maestro.session import Session, SessionError, SessionRequest, open_session
+from maestro.text import copyable, literal
 from maestro.utc import Clock, utc_now
 from tui import actions, workers
 from tui import messages as msg
@@ -27,6 +28,8 @@ from tui.poller import Poller
 from tui.screens.incident import IncidentScreen
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from maestro.collect.drift import DriftWatch
     from maestro.collect.source import EvidenceSource
     from maestro.config import Config
@@ -100,6 +103,26 @@ class MaestroApp(App[None], inherit_bindings=False):
         )
         """Polls the evidence source in a worker and brings the engine's events to the timeline."""
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen: its text shown literally, never parsed as markup or sent raw to the
+        terminal (a command, a log line or a model's words can hold `[link=...]` or escape sequences)."""
+        super().notify(
+            literal(message), title=literal(title, one_line=True), severity=severity, timeout=timeout, markup=False
+        )
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """The one way to the clipboard: the OSC 52 payload is the text alone, its control characters made
+        visible, so a paste runs only what the screen showed."""
+        super().copy_to_clipboard(copyable(text))
+
     def get_default_screen(self) -> Screen[None]:
         """The incident panes are the first frame whenever no intake form has to come first."""
         return IncidentScreen() if self._panes_first else super().get_default_screen()
@@ -160,6 +183,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             engine = self.poller.engine
             screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None)
         self.redraw()
+        self._journal_rule_firings()
         self.set_interval(JOURNAL_POLL_S, self._each_second)
         if incident.triage is None:
             self.run_triage("")
@@ -200,11 +224,20 @@ class MaestroApp(App[None], inherit_bindings=False):
             getattr(screen, f"show_{part}")(situation)
 
     def _each_second(self) -> None:
-        """Pick up other processes' events, move the clocks, try again to save when the journal could not."""
+        """Pick up other processes' events, retry saving, journal the escalation rules that fired, move the clocks."""
         if self.recorder is not None:
             self.journal.retry_writable()
             self.recorder.catch_up()
+            self._journal_rule_firings()
             self.redraw("clock")
+
+    def _journal_rule_firings(self) -> None:
+        """Each rule once per incident, whichever process sees it first (the journal decides)."""
+        from maestro.escalation import record_firings
+
+        situation = self.situation()
+        if situation is not None and self.recorder is not None:
+            record_firings(self.recorder.record_once, situation.incident, situation.advice())
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from maestro.triage.claude import Progress
 
 PROG = "maestro-tui"
-SUBCOMMANDS = ("triage", "status", "list", "export", "config")
+SUBCOMMANDS = ("triage", "status", "list", "export", "config", "notify")
 COMMAND_WORDS = {
     "version": "--version",
     "help": "--help",
@@ -80,6 +80,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     main.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
     main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
+    main.add_argument(
+        "--when", metavar="TIME", help="when it began: 14:05, '20 minutes ago' or 2026-11-26T14:05Z (kept as UTC)"
+    )
     _sources(main)
     _common(main)
     _docker(main)
@@ -119,6 +122,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     _common(init)
     check = config_sub.add_parser("check", help="validate the config file")
     _common(check)
+
+    notify = sub.add_parser("notify", help="notification channels ([[notify]] in the config)")
+    notify_sub = notify.add_subparsers(dest="action", required=True)
+    notify_test = notify_sub.add_parser("test", help="send a test message to every configured channel")
+    notify_test.add_argument("--channel", action="append", metavar="NAME", help="only this channel (repeatable)")
+    _common(notify_test)
     return main, sub_root
 
 
@@ -353,16 +362,47 @@ def cmd_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notify(args: argparse.Namespace) -> int:
+    """One line per channel; exit 0 only when every channel took the test message."""
+    from maestro.journal import default_actor
+    from maestro.notify.payloads import Notice, NoticeKind
+    from maestro.notify.send import notify
+
+    config = load_config(args.config)
+    channels = [c for c in config.notify if not args.channel or c.name in args.channel]
+    missing = sorted(set(args.channel or ()) - {c.name for c in channels})
+    if missing:
+        raise UserError(f"no [[notify]] channel named {', '.join(missing)} in the config")
+    if not channels:
+        raise UserError("the config has no [[notify]] channels; `maestro-tui config init` writes commented examples")
+    now = utc_now()
+    text = f"Test message from maestro-tui at {now:%Y-%m-%d %H:%M} UTC: this channel is reachable."
+    notice = Notice(kind=NoticeKind.TEST, incident_id="maestro-tui-test", text=text, who=default_actor(), when=now)
+    deliveries = notify(notice, channels)
+    for delivery in deliveries:
+        print(literal(delivery.line(), one_line=True))
+    return 0 if all(d.ok for d in deliveries) else 1
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "triage": cmd_triage,
     "status": cmd_status,
     "list": cmd_list,
     "export": cmd_export,
     "config": cmd_config,
+    "notify": cmd_notify,
 }
 
-
 # --- the screen -----------------------------------------------------------------
+
+
+def _check_when(text: str | None) -> None:
+    if not text:
+        return
+    from maestro.start_time import began_at
+
+    if began_at(text, utc_now()) is None:
+        raise UserError(f"cannot tell when {text!r} is; give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z")
 
 
 def run_screen(args: argparse.Namespace) -> int:
@@ -376,6 +416,7 @@ def run_screen(args: argparse.Namespace) -> int:
             "the screen needs a terminal (stdin and stdout are not one); in scripts use"
             f" `{PROG} triage`, `status`, `list` or `export`"
         )
+    _check_when(args.when)
     from tui.app import MaestroApp
 
     app = MaestroApp(request=session_request(args))
@@ -390,6 +431,7 @@ def session_request(args: argparse.Namespace) -> SessionRequest:
         config_path=args.config,
         journal_path=args.journal,
         description=args.description,
+        when=args.when,
         incident=args.incident,
         demo=args.demo,
         docker_host=args.docker_host,

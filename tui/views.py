@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from maestro.config import Config
+from maestro.decision_trees import evaluate as evaluate_trees
 from maestro.emergency import emergency_sections, service_like
+from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
 from maestro.model import Evidence, ServiceState, Severity, Triage, TriageIssue
@@ -50,6 +52,10 @@ class Situation:
     @property
     def claude_streaming(self) -> bool:
         return self.claude is not None and self.claude.on_screen
+
+    def advice(self) -> Advice:
+        """What the seed's escalation rules say now, from the newest evidence."""
+        return advise(self.incident, self.config, self.now, self.evidence)
 
 
 def checklist_notice(situation: Situation) -> str:
@@ -105,6 +111,9 @@ def checked_issue(issue: TriageIssue) -> TriageIssue:
 def timer_view(situation: Situation) -> TimerView:
     incident = situation.incident
     state = escalation_clock(incident, situation.config, situation.now)
+    advice = situation.advice()
+    trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
+    sent = incident.sent_updates
     return TimerView(
         incident=f"{incident.id} opened {incident.opened_at:%H:%M} by {incident.opened_by}",
         severity=incident.severity,
@@ -115,7 +124,10 @@ def timer_view(situation: Situation) -> TimerView:
         next_escalation_s=_seconds(state.next_escalation_in),
         next_update_s=_seconds(state.next_update_in),
         update_every_min=state.severity.info.status_update_every_min,
-        last_update=incident.status_updates[-1].text if incident.status_updates else "",
+        last_update=sent[-1].text if sent else "",
+        advice=advice.headline(),
+        escalate_now=advice.top is not None,
+        trees=tuple((_short_question(answer.tree), f"{answer.answer}: {answer.because}") for answer in trees),
     )
 
 
@@ -123,7 +135,10 @@ def header_view(situation: Situation) -> HeaderView:
     incident, claude = situation.incident, situation.claude
     state = escalation_clock(incident, situation.config, situation.now)
     next_s = _seconds(state.next_escalation_in)
-    if next_s is None or state.next_contact is None:
+    top = situation.advice().top
+    if top is not None:
+        next_escalation = f"NOW → {top.role}"
+    elif next_s is None or state.next_contact is None:
         next_escalation = "none due"
     elif next_s <= 0:
         next_escalation = f"{state.next_contact.role} OVERDUE {duration(-next_s)}"
@@ -141,11 +156,16 @@ def header_view(situation: Situation) -> HeaderView:
         status=incident.status.value,
         elapsed=duration(state.elapsed.total_seconds()),
         next_escalation=next_escalation,
-        escalation_due=state.overdue,
+        escalation_due=state.overdue or top is not None,
         engine=f"triage {triage_engine}{claude_long} · {source}",
         engine_short=f"{triage_engine}{claude_short}·{'no engine' if situation.engine_problem else source}",
         engine_ok=not situation.engine_problem,
     )
+
+
+def _short_question(tree: str) -> str:
+    """ "Should I roll back?" -> "Roll back?" """
+    return tree.removeprefix("Should I ").capitalize()
 
 
 def _seconds(delta: timedelta | None) -> float | None:

@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from maestro.collect.signals import (
     parse_time,
 )
 from maestro.model import Evidence, LogLine, Signal, SignalKind
+from maestro.redact import redact_obj
 
 __all__ = [
     "CollectorCache",
@@ -68,6 +70,10 @@ MAX_INSPECTS = 10
 MAX_LOG_SERVICES = 5
 LOG_TAIL = 20
 LOG_BYTES_PER_SERVICE = 6_000
+# All log reads of one poll share this many seconds and each reads at most LOG_READ_BYTES: an engine that
+# never ends a log stream delays a poll by LOG_SECONDS_PER_POLL at most.
+LOG_SECONDS_PER_POLL = 4.0
+LOG_READ_BYTES = 1 << 20
 _MAX_CACHED_CONTAINERS = 512
 # The engine may handle a container's `oom` event after its exit: an inspect this soon may not show it yet.
 _SETTLED = timedelta(seconds=10)
@@ -188,7 +194,8 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
     found = extract(raw, now=now, memo=cache.quiet)
     logs = _failing_logs(client, found, services, tasks, cache)
     _add_last_log(found.signals, logs)
-    return Evidence(
+    # Labels, task errors and health output are the services' own words: redacted like their logs.
+    evidence = Evidence(
         collected_at=now,
         source="swarm",
         engine=cache.engine,
@@ -198,6 +205,7 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         signals=found.signals,
         logs=[line for lines in logs.values() for line in lines],
     )
+    return redact_obj(evidence)
 
 
 def collect_service(
@@ -322,6 +330,7 @@ def _failing_logs(
             newest[service_id] = max(newest.get(service_id, ""), stamp)
     logs: dict[str, list[LogLine]] = {}
     reads = 0
+    deadline = time.monotonic() + LOG_SECONDS_PER_POLL
     for service_id, name in names.items():
         if service_id not in newest:
             continue
@@ -331,14 +340,23 @@ def _failing_logs(
         if cached is not None and cached[0] == marker:
             logs[name] = cached[1]
             continue
-        if reads >= MAX_LOG_SERVICES:
+        left = deadline - time.monotonic()
+        if reads >= MAX_LOG_SERVICES or left < 0.2:
             if cached is not None:
                 logs[name] = cached[1]
             continue
         reads += 1
         tty = bool((((svc.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("TTY"))
         try:
-            lines = service_logs(client, service_id, tail=LOG_TAIL, max_bytes=LOG_BYTES_PER_SERVICE, tty=tty)
+            lines = service_logs(
+                client,
+                service_id,
+                tail=LOG_TAIL,
+                max_bytes=LOG_BYTES_PER_SERVICE,
+                tty=tty,
+                seconds=min(left, 3.0),
+                max_read=LOG_READ_BYTES,
+            )
         except LogsUnavailable:
             continue
         lines = [line.model_copy(update={"service": name}) for line in lines]

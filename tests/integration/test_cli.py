@@ -150,7 +150,7 @@ def test_terminal_escapes_in_input_never_reach_the_terminal(env: dict[str, str])
     result = run(env, "triage", hostile, "--offline")
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout and "[bold red]x[/]" in result.stdout
+    assert "\\x1b\\]52;c;ZXZpbA==\\x07" in result.stdout and "\\[bold red\\]x\\[/\\]" in result.stdout
 
 
 def test_show_prompt_prints_the_redacted_request_and_sends_nothing(env: dict[str, str]) -> None:
@@ -279,3 +279,11 @@ def test_the_actor_is_the_person_not_the_shared_root(env: dict[str, str], tmp_pa
     with Journal.open(path) as journal:
         actors = [e.actor.split("@")[0] for e in journal.events(journal.incidents()[0].id)][1:]
     assert actors == ["ana", "bo", "cy"]
+
+
+def test_a_when_that_gives_no_time_is_one_line(env: dict[str, str]) -> None:
+    line = one_line_error(run(env, "API returns 500s", "--when", "after lunch-ish"))
+    assert line == (
+        "maestro-tui: cannot tell when 'after lunch-ish' is; "
+        "give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z"
+    )

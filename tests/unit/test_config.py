@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ def test_defaults_follow_the_brief_chain() -> None:
     chain = config.Config().escalation
     assert [c.role for c in chain] == ["On-Call Engineer", "Team Lead", "Infrastructure Manager", "CTO"]
     assert chain[1].after_minutes == {Severity.P0: 30, Severity.P1: 60}
+    assert chain[2].after_minutes == {}, "the Infrastructure Manager is reached by conditions, not by a timer"
+    assert chain[3].after_minutes == {Severity.P0: 240}
 
 
 def test_missing_file_gives_defaults_unless_required(tmp_path: Path) -> None:
@@ -28,6 +31,38 @@ def test_example_is_valid_and_written_once(tmp_path: Path) -> None:
     assert loaded.dashboards and loaded.service_aliases["api"] == "opendeepsearch_api"
     with pytest.raises(config.ConfigError, match="--force"):
         config.write_example(path)
+
+
+def test_the_commented_notify_examples_are_valid_once_uncommented() -> None:
+    text = re.sub(
+        r"^# (notify = |\[\[notify\]\]|name = |kind = |url_env = |url = |routing_key_env = )",
+        r"\1",
+        config.example_text(),
+        flags=re.M,
+    )
+    loaded = config.parse(text, Path("config.toml"))
+    assert [(c.name, c.kind.value) for c in loaded.notify] == [
+        ("incidents", "slack"),
+        ("ops-webhook", "webhook"),
+        ("pager", "pagerduty"),
+    ]
+    assert [c.notify for c in loaded.escalation] == ["pager", "incidents", "ops-webhook", "ops-webhook"]
+
+
+def test_config_init_writes_a_private_file_and_refuses_a_planted_symlink(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "config.toml"
+    config.write_example(path)
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    path.chmod(0o644)
+    config.write_example(path, force=True)
+    assert path.stat().st_mode & 0o777 == 0o600
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    planted = tmp_path / "planted.toml"
+    planted.symlink_to(victim)
+    with pytest.raises(config.ConfigError, match="is a symbolic link"):
+        config.write_example(planted, force=True)
+    assert victim.read_text() == "keep\n"
 
 
 @pytest.mark.parametrize(

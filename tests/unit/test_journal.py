@@ -103,12 +103,27 @@ def sample_payloads() -> list[tuple[ev.EventKind, ev.Payload]]:
         (k.SEVERITY_CHANGED, ev.SeverityChanged(severity=Severity.P1, reason="only EU affected")),
         (k.ESCALATED, ev.Escalated(level=1, role="Team Lead", name="Dana", contact="+1 555", reason="30 min")),
         (k.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="Investigating: API errors")),
+        (k.STATUS_UPDATE_SENT, ev.StatusUpdateSent(number=1, text="Identified: API errors", channels=["incidents"])),
+        (
+            k.ESCALATION_RULE_FIRED,
+            ev.EscalationRuleFired(
+                rule="multiple_services", level=2, role="Infrastructure Manager", reason="multiple services failing"
+            ),
+        ),
+        (
+            k.NOTIFICATION_SENT,
+            ev.NotificationSent(
+                channel="pager", channel_kind="pagerduty", notice="escalation", ok=False, attempts=3, detail="HTTP 500"
+            ),
+        ),
+        (k.CONDITION_REPORTED, ev.ConditionReported(condition=ev.Condition.DATA_LOSS, note="orders table")),
         (k.NOTE_ADDED, ev.NoteAdded(text="worker logs show OOM; ünïcode ✓ and 'quotes' \"too\"\nsecond line")),
         (
             k.COMMAND_COPIED,
             ev.CommandCopied(command="docker service rollback api", danger=Danger.MUTATING, issue_id="x:api"),
         ),
         (k.SWARM_EVENT, ev.SwarmEvent(subject="api", text="task failed: exit 137")),
+        (k.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker", note="logs agree")),
         (k.RESOLVED, ev.Resolved(resolution="rolled back api to 1.2")),
         (k.REPORTS_EXPORTED, ev.ReportsExported(folder="/tmp/reports/INC-1", files=["report.md", "timeline.md"])),
         (k.INCIDENT_CLOSED, ev.IncidentClosed()),
