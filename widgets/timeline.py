@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class Timeline(VerticalScroll, can_focus=True):
-    """Keeps to the bottom while it is at the bottom; scrolled up, it stays where the reader is."""
+    """Keeps to the bottom (anchored); scrolled up, it stays where the reader is until scrolled down again."""
 
     DEFAULT_CSS = """
     Timeline { height: 1fr; padding: 0 1; }
@@ -47,12 +47,16 @@ class Timeline(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(Text("No entries yet.", style="dim"), id="timeline-text", markup=False)
 
+    def on_mount(self) -> None:
+        self.anchor()
+
     def show(self, entries: list[TimelineEntry]) -> None:
+        """New entries keep the timeline at the bottom while it is anchored there, even while it is out of sight
+        (a hidden tab has no size to scroll in, so a follow decided from the scroll position went wrong)."""
         marker = (len(entries), entries[-1].seq if entries else 0)
         if marker == self._last:
             return
         self._last = marker
-        follow = self.scroll_y >= self.max_scroll_y
         text = Text()
         for number, entry in enumerate(entries):
             if number:
@@ -62,5 +66,3 @@ class Timeline(VerticalScroll, can_focus=True):
             text.append(" ")
             text.append_text(plain(entry.text, one_line=True))
         self.query_one("#timeline-text", Static).update(text)
-        if follow:
-            self.call_after_refresh(self.scroll_end, animate=False)
