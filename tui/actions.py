@@ -46,7 +46,7 @@ ACTIONS: tuple[Action, ...] = (
         "root_cause",
         "w",
         "Root cause",
-        "Confirm the highlighted issue as the root cause (why it broke), or withdraw it",
+        "Confirm the highlighted issue as the root cause, or withdraw it",
         "incident",
     ),
     Action("next_pane", "tab", "Next pane", "Next pane", "incident"),
