@@ -7,9 +7,10 @@ import re
 import tomllib
 from pathlib import Path
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 
 from maestro.model import EscalationContact, Model, Severity
+from maestro.notify.channel import NotifyChannel
 
 EXAMPLE_RESOURCE = "config_example.toml"
 
@@ -52,7 +53,6 @@ def _default_chain() -> list[EscalationContact]:
                 "Data integrity risk",
                 "Customer communication needed",
             ],
-            after_minutes={Severity.P0: 60, Severity.P1: 120},
         ),
         EscalationContact(
             role="CTO",
@@ -80,6 +80,25 @@ class Config(Model):
     poll_interval_s: float = Field(default=2.0, ge=0.2, le=300)
     docker_host: str | None = None
     claude: ClaudeConfig = ClaudeConfig()
+    responder: str | None = None
+    """Who you are in the timeline (`--as NAME` wins); default: the login behind the account."""
+    notify: list[NotifyChannel] = []
+
+    @model_validator(mode="after")
+    def _notify_names_resolve(self) -> Config:
+        names = [c.name for c in self.notify]
+        if len(set(names)) != len(names):
+            raise ValueError("two [[notify]] channels share a name; give each its own")
+        for contact in self.escalation:
+            if contact.notify and contact.notify not in names:
+                raise ValueError(
+                    f"escalation contact {contact.role!r} names notify channel {contact.notify!r}, "
+                    f"which no [[notify]] entry defines"
+                )
+        return self
+
+    def notify_channel(self, name: str) -> NotifyChannel | None:
+        return next((c for c in self.notify if c.name == name), None)
 
 
 class ConfigError(ValueError):
@@ -94,8 +113,17 @@ def load(path: Path, *, required: bool = False) -> Config:
         if required:
             raise ConfigError(f"config {path} does not exist; create it with `maestro-tui config init`") from None
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config {path} cannot be read ({exc}); check its permissions") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config {path} is not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"config {path} is a folder, not a file; pass --config with the file") from None
+    except PermissionError:
+        raise ConfigError(f"config {path} cannot be read (permission denied); check its permissions") from None
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise ConfigError(f"config {path} cannot be read ({reason}); pass --config with another file") from None
     return parse(text, path)
 
 
@@ -107,24 +135,51 @@ def parse(text: str, path: Path) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         key = ".".join(str(p) for p in first["loc"])
-        line = _line_of(text, [str(p) for p in first["loc"] if isinstance(p, str)])
+        line = _line_of(text, list(first["loc"]))
         where = f" (line {line})" if line else ""
-        raise ConfigError(f"config {path}: key `{key}`{where}: {first['msg']}") from None
+        if first["type"] == "extra_forbidden":
+            raise ConfigError(f"config {path}: unknown key `{key}`{where}; check its spelling") from None
+        message = first["msg"].removeprefix("Value error, ")
+        if not key:
+            raise ConfigError(f"config {path}: {message}") from None
+        raise ConfigError(f"config {path}: key `{key}`{where}: {message}") from None
     if config.runbook_dir is not None and not config.runbook_dir.is_absolute():
         config = config.model_copy(update={"runbook_dir": (path.parent / config.runbook_dir).resolve()})
     return config
 
 
-def _line_of(text: str, keys: list[str]) -> int | None:
-    """Best-effort line number of the innermost key named in a validation error."""
-    for key in reversed(keys):
-        pattern = re.compile(rf'^\s*(\[+\s*)?("?){re.escape(key)}\2\s*(=|\]|\.)')
-        for number, line in enumerate(text.splitlines(), start=1):
-            if pattern.match(line):
-                return number
-    return None
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _line_of(text: str, loc: list[str | int]) -> int | None:
+    """Best-effort line of the key a validation error points at, looked for inside its own table.
+
+    The leading names of `loc` are followed through `[table]` / `[[table]]` headers (the n-th one for an
+    index), then the next name is looked for as a key inside that table's lines.
+    """
+    lines = text.splitlines()
+    headers = [
+        (n, m.group(2).replace(" ", "").replace('"', "")) for n, line in enumerate(lines) if (m := _HEADER.match(line))
+    ]
+    start, end, table, i = 0, len(lines), "", 0
+    while i < len(loc) and isinstance(loc[i], str):
+        dotted = f"{table}.{loc[i]}" if table else str(loc[i])
+        index = loc[i + 1] if i + 1 < len(loc) and isinstance(loc[i + 1], int) else None
+        found = [n for n, name in headers if start <= n < end and name == dotted]
+        if not found or (index is not None and index >= len(found)):
+            break
+        start = found[index or 0]
+        end = next((n for n, name in headers if n > start and not name.startswith(f"{dotted}.")), len(lines))
+        table, i = dotted, i + 1 + (index is not None)
+    names = [k for k in loc[i:] if isinstance(k, str)]
+    if names:
+        key = re.compile(rf"""^\s*["']?{re.escape(names[0])}["']?\s*[=.]""")
+        for number in range(start, end):
+            if key.match(lines[number]):
+                return number + 1
+    return start + 1 if table else None
 
 
 def example_text() -> str:

@@ -31,6 +31,10 @@ class EventKind(StrEnum):
     RESOLVED = "resolved"
     REPORTS_EXPORTED = "reports_exported"
     INCIDENT_CLOSED = "incident_closed"
+    ESCALATION_RULE_FIRED = "escalation_rule_fired"
+    STATUS_UPDATE_SENT = "status_update_sent"
+    NOTIFICATION_SENT = "notification_sent"
+    CONDITION_REPORTED = "condition_reported"
 
 
 class Payload(BaseModel):
@@ -124,6 +128,49 @@ class IncidentClosed(Payload):
     pass
 
 
+class EscalationRuleFired(Payload):
+    """An escalation rule became true; journaled once per rule and incident (Journal.append_once on `rule`)."""
+
+    rule: str
+    level: int
+    role: str
+    reason: str
+
+
+class StatusUpdateSent(Payload):
+    """The text people received (after the person's edits); `channels` empty when it was posted by hand."""
+
+    number: int
+    text: str
+    channels: list[str] = []
+
+
+class NotificationSent(Payload):
+    """One delivery to one channel: the channel's name, never its URL or key."""
+
+    channel: str
+    channel_kind: str
+    notice: str
+    ok: bool
+    attempts: int
+    detail: str
+
+
+class Condition(StrEnum):
+    """What only a person can tell: the seed's escalation conditions that no measurement shows."""
+
+    ARCHITECTURAL_DECISION = "architectural_decision"
+    CUSTOMER_COMMUNICATION = "customer_communication"
+    DATA_LOSS = "data_loss"
+    SECURITY_BREACH = "security_breach"
+
+
+class ConditionReported(Payload):
+    condition: Condition
+    present: bool = True
+    note: str = ""
+
+
 PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.INCIDENT_OPENED: IncidentOpened,
     EventKind.CONTEXT_UPDATED: ContextUpdated,
@@ -144,6 +191,10 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.RESOLVED: Resolved,
     EventKind.REPORTS_EXPORTED: ReportsExported,
     EventKind.INCIDENT_CLOSED: IncidentClosed,
+    EventKind.ESCALATION_RULE_FIRED: EscalationRuleFired,
+    EventKind.STATUS_UPDATE_SENT: StatusUpdateSent,
+    EventKind.NOTIFICATION_SENT: NotificationSent,
+    EventKind.CONDITION_REPORTED: ConditionReported,
 }
 
 

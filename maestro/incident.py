@@ -34,9 +34,29 @@ class EscalationRecord(ev.Escalated):
 
 
 class StatusUpdateRecord(Model):
+    """A drafted update; `sent_at` is set once people received it (sent to channels or posted by hand)."""
+
     at: datetime
     number: int
     text: str
+    sent_at: datetime | None = None
+    channels: list[str] = []
+
+
+class RuleFiringRecord(ev.EscalationRuleFired):
+    at: datetime
+
+
+class NotificationRecord(ev.NotificationSent):
+    at: datetime
+    actor: str
+
+
+class FailingSample(Model):
+    """The failing services of one journaled evidence capture, kept only when the set changed."""
+
+    at: datetime
+    services: list[str]
 
 
 class NoteRecord(Model):
@@ -83,6 +103,10 @@ class Incident(Model):
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     exports: list[ExportRecord] = []
+    rule_firings: list[RuleFiringRecord] = []
+    notifications: list[NotificationRecord] = []
+    conditions: list[ev.Condition] = []
+    failing_seen: list[FailingSample] = []
     timeline: list[TimelineEntry] = []
     last_seq: int = 0
 
@@ -97,6 +121,14 @@ class Incident(Model):
             return False
         last_export = self.exports[-1].at
         return all(e.at <= last_export for e in self.timeline if e.kind not in _NOT_SUBSTANTIVE)
+
+    @property
+    def sent_updates(self) -> list[StatusUpdateRecord]:
+        return [u for u in self.status_updates if u.sent_at is not None]
+
+    @property
+    def next_update_number(self) -> int:
+        return len(self.sent_updates) + 1
 
     def phases(self) -> list[Phase]:
         return recovery_sequence(self.triage) if self.triage else []
@@ -119,6 +151,8 @@ _ACKNOWLEDGING = {
     ev.EventKind.ESCALATED,
     ev.EventKind.NOTE_ADDED,
     ev.EventKind.STATUS_UPDATE_DRAFTED,
+    ev.EventKind.STATUS_UPDATE_SENT,
+    ev.EventKind.CONDITION_REPORTED,
     ev.EventKind.SEVERITY_CHANGED,
     ev.EventKind.COMMAND_COPIED,
     ev.EventKind.ROOT_CAUSE_CONFIRMED,
@@ -204,6 +238,9 @@ def _apply(i: Incident, event: ev.Event) -> str:
             return "Context updated"
         case ev.EvidenceCaptured():
             i.evidence = p.evidence
+            failing = p.evidence.failing_services()
+            if not i.failing_seen or i.failing_seen[-1].services != failing:
+                i.failing_seen.append(FailingSample(at=event.at, services=failing))
             n = len(p.evidence.signals)
             return f"Evidence captured from {p.evidence.source}: {n} signal{'s' * (n != 1)}"
         case ev.TriageGenerated():
@@ -247,8 +284,32 @@ def _apply(i: Incident, event: ev.Event) -> str:
             who = EscalationContact(role=p.role, name=p.name).label
             return f"Escalated to {who}" + (f": {p.reason}" if p.reason else "")
         case ev.StatusUpdateDrafted():
+            i.status_updates = [u for u in i.status_updates if u.sent_at is not None or u.number != p.number]
             i.status_updates.append(StatusUpdateRecord(at=event.at, number=p.number, text=p.text))
             return f"Status update #{p.number} drafted"
+        case ev.StatusUpdateSent():
+            draft = next((u for u in i.status_updates if u.number == p.number and u.sent_at is None), None)
+            drafted_at = draft.at if draft else event.at
+            sent = StatusUpdateRecord(
+                at=drafted_at, number=p.number, text=p.text, sent_at=event.at, channels=list(p.channels)
+            )
+            i.status_updates = [u for u in i.status_updates if u is not draft] + [sent]
+            where = ", ".join(p.channels) if p.channels else "by hand"
+            return f"Status update #{p.number} sent ({where})"
+        case ev.EscalationRuleFired():
+            i.rule_firings.append(RuleFiringRecord(at=event.at, **p.model_dump()))
+            return f"Escalation rule: {p.reason} -> {p.role}"
+        case ev.NotificationSent():
+            i.notifications.append(NotificationRecord(at=event.at, actor=event.actor, **p.model_dump()))
+            what = p.notice.replace("_", " ")
+            return f"Sent {what} to {p.channel}" if p.ok else f"Sending {what} to {p.channel} failed: {p.detail}"
+        case ev.ConditionReported():
+            if p.present and p.condition not in i.conditions:
+                i.conditions.append(p.condition)
+            elif not p.present and p.condition in i.conditions:
+                i.conditions.remove(p.condition)
+            said = "reported" if p.present else "withdrawn"
+            return f"Condition {said}: {p.condition.value.replace('_', ' ')}" + (f" ({p.note})" if p.note else "")
         case ev.NoteAdded():
             i.notes.append(NoteRecord(at=event.at, actor=event.actor, text=p.text))
             return f"Note: {p.text}"

@@ -288,6 +288,20 @@ class SignalKind(StrEnum):
     RECENT_DEPLOY = "recent_deploy"
 
 
+FAILURE_SIGNALS = frozenset(
+    {
+        SignalKind.SERVICE_DOWN,
+        SignalKind.REPLICAS_BELOW_DESIRED,
+        SignalKind.CRASH_LOOP,
+        SignalKind.OOM_KILLED,
+        SignalKind.UNHEALTHY,
+        SignalKind.UNSCHEDULABLE,
+        SignalKind.IMAGE_MISSING,
+    }
+)
+"""Signals that say a service is failing now (a rolled-back update or a recent deploy alone do not)."""
+
+
 class Signal(Model):
     kind: SignalKind
     subject: str = Field(description="Service or node name the signal is about; empty for the engine")
@@ -409,6 +423,12 @@ class Evidence(Model):
     def signals_for(self, subject: str) -> list[Signal]:
         return [s for s in self.signals if s.subject == subject]
 
+    def failing_services(self) -> list[str]:
+        """Services short of their desired replicas or named by a failure signal, sorted by name."""
+        short = {s.name for s in self.services if s.desired > 0 and s.running < s.desired}
+        signalled = {s.subject for s in self.signals if s.kind in FAILURE_SIGNALS and s.subject}
+        return sorted(short | signalled)
+
     @property
     def engine_unusable(self) -> str:
         """Why this poll could not see the swarm at all (engine gone, refusing us, no manager); else ''.
@@ -460,6 +480,7 @@ class EscalationContact(Model):
     after_minutes: dict[Severity, int] = Field(
         default={}, description="Escalate to this contact when an incident of that severity is open this long"
     )
+    notify: str = Field(default="", description="The [[notify]] channel that reaches this contact")
 
     @property
     def label(self) -> str:

@@ -70,3 +70,12 @@ class ReportsExported(Message):
 @dataclass
 class ReportsFailed(Message):
     reason: str
+
+
+@dataclass
+class NotificationsSent(Message):
+    """A send is over: one line per channel (`ok` when every channel took it)."""
+
+    title: str
+    lines: tuple[str, ...]
+    ok: bool

@@ -11,11 +11,13 @@ from datetime import datetime, timedelta
 
 from maestro import eta, root_cause
 from maestro.config import Config
+from maestro.decision_trees import evaluate as evaluate_trees
 from maestro.emergency import emergency_sections, service_like
+from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.eta import EtaState
 from maestro.incident import Incident
-from maestro.model import Evidence, IncidentStatus, Severity, TriageIssue
+from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
 from maestro.safety import checked
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
@@ -41,6 +43,8 @@ class Situation:
     """False when the session reads no engine at all (--no-docker): the journaled snapshot is all there is."""
     claude: ClaudeRun | None = None
     """The Claude triage in flight, if any."""
+    not_saving: str = ""
+    """Why actions are not saved now (full disk, read-only filesystem); '' while they are."""
 
     @property
     def evidence(self) -> Evidence | None:
@@ -51,10 +55,29 @@ class Situation:
     def claude_streaming(self) -> bool:
         return self.claude is not None and self.claude.on_screen
 
+    def advice(self) -> Advice:
+        """What the seed's escalation rules say now, from the newest evidence."""
+        return advise(self.incident, self.config, self.now, self.evidence)
+
 
 def checklist_notice(situation: Situation) -> str:
     """Claude's progress while it streams, else the triage's own notice."""
     return (situation.claude.notice() if situation.claude else "") or situation.incident.triage_notice
+
+
+def before_resolving(situation: Situation) -> list[str]:
+    """What speaks against resolving now: P0 issues still open, services down. Empty when nothing does."""
+    incident = situation.incident
+    reasons = []
+    if incident.triage is not None:
+        open_p0 = [i.title for i in incident.triage.by_severity(Severity.P0) if not incident.is_ticked(i.id)]
+        if open_p0:
+            reasons.append(f"{len(open_p0)} P0 issue{'s' * (len(open_p0) != 1)} still open: {', '.join(open_p0)}")
+    evidence = situation.evidence
+    down = [s.name for s in (evidence.services if evidence else []) if s.state is ServiceState.DOWN]
+    if down:
+        reasons.append(f"{len(down)} service{'s' * (len(down) != 1)} down: {', '.join(down)}")
+    return reasons
 
 
 def recovery_total(incident: Incident) -> str:
@@ -124,6 +147,9 @@ def checked_issue(issue: TriageIssue) -> TriageIssue:
 def timer_view(situation: Situation) -> TimerView:
     incident = situation.incident
     state = escalation_clock(incident, situation.config, situation.now)
+    advice = situation.advice()
+    trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
+    sent = incident.sent_updates
     return TimerView(
         incident=f"{incident.id} opened {incident.opened_at:%H:%M} by {incident.opened_by}",
         severity=incident.severity,
@@ -134,7 +160,10 @@ def timer_view(situation: Situation) -> TimerView:
         next_escalation_s=_seconds(state.next_escalation_in),
         next_update_s=_seconds(state.next_update_in),
         update_every_min=state.severity.info.status_update_every_min,
-        last_update=incident.status_updates[-1].text if incident.status_updates else "",
+        last_update=sent[-1].text if sent else "",
+        advice=advice.headline(),
+        escalate_now=advice.top is not None,
+        trees=tuple((_short_question(answer.tree), f"{answer.answer}: {answer.because}") for answer in trees),
     )
 
 
@@ -142,7 +171,10 @@ def header_view(situation: Situation) -> HeaderView:
     incident, claude = situation.incident, situation.claude
     state = escalation_clock(incident, situation.config, situation.now)
     next_s = _seconds(state.next_escalation_in)
-    if next_s is None or state.next_contact is None:
+    top = situation.advice().top
+    if top is not None:
+        next_escalation = f"NOW → {top.role}"
+    elif next_s is None or state.next_contact is None:
         next_escalation = "none due"
     elif next_s <= 0:
         next_escalation = f"{state.next_contact.role} OVERDUE {duration(-next_s)}"
@@ -161,11 +193,16 @@ def header_view(situation: Situation) -> HeaderView:
         elapsed=duration(state.elapsed.total_seconds()),
         eta=eta.for_incident(incident).text,
         next_escalation=next_escalation,
-        escalation_due=state.overdue,
+        escalation_due=state.overdue or top is not None,
         engine=f"triage {triage_engine}{claude_long} · {source}",
         engine_short=f"{triage_engine}{claude_short}·{'no engine' if situation.engine_problem else source}",
         engine_ok=not situation.engine_problem,
     )
+
+
+def _short_question(tree: str) -> str:
+    """ "Should I roll back?" -> "Roll back?" """
+    return tree.removeprefix("Should I ").capitalize()
 
 
 def _seconds(delta: timedelta | None) -> float | None:

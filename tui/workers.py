@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from maestro.events import EventKind, Payload
     from maestro.incident import Incident
     from maestro.model import Evidence, Triage
+    from maestro.notify.send import Delivery
     from maestro.triage.claude import ClaudeSettings, Progress
     from maestro.triage.claude_run import ClaudeRun
 
@@ -138,3 +139,17 @@ def export_reports(
         return
     if all(recorded):
         post(msg.ReportsExported(folder, files, then_quit))
+
+
+def send_notifications(post: Post, record: Record, title: str, send: Callable[[Record], list[Delivery]]) -> None:
+    """Run one notifying operation (bounded by each channel's timeout and retries); `record` journals on the UI
+    thread as it goes. What happened comes back as one line per channel."""
+    try:
+        deliveries = interruptible(lambda: send(record))
+    except Abandoned:
+        return
+    except Exception as exc:
+        post(msg.NotificationsSent(title, (f"not sent: {one_line(exc)}",), ok=False))
+        return
+    if deliveries:
+        post(msg.NotificationsSent(title, tuple(d.line() for d in deliveries), all(d.ok for d in deliveries)))

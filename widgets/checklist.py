@@ -36,9 +36,10 @@ class SeverityChecklist(OptionList):
 
     @dataclass
     class TickRequested(Message):
+        """Tick the issue if it is open, reopen it if it is ticked (the journal decides which)."""
+
         item_id: str
         label: str
-        done: bool
 
     @dataclass
     class DetailsRequested(Message):
@@ -142,7 +143,7 @@ class SeverityChecklist(OptionList):
         if issue_id is None:
             return
         issue = self._issues[issue_id]
-        self.post_message(self.TickRequested(issue_id, issue.title, done=issue_id not in self._ticked))
+        self.post_message(self.TickRequested(issue_id, issue.title))
 
     def action_details(self) -> None:
         if (issue_id := self.issue_id) is not None:

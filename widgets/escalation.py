@@ -30,6 +30,11 @@ class TimerView:
     next_update_s: float | None = None
     update_every_min: int | None = None
     last_update: str = ""
+    advice: str = ""
+    """What the seed's escalation rules say: "Escalate now → role: reason", a hold, or the next timer."""
+    escalate_now: bool = False
+    trees: tuple[tuple[str, str], ...] = ()
+    """Each decision tree's question and its answer with the branch's reason."""
 
 
 def urgency(remaining_s: float | None, amber_below_s: float) -> str:
@@ -89,11 +94,17 @@ class EscalationPanel(Static, can_focus=True):
         else:
             text.append(countdown(view.next_update_s, "due in"), style=STYLE[update])
             text.append(f" (every {view.update_every_min} min)", style="dim")
+        if view.advice:
+            text.append("\nRules          ", style="dim")
+            text.append_text(plain(view.advice, STYLE["red"] if view.escalate_now else ""))
+        for question, answer in view.trees:
+            text.append(f"\n{question:<15}", style="dim")
+            text.append_text(plain(answer))
         text.append("\n")
         text.append("e", style="bold reverse")
         text.append(" escalate  ")
         text.append("u", style="bold reverse")
-        text.append(" draft status update")
+        text.append(" status update")
         if view.last_update:
             text.append("\n\nLast update:\n", style="dim")
             text.append_text(plain(view.last_update))

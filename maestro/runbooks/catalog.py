@@ -228,7 +228,9 @@ class Catalog:
     `needles` holds the needles of every runbook whose terms all have some (see `Runbook.needles`).
     """
 
-    def __init__(self, runbooks: Iterable[Runbook]) -> None:
+    def __init__(self, runbooks: Iterable[Runbook], problems: Iterable[str] = ()) -> None:
+        self.problems = tuple(problems)
+        """One line per user runbook file that was skipped (see `load_catalog(skip_broken=True)`)."""
         self._by_id = {r.id: r for r in runbooks}
         if GENERIC_ID not in self._by_id:
             raise RunbookError(f"the catalog has no {GENERIC_ID} runbook: it is the fallback triage")
@@ -327,7 +329,8 @@ def parse_runbooks(text: str, source: str, *, shipped: bool = False) -> list[Run
     try:
         runbooks = _RunbookFile.model_validate(data, context={"shipped": shipped}).runbook
     except ValidationError as exc:
-        raise RunbookError(f"{source}: {_describe(exc, data)}") from None
+        line = _line_of(text, exc)
+        raise RunbookError(f"{source}: {f'line {line}, ' if line else ''}{_describe(exc, data)}") from None
     for index, runbook in enumerate(runbooks):
         _check_placeholders(runbook, f"{source}: {_where(index, runbook.id)}")
         runbook._source = source
@@ -337,26 +340,54 @@ def parse_runbooks(text: str, source: str, *, shipped: bool = False) -> list[Run
 def load_file(path: Path) -> list[Runbook]:
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RunbookError(f"{path}: cannot read runbook file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RunbookError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except IsADirectoryError:
+        raise RunbookError(f"{path}: is a folder, not a runbook file; rename it or move it out") from None
+    except PermissionError:
+        raise RunbookError(f"{path}: cannot read runbook file (permission denied); check its permissions") from None
+    except OSError as exc:
+        raise RunbookError(f"{path}: cannot read runbook file ({exc.strerror or exc})") from None
     return parse_runbooks(text, str(path))
 
 
-def load_catalog(user_dir: Path | str | None = None) -> Catalog:
-    """The shipped runbooks, then every `*.toml` in `user_dir` (same id overrides, new ids add)."""
+def load_catalog(user_dir: Path | str | None = None, *, skip_broken: bool = False) -> Catalog:
+    """The shipped runbooks, then every `*.toml` in `user_dir` (same id overrides, new ids add).
+
+    A broken user file is a RunbookError; with `skip_broken` it is left out and named in `Catalog.problems`
+    instead, so one bad file never takes the shipped runbooks down with it.
+    """
     runbooks = {r.id: r for r in _shipped()}
+    problems: list[str] = []
     if user_dir is not None:
         folder = Path(user_dir).expanduser()
-        if not folder.is_dir():
-            raise RunbookError(f"{folder}: runbook folder not found; fix runbook_dir in the config")
+        try:
+            if not folder.is_dir():
+                raise RunbookError(f"{folder}: runbook folder not found; fix runbook_dir in the config")
+            paths = sorted(folder.glob("*.toml"))
+        except (RunbookError, OSError) as exc:
+            if not skip_broken:
+                raise RunbookError(_one_line(str(exc))) from None
+            problems.append(_one_line(str(exc)))
+            paths = []
         seen: dict[str, str] = {}
-        for path in sorted(folder.glob("*.toml")):
-            for runbook in load_file(path):
-                if runbook.id in seen:
-                    raise RunbookError(f"{path}: runbook id {runbook.id!r} is also defined in {seen[runbook.id]}")
+        for path in paths:
+            try:
+                found = load_file(path)
+                for runbook in found:
+                    if runbook.id in seen:
+                        raise RunbookError(f"{path}: runbook id {runbook.id!r} is also defined in {seen[runbook.id]}")
+            except RunbookError as exc:
+                if not skip_broken:
+                    raise
+                problems.append(str(exc))
+                continue
+            for runbook in found:
                 seen[runbook.id] = str(path)
                 runbooks[runbook.id] = runbook
-    return Catalog(runbooks.values())
+    return Catalog(runbooks.values(), problems)
 
 
 @cache
@@ -380,6 +411,26 @@ def _shipped() -> tuple[Runbook, ...]:
                 )
             runbooks[runbook.id] = runbook
     return tuple(runbooks.values())
+
+
+def _line_of(text: str, exc: ValidationError) -> int | None:
+    """Best-effort line of the first bad key: its name after the header of its `[[runbook]]` table."""
+    errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    loc = list(errors[0]["loc"])
+    lines = text.splitlines()
+    start, end, table = 0, len(lines), False
+    if len(loc) >= 2 and loc[0] == "runbook" and isinstance(loc[1], int):
+        headers = [n for n, line in enumerate(lines) if re.match(r"^\s*\[\[\s*runbook\s*\]\]", line)]
+        if loc[1] < len(headers):
+            start, table = headers[loc[1]], True
+            end = headers[loc[1] + 1] if loc[1] + 1 < len(headers) else len(lines)
+    names = [part for part in loc if isinstance(part, str)]
+    for name in reversed(names):
+        pattern = re.compile(rf"^\s*(\[+\s*[\w.]*\.)?[\"']?{re.escape(name)}[\"']?\s*(=|\]|\.)")
+        for number in range(start, end):
+            if pattern.match(lines[number]):
+                return number + 1
+    return start + 1 if table else None
 
 
 def _where(index: int, runbook_id: object) -> str:

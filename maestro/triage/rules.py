@@ -28,9 +28,10 @@ from maestro.model import (
     Triage,
     TriageIssue,
 )
+from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
 from maestro.safety import labelled
-from maestro.triage.facts import Facts, World, fill
+from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
     Described,
     TextPart,
@@ -138,6 +139,8 @@ def triage(
     `aliases` maps names people use ("checkout") to service names, as in the config's `service_aliases`.
     """
     catalog = catalog if catalog is not None else default_catalog()
+    # The triage quotes the description; evidence comes redacted from the collector.
+    context = redact_obj(context)
     parts = incident_parts(context)
     world = World(evidence, aliases)
     described = described_severity(parts)
@@ -457,9 +460,12 @@ def _state_severity(world: World, service: str) -> Severity:
 
 
 def _command(step: Step, facts: Facts) -> Command:
-    return labelled(
-        Command(text=fill(step.text, facts), purpose=fill(step.purpose, facts), expected=fill(step.expected, facts))
-    )
+    purpose = fill(step.purpose, facts, shell=False)
+    text, left_out = fill_command(step.text, facts)
+    if left_out:
+        names = ", ".join(f"<{name.upper()}>" for name in left_out)
+        purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
+    return labelled(Command(text=text, purpose=purpose, expected=fill(step.expected, facts, shell=False)))
 
 
 def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
@@ -528,17 +534,17 @@ def _issue(
         subject=subject,
         severity=severity,
         title=f"{runbook.title} ({subject})" if subject else runbook.title,
-        summary=fill(runbook.summary, facts),
-        impact=fill(runbook.impact, facts),
-        symptoms=[fill(s, facts) for s in runbook.symptoms],
-        root_cause=fill(runbook.root_cause, facts),
+        summary=fill(runbook.summary, facts, shell=False),
+        impact=fill(runbook.impact, facts, shell=False),
+        symptoms=[fill(s, facts, shell=False) for s in runbook.symptoms],
+        root_cause=fill(runbook.root_cause, facts, shell=False),
         evidence=list(dict.fromkeys(evidence)),
         fix=fix,
         verify=verify,
         rollback=rollback,
         time_to_fix_min=runbook.time_to_fix_min,
         owner=runbook.owner,
-        escalate_if=fill(runbook.escalate_if, facts),
+        escalate_if=fill(runbook.escalate_if, facts, shell=False),
         confidence=round(min(0.97, candidate.score / (candidate.score + 4.0)), 2),
         provenance=Provenance.RULES,
         measured=measured,
@@ -679,12 +685,14 @@ def _summarise(
     factors += [f"Recent deploy of {s.subject}: {s.detail}" for s in world.recent_deploys()]
     factors += [f"Also: {i.severity} {i.title}" for i in issues[1:5]]
     if identified:
-        factors += [f"Check: {fill(h, top_facts)}" for h in top_runbook.contributing_factors[:2]]
+        factors += [f"Check: {fill(h, top_facts, shell=False)}" for h in top_runbook.contributing_factors[:2]]
     prevention: dict[str, list[str]] = {"immediate": [], "short_term": [], "long_term": []}
     for issue, facts in built:
         runbook = catalog[issue.runbook_id]
         for part, items in prevention.items():
-            items.extend(t for t in (fill(x, facts) for x in getattr(runbook.prevention, part)) if t not in items)
+            items.extend(
+                t for t in (fill(x, facts, shell=False) for x in getattr(runbook.prevention, part)) if t not in items
+            )
     return Triage(
         severity=severity,
         system_status=status,

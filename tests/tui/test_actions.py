@@ -10,10 +10,17 @@ from textual.widgets import Input, TextArea
 from maestro import events as ev
 from maestro.escalation import status_update
 from maestro.journal import Journal
-from tests.tui.conftest import AppFactory, FrozenClock, kinds, settle
+from tests.tui.conftest import AppFactory, FrozenClock, hand_triage, kinds, seed, settle
 from tui.screens.dialogs import ConfirmDialog, QuitDialog, SeverityDialog, TextPrompt, TextViewer
 from tui.screens.help import HelpScreen
 from tui.screens.incident import IncidentScreen
+from tui.screens.status_update import StatusUpdateDialog
+
+
+def editor_text(app: object) -> str:
+    screen = app.screen  # type: ignore[attr-defined]
+    assert isinstance(screen, StatusUpdateDialog)
+    return screen.query_one(TextArea).text
 
 
 def viewer_text(app: object) -> str:
@@ -22,7 +29,7 @@ def viewer_text(app: object) -> str:
     return screen.query_one(TextArea).text
 
 
-async def test_e_escalates_to_the_next_person_after_confirmation(
+async def test_e_escalates_to_whom_the_rules_name_after_confirmation(
     make_app: AppFactory, seeded: str, clock: FrozenClock
 ) -> None:
     app = make_app(seeded)
@@ -31,12 +38,30 @@ async def test_e_escalates_to_the_next_person_after_confirmation(
         clock.advance(minutes=31)
         await pilot.press("e")
         assert isinstance(app.screen, ConfirmDialog)
-        assert "Team Lead" in app.screen.question
+        assert app.screen.question == "Escalate to Infrastructure Manager?"
+        reason = "multiple services failing (cache, db, ghost, pending, worker)"
+        assert f"Why: {reason}" in app.screen.detail
         await pilot.press("y")
-        last = app.journal.events(seeded)[-1]
-        assert last.kind is ev.EventKind.ESCALATED
-        assert last.payload == ev.Escalated(level=1, role="Team Lead", reason="P0 open 0:31:00")
-        assert "Team Lead" in app.screen.escalation.timer_view.current  # type: ignore[attr-defined]
+        await settle(pilot)
+        escalated = [e for e in app.journal.events(seeded) if e.kind is ev.EventKind.ESCALATED]
+        assert [e.payload for e in escalated] == [ev.Escalated(level=2, role="Infrastructure Manager", reason=reason)]
+        assert "Infrastructure Manager" in app.screen.escalation.timer_view.current  # type: ignore[attr-defined]
+
+
+async def test_e_without_a_rule_goes_one_step_up_with_the_clock_as_reason(
+    make_app: AppFactory, journal: Journal, clock: FrozenClock
+) -> None:
+    app = make_app(seed(journal, triage=hand_triage()), demo_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        clock.advance(minutes=10)
+        await pilot.press("e")
+        assert isinstance(app.screen, ConfirmDialog) and "Team Lead" in app.screen.question
+        assert "No [[notify]] channel: call them" in app.screen.detail
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.incident is not None
+        assert [(e.level, e.reason) for e in app.incident.escalations] == [(1, "P0 open 0:10:00")]
 
 
 async def test_e_then_no_escalates_nobody(make_app: AppFactory, seeded: str) -> None:
@@ -49,23 +74,31 @@ async def test_e_then_no_escalates_nobody(make_app: AppFactory, seeded: str) -> 
         assert kinds(app.journal, seeded) == before
 
 
-async def test_u_drafts_a_status_update_in_the_seed_format(
+async def test_u_drafts_a_status_update_that_is_copied_and_marked_posted_by_hand(
     make_app: AppFactory, seeded: str, clock: FrozenClock
 ) -> None:
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         clock.advance(minutes=12)
-        expected = status_update(app.incident, clock())
+        assert app.incident is not None
+        expected = status_update(app.incident, clock(), app.latest)
         await pilot.press("u")
         last = app.journal.events(seeded)[-1]
         assert last.payload == ev.StatusUpdateDrafted(number=1, text=expected)
-        assert expected.startswith("[05:32] Update #1:\nStatus: Investigating")
-        assert viewer_text(app) == expected
-        await pilot.press("c")
+        assert expected.startswith(
+            "[05:32] Update #1:\nStatus: Investigating\nImpact: Most users see errors on checkout; 5"
+        )
+        assert editor_text(app) == expected
+        await pilot.press("ctrl+t")
         assert app.clipboard == expected
-        await pilot.press("escape")
+        view = app.screen_stack[0].escalation.timer_view  # type: ignore[attr-defined]
+        assert view.next_update_s == 180 and view.last_update == "", "a draft does not count as sent"
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert app.incident.sent_updates[0].text == expected
         assert app.screen.escalation.timer_view.last_update == expected  # type: ignore[attr-defined]
+        assert app.screen.escalation.timer_view.next_update_s == 15 * 60  # type: ignore[attr-defined]
 
 
 async def test_n_adds_a_note(make_app: AppFactory, seeded: str) -> None:
@@ -103,7 +136,14 @@ async def test_r_resolves_with_a_resolution_line(make_app: AppFactory, seeded: s
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("r", *"rolled back web", "enter")
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmDialog), "a P0 issue is open and services are down: ask first"
+        assert "1 P0 issue still open: worker crash-looping" in app.screen.detail
+        assert "down: " in app.screen.detail
+        await pilot.press("n")
+        assert isinstance(app.screen, IncidentScreen)
+        assert app.journal.events(seeded)[-1].kind is not ev.EventKind.RESOLVED
+        await pilot.press("r", "y", *"rolled back web", "enter")
         assert app.journal.events(seeded)[-1].payload == ev.Resolved(resolution="rolled back web")
         assert app.screen.header.header_view.status == "resolved"  # type: ignore[attr-defined]
         assert app.screen.escalation.timer_view.running is False  # type: ignore[attr-defined]

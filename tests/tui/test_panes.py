@@ -72,7 +72,7 @@ async def test_a_tick_the_journal_refuses_never_shows(
         def refuse(*args: object) -> None:
             raise JournalError("journal /x is locked by another process for over 10 s; try again")
 
-        monkeypatch.setattr(journal, "append", refuse)
+        monkeypatch.setattr(journal, "toggle", refuse)
         await pilot.press("space")
         await pilot.pause()
         assert kinds(journal, seeded) == before

@@ -129,7 +129,7 @@ async def test_the_escalation_timer_turns_amber_then_red(
 ) -> None:
     clock.advance(minutes=minutes - 1)
     if drafted:
-        journal.append(seeded, ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="x"))
+        journal.append(seeded, ev.EventKind.STATUS_UPDATE_SENT, ev.StatusUpdateSent(number=1, text="x"))
     clock.advance(minutes=1)
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:

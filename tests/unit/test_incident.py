@@ -155,6 +155,19 @@ def random_payload(kind: ev.EventKind, rng: random.Random) -> ev.Payload:
             return ev.ReportsExported(folder="/r", files=["a.md"])
         case k.INCIDENT_CLOSED:
             return ev.IncidentClosed()
+        case k.ESCALATION_RULE_FIRED:
+            return ev.EscalationRuleFired(
+                rule=rng.choice(("a", "b")), level=2, role="Infrastructure Manager", reason="r"
+            )
+        case k.STATUS_UPDATE_SENT:
+            return ev.StatusUpdateSent(number=rng.randint(1, 9), text="sent", channels=rng.choice(([], ["slack"])))
+        case k.NOTIFICATION_SENT:
+            ok = rng.random() < 0.5
+            return ev.NotificationSent(
+                channel="slack", channel_kind="slack", notice="escalation", ok=ok, attempts=1, detail=""
+            )
+        case k.CONDITION_REPORTED:
+            return ev.ConditionReported(condition=rng.choice(list(ev.Condition)), present=rng.random() < 0.7)
     raise AssertionError(f"random_payload has no payload for {kind}: add one")
 
 

@@ -103,6 +103,20 @@ def sample_payloads() -> list[tuple[ev.EventKind, ev.Payload]]:
         (k.SEVERITY_CHANGED, ev.SeverityChanged(severity=Severity.P1, reason="only EU affected")),
         (k.ESCALATED, ev.Escalated(level=1, role="Team Lead", name="Dana", contact="+1 555", reason="30 min")),
         (k.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="Investigating: API errors")),
+        (k.STATUS_UPDATE_SENT, ev.StatusUpdateSent(number=1, text="Identified: API errors", channels=["incidents"])),
+        (
+            k.ESCALATION_RULE_FIRED,
+            ev.EscalationRuleFired(
+                rule="multiple_services", level=2, role="Infrastructure Manager", reason="multiple services failing"
+            ),
+        ),
+        (
+            k.NOTIFICATION_SENT,
+            ev.NotificationSent(
+                channel="pager", channel_kind="pagerduty", notice="escalation", ok=False, attempts=3, detail="HTTP 500"
+            ),
+        ),
+        (k.CONDITION_REPORTED, ev.ConditionReported(condition=ev.Condition.DATA_LOSS, note="orders table")),
         (k.NOTE_ADDED, ev.NoteAdded(text="worker logs show OOM; ünïcode ✓ and 'quotes' \"too\"\nsecond line")),
         (
             k.COMMAND_COPIED,
@@ -564,6 +578,11 @@ def test_default_actor() -> None:
     ssh = {"USER": "cy", "SSH_CONNECTION": "2001:db8::5 50022 2001:db8::1 22", "SSH_CLIENT": "x 1 2"}
     assert default_actor(ssh) == f"cy@{host} from 2001:db8::5"
     assert default_actor({}).endswith(f"@{host}") and not default_actor({}).startswith("@")
+    assert default_actor({"USER": "root", "SUDO_USER": "dee"}) == f"dee@{host}"
+    assert default_actor({"USER": "ana", "SUDO_USER": "dee"}) == f"ana@{host}"
+    ssh_root = {"USER": "root", "SSH_CONNECTION": "192.0.2.8 1 2 3"}
+    assert default_actor(ssh_root, name="eve") == f"eve@{host} from 192.0.2.8"
+    assert default_actor({"USER": "root"}, name="fay@laptop") == "fay@laptop"
 
 
 def test_paths_prefer_flag_then_env_then_platform_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -598,3 +617,37 @@ def test_open_without_a_path_uses_the_env_journal(tmp_path: Path, monkeypatch: p
         journal.open_incident(context())
         assert journal.path == tmp_path / "env" / "j.sqlite3"
     assert (tmp_path / "env" / "j.sqlite3").stat().st_size > 0
+
+
+# --- toggles and engine events ------------------------------------------------------------------------
+
+
+def test_eight_fast_toggles_alternate_from_the_journal_state(journal_file: Path) -> None:
+    with open_journal(journal_file) as mine, open_journal(journal_file, actor="bo@node2") as theirs:
+        incident_id = mine.open_incident(context()).incident_id
+        theirs.toggle(incident_id, ev.ItemTicked(item="p0.db"))
+        kinds = [mine.toggle(incident_id, ev.ItemTicked(item="p0.db", label="DB")).kind for _ in range(8)]
+        assert kinds == [ev.EventKind.ITEM_UNTICKED, ev.EventKind.ITEM_TICKED] * 4
+        assert mine.toggle(incident_id, ev.ItemTicked(item="p1.other")).kind == ev.EventKind.ITEM_TICKED
+        assert mine.toggle(incident_id, ev.PhaseTicked(phase="p0")).kind == ev.EventKind.PHASE_TICKED
+        assert mine.toggle(incident_id, ev.PhaseTicked(phase="p0")).kind == ev.EventKind.PHASE_UNTICKED
+        incident = mine.incident(incident_id)
+    assert incident.is_ticked("p0.db") is True and incident.ticked == ["p0.db", "p1.other"]
+
+
+def test_engine_events_go_to_the_lease_holder_until_its_lease_runs_out(
+    journal_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro.journal
+
+    news = [ev.SwarmEvent(subject="web", text="container exited with code 1")]
+    with open_journal(journal_file) as first, open_journal(journal_file) as second:
+        incident_id = first.open_incident(context()).incident_id
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        assert second.append_swarm_events(incident_id, news) == []
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        monkeypatch.setattr(maestro.journal, "SWARM_LEASE_S", -1.0)
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        assert len(second.append_swarm_events(incident_id, news)) == 1
+        swarm = [e for e in first.events(incident_id) if e.kind == ev.EventKind.SWARM_EVENT]
+    assert len(swarm) == 4

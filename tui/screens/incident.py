@@ -15,14 +15,17 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Tab, Tabs
+from textual.widgets import DataTable, Tab, Tabs
 
+from maestro.text import copyable
 from tui import actions
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
+from widgets.footer import KeysFooter
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
+from widgets.saving_banner import SavingBanner
 from widgets.services import ServicesPanel
 from widgets.text import duration
 from widgets.timeline import Timeline
@@ -30,7 +33,10 @@ from widgets.timeline import Timeline
 if TYPE_CHECKING:
     from maestro.events import EventKind, Payload
     from maestro.model import LogLine, Severity
+    from maestro.notify.send import Delivery, Record
     from maestro.recorder import Recorder
+    from tui.messages import NotificationsSent
+    from tui.screens.status_update import UpdateChoice
     from tui.views import Situation
 
 LogReader = Callable[[str], "list[LogLine]"]
@@ -74,6 +80,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
         yield IncidentHeader(id="header")
+        yield SavingBanner(id="not-saving")
         if not self.has_class("-grid"):
             yield self._tabs()
         panes = {  # the grid fills row by row: left pane, right pane
@@ -90,7 +97,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 widget = widget_class(id=name, classes="pane -active" if name == self.active_pane else "pane")
                 widget.border_title = titles[name]
                 yield widget
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_pane(self.active_pane)
@@ -179,6 +186,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.situation = situation
         self.escalation.show(views.timer_view(situation))
         self.header.show(views.header_view(situation))
+        self.query_one(SavingBanner).show(situation.not_saving)
 
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
@@ -238,33 +246,41 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         return self.recorder is not None and self.recorder.record(kind, payload)
 
     def action_copy(self) -> None:
+        """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
         from maestro.model import Danger
+        from maestro.safety import classify, reasons
         from tui.screens.dialogs import ConfirmDialog
 
         entry = self.commands.selected
         if entry is None:
             self.notify("No command highlighted in the command deck.", severity="warning")
             return
-        if entry.command.danger is not Danger.DESTRUCTIVE:
+        text = entry.command.text
+        if Danger.worst(entry.command.danger, classify(text)) is not Danger.DESTRUCTIVE:
             self._copy(entry)
             return
-        from maestro.safety import reasons
-
-        why = "\n".join(f"- {reason}" for reason in reasons(entry.command.text))
+        why = "\n".join(f"- {reason}" for reason in reasons(text)) or "- labelled destructive"
+        shown = copyable(text)
+        if shown != text:
+            why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = ConfirmDialog(question, f"{entry.command.text}\n\n{why}".rstrip(), yes="Copy", danger=True)
+        dialog = ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
         from maestro import events as ev
+        from maestro.model import Danger
+        from maestro.safety import classify
 
         command = entry.command
-        payload = ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
+        danger = Danger.worst(command.danger, classify(command.text))
+        payload = ev.CommandCopied(command=command.text, danger=danger, issue_id=entry.issue_id)
         if not self._record(ev.EventKind.COMMAND_COPIED, payload):
             return
-        self.app.copy_to_clipboard(command.text)
-        self.commands.show_copied(command.text)
-        self.notify(command.text.splitlines()[0], title=f"Copied ({command.danger.value})")
+        copied = copyable(command.text)
+        self.app.copy_to_clipboard(copied)
+        self.commands.show_copied(copied)
+        self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})")
 
     def action_logs(self) -> None:
         service = self.services.selected_service
@@ -299,7 +315,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.services.open_filter()
 
     def action_escalate(self) -> None:
-        from maestro import events as ev
+        """Escalate to whom the rules say (else one step up the chain); the contact's channel is told."""
         from maestro.escalation import clock as escalation_clock
         from maestro.escalation import next_escalation
         from tui.screens.dialogs import ConfirmDialog
@@ -307,42 +323,105 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
-        step = next_escalation(incident, config)
+        top = self.situation.advice().top
+        step = (top.level, config.escalation[top.level]) if top else next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
             self.notify(f"Already at the top of the chain: {current.label_with_contact}", severity="warning")
             return
         level, contact = step
-        state = escalation_clock(incident, config, self._now())
-        reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
-        detail = "Escalate if: " + "; ".join(contact.escalate_if) if contact.escalate_if else ""
+        if top is not None:
+            reason = top.reason
+        else:
+            state = escalation_clock(incident, config, self._now())
+            reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
+        lines = [f"Why: {reason}"]
+        if contact.escalate_if:
+            lines.append("Escalate if: " + "; ".join(contact.escalate_if))
+        channel = config.notify_channel(contact.notify) if contact.notify else None
+        lines.append(f"Notifies: {channel.name} ({channel.kind})" if channel else "No [[notify]] channel: call them")
 
         def answered(ok: bool | None) -> None:
-            if not ok:
-                return
-            payload = ev.Escalated(
-                level=level, role=contact.role, name=contact.name, contact=contact.contact, reason=reason
-            )
-            if self._record(ev.EventKind.ESCALATED, payload):
-                self.notify(f"Escalated to {contact.label_with_contact}", title="Escalated")
+            if ok:
+                self._escalate(level, reason)
 
         question = f"Escalate to {contact.label_with_contact}?"
-        self.app.push_screen(ConfirmDialog(question, detail, yes="Escalate"), answered)
+        self.app.push_screen(ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
+
+    def _escalate(self, level: int, reason: str) -> None:
+        from maestro.escalation import escalate
+
+        if self.situation is None or self.recorder is None:
+            return
+        incident, config, who = self.situation.incident, self.situation.config, self.recorder.journal.actor
+        contact = config.escalation[level]
+        now = self._now()
+        self._send(
+            f"Escalated to {contact.label}",
+            lambda record: escalate(record, incident, level, reason, config, now, who),
+        )
 
     def action_status_update(self) -> None:
+        """Draft (journaled, the clock keeps running), let the person edit and choose, confirm, then send."""
         from maestro import events as ev
-        from maestro.escalation import status_update
-        from tui.screens.dialogs import TextViewer
+        from maestro.notify.channel import ChannelKind
+        from maestro.status_update import draft
+        from tui.screens.status_update import ChannelChoice, StatusUpdateDialog
 
         if self.situation is None:
             return
-        incident = self.situation.incident
-        text = status_update(incident, self._now())
-        number = len(incident.status_updates) + 1
-        if self._record(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=number, text=text)):
-            channels = ", ".join(c.name for c in self.situation.config.channels) or "your channels"
-            hint = f"c copy all · esc close · post it to {channels}"
-            self.app.push_screen(TextViewer(f"Status update #{number}", text, hint))
+        incident, config = self.situation.incident, self.situation.config
+        text = draft(incident, self._now(), self.situation.evidence)
+        number = incident.next_update_number
+        if not self._record(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=number, text=text)):
+            return
+        channels = [ChannelChoice(c.name, c.kind.value, c.kind is not ChannelKind.PAGERDUTY) for c in config.notify]
+        title = f"Status update #{number}: edit it, tick where it goes"
+        self.app.push_screen(StatusUpdateDialog(title, text, channels), self._update_chosen)
+
+    def _update_chosen(self, choice: UpdateChoice | None) -> None:
+        from tui.screens.dialogs import ConfirmDialog
+
+        if choice is None:
+            return
+        if not choice.channels:
+            self._send_update(choice)
+            return
+        question = f"Send this update to {', '.join(choice.channels)}?"
+        detail = "\n".join(choice.text.splitlines()[:6])
+        self.app.push_screen(
+            ConfirmDialog(question, detail, yes="Send"), lambda ok: self._send_update(choice) if ok else None
+        )
+
+    def _send_update(self, choice: UpdateChoice) -> None:
+        from maestro.status_update import send
+
+        if self.situation is None or self.recorder is None:
+            return
+        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
+        now = self._now()
+        number = incident.next_update_number
+        title = f"Status update #{number}"
+        if not choice.channels:
+            send(self._record, incident, choice.text, (), config, now, who)
+            self.notify(f"{title} marked as posted by hand.", title=title)
+            return
+        self._send(title, lambda record: send(record, incident, choice.text, choice.channels, config, now, who))
+
+    def _send(self, title: str, operation: Callable[[Record], list[Delivery]]) -> None:
+        """Run a notifying operation in a worker: the screen never waits on the network."""
+        from functools import partial
+
+        from tui import workers
+
+        record = partial(self.app.call_from_thread, self._record)
+        work = partial(workers.send_notifications, self.post_message, record, title, operation)
+        self.run_worker(work, thread=True, exit_on_error=False, group="notify", description=title)
+
+    def on_notifications_sent(self, message: NotificationsSent) -> None:
+        message.stop()
+        text = "\n".join(message.lines)
+        self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
 
     def action_note(self) -> None:
         from maestro import events as ev
@@ -373,9 +452,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
 
     def action_resolve(self) -> None:
+        """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
         from maestro import events as ev
         from maestro.model import IncidentStatus
-        from tui.screens.dialogs import TextPrompt
+        from tui import views
+        from tui.screens.dialogs import ConfirmDialog, TextPrompt
 
         if self.situation is None:
             return
@@ -385,11 +466,33 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             return
 
         def answered(text: str | None) -> None:
-            if text:
-                self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text))
+            if text and self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text)):
+                self._announce_resolution()
 
-        prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
-        self.app.push_screen(prompt, answered)
+        def ask_what_fixed_it(ok: bool | None = True) -> None:
+            if ok:
+                prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+                self.app.push_screen(prompt, answered)
+
+        against = views.before_resolving(self.situation)
+        if not against:
+            ask_what_fixed_it()
+            return
+        detail = "\n".join(f"- {reason}" for reason in against)
+        dialog = ConfirmDialog("Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True)
+        self.app.push_screen(dialog, ask_what_fixed_it)
+
+    def _announce_resolution(self) -> None:
+        """Every configured channel gets the final update (PagerDuty resolves its alert)."""
+        from maestro.status_update import draft, send
+
+        if self.situation is None or self.recorder is None or not self.situation.config.notify:
+            return
+        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
+        now = self._now()
+        text = draft(incident, now, self.situation.evidence)
+        names = [c.name for c in config.notify]
+        self._send("Resolution sent", lambda record: send(record, incident, text, names, config, now, who))
 
     def action_root_cause(self) -> None:
         """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
@@ -426,23 +529,26 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     # --- pane messages ------------------------------------------------------------------
 
+    # A press toggles what the journal holds at that moment, not what the pane showed: eight fast presses are
+    # eight alternating events, and another responder's tick in between is taken into account.
+
     def on_severity_checklist_tick_requested(self, message: SeverityChecklist.TickRequested) -> None:
-        self._tick_item(message.item_id, message.label, message.done)
+        self._tick_item(message.item_id, message.label)
 
     def on_recovery_plan_tick_requested(self, message: RecoveryPlan.TickRequested) -> None:
-        self._tick_item(message.item_id, message.label, message.done)
+        self._tick_item(message.item_id, message.label)
 
-    def _tick_item(self, item_id: str, label: str, done: bool) -> None:
+    def _tick_item(self, item_id: str, label: str) -> None:
         from maestro import events as ev
 
-        kind = ev.EventKind.ITEM_TICKED if done else ev.EventKind.ITEM_UNTICKED
-        self._record(kind, ev.ItemTicked(item=item_id, label=label))
+        if self.recorder is not None:
+            self.recorder.toggle(ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
         from maestro import events as ev
 
-        kind = ev.EventKind.PHASE_TICKED if message.done else ev.EventKind.PHASE_UNTICKED
-        self._record(kind, ev.PhaseTicked(phase=message.phase_id, label=message.label))
+        if self.recorder is not None:
+            self.recorder.toggle(ev.PhaseTicked(phase=message.phase_id, label=message.label))
 
     def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
         from tui import views
