@@ -15,7 +15,11 @@ from widgets.option_prompts import refresh_prompts
 from widgets.text import SEVERITY_COLOR, plain
 
 if TYPE_CHECKING:
-    from maestro.model import Triage, TriageIssue
+    from collections.abc import Mapping
+
+    from maestro.model import Severity, Triage, TriageIssue
+
+HEADING_PREFIX = "severity:"
 
 GROUP_HEADING: dict[str, str] = {
     "P0": "P0 CRITICAL - production down, fix NOW",
@@ -31,7 +35,7 @@ class SeverityChecklist(OptionList):
     SeverityChecklist { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("checklist")
+    BINDINGS = [*bindings("checklist"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):
@@ -52,6 +56,8 @@ class SeverityChecklist(OptionList):
         super().__init__(id=id, classes=classes, markup=False)
         self._issues: dict[str, TriageIssue] = {}
         self._ticked: set[str] = set()
+        self._headings: dict[Severity, str] = {}
+        self._causes: dict[str, str] = {}
         self._shown: tuple[object, ...] | None = None
 
     @property
@@ -59,17 +65,34 @@ class SeverityChecklist(OptionList):
         option = self.highlighted_option
         return option.id if option is not None and option.id in self._issues else None
 
-    def show(self, triage: Triage | None, ticked: set[str], notice: str = "") -> None:
-        """Show this triage with these items done; a tick redraws only the issues it changed.
+    def show(
+        self,
+        triage: Triage | None,
+        ticked: set[str],
+        notice: str = "",
+        headings: Mapping[Severity, str] | None = None,
+        causes: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show this triage with these items done; does nothing when nothing changed.
 
-        The same triage is the same object (the incident's fold shares what an event leaves unchanged).
+        `headings` (severity -> "(7 issues, 80 of 90 min open, over the 10-15 minutes max budget)") come from
+        the one ETA; `causes` (issue id -> "confirmed" or "measured") mark the identified root causes.
         """
+        headings, causes = dict(headings or {}), dict(causes or {})
+        # The same triage is the same object (the incident's fold shares what an event leaves unchanged): a tick
+        # then redraws only the lines it changed.
         if self._shown is not None and triage is self._shown[0] and notice == self._shown[1]:
-            if triage is not None and set(ticked) != self._ticked:
-                self._ticked = set(ticked)
-                refresh_prompts(self, {issue.id: self._prompt(issue) for issue in triage.issues})
+            if triage is not None and (ticked != self._ticked or headings != self._headings or causes != self._causes):
+                self._ticked, self._headings, self._causes = set(ticked), headings, causes
+                prompts = {issue.id: self._prompt(issue) for issue in triage.issues}
+                from maestro.model import Severity
+
+                for severity in Severity:
+                    prompts[HEADING_PREFIX + severity.value] = self._heading(severity, triage)
+                refresh_prompts(self, prompts)
             return
         self._shown = (triage, notice)
+        self._headings, self._causes = headings, causes
         keep = self.issue_id
         self._issues = {issue.id: issue for issue in triage.issues} if triage else {}
         self._ticked = set(ticked)
@@ -90,14 +113,18 @@ class SeverityChecklist(OptionList):
             options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))
         for severity in Severity:
             issues = triage.by_severity(severity)
-            minutes = triage.minutes_for(severity)
-            heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
-            heading.append(f"({len(issues)} issue{'s' * (len(issues) != 1)}, {minutes} min)", style="dim")
-            options.append(Option(heading, disabled=True))
+            options.append(Option(self._heading(severity, triage), id=HEADING_PREFIX + severity.value, disabled=True))
             if not issues:
                 options.append(Option(Text("  none found", style="dim"), disabled=True))
             options.extend(Option(self._prompt(issue), id=issue.id) for issue in issues)
         return options
+
+    def _heading(self, severity: Severity, triage: Triage) -> Text:
+        issues = triage.by_severity(severity)
+        heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
+        count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
+        heading.append(self._headings.get(severity, count), style="dim")
+        return heading
 
     def _prompt(self, issue: TriageIssue) -> Text:
         done = issue.id in self._ticked
@@ -110,6 +137,8 @@ class SeverityChecklist(OptionList):
         text.append(status, style="bold #81c784" if done else f"bold {SEVERITY_COLOR[issue.severity]}")
         text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
         text.append_text(plain(issue.owner, "dim", one_line=True))
+        if cause := self._causes.get(issue.id):
+            text.append(f" · ROOT CAUSE ({cause})", style="bold")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

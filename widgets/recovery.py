@@ -28,7 +28,7 @@ class RecoveryPlan(OptionList):
     RecoveryPlan { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("recovery")
+    BINDINGS = [*bindings("recovery"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):
@@ -54,7 +54,8 @@ class RecoveryPlan(OptionList):
 
         The same phases are the same list (Incident.phases() returns one list per triage).
         """
-        if self._shown is not None and phases is self._shown[0] and total == self._shown[1]:
+        self.border_subtitle = total
+        if self._shown is not None and phases is self._shown[0]:
             if set(ticked) != self._ticked or set(phases_done) != self._phases_done:
                 self._ticked, self._phases_done = set(ticked), set(phases_done)
                 prompts = {}
@@ -63,7 +64,7 @@ class RecoveryPlan(OptionList):
                     prompts |= {ITEM_PREFIX + item.id: self._item_prompt(item.id, item.text) for item in phase.items}
                 refresh_prompts(self, prompts)
             return
-        self._shown = (phases, total)
+        self._shown = (phases,)
         keep = self.highlighted_option.id if self.highlighted_option else None
         self._ticked, self._phases_done = set(ticked), set(phases_done)
         self._labels = {}
@@ -83,7 +84,6 @@ class RecoveryPlan(OptionList):
             self.highlighted = ids.index(keep)
         elif phases:
             self.highlighted = 0
-        self.border_subtitle = total
 
     def _phase_prompt(self, number: int, phase: Phase) -> Text:
         done = phase.id in self._phases_done or (

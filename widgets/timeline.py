@@ -15,6 +15,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from maestro.text import literal
+from tui.actions import bindings
 
 if TYPE_CHECKING:
     from maestro.model import TimelineEntry
@@ -45,7 +46,7 @@ def wrap_offsets(line: str, width: int) -> tuple[int, ...]:
 
 
 class Timeline(ScrollView, can_focus=True):
-    """Keeps to the bottom while it is at the bottom; scrolled up, it stays where the reader is.
+    """Keeps to the bottom (anchored); scrolled up, it stays where the reader is until scrolled down again.
 
     Each entry is laid out once when it arrives (and again only when the width changes), and only the
     rows on screen are drawn, so an incident of 4,000 entries costs what one of 10 does.
@@ -54,6 +55,8 @@ class Timeline(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     Timeline { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
     """
+
+    BINDINGS = bindings("lists")
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -68,17 +71,38 @@ class Timeline(ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}
         self._strip_style: Style | None = None
 
+    # j / k / g / G (the lists' keys) scroll.
+
+    def action_cursor_down(self) -> None:
+        self.scroll_down()
+
+    def action_cursor_up(self) -> None:
+        self.scroll_up()
+
+    def action_first(self) -> None:
+        self.scroll_home()
+
+    def action_last(self) -> None:
+        self.scroll_end()
+
+    def on_mount(self) -> None:
+        self.anchor()
+
     @property
     def plain(self) -> str:
         """Every entry as the text it is shown as, one per line."""
         return "\n".join("".join(parts) for parts in self._parts) if self._parts else EMPTY
 
     def show(self, entries: Sequence[TimelineEntry]) -> None:
-        """Show these entries: the incident's timeline, whose entries never change once written."""
+        """Show these entries: the incident's timeline, whose entries never change once written.
+
+        New entries keep the timeline at the bottom while it is anchored there, even while it is out of sight
+        (a hidden tab has no size to scroll in, so a follow decided from the scroll position went wrong).
+        """
         shown = self._entries
         if len(entries) == len(shown) and (not entries or entries[-1].seq == shown[-1].seq):
             return
-        follow = self.scroll_y >= self.max_scroll_y
+        follow = self.is_anchored and not self._anchor_released
         if len(entries) < len(shown) or (shown and entries[len(shown) - 1].seq != shown[-1].seq):
             self._parts, self._wraps, self._starts, self._rows = [], [], [], 0
             self._strips.clear()
