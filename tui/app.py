@@ -270,7 +270,7 @@ class MaestroApp(App[None], inherit_bindings=False):
 
         situation = self.situation()
         if situation is not None and self.recorder is not None:
-            record_firings(self.recorder.record_once, situation.incident, situation.advice())
+            record_firings(self.recorder.record_once, situation.incident, situation.advice)
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)
@@ -459,7 +459,9 @@ class MaestroApp(App[None], inherit_bindings=False):
                 self._tell_drift(message.evidence)
         else:
             self.engine_problem = message.problem or "the engine did not answer"
-            if awaited and self.incident is not None and self.incident.triage is not None:
+            if awaited and message.unusable is not None:
+                self._triage_with(message.unusable, "the engine could not be read")
+            elif awaited and self.incident is not None and self.incident.triage is not None:
                 self._start_claude(self.incident.triage, None)
         self.redraw("services", "clock")
 

@@ -58,6 +58,8 @@ class EvidencePolled(Message):
     problem: str = ""
     rows: ServiceRows | None = None
     """The service table's rows for `evidence`, worked out in the worker."""
+    unusable: Evidence | None = None
+    """The poll's evidence when it could not see the swarm: it says why (a signal the triage reads)."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, EvidencePolled)

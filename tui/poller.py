@@ -138,7 +138,7 @@ class Poller:
         finally:
             self._ended_at = time.monotonic()
         if problem := evidence.engine_unusable:
-            self._app.post_message(msg.EvidencePolled(None, problem))
+            self._app.post_message(msg.EvidencePolled(None, problem, unusable=evidence))
             return
         self._rows = rows = service_rows(evidence, self._rows)
         self._app.post_message(msg.EvidencePolled(evidence, rows=rows))

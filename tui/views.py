@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from maestro import eta, root_cause
 from maestro.config import Config
@@ -57,8 +58,9 @@ class Situation:
     def claude_streaming(self) -> bool:
         return self.claude is not None and self.claude.on_screen
 
+    @cached_property
     def advice(self) -> Advice:
-        """What the seed's escalation rules say now, from the newest evidence."""
+        """What the seed's escalation rules say now, from the newest evidence (worked out once per situation)."""
         return advise(self.incident, self.config, self.now, self.evidence)
 
 
@@ -154,7 +156,7 @@ def checked_issue(issue: TriageIssue) -> TriageIssue:
 def timer_view(situation: Situation) -> TimerView:
     incident = situation.incident
     state = escalation_clock(incident, situation.config, situation.now)
-    advice = situation.advice()
+    advice = situation.advice
     trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
     sent = incident.sent_updates
     return TimerView(
@@ -178,7 +180,7 @@ def header_view(situation: Situation) -> HeaderView:
     incident, claude = situation.incident, situation.claude
     state = escalation_clock(incident, situation.config, situation.now)
     next_s = _seconds(state.next_escalation_in)
-    top = situation.advice().top
+    top = situation.advice.top
     if top is not None:
         next_escalation = f"NOW → {top.role}"
     elif next_s is None or state.next_contact is None:

@@ -355,7 +355,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
-        top = self.situation.advice().top
+        top = self.situation.advice.top
         step = (top.level, config.escalation[top.level]) if top else next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
