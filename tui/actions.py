@@ -45,6 +45,13 @@ ACTIONS: tuple[Action, ...] = (
     Action("note", "n", "Note", "Add a note to the timeline", "incident"),
     Action("severity", "s", "Severity", "Change the severity", "incident"),
     Action("resolve", "r", "Resolved", "Mark the incident resolved", "incident"),
+    Action(
+        "root_cause",
+        "w",
+        "Root cause",
+        "Confirm the highlighted issue as the root cause, or withdraw it",
+        "incident",
+    ),
     Action("next_pane", "tab", "Next pane", "Next pane", "incident"),
     Action("previous_pane", "shift+tab", "Previous pane", "Previous pane", "incident"),
     *(

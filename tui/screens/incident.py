@@ -153,7 +153,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         incident = situation.incident
         self.show_checklist(situation)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident.triage)
+            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident)
         )
         self.timeline.show(incident.timeline)
         self.commands.show(views.deck_view(situation, self.selected_issue))
@@ -164,8 +164,13 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         from tui import views
 
         self.situation = situation
+        incident = situation.incident
         self.checklist.show(
-            situation.incident.triage, set(situation.incident.ticked), views.checklist_notice(situation)
+            incident.triage,
+            set(incident.ticked),
+            views.checklist_notice(situation),
+            headings=views.checklist_headings(incident),
+            causes=views.root_causes(incident),
         )
 
     def show_services(self, situation: Situation) -> None:
@@ -510,6 +515,39 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         text = draft(incident, now, self.situation.evidence)
         names = [c.name for c in config.notify]
         self._send("Resolution sent", lambda record: send(record, incident, text, names, config, now, who))
+
+    def action_root_cause(self) -> None:
+        """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
+        from maestro import events as ev
+        from maestro.root_cause import measured
+        from tui.screens.dialogs import ConfirmDialog
+
+        if self.situation is None:
+            return
+        incident = self.situation.incident
+        issue = incident.triage.issue(self.selected_issue) if incident.triage and self.selected_issue else None
+        if issue is None:
+            self.notify("Highlight an issue in the checklist first.", severity="warning")
+            return
+        confirmed = any(r.issue_id == issue.id for r in incident.root_causes_confirmed)
+        if confirmed:
+            question, yes = f"Withdraw the confirmed root cause: {issue.title}?", "Withdraw"
+            detail = issue.root_cause
+        else:
+            question, yes = f"Confirm the root cause: {issue.title}?", "Confirm"
+            facts = [f"measured: {s.kind} on {s.subject}: {s.detail}" for s in measured(incident, issue)]
+            facts += [f"check: {issue.check}"] if issue.check else []
+            detail = "\n".join([issue.root_cause, *facts]).strip()
+
+        def answered(ok: bool | None) -> None:
+            if not ok:
+                return
+            payload = ev.RootCauseConfirmed(issue_id=issue.id, confirmed=not confirmed)
+            if self._record(ev.EventKind.ROOT_CAUSE_CONFIRMED, payload):
+                done = "withdrawn" if confirmed else "confirmed"
+                self.notify(f"Root cause {done}: {issue.title}", title="Root cause")
+
+        self.app.push_screen(ConfirmDialog(question, detail, yes=yes), answered)
 
     # --- pane messages ------------------------------------------------------------------
 
