@@ -65,10 +65,21 @@ async def test_the_escalation_pane_shows_the_rule_and_both_trees_and_the_firing_
         assert "\nRoll back?     Continue fixing: open 0 min\n" in text
         assert "\nEscalate?      No escalation yet: open 0 min; Team Lead in 30 min\n" in text
         assert app.screen.header.header_view.next_escalation == "NOW → Infrastructure Manager"  # type: ignore[attr-defined]
-        clock.advance(seconds=3)
+
+        def fired() -> list[str]:
+            events = app.journal.events(seeded)
+            return [e.payload.rule for e in events if e.kind is ev.EventKind.ESCALATION_RULE_FIRED]  # type: ignore[attr-defined]
+
+        await pilot.pause(1.2)  # one tick of the screen sees the rule hold from now on
+        clock.advance(seconds=90)
         await pilot.pause(1.2)
-        fired = [e for e in app.journal.events(seeded) if e.kind is ev.EventKind.ESCALATION_RULE_FIRED]
-        assert [e.payload.rule for e in fired] == ["multiple_services"]  # type: ignore[attr-defined]
+        assert fired() == [], "journaled once it has held for two minutes"
+        clock.advance(seconds=31)
+        await wait_until(pilot, lambda: fired() == ["multiple_services"])
+        clock.advance(seconds=5)
+        await pilot.pause(1.2)
+        assert fired() == ["multiple_services"]
+        assert app.incident is not None and app.incident.timeline[-1].text.startswith("Escalation rule: multiple")
 
 
 async def test_u_edit_choose_confirm_sends_the_edited_update(make_app: AppFactory, seeded: str, sink: HttpSink) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from maestro import events as ev
 from maestro.config import Config
-from maestro.escalation import RULES, advise, clock, next_escalation, record_firings
+from maestro.escalation import RULES, Sustained, advise, clock, next_escalation, record_firings
 from maestro.journal import Journal
 from maestro.model import EscalationContact, Severity
 from tests.factories import T0, Stream, evidence, issue, triage
@@ -268,9 +268,9 @@ def test_each_firing_is_journaled_once_across_connections(tmp_path: Path) -> Non
         incident = first.incident(incident_id)
         now = incident.opened_at + timedelta(minutes=1)
         once, twice = partial(first.append_once, incident_id), partial(second.append_once, incident_id)
-        written = record_firings(once, incident, advise(incident, Config(), now))
-        again = record_firings(twice, second.incident(incident_id), advise(incident, Config(), now))
-        stale = record_firings(twice, incident, advise(incident, Config(), now))
+        written = record_firings(once, incident, advise(incident, Config(), now).fired)
+        again = record_firings(twice, second.incident(incident_id), advise(incident, Config(), now).fired)
+        stale = record_firings(twice, incident, advise(incident, Config(), now).fired)
         assert [f.rule for f in written] == ["multiple_services"]
         assert again == [] and stale == []
         folded = second.incident(incident_id)
@@ -293,7 +293,7 @@ with Journal.open(sys.argv[1], actor=sys.argv[3]) as j:
     live = Evidence.model_validate_json(sys.stdin.read())
     sys.stdin.close()
     once = functools.partial(j.append_once, incident.id)
-    print(len(record_firings(once, incident, advise(incident, Config(), live.collected_at, live))))
+    print(len(record_firings(once, incident, advise(incident, Config(), live.collected_at, live).fired)))
 """
 
 
@@ -316,3 +316,13 @@ def test_two_processes_racing_journal_a_firing_once(tmp_path: Path) -> None:
     assert sorted(counts) == [0, 0, 1]
     with Journal.open(path) as journal:
         assert len(journal.incident(incident_id).rule_firings) == 1
+
+
+def test_a_rule_is_journaled_only_once_it_has_held() -> None:
+    sustained = Sustained(hold=timedelta(minutes=2))
+    advice = advise(swarm_incident(FIVE).incident(), Config(), T0 + timedelta(minutes=1))
+    assert sustained.update(advice.fired, T0) == []
+    assert sustained.update(advice.fired, T0 + timedelta(minutes=1)) == []
+    assert [f.rule for f in sustained.update(advice.fired, T0 + timedelta(minutes=2))] == ["multiple_services"]
+    assert sustained.update([], T0 + timedelta(minutes=3)) == [], "a rule that stopped holding starts over"
+    assert sustained.update(advice.fired, T0 + timedelta(minutes=4)) == []
