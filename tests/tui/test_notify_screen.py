@@ -144,20 +144,26 @@ async def test_a_dead_channel_fails_in_one_line_and_never_blocks_the_screen(
     make_app: AppFactory, seeded: str, sink: HttpSink, config: Config
 ) -> None:
     config.notify[0] = NotifyChannel(name="incidents", kind=ChannelKind.SLACK, url=closed_port_url(), attempts=1)
-    config.notify[1] = config.notify[1].model_copy(update={"timeout_s": 2.0, "attempts": 1})
-    sink.answers(Answer(delay_s=3))
+    config.notify[1] = config.notify[1].model_copy(update={"timeout_s": 4.0, "attempts": 1})
+    sink.answers(Answer(delay_s=6))
     app = make_app(seeded)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await pilot.press("u", "ctrl+s", "y", "n")
+        await pilot.press("u", "ctrl+s", "y")
+
+        def sending() -> bool:
+            return [w.state for w in app.workers if w.group == "notify"] == [WorkerState.RUNNING]
+
+        await wait_until(pilot, sending)
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt), "the screen answers keys while the update is being sent"
-        assert [w.state for w in app.workers if w.group == "notify"] == [WorkerState.RUNNING]
+        assert sending()
         await pilot.press("escape")
         await settle(pilot)
         await wait_until(pilot, lambda: len(toasts(app)) > 0)
         assert toasts(app)[-1] == (
-            "incidents (slack): failed: connection refused\nops-webhook (webhook): failed: no answer within 2.0 s"
+            "incidents (slack): failed: connection refused\nops-webhook (webhook): failed: no answer within 4.0 s"
         )
         assert app.incident is not None and app.incident.sent_updates == []
         failed = [n for n in app.incident.notifications if not n.ok]
