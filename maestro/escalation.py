@@ -227,7 +227,7 @@ class Advice(Model):
             return f"Hold escalation: {self.hold_reason}"
         if self.next_timer is not None:
             t = self.next_timer
-            return f"Next: {t.role} in {_hms(t.due_in)} if still open ({t.reason})"
+            return f"Next: {t.role} in {_hms(t.due_in)} ({t.reason})"
         if self.hold_reason:
             return f"No escalation: {self.hold_reason}"
         return "No escalation due"

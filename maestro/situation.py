@@ -8,6 +8,8 @@ wording are decided from, each defined once here.
 - root cause confirmed: the incident records when its root cause was identified (measured, or confirmed by a
   person); "completely unknown" means a triage exists, nothing is confirmed, every issue is the generic
   "unknown failure" one and no service is measured failing.
+- broken: open and either not mitigated yet or with services still measured failing (ticking the P0 issues
+  mitigates the incident on paper; the evidence has the last word).
 - understood and being fixed: root cause confirmed and at least one P0/P1 fix ticked, with the incident open.
 - fix deployed: a P0/P1 issue ticked. Still broken after it: its service is failing in evidence taken after the
   tick. Getting worse after it: a service failing now that was not failing when the first fix was ticked.
@@ -68,7 +70,7 @@ def situation(incident: Incident, now: datetime, evidence: Evidence | None = Non
         at=now,
         severity=incident.severity or Severity.P1,
         open=open_,
-        broken=incident.status is IncidentStatus.OPEN,
+        broken=open_ and (incident.status is IncidentStatus.OPEN or bool(failing)),
         elapsed=(end or now) - incident.opened_at,
         failing=failing,
         evidence_at=evidence.collected_at if evidence else None,

@@ -104,7 +104,7 @@ def test_p0_not_resolved_in_30_minutes_goes_to_the_team_lead_even_while_progress
     s = p0_incident()
     at_29 = advise(s.incident(), Config(), T0 + timedelta(minutes=29))
     assert at_29.escalate_now == [] and at_29.next_timer is not None
-    assert at_29.headline() == "Next: Team Lead in 0:01:00 if still open (P0 not resolved in 30 minutes)"
+    assert at_29.headline() == "Next: Team Lead in 0:01:00 (P0 not resolved in 30 minutes)"
     s.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="b"), minutes=29)
     advice = advise(s.incident(), Config(), T0 + timedelta(minutes=31))
     assert advice.top is not None
