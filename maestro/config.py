@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -79,6 +80,8 @@ class Config(Model):
     poll_interval_s: float = Field(default=2.0, ge=0.2, le=300)
     docker_host: str | None = None
     claude: ClaudeConfig = ClaudeConfig()
+    responder: str | None = None
+    """Who you are in the timeline (`--as NAME` wins); default: the login behind the account."""
     notify: list[NotifyChannel] = []
 
     @model_validator(mode="after")
@@ -110,8 +113,17 @@ def load(path: Path, *, required: bool = False) -> Config:
         if required:
             raise ConfigError(f"config {path} does not exist; create it with `maestro-tui config init`") from None
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"config {path} cannot be read ({exc}); check its permissions") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"config {path} is not UTF-8 text (byte {exc.object[exc.start]:#x} at offset {exc.start}); save it as UTF-8"
+        ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"config {path} is a folder, not a file; pass --config with the file") from None
+    except PermissionError:
+        raise ConfigError(f"config {path} cannot be read (permission denied); check its permissions") from None
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise ConfigError(f"config {path} cannot be read ({reason}); pass --config with another file") from None
     return parse(text, path)
 
 
@@ -123,10 +135,12 @@ def parse(text: str, path: Path) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        first = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         key = ".".join(str(p) for p in first["loc"])
-        line = _line_of(text, [str(p) for p in first["loc"] if isinstance(p, str)])
+        line = _line_of(text, list(first["loc"]))
         where = f" (line {line})" if line else ""
+        if first["type"] == "extra_forbidden":
+            raise ConfigError(f"config {path}: unknown key `{key}`{where}; check its spelling") from None
         message = first["msg"].removeprefix("Value error, ")
         if not key:
             raise ConfigError(f"config {path}: {message}") from None
@@ -136,14 +150,36 @@ def parse(text: str, path: Path) -> Config:
     return config
 
 
-def _line_of(text: str, keys: list[str]) -> int | None:
-    """Best-effort line number of the innermost key named in a validation error."""
-    for key in reversed(keys):
-        pattern = re.compile(rf'^\s*(\[+\s*)?("?){re.escape(key)}\2\s*(=|\]|\.)')
-        for number, line in enumerate(text.splitlines(), start=1):
-            if pattern.match(line):
-                return number
-    return None
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+def _line_of(text: str, loc: list[str | int]) -> int | None:
+    """Best-effort line of the key a validation error points at, looked for inside its own table.
+
+    The leading names of `loc` are followed through `[table]` / `[[table]]` headers (the n-th one for an
+    index), then the next name is looked for as a key inside that table's lines.
+    """
+    lines = text.splitlines()
+    headers = [
+        (n, m.group(2).replace(" ", "").replace('"', "")) for n, line in enumerate(lines) if (m := _HEADER.match(line))
+    ]
+    start, end, table, i = 0, len(lines), "", 0
+    while i < len(loc) and isinstance(loc[i], str):
+        dotted = f"{table}.{loc[i]}" if table else str(loc[i])
+        index = loc[i + 1] if i + 1 < len(loc) and isinstance(loc[i + 1], int) else None
+        found = [n for n, name in headers if start <= n < end and name == dotted]
+        if not found or (index is not None and index >= len(found)):
+            break
+        start = found[index or 0]
+        end = next((n for n, name in headers if n > start and not name.startswith(f"{dotted}.")), len(lines))
+        table, i = dotted, i + 1 + (index is not None)
+    names = [k for k in loc[i:] if isinstance(k, str)]
+    if names:
+        key = re.compile(rf"""^\s*["']?{re.escape(names[0])}["']?\s*[=.]""")
+        for number in range(start, end):
+            if key.match(lines[number]):
+                return number + 1
+    return start + 1 if table else None
 
 
 def example_text() -> str:
@@ -156,7 +192,12 @@ def write_example(path: Path, *, force: bool = False) -> None:
     if path.exists() and not force:
         raise ConfigError(f"config {path} already exists; pass --force to replace it")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(example_text(), encoding="utf-8")
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if path.is_symlink():
+            raise ConfigError(f"config {path} is a symbolic link; remove it or choose another path with --config")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            os.fchmod(handle.fileno(), 0o600)
+            handle.write(example_text())
     except OSError as exc:
         raise ConfigError(f"cannot write {path} ({exc.strerror}); choose another path with --config") from None

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import shlex
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from maestro.model import Command, Evidence, Model
 from maestro.safety import labelled
 
 SERVICE = "<SERVICE>"
 REDIS_SERVICE = "<REDIS_SERVICE>"
+IMAGE = "<IMAGE>"
 
 
 class _Template(Model):
@@ -41,21 +42,39 @@ def _templates() -> tuple[_SectionTemplate, ...]:
     return tuple(_Sections.model_validate(tomllib.loads(raw)).section)
 
 
-def emergency_sections(services: Sequence[str] = (), redis_service: str = "") -> list[EmergencySection]:
-    """Every section; a command about `{service}` is repeated for each service, or shows <SERVICE>."""
-    names = [shlex.quote(s) for s in services] or [SERVICE]
+def emergency_sections(
+    services: Sequence[str] = (), redis_service: str = "", images: Mapping[str, str] | None = None
+) -> list[EmergencySection]:
+    """Every section; a command about `{service}` is repeated for each service, or shows <SERVICE>.
+
+    `images` (service name to image) fills `{repository}` for that service; without it <IMAGE> stays.
+    """
+    names = list(services) or [""]
     redis = shlex.quote(redis_service) if redis_service else REDIS_SERVICE
     sections = []
     for section in _templates():
         commands: list[Command] = []
         for template in section.commands:
             for name in names if "{service}" in template.text else [""]:
-                fill = {"service": name, "redis_service": redis}
+                repository = repository_of((images or {}).get(name, ""))
+                fill = {
+                    "service": shlex.quote(name) if name else SERVICE,
+                    "redis_service": redis,
+                    "repository": shlex.quote(repository) if repository else IMAGE,
+                }
                 commands.append(
                     labelled(Command(text=template.text.format(**fill), purpose=template.purpose.format(**fill)))
                 )
         sections.append(EmergencySection(title=section.title, commands=commands))
     return sections
+
+
+def repository_of(image: str) -> str:
+    """`registry:5000/shop/api:2.3@sha256:...` without tag and digest: `registry:5000/shop/api`."""
+    name = image.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
 
 
 def service_like(evidence: Evidence | None, word: str) -> str:

@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     NOTE_ADDED = "note_added"
     COMMAND_COPIED = "command_copied"
     SWARM_EVENT = "swarm_event"
+    ROOT_CAUSE_CONFIRMED = "root_cause_confirmed"
     RESOLVED = "resolved"
     REPORTS_EXPORTED = "reports_exported"
     INCIDENT_CLOSED = "incident_closed"
@@ -106,6 +107,14 @@ class SwarmEvent(Payload):
     text: str
 
 
+class RootCauseConfirmed(Payload):
+    """A person confirms (or, with confirmed=False, withdraws) an issue's root cause as the incident's."""
+
+    issue_id: str
+    confirmed: bool = True
+    note: str = ""
+
+
 class Resolved(Payload):
     resolution: str
 
@@ -178,6 +187,7 @@ PAYLOADS: dict[EventKind, type[Payload]] = {
     EventKind.NOTE_ADDED: NoteAdded,
     EventKind.COMMAND_COPIED: CommandCopied,
     EventKind.SWARM_EVENT: SwarmEvent,
+    EventKind.ROOT_CAUSE_CONFIRMED: RootCauseConfirmed,
     EventKind.RESOLVED: Resolved,
     EventKind.REPORTS_EXPORTED: ReportsExported,
     EventKind.INCIDENT_CLOSED: IncidentClosed,

@@ -65,6 +65,13 @@ class NoteRecord(Model):
     text: str
 
 
+class RootCauseRecord(Model):
+    issue_id: str
+    at: datetime
+    actor: str
+    note: str = ""
+
+
 class ExportRecord(Model):
     at: datetime
     folder: str
@@ -90,6 +97,7 @@ class Incident(Model):
     notes: list[NoteRecord] = []
     resolution: str = ""
     root_cause_identified_at: datetime | None = None
+    root_causes_confirmed: list[RootCauseRecord] = []
     acknowledged_at: datetime | None = None
     mitigated_at: datetime | None = None
     resolved_at: datetime | None = None
@@ -147,6 +155,7 @@ _ACKNOWLEDGING = {
     ev.EventKind.CONDITION_REPORTED,
     ev.EventKind.SEVERITY_CHANGED,
     ev.EventKind.COMMAND_COPIED,
+    ev.EventKind.ROOT_CAUSE_CONFIRMED,
     ev.EventKind.RESOLVED,
 }
 
@@ -308,6 +317,13 @@ def _apply(i: Incident, event: ev.Event) -> str:
             return f"Copied ({p.danger}): {p.command.splitlines()[0] if p.command else ''}"
         case ev.SwarmEvent():
             return f"{p.subject}: {p.text}"
+        case ev.RootCauseConfirmed():
+            i.root_causes_confirmed = [r for r in i.root_causes_confirmed if r.issue_id != p.issue_id]
+            if p.confirmed:
+                record = RootCauseRecord(issue_id=p.issue_id, at=event.at, actor=event.actor, note=p.note)
+                i.root_causes_confirmed.append(record)
+            issue = i.triage.issue(p.issue_id) if i.triage else None
+            return f"Root cause {'confirmed' if p.confirmed else 'withdrawn'}: {issue.title if issue else p.issue_id}"
         case ev.Resolved():
             i.status = IncidentStatus.RESOLVED
             i.resolution = p.resolution

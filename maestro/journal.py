@@ -2,18 +2,24 @@
 
 Durability: synchronous=FULL in WAL mode, so an acknowledged event survives a killed writer and a power loss.
 Threads: one connection opened with check_same_thread=False, every call serialised by a lock.
+Trouble: on a full disk, a read-only filesystem or without write permission the journal opens read-only,
+says why (`not_saving`), refuses appends in one line and goes back to writing once it can.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
 import secrets
 import socket
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -22,14 +28,22 @@ from typing import Any, Self
 from pydantic import ValidationError
 
 from maestro import events as ev
+from maestro import start_time
 from maestro.incident import FoldError, Incident, advance
 from maestro.model import IncidentContext, IncidentStatus, Model, Severity
 from maestro.paths import journal_path
+from maestro.redact import redact_obj
 
 APPLICATION_ID = 0x4D414553  # "MAES" in the SQLite header: tells a maestro journal from any other database
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
 MOVE_ASIDE = "move it aside or pass --journal NEW_PATH"
+SWARM_LEASE_S = 15.0
+"""A process that journaled engine events keeps the right to journal them this long after its last batch."""
+RETRY_WRITABLE_S = 5.0
+"""How often `retry_writable` tries again to write a journal that was opened read-only."""
+LOW_SPACE_BYTES = 1 << 20
+"""Below this much free space, a failed write is put down to a full disk."""
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = (
@@ -73,6 +87,28 @@ _FINISHED = (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
 class JournalError(Exception):
     """A journal problem a person can act on; str() is one line naming the file and what to do."""
 
+    sqlite_error = ""
+    """The SQLite error name (SQLITE_FULL) when SQLite raised it."""
+
+
+@dataclass(frozen=True)
+class NotSaving:
+    """Why the journal cannot be written now, and what brings saving back; str() is the one line to show."""
+
+    cause: str
+    fix: str
+
+    def __str__(self) -> str:
+        return f"not saving: {self.cause} — {self.fix} and actions are saved again"
+
+
+class JournalReadOnly(JournalError):
+    """An event refused because the journal cannot be written now (full disk, read-only filesystem)."""
+
+    def __init__(self, reason: NotSaving) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
 
 class IncidentSummary(Model):
     id: str
@@ -85,16 +121,33 @@ class IncidentSummary(Model):
     events: int
 
 
-def default_actor(env: Mapping[str, str] | None = None) -> str:
-    """`user@host`, plus ` from <ip>` when the session came in over SSH."""
+def default_actor(env: Mapping[str, str] | None = None, *, name: str | None = None) -> str:
+    """`person@host`, plus ` from <ip>` when the session came in over SSH.
+
+    The person is `name` (--as, the config) when given, else the login behind the account: under sudo or
+    `su` the root account is shared, so SUDO_USER or the terminal's login name tells the responders apart.
+    A `name` with an @ is taken whole.
+    """
     env = os.environ if env is None else env
+    if name and "@" in name:
+        return name.strip()
     user = next((env[k] for k in ("LOGNAME", "USER", "LNAME", "USERNAME") if env.get(k)), "") or _account()
-    actor = f"{user}@{socket.gethostname()}"
+    if user == "root":
+        user = env.get("SUDO_USER") or _terminal_login() or user
+    actor = f"{(name or '').strip() or user}@{socket.gethostname()}"
     for var in ("SSH_CONNECTION", "SSH_CLIENT"):
         fields = env.get(var, "").split()
         if fields:
             return f"{actor} from {fields[0]}"
     return actor
+
+
+def _terminal_login() -> str:
+    """Who logged in on this terminal (utmp), which `sudo -i` and `su` do not change; empty without one."""
+    try:
+        return os.getlogin()
+    except OSError:
+        return ""
 
 
 def _account() -> str:
@@ -113,10 +166,21 @@ def _utc_now() -> datetime:
 class Journal:
     """Open with `Journal.open()`. Safe to share between threads (one connection behind a lock)."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime], actor: str) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        clock: Callable[[], datetime],
+        actor: str,
+        not_saving: NotSaving | None = None,
+    ) -> None:
         self.path = path
         self.actor = actor
         self._conn = conn
+        self._not_saving = not_saving
+        self._read_only = not_saving is not None
+        self._retry_at = time.monotonic() + RETRY_WRITABLE_S
+        self._holder = f"{os.getpid()}.{secrets.token_hex(4)}"
         self._clock = clock
         self._lock = threading.RLock()
         self._data_version = self._pragma_int("data_version")
@@ -138,7 +202,43 @@ class Journal:
         `clock` gives event times (naive times are read as UTC); `actor` defaults to default_actor().
         """
         target = journal_path(path)
-        return cls(_connect(target), target, clock or _utc_now, actor or default_actor())
+        conn, not_saving = _connect(target)
+        return cls(conn, target, clock or _utc_now, actor or default_actor(), not_saving)
+
+    @property
+    def not_saving(self) -> NotSaving | None:
+        """Why events cannot be saved now (opened read-only, or the last write failed); None while they can."""
+        return self._not_saving
+
+    def retry_writable(self, *, force: bool = False) -> bool:
+        """Try again to write, at most every RETRY_WRITABLE_S unless forced; True when events are saved again.
+
+        A journal opened read-only is reopened read-write; one whose last write failed is tried by the next append.
+        """
+        with self._lock:
+            if self._not_saving is None:
+                return True
+            now = time.monotonic()
+            if not force and now < self._retry_at:
+                return False
+            self._retry_at = now + RETRY_WRITABLE_S
+            if not self._read_only:
+                # The connection can write; only the last write failed. Once there is room the next append tries.
+                self._not_saving = _write_trouble(self.path, low_space=1)
+                return self._not_saving is None
+            try:
+                conn = _connect_writable(self.path)
+            except (JournalError, sqlite3.Error, OSError):
+                if (trouble := _write_trouble(self.path)) is not None:
+                    self._not_saving = trouble
+                return False
+            self._conn.close()
+            self._conn = conn
+            self._read_only = False
+            self._not_saving = None
+            self._data_version = self._pragma_int("data_version")
+            self._wrote = True
+            return True
 
     def close(self) -> None:
         with self._lock:
@@ -155,10 +255,13 @@ class Journal:
     # --- writing ------------------------------------------------------------------------------------
 
     def open_incident(self, context: IncidentContext, severity: Severity | None = None) -> ev.Event:
-        """Start a new incident; its id is unique across every process sharing the file."""
-        payload = ev.IncidentOpened(context=context, severity=severity)
+        """Start a new incident; its id is unique across every process sharing the file.
+
+        When it began is read from the words now, while "20 minutes ago" still means something.
+        """
         with self._write() as conn:
             at = self._now()
+            payload = ev.IncidentOpened(context=start_time.dated(context, at), severity=severity)
             incident_id = _new_incident_id(at)
             while self._exists(incident_id):
                 incident_id = _new_incident_id(at)
@@ -173,6 +276,46 @@ class Journal:
             if not self._exists(incident_id):
                 raise JournalError(f"no incident {incident_id} in journal {self.path}")
             return self._insert(conn, incident_id, self._now(), kind, payload)
+
+    def toggle(self, incident_id: str, payload: ev.ItemTicked | ev.PhaseTicked) -> ev.Event:
+        """Tick the item (or phase) if it is open, reopen it if it is ticked: decided from the journal inside the
+        write, so fast presses and other responders' ticks alternate instead of repeating one stale choice."""
+        if isinstance(payload, ev.ItemTicked):
+            on, off, field, name = ev.EventKind.ITEM_TICKED, ev.EventKind.ITEM_UNTICKED, "item", payload.item
+        else:
+            on, off, field, name = ev.EventKind.PHASE_TICKED, ev.EventKind.PHASE_UNTICKED, "phase", payload.phase
+        with self._write() as conn:
+            if not self._exists(incident_id):
+                raise JournalError(f"no incident {incident_id} in journal {self.path}")
+            row = conn.execute(
+                "SELECT kind FROM events WHERE incident_id = ? AND kind IN (?, ?)"
+                f" AND json_extract(payload, '$.{field}') = ? ORDER BY seq DESC LIMIT 1",
+                (incident_id, on.value, off.value, name),
+            ).fetchone()
+            kind = off if row is not None and row[0] == on.value else on
+            return self._insert(conn, incident_id, self._now(), kind, payload)
+
+    def append_swarm_events(self, incident_id: str, news: list[ev.SwarmEvent]) -> list[ev.Event]:
+        """Journal engine events once for all the processes following the same incident.
+
+        Every process hears the same engine; the one that journaled the incident's engine events within the
+        last SWARM_LEASE_S keeps doing it, and the others' copies are dropped (returns []).
+        """
+        if not news:
+            return []
+        key = f"swarm_events_lease.{incident_id}"
+        with self._write() as conn:
+            if not self._exists(incident_id):
+                raise JournalError(f"no incident {incident_id} in journal {self.path}")
+            now = time.time()
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+            holder, until = _lease(row[0] if row else "")
+            if holder not in ("", self._holder) and until > now:
+                return []
+            lease = json.dumps({"holder": self._holder, "until": now + SWARM_LEASE_S})
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, lease))
+            at = self._now()
+            return [self._insert(conn, incident_id, at, ev.EventKind.SWARM_EVENT, payload) for payload in news]
 
     def append_once(self, incident_id: str, kind: ev.EventKind, payload: ev.Payload, key: str) -> ev.Event | None:
         """Record the event unless one of this kind with the same `key` field is already there (None then).
@@ -261,15 +404,26 @@ class Journal:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, _sqlite_errors(self.path):
-            self._conn.execute("BEGIN IMMEDIATE")
+        with self._lock:
+            if self._read_only and not self.retry_writable(force=True):
+                assert self._not_saving is not None
+                raise JournalReadOnly(self._not_saving)
             try:
-                yield self._conn
-                self._conn.execute("COMMIT")
-            except BaseException:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
+                with _sqlite_errors(self.path):
+                    self._conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        yield self._conn
+                        self._conn.execute("COMMIT")
+                    except BaseException:
+                        if self._conn.in_transaction:
+                            self._conn.execute("ROLLBACK")
+                        raise
+            except JournalError as exc:
+                if _is_write_failure(exc.sqlite_error) and (trouble := _write_trouble(self.path)) is not None:
+                    self._not_saving = trouble
+                    raise JournalReadOnly(trouble) from None
                 raise
+            self._not_saving = None
             self._wrote = True
 
     def _exists(self, incident_id: str) -> bool:
@@ -279,7 +433,8 @@ class Journal:
     def _insert(
         self, conn: sqlite3.Connection, incident_id: str, at: datetime, kind: ev.EventKind, payload: ev.Payload
     ) -> ev.Event:
-        text = payload.model_dump_json()
+        # Journals are exported and copied between nodes: secrets never reach the file.
+        text = redact_obj(payload).model_dump_json()
         stored = ev.PAYLOADS[kind].model_validate_json(text)
         cursor = conn.execute(
             "INSERT INTO events (incident_id, at, actor, kind, payload) VALUES (?, ?, ?, ?, ?)",
@@ -360,6 +515,15 @@ class Journal:
         )
 
 
+def _lease(value: str) -> tuple[str, float]:
+    """(holder, until) of a lease row; an unreadable one counts as no lease."""
+    try:
+        data = json.loads(value)
+        return str(data["holder"]), float(data["until"])
+    except (ValueError, TypeError, KeyError):
+        return "", 0.0
+
+
 def _new_incident_id(at: datetime) -> str:
     return f"INC-{at:%Y%m%d-%H%M}-{secrets.token_hex(2)}"
 
@@ -375,9 +539,24 @@ def _one_line(exc: Exception) -> str:
 # --- opening: create, or validate without ever writing to a file that is not ours ------------------
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    if not _create(path):
+def _connect(path: Path) -> tuple[sqlite3.Connection, NotSaving | None]:
+    """A read-write connection; a read-only one (and why) when the file is a journal that cannot be written."""
+    created = _create(path)
+    if not created:
         _check_existing(path)
+    try:
+        conn = _connect_writable(path)
+    except JournalError as exc:
+        fresh = created or _size(path) == 0
+        trouble = None if fresh or not _is_write_failure(exc.sqlite_error) else _write_trouble(path)
+        if trouble is None:
+            raise
+        return _connect_read_only(path, trouble), trouble
+    # Opened by another process, a journal can be opened for writing on a full disk; say so before a write fails.
+    return conn, _write_trouble(path, low_space=1)
+
+
+def _connect_writable(path: Path) -> sqlite3.Connection:
     with _sqlite_errors(path):
         conn = _sqlite_connect(path)
     try:
@@ -397,6 +576,70 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _connect_read_only(path: Path, trouble: NotSaving) -> sqlite3.Connection:
+    """Read-only; without a shared-memory index (it cannot be made on a full or read-only disk) the file is
+    read as immutable, which is safe only when its write-ahead log holds nothing."""
+    uri = path.as_uri()
+    try:
+        return _validated(sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False), path)
+    except sqlite3.Error:
+        pass
+    wal = path.with_name(path.name + "-wal")
+    if _size(wal) > 0:
+        raise JournalError(
+            f"journal {path} cannot be read: {trouble.cause} and {wal.name} holds events not yet in the file;"
+            f" {trouble.fix}, then try again"
+        )
+    with _sqlite_errors(path):
+        return _validated(sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False), path)
+
+
+def _validated(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    try:
+        _validate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _write_trouble(path: Path, low_space: int = LOW_SPACE_BYTES) -> NotSaving | None:
+    """Why `path` cannot be written, if it is the disk (full: under `low_space` bytes free; read-only) or the
+    permissions; else None."""
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is None:
+        return None
+    try:
+        stats = os.statvfs(existing)
+    except OSError:
+        return None
+    if stats.f_flag & os.ST_RDONLY:
+        return NotSaving(f"{_mount_point(existing)} is mounted read-only", "remount it read-write")
+    if stats.f_bavail * stats.f_frsize < low_space or (stats.f_files > 0 and stats.f_favail == 0):
+        return NotSaving(f"disk full on {_mount_point(existing)}", "free space")
+    folder = path.parent if path.parent.exists() else existing
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return NotSaving(f"no permission to write {path}", "fix its permissions")
+    return None
+
+
+def _mount_point(path: Path) -> Path:
+    """The mount point holding `path`: the longest mount in /proc/self/mountinfo above it (bind mounts too)."""
+    path = path.resolve()
+    try:
+        lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    except OSError:
+        lines = []
+    mounts = [_unescape(line.split()[4]) for line in lines if len(line.split()) > 4]
+    above = [Path(m) for m in mounts if path == Path(m) or Path(m) in path.parents]
+    return max(above, key=lambda m: len(m.parts), default=Path(path.anchor))
+
+
+def _unescape(field: str) -> str:
+    """Mount points in mountinfo escape space, tab, newline and backslash as octal."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
 def _sqlite_connect(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
 
@@ -411,30 +654,37 @@ def _create(path: Path) -> bool:
     if path.exists():
         return False
     scratch = path.with_name(f".{path.name}.{secrets.token_hex(4)}.new")
+    made = False
     try:
         _make_dirs(path.parent)
         os.close(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        with _sqlite_errors(path):
-            conn = _sqlite_connect(scratch)
-            try:
-                _initialise(conn)
-                conn.execute("PRAGMA journal_mode = WAL")
-            finally:
-                conn.close()
+        made = True
+        conn = _sqlite_connect(scratch)
+        try:
+            _initialise(conn)
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
         os.link(scratch, path)
     except FileExistsError:
         return False
-    except OSError as exc:
-        raise JournalError(
-            f"journal {path} cannot be created ({exc.strerror}); pass --journal with a writable path"
-        ) from None
+    except (OSError, sqlite3.Error) as exc:
+        trouble = _write_trouble(path)
+        why = trouble.cause if trouble else getattr(exc, "strerror", None) or " ".join(str(exc).split())
+        raise JournalError(f"journal {path} cannot be created ({why}); pass --journal with a writable path") from None
     finally:
-        scratch.unlink(missing_ok=True)
+        if made:
+            for leftover in (scratch, *(scratch.with_name(scratch.name + end) for end in ("-wal", "-shm"))):
+                with contextlib.suppress(OSError):
+                    leftover.unlink(missing_ok=True)
     return True
 
 
 def _make_dirs(directory: Path) -> None:
-    """Create the missing directories, each 0700."""
+    """Create the missing directories, each 0700; a file in the way is named."""
+    for d in (directory, *directory.parents):
+        if d.exists() and not d.is_dir():
+            raise JournalError(f"journal folder {d} is a file, not a folder; move it aside or pass --journal NEW_PATH")
     missing = [d for d in (directory, *directory.parents) if not d.exists()]
     for d in reversed(missing):
         d.mkdir(exist_ok=True)
@@ -524,12 +774,22 @@ def _validate(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
+_WRITE_FAILURES = ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_IOERR")
+
+
+def _is_write_failure(sqlite_error: str) -> bool:
+    """Errors (and their extended codes) that a full disk, a read-only filesystem or missing permissions cause."""
+    return bool(sqlite_error) and sqlite_error.startswith(_WRITE_FAILURES)
+
+
 @contextmanager
 def _sqlite_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        raise JournalError(_describe(path, exc)) from None
+        error = JournalError(_describe(path, exc))
+        error.sqlite_error = getattr(exc, "sqlite_errorname", "")
+        raise error from None
 
 
 def _describe(path: Path, exc: sqlite3.Error) -> str:
@@ -541,8 +801,10 @@ def _describe(path: Path, exc: sqlite3.Error) -> str:
         return f"journal {path} is damaged ({detail}); {MOVE_ASIDE}"
     if name == "SQLITE_BUSY":
         return f"journal {path} is locked by another process for over {BUSY_TIMEOUT_S:.0f} s; try again"
+    if _is_write_failure(name) and (trouble := _write_trouble(path)) is not None:
+        return f"journal {path} cannot be written: {trouble.cause}; {trouble.fix} and try again"
     if name == "SQLITE_FULL":
         return f"journal {path} cannot grow (disk full); free some space and try again"
-    if name in ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"):
+    if name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")):
         return f"journal {path} cannot be written ({detail}); fix its permissions or pass --journal NEW_PATH"
     return f"journal {path}: {detail}"

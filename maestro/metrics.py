@@ -15,6 +15,8 @@ class Metrics(Model):
 
     model_config = ConfigDict(extra="forbid", ser_json_temporal="seconds")
 
+    time_to_detect: timedelta | None = None
+    """From when it began (as reported) to the incident being opened."""
     time_to_acknowledge: timedelta | None = None
     time_to_mitigate: timedelta | None = None
     time_to_resolve: timedelta | None = None
@@ -33,6 +35,7 @@ def metrics(incident: Incident) -> Metrics:
     issues = triage.issues if triage else []
     end = incident.closed_at or incident.resolved_at
     return Metrics(
+        time_to_detect=_since(incident.context.began_at, incident.opened_at) if incident.context.began_at else None,
         time_to_acknowledge=_since(incident.opened_at, incident.acknowledged_at),
         time_to_mitigate=_since(incident.opened_at, incident.mitigated_at),
         time_to_resolve=_since(incident.opened_at, incident.resolved_at),

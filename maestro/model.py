@@ -194,6 +194,24 @@ class Phase(Model):
     items: list[PhaseItem]
 
 
+class PhaseBudget(Model):
+    """The seed's time box for one phase of the recovery sequence; None minutes = no clock (deferred, 24h later)."""
+
+    label: str
+    min_minutes: int | None = None
+    max_minutes: int | None = None
+    severity: Severity | None = None
+
+
+PHASE_BUDGETS: dict[str, PhaseBudget] = {
+    "assess": PhaseBudget(label="2 minutes", min_minutes=2, max_minutes=2),
+    "p0": PhaseBudget(label="10-15 minutes max", min_minutes=10, max_minutes=15, severity=Severity.P0),
+    "p1": PhaseBudget(label="30-60 minutes", min_minutes=30, max_minutes=60, severity=Severity.P1),
+    "p2": PhaseBudget(label="deferred", severity=Severity.P2),
+    "postmortem": PhaseBudget(label="24h later"),
+}
+
+
 def recovery_sequence(triage: Triage) -> list[Phase]:
     """The seed's order of operations, filled with this triage's issues."""
 
@@ -204,7 +222,7 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="assess",
             title="PAUSE: assess situation",
-            budget="2 minutes",
+            budget=PHASE_BUDGETS["assess"].label,
             items=[
                 PhaseItem(id="assess.alerts", text="Read all alerts"),
                 PhaseItem(id="assess.dashboards", text="Check monitoring dashboards"),
@@ -214,19 +232,19 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         Phase(
             id="p0",
             title="P0 FIXES: production down",
-            budget="10-15 minutes max",
+            budget=PHASE_BUDGETS["p0"].label,
             items=[*fixes(Severity.P0), PhaseItem(id="p0.verify", text="Verify production restored")],
         ),
         Phase(
             id="p1",
             title="P1 FIXES: degraded performance",
-            budget="30-60 minutes",
+            budget=PHASE_BUDGETS["p1"].label,
             items=[*fixes(Severity.P1), PhaseItem(id="p1.monitor", text="Monitor for stability")],
         ),
         Phase(
             id="p2",
             title="P2 FIXES: minor issues (deferred)",
-            budget="deferred",
+            budget=PHASE_BUDGETS["p2"].label,
             items=[
                 *fixes(Severity.P2),
                 PhaseItem(id="p2.schedule", text="Schedule fixes for next sprint"),
@@ -235,8 +253,8 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         ),
         Phase(
             id="postmortem",
-            title="POST-MORTEM: after recovery (within 24h)",
-            budget="24h later",
+            title="POST-MORTEM: after recovery",
+            budget=PHASE_BUDGETS["postmortem"].label,
             items=[
                 PhaseItem(id="pm.report", text="Write incident report"),
                 PhaseItem(id="pm.prevention", text="Identify prevention measures"),
@@ -427,6 +445,7 @@ class IncidentContext(Model):
     description: Annotated[str, Field(min_length=1)]
     what_broke: str = ""
     when: str = ""
+    began_at: datetime | None = Field(default=None, description="When it began, read from `when` or the description")
     user_impact: str = ""
     error_messages: str = ""
     recent_changes: str = ""

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from maestro.events import EventKind, Payload
+from maestro.events import EventKind, ItemTicked, Payload, PhaseTicked, SwarmEvent
 from maestro.incident import Incident
-from maestro.journal import Journal, JournalError
+from maestro.journal import Journal, JournalError, JournalReadOnly
 
 
 class Recorder:
@@ -30,11 +30,28 @@ class Recorder:
 
     def record(self, kind: EventKind, payload: Payload) -> bool:
         """Append one event, fold it (and anything another process wrote meanwhile); False when not saved."""
+        return self._write(lambda: bool(self.journal.append(self.incident.id, kind, payload)))
+
+    def toggle(self, payload: ItemTicked | PhaseTicked) -> bool:
+        """Tick an open item (or phase) or reopen a ticked one, decided by the journal at the moment of the press."""
+        return self._write(lambda: bool(self.journal.toggle(self.incident.id, payload)))
+
+    def record_swarm_events(self, news: list[SwarmEvent]) -> bool:
+        """Engine events, journaled once for every process following this incident (see append_swarm_events).
+
+        While the journal cannot be written they are dropped without a word: the not-saving banner says it.
+        """
+        return self._write(lambda: bool(self.journal.append_swarm_events(self.incident.id, news)), quiet=True)
+
+    def _write(self, append: Callable[[], bool], *, quiet: bool = False) -> bool:
+        """`append` returns False when there was nothing to write; `quiet` says nothing while not saving."""
         try:
-            self.journal.append(self.incident.id, kind, payload)
+            if not append():
+                return True
             self.incident = self.journal.refresh(self.incident)
         except JournalError as exc:
-            self._on_error(f"Not saved, nothing changed: {exc}")
+            if not (quiet and isinstance(exc, JournalReadOnly)):
+                self._on_error(f"Not saved, nothing changed: {exc}")
             return False
         self._on_change()
         return True

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
@@ -30,13 +30,22 @@ _KEY_ENDINGS = (
     *("password", "passwd", "passphrase", "secret_key_base", "secret", "token", "credentials", "credential"),
     *("signature", "requirepass", "masterauth", "apikey", "accesskey", "secretkey", "privatekey", "signingkey"),
     *("masterkey", "encryptionkey", "accountkey", "_key", ".key", "-key", "_auth", ".auth", "-auth"),
-    *("_pass", ".pass", "-pass", "_pwd", ".pwd", "-pwd", "pass"),
+    *("_pass", ".pass", "-pass", "_pwd", ".pwd", "-pwd", "pass", "private_key_id", "sessionid", "session_id"),
+    *("session-id", "sessid", "session", "csrftoken", "xsrf-token", "_sid", ".sid", "-sid", "cookie"),
 )
-_KEY_END = "(?:" + "|".join(re.escape(e) for e in _KEY_ENDINGS) + ")"
+# A name that says "secret" may carry an environment or version after it: DB_PASSWORD_PROD, API_TOKEN_V2.
+_ENV_SUFFIX = (
+    r"(?:[_.-](?:prod|production|staging|stage|dev|develop|test|qa|uat|live|old|new|current|next|previous|prev"
+    r"|primary|secondary|main|backup|admin|root|ro|rw|b64|base64|v\d+|\d+|[a-z]{2}))?"
+)
+_KEY_END = "(?:" + "|".join(re.escape(e) for e in _KEY_ENDINGS) + ")" + _ENV_SUFFIX
 _QUOTED = r"""\[redacted\]|\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'"""
 
-_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|\Z)")
-_URL_CREDENTIALS = re.compile(r"://[^\s:/@\"'<>]*:([^\s/@\"'<>]+)@")
+_PEM = re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY((?: BLOCK)?)-----[\s\S]*?(?:-----END \1PRIVATE KEY\2-----|\Z)")
+# The password of a URL runs to the last @ before the host, and may hold `/` and `@` itself.
+_URL_CREDENTIALS = re.compile(
+    r"://[^\s:/@\"'<>]*:([^\s\"'<>]+?)@(?=[A-Za-z0-9._\[\]-]+(?::\d+)?(?:[/?#\s\"'<>,;)]|$)(?![^\s\"'<>]*@))"
+)
 _AUTH_HEADER = re.compile(
     r"authorization[\"']?\s*[:=]\s*[\"']?"
     r"(?:(?:bearer|basic|token|digest|negotiate|apikey|bot|ntlm|aws4-hmac-sha256)\s+)?(\[redacted\]|[^\s\"',;]+)"
@@ -55,6 +64,46 @@ _KV_COLON = re.compile(
     _KEY_END + r"\\?[\"']?[ \t]*:[ \t]*"
     r"(" + _QUOTED + r"""|[^\s"'`,;}\]\\/](?:[^\n"'`,;}\]\\]*[^\s"'`,;}\]\\])?)"""
 )
+# Query parameters that carry a credential: ?sig=..., &access_token=..., &code=... (folded).
+_QUERY_SECRET = re.compile(
+    r"[?&;](?:sig|signature|key|code|token|access_token|refresh_token|id_token|auth_token|api_key|apikey|api-key"
+    r"|secret|client_secret|password|passwd|pwd|auth|jwt|private_token|sessionid|session|sid|x-amz-signature"
+    r"|x-amz-security-token|x-amz-credential|x-goog-signature|x-goog-credential)=([^&#\s\"'<>]+)"
+)
+# Password flags whose letter is case-sensitive (mysql -pX, sshpass -p X, docker login -p X, ldapsearch -w X).
+_GLUED_P = re.compile(
+    r"(?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump|mysqlimport|mysqlcheck|mysqlshow|mysqlpump)\b"
+    r"[^\n|;&]*?\s-p(" + _QUOTED.replace("\\[redacted\\]", "\\[REDACTED\\]") + r"|[^\s\"'][^\s\"']*)"
+)
+_SPACED_P = re.compile(
+    r"(?:sshpass|login|mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n|;&]*?\s-p[ \t=]*"
+    r"(\[REDACTED\]|\"[^\"\n]*\"|'[^'\n]*'|[^\s\"'-][^\s\"']*)"
+)
+_LDAP_W = re.compile(r"ldap[a-z]*\b[^\n|;&]*?\s-w[ \t]+(\[REDACTED\]|\"[^\"\n]*\"|'[^'\n]*'|\S+)")
+_SMB_USER = re.compile(r"\s(?:-U|--user)[ \t=]+[^\s%]+%(\S+)")
+_OPENSSL_PASS = re.compile(r"-pass(?:in|out)?[ \t]+pass:(\S+)")
+_REDIS_AUTH = re.compile(r"AUTH(?<![A-Za-z0-9_]AUTH)[ \t]+([^\s\"']+)(?:[ \t]+([^\s\"']+))?")
+_REDIS_CLI_AUTH_CMD = re.compile(r"redis-cli\b[^\n|;&]*?\sauth[ \t]+([^\s\"']+)(?:[ \t]+([^\s\"']+))?")
+# Prose: "the password is hunter2", "token was abc123" (folded); ordinary words after it are kept.
+_PROSE = re.compile(
+    r"(?:password|passphrase|passcode|passwd|pwd|pin|secret|token|api key|apikey)[ \t]+(?:is|was|will be|=|:)"
+    r"[ \t]*:?[ \t]+[\"'`]?([^\s\"'`,;)]+)"
+)
+# netrc (`machine h login u password p`) and Dockerfile `ENV DB_PASSWORD value` / `ARG API_TOKEN value` (folded).
+_NETRC = re.compile(r"login[ \t]+\S+[ \t]+password[ \t]+([^\s\"']+)")
+_DOCKERFILE_ENV = re.compile(r"(?:env|arg)[ \t]+[a-z0-9_]*" + _KEY_END + r"[ \t]+([^\s=\"'][^\s\"']*)")
+_API_KEY_SPACED = re.compile(r"api[-_ ]?key[ \t]+([a-z0-9_.\-]{16,})")
+_DOCKER_AUTH = re.compile(r"[\"'](?:auth|identitytoken|registrytoken)[\"'][ \t]*:[ \t]*(" + _QUOTED + ")")
+_URL_ENCODED = re.compile(
+    _KEY_END + r"(?:%22)?(?:%3d|%3a)(?:%20|\+)*(?:%22)?([^\s&\"'<>%]+(?:%(?!26|22)[0-9a-f]{2}[^\s&\"'<>%]*)*)"
+)
+# `password:` at the end of a line with its value alone on the next line (a log prefix allowed before it).
+_VALUE_NEXT_LINE = re.compile(
+    _KEY_END + r"[\"']?[ \t]*:[ \t]*\n(?:[^\n|]*\|[ \t]?|\d{4}-\d\d-\d\dt[\d:.]+z?[ \t]+)?[ \t]*"
+    r"([^\s\"':=-][^\s\"':=]*)[ \t]*(?=\n|$)"
+)
+_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
+_ENDS_WITH_KEY = re.compile(_KEY_END + r"[\"']?[ \t]*:[ \t]*$")
 _JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
 _TOKEN_PREFIXES = (
     *(r"sk-ant-([A-Za-z0-9_-]{8,})", r"sk-proj-([A-Za-z0-9_-]{20,})"),
@@ -67,17 +116,49 @@ _TOKEN_PREFIXES = (
     *(r"hooks\.slack\.com/(?:services|workflows|triggers)/([A-Za-z0-9_/-]+)", r"hf_([A-Za-z0-9]{30,})"),
     *(r"dckr_pat_([A-Za-z0-9_-]{20,})", r"SG\.([A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,})"),
     *(rf"{p}([A-Z0-9]{{16}})\b" for p in ("AKIA", "ASIA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA", "ANVA", "ABIA")),
+    *(r"pypi-([A-Za-z0-9_-]{40,})", r"hv[sbr]\.([A-Za-z0-9_-]{24,})", r"s\.(?<![A-Za-z0-9_.]s\.)([A-Za-z0-9]{24})\b"),
+    *(r"GOCSPX-([A-Za-z0-9_-]{20,})", r":(?<=[0-9]:)(AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])"),
+    r"discord(?:app)?\.com/api/webhooks/[0-9]+/([A-Za-z0-9_-]{30,})",
+    r"office\.com/webhook(?:b2)?/([A-Za-z0-9@/_.-]{20,})",
+    *(r"SK(?<![A-Za-z0-9]SK)([0-9a-fA-F]{32})(?![0-9a-fA-F])", r"AC(?<![A-Za-z0-9]AC)([0-9a-fA-F]{32})(?![0-9a-fA-F])"),
+    *(r"xox[bpeoasr]\.xox[a-z]-([A-Za-z0-9-]{10,})", r"xoxe-([A-Za-z0-9-]{10,})", r"key-([0-9a-f]{32})\b"),
+    *(r"shp(?:at|ss|ca|pa)_([0-9a-fA-F]{32})", r"gl(?:sa|c|dt|rt|ptt|ft|imt|agent)[_-]([A-Za-z0-9_=-]{20,})"),
+    *(r"do[opr]_v1_([a-f0-9]{64})", r"ATATT3([A-Za-z0-9_=-]{20,})", r"lin_(?:api|oauth)_([A-Za-z0-9]{32,})"),
+    *(r"AGE-SECRET-KEY-1([A-Z0-9]{40,})", r"sq0(?:atp|csp)-([A-Za-z0-9_-]{20,})", r"dapi([0-9a-f]{32})"),
+    *(r"pul-([a-f0-9]{40})", r"PMAK-([A-Za-z0-9-]{30,})", r"sntr[ysu]s?_([A-Za-z0-9_=+/-]{30,})"),
+    *(r"ntn_([A-Za-z0-9]{30,})", r"secret_([A-Za-z0-9]{43})\b", r"dp\.(?:pt|st|sa|ct)\.([A-Za-z0-9]{30,})"),
+    r"\.atlasv1\.([A-Za-z0-9_=-]{40,})",
 )
 _PROVIDER_TOKENS = re.compile("|".join(_TOKEN_PREFIXES))
 # Runs of base64 characters: one of exactly 40, mixed case, after "aws" on its line is a secret key.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+# A bare 32- or 40-hex key after a provider's name on its line (Datadog, Twilio, SendGrid ...): folded.
+_HEX_KEY = re.compile(r"(?<![0-9a-z])[0-9a-f]{32}(?:[0-9a-f]{8})?(?![0-9a-z])")
+_PROVIDERS = re.compile(
+    r"datadog|\bdd[_-]|twilio|sendgrid|mailgun|new ?relic|newrelic|pagerduty|sentry|mixpanel|segment|algolia"
+    r"|heroku|rollbar|bugsnag|honeycomb|opsgenie|statuspage|cloudflare|pusher|postmark|mandrill|sparkpost|logdna"
+    r"|loggly|papertrail|circleci|launchdarkly|amplitude|intercom|zendesk|hubspot|okta|auth0|linode|vultr|fastly"
+    r"|netlify|vercel|supabase|firebase|mapbox|airtable|asana|trello|bitly|flickr|instagram|spotify|imgur"
+)
+_ORDINARY = (
+    "wrong incorrect invalid expired required missing empty blank correct valid set not being now ok "
+    "fine changed reset rotated too the a an still also case same different stored hashed encrypted "
+    "saved needed needs in on at of for to from used weak strong short long unknown null none configured "
+    "present absent available unavailable sent shown visible hidden redacted locked disabled enabled it "
+    "this that correctly no yes good bad right known generated provided given refreshed revoked accepted "
+    "rejected denied failed failing error ok. wrong. bucket limit refresh rotation only my your our "
+    "their its his her"
+)
+_STOP_WORDS = frozenset(_ORDINARY.split())
 _SENSITIVE_KEY = re.compile(r"[a-z0-9_.-]*" + _KEY_END)
 _VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 _NOT_SECRET = frozenset({"true", "false", "null", "none", "nil", "yes", "no", "~"})
 _FOLDED_PASSES = (
     *(_AUTH_HEADER, _BEARER, _CURL_USER, _REDIS_CLI_AUTH, _SPACED_SECRET, _SQL_PASSWORD),
-    *(_CLI_FLAG, _KV_EQUALS, _KV_COLON),
+    *(_VALUE_NEXT_LINE, _CLI_FLAG, _KV_EQUALS, _KV_COLON, _QUERY_SECRET, _DOCKER_AUTH, _URL_ENCODED),
+    *(_NETRC, _DOCKERFILE_ENV),
 )
+_CASED_PASSES = (_GLUED_P, _SPACED_P, _LDAP_W, _SMB_USER, _OPENSSL_PASS)
 
 
 def redact(text: str) -> str:
@@ -95,13 +176,93 @@ def redact(text: str) -> str:
 
 
 def _redact_once(text: str) -> str:
-    text = _PEM.sub(r"-----BEGIN \1PRIVATE KEY-----" + MASK + r"-----END \1PRIVATE KEY-----", text)
+    text = _PEM.sub(_pem, text)
     text = _sub(_URL_CREDENTIALS, text, _mask(1))
     text = _sub(_BASE64_RUN, text, _aws_secret)
     for pattern in _FOLDED_PASSES:
         text = _sub(pattern, text, _mask(1), fold=True)
+    for pattern in _CASED_PASSES:
+        text = _sub(pattern, text, _mask(1))
+    text = _sub(_REDIS_AUTH, text, _mask_words)
+    text = _sub(_REDIS_CLI_AUTH_CMD, text, _mask_words, fold=True)
+    text = _sub(_PROSE, text, _mask_word, fold=True)
+    text = _sub(_API_KEY_SPACED, text, _mask_random, fold=True)
+    text = _sub(_HEX_KEY, text, _provider_hex, fold=True)
     text = _JWT.sub(MASK, text)
     return _sub(_PROVIDER_TOKENS, text, _mask_last)
+
+
+def _pem(m: re.Match[str]) -> str:
+    kind, block = m.group(1), m.group(2) or ""
+    return f"-----BEGIN {kind}PRIVATE KEY{block}-----{MASK}-----END {kind}PRIVATE KEY{block}-----"
+
+
+def _mask_word(text: str, m: re.Match[str]) -> str:
+    """Masks group 1 unless it is an ordinary word ("the password is wrong")."""
+    word = text[m.start(1) : m.end(1)]
+    if word.lower().rstrip(".!:,;") in _STOP_WORDS:
+        return text[m.start() : m.end()]
+    return _mask(1)(text, m)
+
+
+def _mask_words(text: str, m: re.Match[str]) -> str:
+    """Masks every group present (Redis `AUTH [user] password`) unless the first is an ordinary word."""
+    if text[m.start(1) : m.end(1)].lower().rstrip(".!:,;") in _STOP_WORDS:
+        return text[m.start() : m.end()]
+    out, pos = [], m.start()
+    for g in range(1, (m.lastindex or 0) + 1):
+        if m.start(g) < 0 or not _is_secret(text[m.start(g) : m.end(g)]):
+            continue
+        out += [text[pos : m.start(g)], MASK]
+        pos = m.end(g)
+    return "".join(out) + text[pos : m.end()]
+
+
+def _mask_random(text: str, m: re.Match[str]) -> str:
+    """Masks group 1 only when it looks generated: it holds a digit."""
+    if not any(c.isdigit() for c in text[m.start(1) : m.end(1)]):
+        return text[m.start() : m.end()]
+    return _mask(1)(text, m)
+
+
+def _provider_hex(text: str, m: re.Match[str]) -> str:
+    before = text[max(0, m.start() - 80) : m.start()].rpartition("\n")[2]
+    return MASK if _PROVIDERS.search(before.translate(_FOLD)) else m.group()
+
+
+def redact_lines(lines: Sequence[str]) -> list[str]:
+    """Lines of one excerpt (a service's log), redacted one by one and across line breaks.
+
+    A private key printed one line per log line and a `password:` whose value is on the next line are
+    masked though no single line shows them whole; the number of lines stays the same.
+    """
+    out: list[str] = []
+    in_key = False
+    value_next = False
+    for line in lines:
+        if in_key:
+            in_key = "-----END " not in line
+            out.append(redact(line) if not in_key else _keep_prefix(line) + MASK)
+            continue
+        if value_next and (token := _lone_token(line)) is not None and _is_secret(token):
+            out.append(_keep_prefix(line) + MASK)
+            value_next = False
+            continue
+        in_key = _KEY_BEGIN.search(line) is not None and "-----END " not in line[_KEY_BEGIN.search(line).end() :]
+        value_next = _ENDS_WITH_KEY.search(line.translate(_FOLD)) is not None
+        out.append(redact(line))
+    return out
+
+
+def _keep_prefix(line: str) -> str:
+    """The log prefix of a line (`web.1.x@node | `) that stays when its content is masked."""
+    head, bar, _ = line.rpartition("| ")
+    return head + bar if bar else ""
+
+
+def _lone_token(line: str) -> str | None:
+    words = line.rpartition("| ")[2].split()
+    return words[0] if len(words) == 1 else None
 
 
 def redact_obj(value: T) -> T:
@@ -110,7 +271,7 @@ def redact_obj(value: T) -> T:
     Dicts, lists, tuples, sets and pydantic models are walked; a string or number
     stored under a secret-looking key (`password`, `api_key` ...) is masked whole.
     """
-    return cast("T", _walk(value))
+    return cast("T", _walk(value, {}))
 
 
 def _sub(pattern: re.Pattern[str], text: str, replace: _Replace, *, fold: bool = False) -> str:
@@ -162,37 +323,40 @@ def _aws_secret(text: str, m: re.Match[str]) -> str:
 def _is_secret(value: str) -> bool:
     bare = value.strip().strip("\"'\\")
     return bool(bare) and not (
-        bare == MASK or bare.lower() in _NOT_SECRET or _VARIABLE.fullmatch(bare) or set(bare) <= {"*"}
+        MASK in bare or bare.lower() in _NOT_SECRET or _VARIABLE.fullmatch(bare) or set(bare) <= {"*"}
     )
 
 
-def _walk(value: Any) -> Any:
+def _walk(value: Any, memo: dict[str, str]) -> Any:
+    """`memo` holds this call's redactions: a journal repeats itself (actors, kinds, the same command)."""
     if isinstance(value, str):
-        out = redact(value)
+        out = memo.get(value)
+        if out is None:
+            out = memo[value] = redact(value)
         return value if out == value else out
     if isinstance(value, BaseModel):
         updates = {}
         for name in type(value).model_fields:
             old = getattr(value, name)
-            new = _under_key(name, old, numbers=False)
+            new = _under_key(name, old, memo, numbers=False)
             if new is not old:
                 updates[name] = new
         return value.model_copy(update=updates) if updates else value
     if isinstance(value, dict):
-        return {k: _under_key(k, v, numbers=True) for k, v in value.items()}
+        return {k: _under_key(k, v, memo, numbers=True) for k, v in value.items()}
     if isinstance(value, list):
-        return [_walk(v) for v in value]
+        return [_walk(v, memo) for v in value]
     if isinstance(value, tuple):
-        return tuple(_walk(v) for v in value)
+        return tuple(_walk(v, memo) for v in value)
     if isinstance(value, set | frozenset):
-        return type(value)(_walk(v) for v in value)
+        return type(value)(_walk(v, memo) for v in value)
     return value
 
 
-def _under_key(key: object, value: Any, *, numbers: bool) -> Any:
+def _under_key(key: object, value: Any, memo: dict[str, str], *, numbers: bool) -> Any:
     if isinstance(key, str) and _SENSITIVE_KEY.fullmatch(key.translate(_FOLD)):
         if isinstance(value, str) and _is_secret(value):
             return MASK
         if numbers and isinstance(value, int | float) and not isinstance(value, bool):
             return MASK
-    return _walk(value)
+    return _walk(value, memo)

@@ -52,12 +52,16 @@ class SessionRequest:
     journal_path: Path | None = None
     description: str | None = None
     """Open a new incident about this."""
+    when: str | None = None
+    """When the new incident began, as the person said it ("14:05", "20 minutes ago")."""
     incident: str | None = None
     """Resume this incident (an id prefix is enough)."""
     demo: bool = False
     docker_host: str | None = None
     use_docker: bool = True
     use_claude: bool = True
+    actor: str | None = None
+    """`--as NAME`: who acts, over the config's responder and the login."""
 
 
 def guarded(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
@@ -76,11 +80,12 @@ def load_config(explicit: Path | None) -> Config:
     return guarded((ConfigError,), lambda: config.load(path, required=explicit is not None))
 
 
-def open_journal(explicit: Path | None, *, demo: bool = False) -> Journal:
-    from maestro.journal import Journal, JournalError
+def open_journal(explicit: Path | None, *, demo: bool = False, name: str | None = None) -> Journal:
+    """The journal, writing as `name@host` (see default_actor: without a name, the login behind the account)."""
+    from maestro.journal import Journal, JournalError, default_actor
 
     path = explicit or paths.journal_path(None, demo=demo)
-    return guarded((JournalError,), lambda: Journal.open(path))
+    return guarded((JournalError,), lambda: Journal.open(path, actor=default_actor(name=name)))
 
 
 def open_session(request: SessionRequest) -> Session:
@@ -90,7 +95,7 @@ def open_session(request: SessionRequest) -> Session:
     from maestro.model import IncidentContext
 
     config = load_config(request.config_path)
-    journal = open_journal(request.journal_path, demo=request.demo)
+    journal = open_journal(request.journal_path, demo=request.demo, name=request.actor or config.responder)
     incident_id: str | None = None
     new_context: IncidentContext | None = None
     greeting = ""
@@ -109,7 +114,7 @@ def open_session(request: SessionRequest) -> Session:
         if request.incident:
             incident_id = guarded((JournalError,), lambda: journal.resolve_id(request.incident or ""))
         elif request.description:
-            new_context = IncidentContext(description=request.description.strip())
+            new_context = IncidentContext(description=request.description.strip(), when=request.when or "")
         else:
             latest = journal.latest_open()
             if latest is not None:

@@ -85,3 +85,48 @@ def evidence(at: datetime, failing: Sequence[str] = (), healthy: Sequence[str] =
         for n in failing
     ]
     return Evidence(collected_at=at, source="swarm", services=services, signals=signals)
+
+
+MOMENTS = ("open", "mitigated", "resolved")
+
+
+def recorded_incident(moment: str) -> tuple[Incident, datetime]:
+    """The demo incident on a frozen clock, journaled up to one moment of its life, and the time to report at.
+
+    open: triaged, alerts read, one P0 fixed, an update drafted. mitigated: every P0 fixed, a cause
+    confirmed, the Team Lead escalated to, update #1 sent to Slack, notes for the post-mortem. resolved: one
+    P1 fixed, closed out with a resolution.
+    """
+    from maestro import demo, start_time
+    from maestro.triage import rules
+
+    stream = Stream(description=demo.CONTEXT.description, incident_id="INC-20261126-0500")
+    context = start_time.dated(demo.CONTEXT, T0)
+    stream.events[0] = stream.events[0].model_copy(update={"payload": ev.IncidentOpened(context=context)})
+    evidence = demo.evidence(T0 + timedelta(minutes=1))
+    stream.add(ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=evidence))
+    found = rules.triage(context, evidence, now=T0 + timedelta(minutes=2))
+    stream.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=found, summary="rules"))
+    p0 = found.by_severity(Severity.P0)
+    stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="assess.alerts", label="Read all alerts"))
+    stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=p0[0].id, label=p0[0].title), 3)
+    stream.add(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="[05:08] Update #1"), 2)
+    if moment in ("mitigated", "resolved"):
+        stream.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id=p0[0].id, note="env diff"), 2)
+        stream.add(ev.EventKind.ESCALATED, ev.Escalated(level=1, role="Team Lead", reason="7 P0 issues"), 1)
+        sent = ev.StatusUpdateSent(number=1, text="[05:12] Update #1: web config fixed", channels=["#incidents"])
+        stream.add(ev.EventKind.STATUS_UPDATE_SENT, sent, 1)
+        delivered = ev.NotificationSent(
+            channel="#incidents", channel_kind="slack", notice="status_update", ok=True, attempts=1, detail="200 OK"
+        )
+        stream.add(ev.EventKind.NOTIFICATION_SENT, delivered, 0)
+        for item in p0[1:]:
+            stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=item.id, label=item.title), 2)
+        stream.add(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="detection: no alert on web's failed rollout"), 1)
+        stream.add(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="went well: the rollback was one command"), 1)
+    if moment == "resolved":
+        cache = found.by_severity(Severity.P1)[0]
+        stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=cache.id, label=cache.title), 5)
+        resolution = "web rolled back to v1 with DATABASE_URL restored; worker, db, ghost and pending fixed"
+        stream.add(ev.EventKind.RESOLVED, ev.Resolved(resolution=resolution), 10)
+    return stream.incident(), stream.at + timedelta(minutes=1)

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from maestro import paths
 from maestro.session import Session, SessionError, SessionRequest, open_session
+from maestro.text import copyable, literal
 from maestro.utc import Clock, utc_now
 from tui import actions, workers
 from tui import messages as msg
@@ -27,6 +28,8 @@ from tui.poller import Poller
 from tui.screens.incident import IncidentScreen
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from maestro.collect.drift import DriftWatch
     from maestro.collect.source import EvidenceSource
     from maestro.config import Config
@@ -102,6 +105,26 @@ class MaestroApp(App[None], inherit_bindings=False):
             self, session.evidence_source, session.config.poll_interval_s, self.clock, self._journal_swarm_news
         )
         """Polls the evidence source in a worker and brings the engine's events to the timeline."""
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every toast, from any screen: its text shown literally, never parsed as markup or sent raw to the
+        terminal (a command, a log line or a model's words can hold `[link=...]` or escape sequences)."""
+        super().notify(
+            literal(message), title=literal(title, one_line=True), severity=severity, timeout=timeout, markup=False
+        )
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """The one way to the clipboard: the OSC 52 payload is the text alone, its control characters made
+        visible, so a paste runs only what the screen showed."""
+        super().copy_to_clipboard(copyable(text))
 
     def get_default_screen(self) -> Screen[None]:
         """The incident panes are the first frame whenever no intake form has to come first."""
@@ -188,9 +211,11 @@ class MaestroApp(App[None], inherit_bindings=False):
         if self.incident is None:
             return None
         has_engine = self.poller.source is not None
+        not_saving = str(self.journal.not_saving or "")
         return Situation(
-            self.incident, self.config, self.clock(), self.latest, self.engine_problem, has_engine, self._claude
-        )
+            self.incident, self.config, self.clock(), self.latest, self.engine_problem, has_engine, self._claude,
+            not_saving,
+        )  # fmt: skip
 
     def redraw(self, *parts: str) -> None:
         """Redraw the incident screen: every pane, or only `parts` (checklist, services, clock)."""
@@ -203,8 +228,9 @@ class MaestroApp(App[None], inherit_bindings=False):
             getattr(screen, f"show_{part}")(situation)
 
     def _each_second(self) -> None:
-        """Pick up other processes' events, journal the escalation rules that fired, move the clocks."""
+        """Pick up other processes' events, retry saving, journal the escalation rules that fired, move the clocks."""
         if self.recorder is not None:
+            self.journal.retry_writable()
             self.recorder.catch_up()
             self._journal_rule_firings()
             self.redraw("clock")
@@ -220,6 +246,7 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)
+        self.redraw("clock")
 
     def record(self, kind: EventKind, payload: Payload) -> bool:
         """Record through the session's recorder (for the workers' results and the engine's events)."""
@@ -425,12 +452,9 @@ class MaestroApp(App[None], inherit_bindings=False):
             self.notify(drift, title="Evidence changed", timeout=20)
 
     def _journal_swarm_news(self, news: list[SwarmEvent]) -> None:
-        """Engine events, already throttled, become timeline entries."""
-        from maestro import events as ev
-
-        for payload in news:
-            if not self.record(ev.EventKind.SWARM_EVENT, payload):
-                return
+        """Engine events, already throttled, become timeline entries (once, whichever process hears them)."""
+        if self.recorder is not None:
+            self.recorder.record_swarm_events(news)
 
     def on_unmount(self) -> None:
         if self._session is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -16,11 +18,34 @@ from maestro.text import literal
 from maestro.utc import utc_now
 
 if TYPE_CHECKING:
+    from maestro.events import EventKind, Payload
     from maestro.model import Evidence
     from maestro.triage.claude import Progress
 
 PROG = "maestro-tui"
 SUBCOMMANDS = ("triage", "status", "list", "export", "config", "notify")
+COMMAND_WORDS = {
+    "version": "--version",
+    "help": "--help",
+    "ls": "list",
+    "incidents": "list",
+    "ps": "status",
+    "state": "status",
+    "report": "export",
+    "reports": "export",
+    "check": "config check",
+    "init": "config init",
+    "resume": "--incident ID",
+}
+"""Words people type as if they were subcommands, and what they meant."""
+ONE_LINE_ERRORS = {
+    "maestro.journal": "JournalError",
+    "maestro.config": "ConfigError",
+    "maestro.runbooks.catalog": "RunbookError",
+    "maestro.report": "ReportError",
+    "maestro.collect.swarm": "CollectorError",
+}
+"""Errors whose message is already one line for a person; checked only once their module is loaded."""
 
 
 class UserError(SessionError):
@@ -30,6 +55,9 @@ class UserError(SessionError):
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", type=Path, metavar="PATH", help="config file (env MAESTRO_CONFIG)")
     parser.add_argument("--journal", type=Path, metavar="PATH", help="journal file (env MAESTRO_JOURNAL)")
+    parser.add_argument(
+        "--as", dest="actor", metavar="NAME", help="your name in the timeline (default: config responder, your login)"
+    )
 
 
 def _docker(parser: argparse.ArgumentParser) -> None:
@@ -49,8 +77,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         epilog=f"Subcommands: {', '.join(SUBCOMMANDS)} (see `{PROG} SUBCOMMAND --help`).",
     )
     main.add_argument("description", nargs="?", help="what is broken; opens a new incident")
+    main.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     main.add_argument("--demo", action="store_true", help="open a recorded incident (no docker needed)")
     main.add_argument("--incident", metavar="ID", help="resume this incident (an id prefix is enough)")
+    main.add_argument(
+        "--when", metavar="TIME", help="when it began: 14:05, '20 minutes ago' or 2026-11-26T14:05Z (kept as UTC)"
+    )
     _sources(main)
     _common(main)
     _docker(main)
@@ -99,20 +131,71 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     return main, sub_root
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{PROG} {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed(PROG)
+    except PackageNotFoundError:
+        return "(not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     main_parser, sub_parser = build_parser()
     is_sub = bool(args_list) and args_list[0] in SUBCOMMANDS
     args = (sub_parser if is_sub else main_parser).parse_args(args_list)
     try:
-        if is_sub:
-            return COMMANDS[args.command](args)
-        return run_screen(args)
-    except SessionError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return 2
+        code = COMMANDS[args.command](args) if is_sub else run_screen(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader went away (`| head`): say nothing more, and let the interpreter's final flush find /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        line = one_line_error(exc)
+        if line is None:
+            raise
+        print(f"{PROG}: {line}", file=sys.stderr)
+        return 2
+
+
+def one_line_error(exc: Exception) -> str | None:
+    """The message of an error a person can act on; None for a bug, which keeps its traceback."""
+    if isinstance(exc, SessionError):
+        return str(exc)
+    for module, name in ONE_LINE_ERRORS.items():
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(exc, getattr(loaded, name)):
+            return " ".join(str(exc).split())
+    return None
+
+
+def command_typo(description: str | None) -> str | None:
+    """Why a one-word description looks like a mistyped subcommand ("did you mean status?"), else None."""
+    word = (description or "").strip()
+    if not word or len(word.split()) > 1:
+        return None
+    lowered = word.casefold()
+    meant = COMMAND_WORDS.get(lowered)
+    if meant is None:
+        close = difflib.get_close_matches(lowered, [*SUBCOMMANDS, *COMMAND_WORDS], n=1, cutoff=0.75)
+        meant = COMMAND_WORDS.get(close[0], close[0]) if close else None
+    if meant is None:
+        return None
+    return f"{word!r} is not a subcommand; did you mean `{PROG} {meant}`? (a new incident: {PROG} 'what is broken')"
 
 
 def swarm_evidence(docker_host: str | None, now: datetime) -> Evidence:
@@ -158,6 +241,8 @@ def cmd_triage(args: argparse.Namespace) -> int:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     if outcome.claude_failed:
         print(f"{PROG}: {literal(outcome.claude_note, one_line=True)}", file=sys.stderr)
+    if outcome.triage.notice:
+        print(f"{PROG}: {literal(outcome.triage.notice, one_line=True)}", file=sys.stderr)
     if args.format == "json":
         print(outcome.triage.model_dump_json(indent=2))
         return 0
@@ -205,7 +290,7 @@ def _status_lines(evidence: Evidence) -> str:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    journal = open_journal(args.journal)
+    journal = open_journal(args.journal, name=args.actor)
     summaries = journal.incidents()
     if args.json:
         print(json.dumps([s.model_dump(mode="json") for s in summaries], indent=2))
@@ -221,10 +306,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from maestro import report
-    from maestro.journal import JournalError
+    from maestro.journal import JournalError, JournalReadOnly
 
     config = load_config(args.config)
-    journal = open_journal(args.journal)
+    journal = open_journal(args.journal, name=args.actor or config.responder)
     if args.incident:
         incident_id = guarded((JournalError,), lambda: journal.resolve_id(args.incident))
     else:
@@ -235,15 +320,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     incident = journal.incident(incident_id)
     out = args.out or paths.reports_dir(None) / incident_id
     now = utc_now()
+    unrecorded: list[str] = []
+
+    def record(kind: EventKind, payload: Payload) -> None:
+        try:
+            journal.append(incident_id, kind, payload)
+        except JournalReadOnly as exc:
+            unrecorded.append(str(exc))
+
     files = guarded(
-        (report.ReportError,),
-        lambda: report.export_and_record(
-            incident, config, out, now=now, record=lambda kind, payload: journal.append(incident_id, kind, payload)
-        ),
+        (report.ReportError,), lambda: report.export_and_record(incident, config, out, now=now, record=record)
     )
     print(f"wrote {len(files)} reports to {out}")
     for f in files:
         print(f"  {f}")
+    for reason in unrecorded:
+        print(f"{PROG}: the export is not in the timeline: {reason}", file=sys.stderr)
     return 0
 
 
@@ -256,7 +348,16 @@ def cmd_config(args: argparse.Namespace) -> int:
         guarded((ConfigError,), lambda: config.write_example(path, force=args.force))
         print(f"wrote {path}")
         return 0
-    guarded((ConfigError,), lambda: config.load(path, required=True))
+    loaded = guarded((ConfigError,), lambda: config.load(path, required=True))
+    if loaded.runbook_dir is not None:
+        from maestro.runbooks.catalog import load_catalog
+
+        catalog = load_catalog(loaded.runbook_dir, skip_broken=True)
+        if catalog.problems:
+            for problem in catalog.problems[1:]:
+                print(f"{PROG}: runbook: {problem}", file=sys.stderr)
+            raise UserError(f"runbook: {catalog.problems[0]}")
+        print(f"{loaded.runbook_dir}: {len(catalog)} runbooks ok")
     print(f"{path}: ok")
     return 0
 
@@ -292,14 +393,30 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "notify": cmd_notify,
 }
 
-
 # --- the screen -----------------------------------------------------------------
+
+
+def _check_when(text: str | None) -> None:
+    if not text:
+        return
+    from maestro.start_time import began_at
+
+    if began_at(text, utc_now()) is None:
+        raise UserError(f"cannot tell when {text!r} is; give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z")
 
 
 def run_screen(args: argparse.Namespace) -> int:
     """The panes are drawn first: config, journal and incident are opened by the app right after that."""
     if args.description is not None and not args.description.strip():
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
+    if typo := command_typo(args.description):
+        raise UserError(typo)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError(
+            "the screen needs a terminal (stdin and stdout are not one); in scripts use"
+            f" `{PROG} triage`, `status`, `list` or `export`"
+        )
+    _check_when(args.when)
     from tui.app import MaestroApp
 
     app = MaestroApp(request=session_request(args))
@@ -314,11 +431,13 @@ def session_request(args: argparse.Namespace) -> SessionRequest:
         config_path=args.config,
         journal_path=args.journal,
         description=args.description,
+        when=args.when,
         incident=args.incident,
         demo=args.demo,
         docker_host=args.docker_host,
         use_docker=not (args.no_docker or args.offline),
         use_claude=not (args.no_claude or args.offline),
+        actor=args.actor,
     )
 
 

@@ -27,19 +27,19 @@ class RecoveryPlan(OptionList):
     RecoveryPlan { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("recovery")
+    BINDINGS = [*bindings("recovery"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):
+        """Tick the item if it is open, reopen it if it is ticked (the journal decides which)."""
+
         item_id: str
         label: str
-        done: bool
 
     @dataclass
     class PhaseTickRequested(Message):
         phase_id: str
         label: str
-        done: bool
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, markup=False)
@@ -105,7 +105,7 @@ class RecoveryPlan(OptionList):
         label = self._labels[option.id]
         if option.id.startswith(PHASE_PREFIX):
             phase_id = option.id.removeprefix(PHASE_PREFIX)
-            self.post_message(self.PhaseTickRequested(phase_id, label, done=phase_id not in self._phases_done))
+            self.post_message(self.PhaseTickRequested(phase_id, label))
         else:
             item_id = option.id.removeprefix(ITEM_PREFIX)
-            self.post_message(self.TickRequested(item_id, label, done=item_id not in self._ticked))
+            self.post_message(self.TickRequested(item_id, label))

@@ -27,6 +27,8 @@ _UPDATE_STATES = {
     "rollback_completed": "update rolled back",
     "rollback_paused": "rollback paused",
 }
+# Attribute values come from labels anyone deploying a service can set: a name longer than this is cut.
+_NAME_CHARS = 200
 _STREAM_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException, OSError, ValueError)
 
 
@@ -40,6 +42,8 @@ class EngineEvent(BaseModel):
     service: str
     text: str
     exit_code: int | None = None
+    container: str = ""
+    """The container a `die`, `oom` or `health_status` event is about."""
 
 
 def describe(raw: Mapping[str, Any]) -> EngineEvent | None:
@@ -49,27 +53,33 @@ def describe(raw: Mapping[str, Any]) -> EngineEvent | None:
     nanos = raw.get("timeNano")
     at = datetime.fromtimestamp(nanos / 1e9 if nanos else float(raw.get("time") or 0), UTC)
     if raw.get("Type") == "container":
-        service = str(attrs.get(SERVICE_LABEL) or "")
+        service = str(attrs.get(SERVICE_LABEL) or "")[:_NAME_CHARS]
+        container = str((raw.get("Actor") or {}).get("ID") or raw.get("id") or "")
         if not service:
             return None
         if action == "die":
             code = int(attrs.get("exitCode") or 0)
             what = "killed (exit 137)" if code == 137 else f"exited with code {code}"
-            return EngineEvent(at=at, kind="die", service=service, text=f"{service}: container {what}", exit_code=code)
+            text = f"{service}: container {what}"
+            return EngineEvent(at=at, kind="die", service=service, text=text, exit_code=code, container=container)
         if action == "oom":
-            return EngineEvent(at=at, kind="oom", service=service, text=f"{service}: container OOM-killed")
+            text = f"{service}: container OOM-killed"
+            return EngineEvent(at=at, kind="oom", service=service, text=text, container=container)
         if action.startswith("health_status"):
             status = action.partition(":")[2].strip() or "health changed"
-            return EngineEvent(at=at, kind="health_status", service=service, text=f"{service}: container {status}")
+            text = f"{service}: container {status}"
+            return EngineEvent(at=at, kind="health_status", service=service, text=text, container=container)
         return None
     if raw.get("Type") == "service" and action == "update":
-        service = str(attrs.get("name") or "")
+        service = str(attrs.get("name") or "")[:_NAME_CHARS]
         if state := attrs.get("updatestate.new"):
-            what = _UPDATE_STATES.get(state, f"update {state}")
+            what = _UPDATE_STATES.get(state, f"update {str(state)[:_NAME_CHARS]}")
         elif "replicas.new" in attrs:
-            what = f"scaled from {attrs.get('replicas.old', '?')} to {attrs['replicas.new']} replicas"
+            old, new = str(attrs.get("replicas.old", "?"))[:20], str(attrs["replicas.new"])[:20]
+            what = f"scaled from {old} to {new} replicas"
         elif "image.new" in attrs:
-            what = f"image changed from {attrs.get('image.old', '?')} to {attrs['image.new']}"
+            old, new = str(attrs.get("image.old", "?"))[:_NAME_CHARS], str(attrs["image.new"])[:_NAME_CHARS]
+            what = f"image changed from {old} to {new}"
         else:
             what = "service updated"
         return EngineEvent(at=at, kind="update", service=service, text=f"{service}: {what}")

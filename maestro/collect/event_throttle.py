@@ -2,12 +2,13 @@
 
 A crash loop makes a `die` event every few seconds: the first one goes to the timeline at once, the
 others of the same minute become one line when the minute is over ("... (12 more since 05:31:02)").
+The count is of containers, not of engine events: the kernel reports one OOM kill of a container many times.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,9 @@ WINDOW = timedelta(minutes=1)
 @dataclass
 class _Window:
     opened: datetime
-    held: int = 0
+    first_container: str = ""
+    held: set[str] = field(default_factory=set)
+    """The containers (or, for events about no container, one key per event) held back in this window."""
     last_text: str = ""
     first_held: datetime | None = None
 
@@ -44,10 +47,12 @@ class EventThrottle:
             self._close_windows(now)
             window = self._windows.get(key)
             if window is None:
-                self._windows[key] = _Window(opened=now)
+                self._windows[key] = _Window(opened=now, first_container=event.container)
                 self._ready.append(SwarmEvent(subject=event.service, text=text))
                 return
-            window.held += 1
+            if event.container and event.container == window.first_container:
+                return
+            window.held.add(event.container or f"event {len(window.held)}")
             window.last_text = text
             window.first_held = window.first_held or now
 
@@ -65,7 +70,7 @@ class EventThrottle:
             if now - window.opened < self.window:
                 continue
             if window.held and window.first_held is not None:
-                more = f"{window.held} more since {window.first_held:%H:%M:%S}"
+                more = f"{len(window.held)} more since {window.first_held:%H:%M:%S}"
                 self._ready.append(SwarmEvent(subject=key[0], text=f"{window.last_text} ({more})"))
                 self._windows[key] = _Window(opened=now)
             else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +78,8 @@ class RawSwarm:
     containers: Mapping[str, ContainerFacts] = field(default_factory=dict)
     oom_seen: Mapping[str, datetime] = field(default_factory=dict)
     """Service name -> time of the last `oom` container event."""
+    deaths: Mapping[str, AbstractSet[str]] = field(default_factory=dict)
+    """Service name -> containers seen dying abnormally by engine events (swarm prunes old tasks)."""
 
 
 @dataclass
@@ -219,6 +222,14 @@ def _steady(current: list[Raw], looping: set[str], now: datetime) -> int:
     )
 
 
+def _pruned_deaths(raw: RawSwarm, service: str, tasks: list[Raw]) -> set[str]:
+    """Containers that died abnormally (engine events) and whose task swarm no longer lists."""
+    died = raw.deaths.get(service)
+    if not died:
+        return set()
+    return set(died) - {container_id_of(t) for t in tasks}
+
+
 def _task_time(task: Raw) -> str:
     return (task.get("Status") or {}).get("Timestamp") or ""
 
@@ -275,7 +286,7 @@ def _service(
         memory_limit=int(memory) if memory else None,
         constraints=constraints,
         last_error=errors[0] if errors else "",
-        restarts=len(failures),
+        restarts=len({container_id_of(t) or str(t.get("ID")) for t in failures} | _pruned_deaths(raw, name, tasks)),
     )
     base = {
         "service": name,

@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ from maestro.collect.signals import (
     parse_time,
 )
 from maestro.model import Evidence, LogLine, Signal, SignalKind
+from maestro.redact import redact_obj
 
 __all__ = [
     "CollectorCache",
@@ -68,6 +70,10 @@ MAX_INSPECTS = 10
 MAX_LOG_SERVICES = 5
 LOG_TAIL = 20
 LOG_BYTES_PER_SERVICE = 6_000
+# All log reads of one poll share this many seconds and each reads at most LOG_READ_BYTES: an engine that
+# never ends a log stream delays a poll by LOG_SECONDS_PER_POLL at most.
+LOG_SECONDS_PER_POLL = 4.0
+LOG_READ_BYTES = 1 << 20
 _MAX_CACHED_CONTAINERS = 512
 # The engine may handle a container's `oom` event after its exit: an inspect this soon may not show it yet.
 _SETTLED = timedelta(seconds=10)
@@ -91,6 +97,10 @@ class CollectorError(Exception):
     """The Docker host given cannot be used; the message is one line saying what to do."""
 
 
+_STOPPED_ON_PURPOSE = frozenset({"shutdown", "complete", "remove", "orphaned"})
+"""Task states of a container swarm stopped itself (update, scale-down, node drain), not a crash."""
+
+
 @dataclass
 class CollectorCache:
     """What one poll leaves for the next. Pass the same object to every `collect` of a session.
@@ -105,12 +115,25 @@ class CollectorCache:
     containers: dict[str, ContainerFacts] = field(default_factory=dict)
     logs: dict[str, tuple[str, list[LogLine]]] = field(default_factory=dict)
     oom_seen: dict[str, datetime] = field(default_factory=dict)
+    deaths: dict[str, set[str]] = field(default_factory=dict)
     quiet: ServiceMemo = field(default_factory=dict)
 
     def observe(self, event: EngineEvent) -> None:
-        """Remember what only events tell (an `oom` may come without an inspect to show it)."""
+        """Remember what only events tell: an `oom` may come without an inspect to show it, and a container
+        that died abnormally still counts as a restart after swarm has pruned its task from the history."""
         if event.kind == "oom":
             self.oom_seen[event.service] = event.at
+        if event.kind == "die" and event.exit_code and event.container:
+            self.deaths.setdefault(event.service, set()).add(event.container)
+
+    def forget_clean_exits(self, tasks: list[Raw]) -> None:
+        """Containers whose task swarm shows as stopped on purpose (an update, a scale-down) are no restart."""
+        if not self.deaths:
+            return
+        for task in tasks:
+            if (task.get("Status") or {}).get("State") in _STOPPED_ON_PURPOSE and (cid := container_id_of(task)):
+                for died in self.deaths.values():
+                    died.discard(cid)
 
 
 def connect(host: str | None = None, *, timeout: float = DEFAULT_TIMEOUT) -> docker.DockerClient:
@@ -166,10 +189,13 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         return _trouble(now, diagnose(exc, engine_address(client)))
 
     containers = _inspect_failed(api, tasks, cache, now)
-    found = extract(RawSwarm(services, tasks, nodes, containers, cache.oom_seen), now=now, memo=cache.quiet)
+    cache.forget_clean_exits(tasks)
+    raw = RawSwarm(services, tasks, nodes, containers, cache.oom_seen, cache.deaths)
+    found = extract(raw, now=now, memo=cache.quiet)
     logs = _failing_logs(client, found, services, tasks, cache)
     _add_last_log(found.signals, logs)
-    return Evidence(
+    # Labels, task errors and health output are the services' own words: redacted like their logs.
+    evidence = Evidence(
         collected_at=now,
         source="swarm",
         engine=cache.engine,
@@ -179,6 +205,7 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         signals=found.signals,
         logs=[line for lines in logs.values() for line in lines],
     )
+    return redact_obj(evidence)
 
 
 def collect_service(
@@ -303,6 +330,7 @@ def _failing_logs(
             newest[service_id] = max(newest.get(service_id, ""), stamp)
     logs: dict[str, list[LogLine]] = {}
     reads = 0
+    deadline = time.monotonic() + LOG_SECONDS_PER_POLL
     for service_id, name in names.items():
         if service_id not in newest:
             continue
@@ -312,14 +340,23 @@ def _failing_logs(
         if cached is not None and cached[0] == marker:
             logs[name] = cached[1]
             continue
-        if reads >= MAX_LOG_SERVICES:
+        left = deadline - time.monotonic()
+        if reads >= MAX_LOG_SERVICES or left < 0.2:
             if cached is not None:
                 logs[name] = cached[1]
             continue
         reads += 1
         tty = bool((((svc.get("Spec") or {}).get("TaskTemplate") or {}).get("ContainerSpec") or {}).get("TTY"))
         try:
-            lines = service_logs(client, service_id, tail=LOG_TAIL, max_bytes=LOG_BYTES_PER_SERVICE, tty=tty)
+            lines = service_logs(
+                client,
+                service_id,
+                tail=LOG_TAIL,
+                max_bytes=LOG_BYTES_PER_SERVICE,
+                tty=tty,
+                seconds=min(left, 3.0),
+                max_read=LOG_READ_BYTES,
+            )
         except LogsUnavailable:
             continue
         lines = [line.model_copy(update={"service": name}) for line in lines]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from maestro.safety.context import DES, MUT, OK, Context, Finding, Handler
 from maestro.safety.lexer import computed
-from maestro.safety.options import options
+from maestro.safety.options import options, short_flags
 
 _Table = dict[str, Finding]
 
@@ -20,6 +22,7 @@ _TOP: _Table = {
     "update": (MUT, "docker update changes container limits"),
 }
 _LISTING = ("ls", "list", "inspect")
+_ZERO_SCALE = re.compile(r"=0+$")
 
 _GROUPS: dict[str, _Table] = {
     "service": {
@@ -64,7 +67,10 @@ _GROUPS: dict[str, _Table] = {
         "prune": (DES, "docker system prune deletes stopped containers, unused networks, images and build cache"),
     },
     **dict.fromkeys(("builder", "buildx"), dict.fromkeys(("ls", "du", "inspect", "version"), OK)),
-    "config": dict.fromkeys(_LISTING, OK),
+    "config": {
+        **dict.fromkeys(_LISTING, OK),
+        **dict.fromkeys(("rm", "remove"), (DES, "docker config rm deletes the config; services using it break")),
+    },
     "secret": {
         **dict.fromkeys(_LISTING, OK),
         **dict.fromkeys(("rm", "remove"), (DES, "docker secret rm deletes the secret; its value cannot be read back")),
@@ -120,7 +126,7 @@ def _top(ctx: Context, sub: str, args: list[str]) -> list[Finding]:
     found = _TOP.get(sub)
     if found is None:
         return [(MUT, f"docker {sub} is not known to be read-only")]
-    if sub in ("rm", "kill", "stop") and (ctx.broad or computed(args)):
+    if sub in ("rm", "kill", "stop", "rmi", "restart") and (ctx.broad or computed(args)):
         return [(DES, f"docker {sub} of a computed set of containers hits every one of them")]
     return [found]
 
@@ -130,6 +136,21 @@ def _group(group: str, args: list[str]) -> Finding:
     flags = set(args)
     if group == "service" and action == "update":
         return _service_update(args)
+    if group == "service" and action == "scale" and any(_ZERO_SCALE.search(a) for a in args):
+        return (DES, "docker service scale to 0 stops every task of the service")
+    if group == "service" and action == "create" and _replicas_zero(args):
+        return (MUT, "docker service create makes a service with no running task")
+    if group == "node" and action == "update" and _availability(args) in ("drain", "pause"):
+        how = _availability(args)
+        return (
+            DES,
+            f"docker node update --availability {how} moves or holds every task of the node; "
+            "on a small swarm that stops services",
+        )
+    if group == "image" and action == "prune" and ("--all" in flags or "a" in short_flags(args)):
+        return (DES, "docker image prune -a deletes every image not used by a running container")
+    if group == "swarm" and action == "init" and "--force-new-cluster" in flags:
+        return (DES, "docker swarm init --force-new-cluster throws away every other manager of the swarm")
     if group == "swarm":
         return _swarm(action, flags)
     found = _GROUPS[group].get(action)
@@ -142,6 +163,8 @@ def _group(group: str, args: list[str]) -> Finding:
 
 def _service_update(args: list[str]) -> Finding:
     target = args[-1] if args and not args[-1].startswith("-") else "the service"
+    if _replicas_zero(args):
+        return (DES, f"docker service update --replicas 0 stops every task of {target}")
     if "--rollback" in args:
         return (MUT, f"docker service update --rollback returns {target} to its previous spec; tasks restart")
     if "--force" in args:
@@ -150,6 +173,23 @@ def _service_update(args: list[str]) -> Finding:
     if image:
         return (MUT, f"docker service update deploys {image} to {target}; tasks restart")
     return (MUT, f"docker service update changes {target}; its tasks may restart")
+
+
+def _replicas_zero(args: list[str]) -> bool:
+    for i, a in enumerate(args):
+        given = args[i + 1] if a == "--replicas" and i + 1 < len(args) else a.partition("=")[2]
+        if a.partition("=")[0] == "--replicas" and given and given.strip("0") == "":
+            return True
+    return False
+
+
+def _availability(args: list[str]) -> str:
+    for i, a in enumerate(args):
+        if a == "--availability" and i + 1 < len(args):
+            return args[i + 1].lower()
+        if a.startswith("--availability="):
+            return a.partition("=")[2].lower()
+    return ""
 
 
 def _swarm(action: str, flags: set[str]) -> Finding:

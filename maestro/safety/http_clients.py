@@ -12,6 +12,8 @@ _CURL_VALUED = (
     *("-m", "--max-time", "--connect-timeout", "-w", "--write-out", "-x", "--proxy", "--resolve"),
     *("--cacert", "--cert", "--key", "-K", "--config", "-E", "-r", "--range", "--retry", "-Y", "-y", "-z"),
     *("--limit-rate", "-C", "--continue-at", "--url", "-U", "--proxy-user", "--retry-delay", "--retry-max-time"),
+    *("-D", "--dump-header", "--trace", "--trace-ascii", "--stderr", "--libcurl", "--etag-save", "--hsts"),
+    *("--alt-svc", "--output-dir"),
 )
 _CURL_DATA = word_set("-d --data --data-raw --data-binary --data-urlencode --data-ascii --json -F --form --form-string")
 _WGET_VALUED = (
@@ -24,6 +26,10 @@ _AB_VALUED = (
 )
 _HEY_VALUED = ("-n", "-c", "-q", "-z", "-o", "-m", "-H", "-t", "-A", "-d", "-D", "-a", "-x", "-T")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_CURL_WRITES = word_set(
+    "-o --output -D --dump-header -c --cookie-jar --trace --trace-ascii --stderr --libcurl --etag-save --hsts "
+    "--alt-svc --output-dir"
+)
 
 
 def _curl(ctx: Context) -> list[Finding]:
@@ -38,7 +44,7 @@ def _curl(ctx: Context) -> list[Finding]:
     elif given & _CURL_DATA and not given & {"-G", "--get"}:
         out.append((MUT, "curl sends data (a POST request)"))
     for name, target in opts:
-        if name in ("-o", "--output") and target not in HARMLESS_TARGETS:
+        if name in _CURL_WRITES and target not in HARMLESS_TARGETS:
             out.append((MUT, f"curl writes the file {target}"))
     if given & {"-O", "--remote-name", "--remote-name-all"}:
         out.append((MUT, "curl saves the download to a file"))

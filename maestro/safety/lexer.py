@@ -6,8 +6,10 @@ reader fills in before running the command: it is part of a word, never a redire
 
 from __future__ import annotations
 
+import codecs
 import re
 import shlex
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,6 +21,10 @@ _DQ_PLAIN = re.compile(r'[^"\\$`]+')
 _REDIRECT = re.compile(r"\d*(?:<<<|<<-|<<|<>|<&|>>|>&|>\||>|<)|&>>|&>")
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 _BREAK = frozenset(" \t\r\n|&;<>()")
+_BRACES = re.compile(r"\{[^{}\s]*(?:,|\.\.)[^{}\s]*\}")
+_GLOB = re.compile(r"[*?]|\[.*\]")
+_EMPTY_PARENS = re.compile(r"\([ \t]*\)")
+_QUOTED = "\x01"  # stands for quoted text in the unquoted shape of a word
 
 
 @dataclass
@@ -28,6 +34,8 @@ class Simple:
     words: list[str] = field(default_factory=list)
     redirects: list[tuple[str, str]] = field(default_factory=list)
     stdin: str | None = None
+    braced: set[int] = field(default_factory=set)
+    globbed: set[int] = field(default_factory=set)
 
 
 def computed(args: Iterable[str]) -> bool:
@@ -47,7 +55,8 @@ class Lexer:
     """Splits a shell script into pipelines of simple commands, never raising.
 
     Command substitutions are collected in `subs` and leave `SUB` in their word;
-    unbalanced quotes run to the end of the text.
+    unbalanced quotes run to the end of the text. `hidden` names what hides the text that
+    will run: ANSI-C quoting and function definitions.
     """
 
     def __init__(self, text: str) -> None:
@@ -55,6 +64,7 @@ class Lexer:
         self.n = len(text)
         self.i = 0
         self.subs: list[str] = []
+        self.hidden: list[str] = []
         self.pipelines: list[list[Simple]] = []
         self._pipeline: list[Simple] = []
         self._cur = Simple()
@@ -93,13 +103,26 @@ class Lexer:
                 self._end_command()
                 self._after_pipe = True
             elif c in ";&()":
+                if c == "(" and len(self._cur.words) == 1 and _EMPTY_PARENS.match(s, self.i):
+                    self.hidden.append(f"defines the function {self._cur.words[0]}")
                 self.i += 1
                 self._end_pipeline()
             else:
-                self._cur.words.append(self._word())
-                self._after_pipe = False
+                self._add_word()
         self._end_pipeline()
         return self
+
+    def _add_word(self) -> None:
+        shape: list[str] = []
+        word = self._word(shape)
+        bare = "".join(shape)
+        index = len(self._cur.words)
+        if _BRACES.search(bare):
+            self._cur.braced.add(index)
+        if bare not in ("[", "[[") and _GLOB.search(bare):
+            self._cur.globbed.add(index)
+        self._cur.words.append(word)
+        self._after_pipe = False
 
     def _redirect(self, op: str) -> None:
         while self.i < self.n and self.s[self.i] in " \t":
@@ -143,15 +166,19 @@ class Lexer:
             command.stdin = "\n".join(lines)
         self._heredocs = []
 
-    def _word(self) -> str:
+    def _word(self, shape: list[str] | None = None) -> str:
+        """The next word, quotes removed; `shape` gets its unquoted text with quoted parts as `_QUOTED`."""
         s, n = self.s, self.n
         buf: list[str] = []
+        shape = [] if shape is None else shape
         i = self.i
         while i < n:
             if m := _PLAIN.match(s, i):
                 buf.append(m.group())
+                shape.append(m.group())
                 i = m.end()
                 continue
+            shape.append(_QUOTED)
             c = s[i]
             if c == "<" and (m := _PLACEHOLDER.match(s, i)):
                 buf.append(m.group())
@@ -208,6 +235,7 @@ class Lexer:
         if s.startswith("$((", i):
             end = s.find("))", i + 3)
             end = n if end < 0 else end + 2
+            self._inner_subs(s[i + 3 : end])
             buf.append(s[i:end])
             return end
         if s.startswith("$(", i):
@@ -218,13 +246,17 @@ class Lexer:
         if s.startswith("${", i):
             end = s.find("}", i + 2)
             end = n if end < 0 else end + 1
+            self._inner_subs(s[i + 2 : end])
             buf.append(s[i:end])
             return end
         if s.startswith("$'", i) and not quoted:
             j = i + 2
             while j < n and s[j] != "'":
                 j += 2 if s[j] == "\\" else 1
-            buf.append(s[i + 2 : min(j, n)])
+            body = s[i + 2 : min(j, n)]
+            if "\\" in body:
+                self.hidden.append("ANSI-C quoting ($'...') hides the text")
+            buf.append(_ansi_c(body))
             return j + 1
         buf.append("$")
         return i + 1
@@ -237,6 +269,26 @@ class Lexer:
         self.subs.append(s[i + 1 : min(j, n)].replace("\\`", "`"))
         buf.append(SUB)
         return j + 1
+
+    def _inner_subs(self, text: str) -> None:
+        """Command substitutions inside arithmetic or a parameter expansion still run."""
+        if "$(" in text or "`" in text:
+            inner = Lexer(text).run()
+            self.subs += inner.subs
+            self.hidden += inner.hidden
+
+
+def _ansi_c(body: str) -> str:
+    """The text of `$'...'` as bash decodes it (\\xHH, \\uHHHH, octal, \\n, \\e ...)."""
+    if "\\" not in body:
+        return body
+    try:
+        escaped = re.sub(r"\\[eE]", r"\\x1b", body).encode("latin-1", "backslashreplace")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return codecs.decode(escaped, "unicode_escape")
+    except (UnicodeError, ValueError):
+        return body
 
 
 def _close_paren(s: str, i: int) -> int:

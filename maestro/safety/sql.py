@@ -107,6 +107,8 @@ def _statement(source: str, upper: str) -> Finding:
             return (DES, "ALTER ... DROP deletes a column, constraint or other part with its data")
         return (MUT, "ALTER changes a database object or setting")
     if first == "COPY":
+        if re.search(r"\bPROGRAM\b", upper):
+            return (DES, "COPY ... PROGRAM runs a shell command on the database server")
         return OK if _TO_STDOUT.search(upper) else (MUT, "COPY loads or writes data")
     if first == "SHUTDOWN":
         return (DES, "SHUTDOWN stops the database server")

@@ -48,6 +48,9 @@ def _psql_input(text: str, ctx: Context) -> list[Finding]:
         word = meta.split(None, 1)[0]
         if word.startswith("\\!"):
             out += ctx.script(meta[2:], stdin=ctx.stdin)
+        elif "|" in meta and word in ("\\g", "\\gx", "\\o", "\\out", "\\w", "\\write", "\\copy"):
+            out += ctx.script(meta.split("|", 1)[1], stdin=None)
+            out.append((MUT, f"psql {word} | runs a shell command"))
         elif word in _PSQL_INCLUDES:
             out.append((MUT, "psql \\i runs SQL from a file that is not shown"))
         elif word in _PSQL_WRITES:
@@ -60,12 +63,25 @@ def _mysql(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     for name, value in opts:
         if name in ("-e", "--execute"):
-            out += sql.judge(value or "")
+            out += _mysql_input(value or "", ctx)
     if out:
         return out
     if ctx.stdin is not None:
-        return sql.judge(ctx.stdin)
+        return _mysql_input(ctx.stdin, ctx)
     return [(MUT, f"{ctx.prog} without -e reads SQL from input that is not shown")]
+
+
+def _mysql_input(text: str, ctx: Context) -> list[Finding]:
+    """SQL with the client's own `system CMD` and `\\! CMD` shell escapes."""
+    out: list[Finding] = []
+    kept: list[str] = []
+    for statement in text.split(";"):
+        bare = statement.strip()
+        if bare.lower().startswith("system ") or bare.startswith("\\!"):
+            out += ctx.script(bare.split(None, 1)[1] if " " in bare else "", stdin=None)
+        else:
+            kept.append(statement)
+    return out + sql.judge(";".join(kept))
 
 
 def _mysqladmin(ctx: Context) -> list[Finding]:

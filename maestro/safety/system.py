@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from maestro.safety.context import DES, HARMLESS_TARGETS, MUT, OK, Context, Finding, Handler, word_set
+import re
+
+from maestro.safety.context import DES, HARMLESS_TARGETS, MUT, OK, SYSTEM_PATH, Context, Finding, Handler, word_set
 from maestro.safety.lexer import computed
 from maestro.safety.options import options, short_flags
 
@@ -18,6 +20,19 @@ _SYSTEMCTL_READ = word_set(
 )
 _IP_CHANGES = word_set("add del delete set flush change replace append")
 _SYSTEMCTL_DOWN = ("reboot", "poweroff", "halt", "kexec", "soft-reboot", "emergency", "rescue")
+_SYSTEMCTL_STOPS = frozenset({"stop", "kill", "disable", "mask", "isolate", "freeze"})
+# Stopping one of these takes down every container, the node's place in the swarm or the way in.
+_CRITICAL_UNITS = re.compile(
+    r"(?:docker|dockerd|containerd|kubelet|ssh|sshd|network|networking|networkmanager|systemd-networkd"
+    r"|systemd-resolved|systemd-journald|dbus|k3s|crio|cri-o|podman)(?:\.service|\.socket)?",
+    re.IGNORECASE,
+)
+_CRITICAL_PROCESSES = re.compile(
+    r"(?:dockerd|docker|containerd|containerd-shim\S*|kubelet|sshd|systemd|init|k3s|crio)", re.IGNORECASE
+)
+_GENTLE_SIGNALS = frozenset({"0", "HUP", "1", "USR1", "10", "USR2", "12", "CONT", "18", "WINCH", "28"})
+_FIREWALL_WIPES = frozenset({"-F", "--flush", "-X", "--delete-chain", "-Z", "--zero"})
+_ROOT_PATHS = re.compile(r"/+(?:\*|\.)?$|/+(?:etc|usr|var|bin|sbin|lib|lib64|boot|root|home|srv|opt|dev|proc|sys)/*$")
 
 
 def disk(ctx: Context) -> list[Finding]:
@@ -35,6 +50,8 @@ def _dd(ctx: Context) -> list[Finding]:
         return [OK]
     if target.startswith("/dev/"):
         return [(DES, f"dd writes raw data over {target}")]
+    if SYSTEM_PATH.match(target):
+        return [(DES, f"dd overwrites the system file {target}")]
     return [(MUT, f"dd writes the file {target}")]
 
 
@@ -58,12 +75,18 @@ def _systemctl(ctx: Context) -> list[Finding]:
         return [OK]
     if verb in _SYSTEMCTL_DOWN:
         return [(DES, f"systemctl {verb} takes the whole machine down")]
+    if verb == "isolate":
+        return [(DES, f"systemctl isolate {units} stops every unit the target does not want")]
+    if verb in _SYSTEMCTL_STOPS and any(_CRITICAL_UNITS.fullmatch(u) for u in pos[1:]):
+        return [(DES, f"systemctl {verb} {units} stops what every container or the way in depends on")]
     return [(MUT, f"systemctl {verb} {units}".rstrip() + " changes running services")]
 
 
 def _service(ctx: Context) -> list[Finding]:
     if ctx.args[1:2] in (["status"], ["--status-all"]) or ctx.args[:1] == ["--status-all"]:
         return [OK]
+    if ctx.args[1:2] == ["stop"] and _CRITICAL_UNITS.fullmatch(ctx.args[0]):
+        return [(DES, f"service {ctx.args[0]} stop stops what every container or the way in depends on")]
     return [(MUT, f"service {' '.join(ctx.args[:2])} changes a running service")]
 
 
@@ -92,6 +115,9 @@ def _kill(ctx: Context) -> list[Finding]:
     hard = _is_kill_signal(signal or "")
     if "-1" in targets:
         return [(DES, "kill -1 signals every process you are allowed to signal")]
+    gentle = (signal or "TERM").upper().removeprefix("SIG") in _GENTLE_SIGNALS
+    if not gentle and ("1" in targets or any(t.startswith("-") and t[1:].isdigit() for t in targets)):
+        return [(DES, "kill of process 1 or of a process group stops the init process or a whole group")]
     if hard and (ctx.broad or computed(targets) or "0" in targets):
         return [(DES, "kill -9 of a computed set of processes gives none of them a chance to clean up")]
     if hard:
@@ -106,6 +132,9 @@ def _pkill(ctx: Context) -> list[Finding]:
     signals += [a.partition("=")[2] for a in args if a.startswith("--signal=")]
     if any(_is_kill_signal(s) for s in signals):
         return [(DES, f"{ctx.prog} -9 kills every matching process without cleanup")]
+    names = [a for a in args if not a.startswith("-")]
+    if any(_CRITICAL_PROCESSES.fullmatch(n) or n in (".", ".*", "") for n in names):
+        return [(DES, f"{ctx.prog} {' '.join(names)} stops what every container or the way in depends on")]
     return [(MUT, f"{ctx.prog} signals every matching process")]
 
 
@@ -119,9 +148,40 @@ def _crontab(ctx: Context) -> list[Finding]:
 
 
 def _ip(ctx: Context) -> list[Finding]:
+    _, pos = options(ctx.args, ("-n", "-netns", "-b", "-batch", "-f", "-family"), stop=True)
+    if pos[:2] == ["netns", "exec"] and len(pos) > 3:
+        return ctx.argv(pos[3:])
+    if {"-b", "-batch", "-force"} & set(ctx.args):
+        return [(MUT, "ip runs the commands of a batch file")]
     if _IP_CHANGES & set(ctx.args[1:]):
         return [(MUT, "ip changes network settings")]
     return [OK]
+
+
+def _firewall(ctx: Context) -> list[Finding]:
+    args = set(ctx.args)
+    if args & {"-L", "--list", "-S", "--list-rules"} and not args & _FIREWALL_WIPES:
+        return [OK]
+    if args & _FIREWALL_WIPES:
+        return [(DES, f"{ctx.prog} -F deletes firewall rules; the host may be cut off or left open")]
+    for i, a in enumerate(ctx.args):
+        if a in ("-P", "--policy") and "DROP" in [x.upper() for x in ctx.args[i + 1 : i + 3]]:
+            return [(DES, f"{ctx.prog} -P ... DROP drops every packet not allowed: the host can be cut off")]
+    return [(MUT, f"{ctx.prog} changes firewall rules")]
+
+
+def _ownership(ctx: Context) -> list[Finding]:
+    """chmod, chown, chgrp: over the root or a system directory, or recursively there, destructive."""
+    targets = [a for a in ctx.args if not a.startswith("-")][1:]
+    recursive = "R" in short_flags(ctx.args) or "--recursive" in ctx.args
+    if any(_ROOT_PATHS.fullmatch(t) or SYSTEM_PATH.match(t) for t in targets) or (
+        recursive and any(t.startswith("/") and t.count("/") <= 2 for t in targets)
+    ):
+        return [(DES, f"{ctx.prog} over a system directory changes who may use every file in it")]
+    what = "permissions" if ctx.prog == "chmod" else "ownership"
+    if recursive:
+        return [(MUT, f"{ctx.prog} -R changes the {what} of every file under {' '.join(targets[:3])}")]
+    return [(MUT, f"{ctx.prog} changes file {what}")]
 
 
 HANDLERS: dict[str, Handler] = {
@@ -134,5 +194,14 @@ HANDLERS: dict[str, Handler] = {
     "service": _service,
     "kill": _kill,
     "crontab": _crontab,
+    **dict.fromkeys(("iptables", "ip6tables", "iptables-legacy", "iptables-nft"), _firewall),
+    **dict.fromkeys(("chmod", "chown", "chgrp"), _ownership),
+    "ufw": lambda ctx: (
+        [(DES, f"ufw {ctx.args[0]} removes the firewall rules")]
+        if ctx.args[:1] in (["disable"], ["reset"])
+        else [OK]
+        if ctx.args[:1] in (["status"], ["app"], [])
+        else [(MUT, "ufw changes firewall rules")]
+    ),
     "ip": _ip,
 }

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import re
 
-from maestro.safety.context import DES, HARMLESS_TARGETS, MUT, OK, Context, Finding, Handler, word_set
+from maestro.safety.context import (
+    DES,
+    HARMLESS_TARGETS,
+    MUT,
+    OK,
+    SYSTEM_PATH,
+    Context,
+    Finding,
+    Handler,
+    unreadable,
+    word_set,
+)
 from maestro.safety.lexer import computed
 from maestro.safety.options import options, short_flags
 
@@ -28,19 +39,31 @@ NAMED = {
     "update-status-page": "update-status-page changes the public status page",
     "mv": "mv moves or renames files, replacing any file in the way",
     "cp": "cp copies files and may overwrite existing ones",
-    "chmod": "chmod changes file permissions",
-    "chown": "chown changes file ownership",
-    "source": "source runs a script that is not shown",
-    ".": ". runs a script that is not shown",
 }
 
 _ROOTS = frozenset({"/", "/*", "*", "~", ".", ".."})
+_ROOTS_ABS = re.compile(r"-C/+|/+|/+(?:etc|usr|bin|sbin|lib|lib64|boot|var)/*")
 _GIT_READ = word_set(
     "status log diff show blame grep rev-parse describe shortlog ls-files ls-remote ls-tree cat-file reflog "
     "whatchanged version help"
 )
-_AWK_RUNS_SHELL = re.compile(r"\bsystem\s*\(|\|\s*\"|\|&")
-_FIREWALL_READ = frozenset({"-L", "--list", "-S", "--list-rules"})
+_AWK_RUNS_SHELL = re.compile(r"\bsystem\s*\(|\|\s*\"|\|&|\"\s*\|\s*getline|\|\s*[A-Za-z_$]")
+_AWK_WRITES = re.compile(r"\bprintf?\b[^;}]*>")
+_SED_RUNS = re.compile(r"(?:^|[;\n{}])\s*(?:[0-9$,/!]|/[^/]*/)*\s*e(?:\s|$)|^s(.).*\1.*\1[gpiImM0-9w]*e")
+_TAR_RUNS = re.compile(
+    r"--(?:to-command|checkpoint-action|use-compress-program|rsh-command|info-script|new-volume-script)|^-[A-Za-z]*I"
+)
+# Options of otherwise read-only programs that run another program: a pager, a preprocessor, a browser.
+_RUNS_PROGRAM: dict[str, tuple[str, ...]] = {
+    "man": ("-P", "--pager", "-H", "--html"),
+    "bat": ("--pager",),
+    "rg": ("--pre",),
+    "sort": ("--compress-program",),
+    "less": ("+!", "-+"),
+    "more": ("+!",),
+}
+_WRITES_FILE: dict[str, tuple[str, ...]] = {"sort": ("-o", "--output"), "tree": ("-o",), "pg_dump": ("-f", "--file")}
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _OPENSSL_READ = frozenset({"s_client", "x509", "version", "verify", "ciphers", "crl", "asn1parse"})
 _JOURNAL_WRITES = frozenset(
     {"--vacuum-size", "--vacuum-time", "--vacuum-files", "--rotate", "--flush", "--relinquish-var"}
@@ -59,7 +82,11 @@ def _rm(ctx: Context) -> list[Finding]:
 
 
 def _git(ctx: Context) -> list[Finding]:
-    _, pos = options(ctx.args, ("-C", "-c", "--git-dir", "--work-tree"), stop=True)
+    opts, pos = options(ctx.args, ("-C", "-c", "--git-dir", "--work-tree", "--config-env"), stop=True)
+    if any(name in ("-c", "--config-env", "--exec-path") for name, _ in opts):
+        return [unreadable("git -c sets configuration that can run any program (pager, ssh, hooks)")]
+    if any(a.startswith(("-O", "--open-files-in-pager", "--ext-diff")) for a in pos):
+        return [unreadable("git runs a pager or diff program named on the command line")]
     verb = pos[0] if pos else ""
     rest = pos[1:]
     flags = set(rest) | {"-" + c for c in short_flags(rest)}
@@ -80,16 +107,82 @@ def _git(ctx: Context) -> list[Finding]:
 
 def _tee(ctx: Context) -> list[Finding]:
     files = [a for a in ctx.args if not a.startswith("-") and a not in HARMLESS_TARGETS]
+    if any(SYSTEM_PATH.match(f) for f in files):
+        return [(DES, f"tee overwrites the system file {' '.join(f for f in files if SYSTEM_PATH.match(f))}")]
     return [(MUT, f"tee writes {' '.join(files)}")] if files else [OK]
 
 
 def _awk(ctx: Context) -> list[Finding]:
     if any(_AWK_RUNS_SHELL.search(a) for a in ctx.args):
-        return [(MUT, f"{ctx.prog} runs shell commands from its program")]
+        return [unreadable(f"{ctx.prog} runs shell commands from its program")]
+    if "-f" in ctx.args or any(a.startswith("--file") for a in ctx.args):
+        return [unreadable(f"{ctx.prog} runs a program from a file that is not shown")]
+    if any(_AWK_WRITES.search(a) for a in ctx.args):
+        return [(MUT, f"{ctx.prog} writes files from its program")]
     return [OK]
 
 
+def _sed(ctx: Context) -> list[Finding]:
+    if any(_SED_RUNS.search(a) for a in ctx.args if not a.startswith("-") or a.startswith("-e")):
+        return [unreadable("sed runs shell commands (the e command or flag)")]
+    if "-f" in ctx.args or any(a.startswith("--file") for a in ctx.args):
+        return [unreadable("sed runs a script from a file that is not shown")]
+    return _in_place(ctx)
+
+
+def _tar(ctx: Context) -> list[Finding]:
+    if any(_TAR_RUNS.search(a) for a in ctx.args):
+        return [unreadable("tar runs a program named in its options")]
+    flags = short_flags(ctx.args) | (set(ctx.args[0]) if ctx.args and not ctx.args[0].startswith("-") else set())
+    listing = "t" in flags or "--list" in ctx.args
+    creating = "c" in flags or "--create" in ctx.args
+    if listing and not creating:
+        return [OK]
+    if any(_ROOTS_ABS.fullmatch(a) for a in ctx.args) and not creating:
+        return [(DES, "tar extracts over the root or a system directory")]
+    return [(MUT, "tar writes files")]
+
+
+def _rsync(ctx: Context) -> list[Finding]:
+    if any(a in ("-e", "--rsh") or a.startswith(("--rsh=", "--rsync-path")) for a in ctx.args):
+        return [unreadable("rsync runs a remote shell or program named in its options")]
+    if any(a.startswith(("--delete", "--remove-source-files")) for a in ctx.args):
+        return [(DES, "rsync --delete deletes every file at the destination that the source lacks")]
+    return [(MUT, "rsync writes files at the destination")]
+
+
+def _reader(ctx: Context) -> list[Finding]:
+    """A read-only program, unless an option runs another program or writes a file."""
+    for a in ctx.args:
+        if any(a == o or a.startswith(o if o.startswith("+") else o + "=") for o in _RUNS_PROGRAM.get(ctx.prog, ())):
+            return [unreadable(f"{ctx.prog} {a.split('=', 1)[0]} runs another program")]
+    for i, a in enumerate(ctx.args):
+        for o in _WRITES_FILE.get(ctx.prog, ()):
+            if a == o or a.startswith(o + "=") or (len(o) == 2 and a.startswith(o) and len(a) > 2):
+                target = ctx.args[i + 1] if a == o and i + 1 < len(ctx.args) else a.removeprefix(o).lstrip("=")
+                if SYSTEM_PATH.match(target):
+                    return [(DES, f"{ctx.prog} overwrites the system file {target}")]
+                if target not in HARMLESS_TARGETS:
+                    return [(MUT, f"{ctx.prog} writes the file {target}")]
+    return [OK]
+
+
+def _uniq(ctx: Context) -> list[Finding]:
+    files = [a for a in ctx.args if not a.startswith("-") or a == "-"]
+    if len(files) > 1 and files[1] not in HARMLESS_TARGETS:
+        return [(MUT, f"uniq writes the file {files[1]}")]
+    return [OK]
+
+
+def _open(ctx: Context) -> list[Finding]:
+    if all(_URL.match(a) or a.startswith("-") for a in ctx.args):
+        return [OK]
+    return [(MUT, f"{ctx.prog} opens a file with whatever program handles it")]
+
+
 def _netcat(ctx: Context) -> list[Finding]:
+    if short_flags(ctx.args) & {"e", "c"} or any(a.startswith(("--exec", "--sh-exec", "--lua-exec")) for a in ctx.args):
+        return [unreadable(f"{ctx.prog} -e runs a program for whoever connects")]
     if "z" in short_flags(ctx.args):
         return [OK]
     return [(MUT, f"{ctx.prog} sends whatever it is given to the remote port")]
@@ -97,6 +190,24 @@ def _netcat(ctx: Context) -> list[Finding]:
 
 def _truncate(ctx: Context) -> list[Finding]:
     return [(DES, "truncate cuts files to a size, discarding their contents")]
+
+
+_in_place_flags = frozenset({"-i", "--in-place"})
+
+
+def _in_place(ctx: Context) -> list[Finding]:
+    found = _flagged(_in_place_flags, "edits files in place")(ctx)
+    if found[0][0] is MUT and any(SYSTEM_PATH.match(a) for a in ctx.args):
+        return [(DES, f"{ctx.prog} -i edits a system file in place")]
+    return found
+
+
+def _move_or_copy(ctx: Context) -> list[Finding]:
+    paths = [a for a in ctx.args if not a.startswith("-")]
+    touched = paths if ctx.prog == "mv" else paths[-1:]
+    if any(SYSTEM_PATH.match(p) or p in ("/", "/*") for p in touched):
+        return [(DES, f"{ctx.prog} over or out of a system path can break the machine")]
+    return [(MUT, NAMED[ctx.prog])]
 
 
 def _flagged(flags: frozenset[str], reason: str) -> Handler:
@@ -137,12 +248,20 @@ def _positional_changes(reason: str) -> Handler:
 HANDLERS: dict[str, Handler] = {
     **dict.fromkeys(("awk", "gawk", "mawk", "nawk"), _awk),
     **dict.fromkeys(("nc", "ncat", "netcat"), _netcat),
-    **dict.fromkeys(("iptables", "ip6tables"), _unless_read(_FIREWALL_READ, "changes firewall rules")),
     "rm": _rm,
     "truncate": _truncate,
     "git": _git,
     "tee": _tee,
-    "sed": _flagged(frozenset({"-i", "--in-place"}), "edits files in place"),
+    **dict.fromkeys((*_RUNS_PROGRAM, *_WRITES_FILE), _reader),
+    **dict.fromkeys(("open", "xdg-open", "wslview"), _open),
+    "uniq": _uniq,
+    "mv": _move_or_copy,
+    "cp": _move_or_copy,
+    "tar": _tar,
+    "rsync": _rsync,
+    "sed": _sed,
+    "ss": _flagged(frozenset({"-K", "--kill"}), "closes the sockets it matches"),
+    "arp": _flagged(frozenset({"-d", "--delete", "-s", "--set", "-f", "--file"}), "changes the ARP table"),
     "yq": _flagged(frozenset({"-i", "--inplace"}), "edits files in place"),
     "date": _flagged(frozenset({"-s", "--set"}), "sets the system clock"),
     "journalctl": _flagged(_JOURNAL_WRITES, "deletes or moves journal files"),

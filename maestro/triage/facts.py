@@ -7,6 +7,7 @@ A placeholder with no known value is shown as `<NAME>` so the reader sees what t
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
@@ -33,11 +34,78 @@ LOG_LINE_CHARS = 300
 _WORD = re.compile(r"[a-z]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 _WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
+_QUOTES = re.compile(r"['\"\\\\]")
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/+=,%-]{0,254}")
+_PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~%:@\[\]-]+(?:/[A-Za-z0-9._~%/:@+=,&?#*-]*)?", re.IGNORECASE)
+_CONSTRAINT = re.compile(r"[A-Za-z0-9_.-]{1,120} ?[!=]= ?[A-Za-z0-9_.:/-]{1,120}")
 
 
-def fill(template: str, facts: Facts) -> str:
-    """Replace every `{name}` by its fact, or by `<NAME>` when the fact is unknown."""
-    return PLACEHOLDER.sub(lambda m: facts.get(m.group(1)) or f"<{m.group(1).upper()}>", template)
+def fill(template: str, facts: Facts, *, shell: bool = True) -> str:
+    """Replace every `{name}` by its fact, or by `<NAME>` when the fact is unknown.
+
+    In a command (`shell`) a fact is put in only when it is a plain URL, host, port or name, quoted
+    for where it lands (bare, '...' or "..."), so text from a log or a description never becomes shell
+    syntax; any other value leaves `<NAME>` in place (`refused` names them). Prose takes facts as they are.
+    """
+    if not shell:
+        return PLACEHOLDER.sub(lambda m: facts.get(m.group(1)) or f"<{m.group(1).upper()}>", template)
+    return fill_command(template, facts)[0]
+
+
+def refused(template: str, facts: Facts) -> list[str]:
+    """The placeholders of a command whose known value was left out because it is not plain."""
+    return fill_command(template, facts)[1]
+
+
+def fill_command(template: str, facts: Facts) -> tuple[str, list[str]]:
+    """The command with its facts filled in the shell's way, and the placeholders whose value was left out."""
+    out: list[str] = []
+    left_out: list[str] = []
+    quote, scanned, pos = "", 0, 0
+    for m in PLACEHOLDER.finditer(template):
+        quote = _quote_after(template, scanned, m.start(), quote)
+        scanned = m.start()
+        name = m.group(1)
+        value = facts.get(name)
+        placed = _for_shell(value, quote) if value else None
+        if value and placed is None:
+            left_out.append(name)
+        out += [template[pos : m.start()], placed if placed is not None else f"<{name.upper()}>"]
+        pos = m.end()
+    out.append(template[pos:])
+    return "".join(out), left_out
+
+
+def plain_value(value: str) -> bool:
+    """A URL, host, port, number, size, image or name: nothing a shell reads as syntax once quoted."""
+    return bool(_PLAIN_NAME.fullmatch(value) or _PLAIN_URL.fullmatch(value) or _CONSTRAINT.fullmatch(value))
+
+
+def _for_shell(value: str, quoting: str) -> str | None:
+    if not plain_value(value):
+        return None
+    if quoting == "":
+        return shlex.quote(value)
+    return None if quoting in value else value
+
+
+def _quote_after(template: str, start: int, end: int, quote: str) -> str:
+    """The quote open at `end` ("'", '"' or "" for bare), given the one open at `start`."""
+    if not quote and not _QUOTES.search(template, start, end):
+        return ""
+    i = start
+    while i < end:
+        c = template[i]
+        if quote == "'":
+            quote = "" if c == "'" else quote
+        elif c == "\\":
+            i += 1
+        elif quote == '"':
+            quote = "" if c == '"' else quote
+        elif c in "'\"":
+            quote = c
+        i += 1
+    return quote
 
 
 def parse_bytes(value: str) -> int | None:
@@ -76,6 +144,8 @@ class World:
         self._excerpts: dict[tuple[str, bool], Excerpts] = {}
         self._error_lines_of: dict[str, list[tuple[str, str]]] = {}
         self._words: dict[str, frozenset[str]] = {}
+        self._recent_deploys: list[Signal] | None = None
+        self._service_facts: dict[str, dict[str, str]] = {}
         if evidence is None:
             return
         for node in evidence.nodes:
@@ -134,7 +204,9 @@ class World:
         return ""
 
     def recent_deploys(self) -> list[Signal]:
-        return [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
+        if self._recent_deploys is None:
+            self._recent_deploys = [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
+        return self._recent_deploys
 
     def error_logs(self, service: str, limit: int = 2) -> list[str]:
         """The newest error lines of the service's logs, oldest first."""
@@ -199,6 +271,12 @@ class World:
         return lines
 
     def service_facts(self, service: str) -> dict[str, str]:
+        """Facts about a service from its spec and its newest failed task (a copy: callers add to it)."""
+        if service not in self._service_facts:
+            self._service_facts[service] = self._read_service_facts(service)
+        return dict(self._service_facts[service])
+
+    def _read_service_facts(self, service: str) -> dict[str, str]:
         facts = {"service": service}
         info = self.services.get(service)
         if info is not None:

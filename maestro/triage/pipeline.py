@@ -26,13 +26,19 @@ AGREES = "Claude agrees with the rules triage"
 def rules_triage(context: IncidentContext, evidence: Evidence | None, config: Config, now: datetime) -> Triage:
     """The offline triage, with the user's runbooks (config runbook_dir) over the shipped ones and their aliases.
 
-    Raises RunbookError when the user's runbooks cannot be read.
+    A broken runbook file is left out and named in the triage's notice (the checklist shows it), so one bad
+    file never takes the shipped runbooks down with it.
     """
     from maestro.runbooks.catalog import load_catalog
     from maestro.triage import rules
 
-    catalog = load_catalog(config.runbook_dir) if config.runbook_dir is not None else None
-    return rules.triage(context, evidence, catalog=catalog, now=now, aliases=config.service_aliases)
+    catalog = load_catalog(config.runbook_dir, skip_broken=True) if config.runbook_dir is not None else None
+    triage = rules.triage(context, evidence, catalog=catalog, now=now, aliases=config.service_aliases)
+    if catalog is None or not catalog.problems:
+        return triage
+    more = f" (+{len(catalog.problems) - 1} more files)" if len(catalog.problems) > 1 else ""
+    skipped = f"Runbook skipped: {catalog.problems[0]}{more}"
+    return triage.model_copy(update={"notice": f"{skipped}; {triage.notice}" if triage.notice else skipped})
 
 
 def claude_settings(config: Config, env: Mapping[str, str] | None = None) -> ClaudeSettings | None:

@@ -114,3 +114,23 @@ def test_a_tick_survives_sigkill_and_restart(terminal: Terminal, tmp_path: Path)
     again = terminal.wait_for(lambda s: "[x] " in s, "the tick after restart")
     assert ticked_line.strip() in [line.strip() for line in again.splitlines()]
     assert ticked_items(tmp_path) == ticked
+
+
+def test_eight_fast_presses_of_space_journal_eight_alternating_events(terminal: Terminal, tmp_path: Path) -> None:
+    from maestro import events as ev
+
+    terminal.start("--demo")
+    terminal.wait_for(lambda s: "[ ] " in s, "the checklist with open items")
+    terminal.keys(*["space"] * 8)
+
+    def toggles() -> list[ev.EventKind]:
+        with Journal.open(demo_journal(tmp_path)) as journal:
+            latest = journal.latest_open()
+            assert latest is not None
+            return [e.kind for e in journal.events(latest.id) if isinstance(e.payload, ev.ItemTicked)]
+
+    deadline = time.monotonic() + 20
+    while len(toggles()) < 8 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert toggles() == [ev.EventKind.ITEM_TICKED, ev.EventKind.ITEM_UNTICKED] * 4
+    terminal.wait_for(lambda s: "[x] " not in s, "the item open again on screen")

@@ -6,6 +6,9 @@ only after append() returned), and `done` when it finishes (for `notes`: with it
     notes PATH INCIDENT COUNT TAG   wait for a line on stdin, then append COUNT notes "TAG-i"
     fresh PATH COUNT TAG            wait for a line on stdin, then open PATH (maybe new), an incident, COUNT notes
     loop PATH INCIDENT              append notes until killed, opening a new incident every 10 events
+    toggle PATH INCIDENT COUNT TAG  wait for a line on stdin, then toggle item "shared" COUNT times
+    swarm PATH INCIDENT COUNT TAG   wait for a line on stdin, then offer COUNT engine events "event-i" (1 ms apart),
+                                    printing how many of each were journaled by this process
 """
 
 from __future__ import annotations
@@ -61,6 +64,26 @@ def loop(path: str, incident_id: str) -> None:
                 note(journal, incident_id, f"loop-{n}")
 
 
+def toggle(path: str, incident_id: str, count: str, tag: str) -> None:
+    with Journal.open(Path(path), actor=f"{tag}@test") as journal:
+        say("ready")
+        sys.stdin.readline()
+        for _ in range(int(count)):
+            say(journal.toggle(incident_id, ev.ItemTicked(item="shared", label=tag)).kind)
+    say("done")
+
+
+def swarm(path: str, incident_id: str, count: str, tag: str) -> None:
+    with Journal.open(Path(path), actor=f"{tag}@test") as journal:
+        say("ready")
+        sys.stdin.readline()
+        for n in range(int(count)):
+            news = [ev.SwarmEvent(subject="web", text=f"event-{n}")]
+            say(len(journal.append_swarm_events(incident_id, news)))
+            time.sleep(0.001)
+    say("done")
+
+
 if __name__ == "__main__":
-    commands = {"notes": notes, "fresh": fresh, "loop": loop}
+    commands = {"notes": notes, "fresh": fresh, "loop": loop, "toggle": toggle, "swarm": swarm}
     commands[sys.argv[1]](*sys.argv[2:])

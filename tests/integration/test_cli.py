@@ -74,13 +74,25 @@ def test_config_init_then_check_then_a_bad_key(env: dict[str, str], tmp_path: Pa
     assert "poll_interval_s" in line and "line 1" in line
 
 
-def test_bad_runbook_file_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+def test_a_broken_runbook_file_is_named_while_the_shipped_runbooks_still_triage(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     books = tmp_path / "books"
     books.mkdir()
-    (books / "broken.toml").write_text("id = 'x'\nseverity = 'P9'\n")
+    broken = books / "broken.toml"
+    broken.write_text("[[runbook]]\nid = 'x.y'\nseverity = 'P9'\n")
     (tmp_path / "config.toml").write_text(f"runbook_dir = '{books}'\n")
-    line = one_line_error(run(env, "triage", "API down", "--offline"))
-    assert "broken.toml" in line
+    result = run(env, "triage", "Redis out of memory - cache failures", "--offline", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith(f"maestro-tui: Runbook skipped: {broken}: line 1, [[runbook]] #1")
+    triage = json.loads(result.stdout)
+    assert triage["severity"] == "P1" and triage["issues"]
+
+    line = one_line_error(run(env, "config", "check"))
+    assert line.startswith(f"maestro-tui: runbook: {broken}: line 1, ") and "'title': Field required" in line
+    broken.unlink()
+    checked = run(env, "config", "check")
+    assert checked.returncode == 0 and f"{books}: " in checked.stdout
 
 
 def test_corrupt_journal_is_one_line_and_untouched(env: dict[str, str], tmp_path: Path) -> None:
@@ -138,7 +150,7 @@ def test_terminal_escapes_in_input_never_reach_the_terminal(env: dict[str, str])
     result = run(env, "triage", hostile, "--offline")
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
-    assert "\\x1b]52;c;ZXZpbA==\\x07" in result.stdout and "[bold red]x[/]" in result.stdout
+    assert "\\x1b\\]52;c;ZXZpbA==\\x07" in result.stdout and "\\[bold red\\]x\\[/\\]" in result.stdout
 
 
 def test_show_prompt_prints_the_redacted_request_and_sends_nothing(env: dict[str, str]) -> None:
@@ -160,3 +172,118 @@ def test_show_prompt_prints_the_redacted_request_and_sends_nothing(env: dict[str
     assert "hunter2" not in result.stdout and "sk-ant-api03" not in result.stdout
     assert "postgres://shop:[REDACTED]@db:5432/shop" in result.stdout
     assert "submit_triage" in result.stdout and "Checkout down after deploy" in result.stdout
+
+
+@pytest.mark.parametrize("word", ["version", "stauts", "lsit", "exprot", "ls"])
+def test_a_mistyped_subcommand_opens_no_incident(env: dict[str, str], word: str) -> None:
+    line = one_line_error(run(env, word))
+    assert f"{word!r} is not a subcommand; did you mean `maestro-tui " in line
+    assert not Path(env["MAESTRO_JOURNAL"]).exists()
+
+
+def test_version(env: dict[str, str]) -> None:
+    result = run(env, "--version")
+    assert result.returncode == 0 and result.stdout.startswith("maestro-tui ")
+
+
+def test_the_screen_without_a_terminal_opens_nothing(env: dict[str, str]) -> None:
+    line = one_line_error(run(env, "API returns 500s on every request"))
+    assert "the screen needs a terminal" in line
+    assert not Path(env["MAESTRO_JOURNAL"]).exists()
+
+
+def test_a_closed_pipe_is_no_traceback(env: dict[str, str]) -> None:
+    from maestro.journal import Journal
+    from maestro.model import IncidentContext
+
+    with Journal.open(Path(env["MAESTRO_JOURNAL"])) as journal:
+        for n in range(2000):
+            journal.open_incident(IncidentContext(description=f"incident {n} " + "x" * 100))
+    for args in (["list"], ["list", "--json"], ["triage", "API down", "--offline"]):
+        done = subprocess.run(
+            f"{sys.executable} -m tui.cli {' '.join(args[:1])} {' '.join(repr(a) for a in args[1:])} | head -c 10",
+            shell=True,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        assert len(done.stdout) == 10
+        assert done.stderr == "", done.stderr
+
+
+def test_a_damaged_journal_is_one_line_for_every_command(env: dict[str, str], tmp_path: Path) -> None:
+    import sqlite3
+
+    from maestro.journal import Journal
+    from maestro.model import IncidentContext
+
+    path = Path(env["MAESTRO_JOURNAL"])
+    with Journal.open(path) as journal:
+        incident_id = journal.open_incident(IncidentContext(description="API down")).incident_id
+    with sqlite3.connect(path) as raw:
+        raw.execute(
+            "INSERT INTO events (incident_id, at, actor, kind, payload) VALUES (?, 'x', 'x', 'note_added', '{}')",
+            (incident_id,),
+        )
+    raw.close()
+    for args in (["export"], ["export", incident_id], ["list"]):
+        line = one_line_error(run(env, *args))
+        assert line.startswith(f"maestro-tui: journal {path} ") and "--journal NEW_PATH" in line
+
+
+def test_a_file_in_the_way_of_the_journal_folder_is_one_line(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "blocker").write_text("")
+    env["MAESTRO_JOURNAL"] = str(tmp_path / "blocker" / "journal.sqlite3")
+    line = one_line_error(run(env, "list"))
+    assert line == (
+        f"maestro-tui: journal folder {tmp_path / 'blocker'} is a file, not a folder;"
+        " move it aside or pass --journal NEW_PATH"
+    )
+
+
+def test_full_disk_journal_is_listed_and_exported_read_only(env: dict[str, str], tmp_path: Path) -> None:
+    from maestro.journal import Journal
+    from maestro.model import IncidentContext
+    from tests.smalldisk import small_disk
+
+    with small_disk(tmp_path / "disk") as disk:
+        path = disk.root / "journal.sqlite3"
+        env["MAESTRO_JOURNAL"] = str(path)
+        with Journal.open(path) as journal:
+            incident_id = journal.open_incident(IncidentContext(description="disk full on node1")).incident_id
+        disk.fill()
+        listing = run(env, "list")
+        assert listing.returncode == 0 and incident_id in listing.stdout and listing.stderr == ""
+        exported = run(env, "export", "--out", str(tmp_path / "out"))
+        assert exported.returncode == 0, exported.stderr
+        assert f"reports to {tmp_path / 'out'}" in exported.stdout
+        assert exported.stderr.strip() == (
+            f"maestro-tui: the export is not in the timeline: not saving: disk full on {disk.root}"
+            " — free space and actions are saved again"
+        )
+
+
+def test_the_actor_is_the_person_not_the_shared_root(env: dict[str, str], tmp_path: Path) -> None:
+    from maestro.journal import Journal
+    from maestro.model import IncidentContext
+
+    path = Path(env["MAESTRO_JOURNAL"])
+    with Journal.open(path) as journal:
+        journal.open_incident(IncidentContext(description="API down"))
+    out = str(tmp_path / "out")
+    assert run({**env, "USER": "root", "LOGNAME": "root", "SUDO_USER": "ana"}, "export", "--out", out).returncode == 0
+    (tmp_path / "config.toml").write_text("responder = 'bo'\n")
+    assert run(env, "export", "--out", out).returncode == 0
+    assert run(env, "export", "--out", out, "--as", "cy").returncode == 0
+    with Journal.open(path) as journal:
+        actors = [e.actor.split("@")[0] for e in journal.events(journal.incidents()[0].id)][1:]
+    assert actors == ["ana", "bo", "cy"]
+
+
+def test_a_when_that_gives_no_time_is_one_line(env: dict[str, str]) -> None:
+    line = one_line_error(run(env, "API returns 500s", "--when", "after lunch-ish"))
+    assert line == (
+        "maestro-tui: cannot tell when 'after lunch-ish' is; "
+        "give a time like 14:05, '20 minutes ago' or 2026-11-26T14:05Z"
+    )

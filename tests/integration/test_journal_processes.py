@@ -175,3 +175,27 @@ def test_acknowledged_events_survive_sigkill(tmp_path: Path, writer: Spawn) -> N
         f" seed={seed} in {time.monotonic() - started:.1f} s"
     )
     assert len(acknowledged) > KILL_RUNS, "too few writes happened before the kills to prove anything"
+
+
+def test_two_processes_toggling_one_item_alternate(tmp_path: Path, writer: Spawn) -> None:
+    path = tmp_path / "journal.sqlite3"
+    incident_id = new_incident(path)
+    go([writer("toggle", str(path), incident_id, "40", tag) for tag in ("a", "b")])
+
+    with Journal.open(path) as journal:
+        kinds = [e.kind for e in journal.events(incident_id) if isinstance(e.payload, ev.ItemTicked)]
+        assert journal.incident(incident_id).is_ticked("shared") is False
+    assert len(kinds) == 80
+    assert kinds == [ev.EventKind.ITEM_TICKED, ev.EventKind.ITEM_UNTICKED] * 40
+
+
+def test_engine_events_heard_by_two_processes_are_journaled_once(tmp_path: Path, writer: Spawn) -> None:
+    path = tmp_path / "journal.sqlite3"
+    incident_id = new_incident(path)
+    outputs = go([writer("swarm", str(path), incident_id, "200", tag) for tag in ("a", "b")])
+
+    with Journal.open(path) as journal:
+        texts = [e.payload.text for e in journal.events(incident_id) if isinstance(e.payload, ev.SwarmEvent)]
+    assert texts == [f"event-{n}" for n in range(200)]
+    journaled = [sum(int(line) for line in lines[:-1]) for lines in outputs]
+    assert sorted(journaled) == [0, 200], journaled

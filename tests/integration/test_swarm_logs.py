@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 
@@ -89,3 +91,52 @@ def test_logs_of_a_service_that_does_not_exist_is_one_line(lab: Lab) -> None:
     finally:
         client.close()
     assert "\n" not in str(caught.value)
+
+
+# A task that prints one 100 KB line and exits, restarted again and again: the engine may never end
+# `docker service logs --tail` for it.
+LONG_LINE = "head -c 102400 /dev/zero | tr '\\0' y; echo; sleep 1; exit 1"
+
+
+@pytest.fixture(scope="module")
+def long_line(scratch_lab: Lab) -> Iterator[docker.DockerClient]:
+    client = scratch_lab.client()
+    spec = docker.types.ContainerSpec("maestro/busybox:lab", ["sh", "-c", LONG_LINE])
+    policy = docker.types.RestartPolicy(condition="any", delay=1_000_000_000)
+    client.api.create_service(docker.types.TaskTemplate(spec, restart_policy=policy), name="longline")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            failed = [t for t in client.api.tasks(filters={"service": "longline"}) if t["Status"]["State"] == "failed"]
+            if len(failed) >= 3:
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the longline service did not restart three times")
+        yield client
+    finally:
+        client.api.remove_service("longline")
+        client.close()
+
+
+def test_a_log_read_that_never_ends_is_cut_at_its_deadline(long_line: docker.DockerClient) -> None:
+    for _ in range(3):
+        started = time.monotonic()
+        lines = swarm.service_logs(long_line, "longline", tail=20, seconds=2.0)
+        elapsed = time.monotonic() - started
+        assert elapsed < 4.0, f"log read took {elapsed:.1f} s"
+        assert all(len(line.text) < MAX_LINE + 40 for line in lines)
+
+
+def test_status_returns_promptly_beside_a_never_ending_log(long_line: docker.DockerClient, scratch_lab: Lab) -> None:
+    env = {**scratch_lab.env(), "DOCKER_HOST": scratch_lab.host, "HOME": "/tmp/maestro-status-home"}
+    for _ in range(2):
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "status"], env=env, capture_output=True, text=True, timeout=60
+        )
+        elapsed = time.monotonic() - started
+        print(f"maestro-tui status beside a never-ending log: {elapsed:.1f} s")
+        assert done.returncode == 0, done.stderr
+        assert "longline" in done.stdout
+        assert elapsed < swarm.LOG_SECONDS_PER_POLL + 8

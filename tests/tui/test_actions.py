@@ -136,7 +136,14 @@ async def test_r_resolves_with_a_resolution_line(make_app: AppFactory, seeded: s
     app = make_app(seeded)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("r", *"rolled back web", "enter")
+        await pilot.press("r")
+        assert isinstance(app.screen, ConfirmDialog), "a P0 issue is open and services are down: ask first"
+        assert "1 P0 issue still open: worker crash-looping" in app.screen.detail
+        assert "down: " in app.screen.detail
+        await pilot.press("n")
+        assert isinstance(app.screen, IncidentScreen)
+        assert app.journal.events(seeded)[-1].kind is not ev.EventKind.RESOLVED
+        await pilot.press("r", "y", *"rolled back web", "enter")
         assert app.journal.events(seeded)[-1].payload == ev.Resolved(resolution="rolled back web")
         assert app.screen.header.header_view.status == "resolved"  # type: ignore[attr-defined]
         assert app.screen.escalation.timer_view.running is False  # type: ignore[attr-defined]
@@ -251,6 +258,7 @@ async def test_l_shows_the_logs_of_the_selected_service(make_app: AppFactory, se
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = app.screen.services.table  # type: ignore[attr-defined]
+        await pilot.press("4")
         table.move_cursor(row=table.get_row_index("worker"))
         await pilot.press("l")
         text = viewer_text(app)

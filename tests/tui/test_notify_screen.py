@@ -132,7 +132,7 @@ async def test_resolving_notifies_every_channel_and_resolves_the_pager(
     app = make_app(seeded)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await pilot.press("r", *"rolled back web", "enter")
+        await pilot.press("r", "y", *"rolled back web", "enter")
         await settle(pilot)
         await wait_until(pilot, lambda: len(sink.received) == 3)
         assert sink.bodies("/slack")[0]["text"].splitlines()[2] == "Status: Resolved"

@@ -49,6 +49,22 @@ def test_the_commented_notify_examples_are_valid_once_uncommented() -> None:
     assert [c.notify for c in loaded.escalation] == ["pager", "incidents", "ops-webhook", "ops-webhook"]
 
 
+def test_config_init_writes_a_private_file_and_refuses_a_planted_symlink(tmp_path: Path) -> None:
+    path = tmp_path / "fresh" / "config.toml"
+    config.write_example(path)
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    path.chmod(0o644)
+    config.write_example(path, force=True)
+    assert path.stat().st_mode & 0o777 == 0o600
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    planted = tmp_path / "planted.toml"
+    planted.symlink_to(victim)
+    with pytest.raises(config.ConfigError, match="is a symbolic link"):
+        config.write_example(planted, force=True)
+    assert victim.read_text() == "keep\n"
+
+
 @pytest.mark.parametrize(
     ("text", "key", "line"),
     [
@@ -56,6 +72,9 @@ def test_the_commented_notify_examples_are_valid_once_uncommented() -> None:
         ("status_page = 'x'\n\n[claude]\nmax_tokens = -1\n", "claude.max_tokens", 4),
         ("colour = 'red'\n", "colour", 1),
         ("[[escalation]]\nrole = 'x'\nafter_minutes = { P5 = 3 }\n", "escalation.0.after_minutes.P5", 3),
+        ("[claude]\nmodel = 'x'\n\n[[dashboards]]\nname = 'a'\nurl = 'u'\nmodel = 'y'\n", "dashboards.0.model", 7),
+        ("[[escalation]]\nrole = 'a'\n\n[[escalation]]\nrole = 'b'\nrol = 'c'\n", "escalation.1.rol", 6),
+        ("[claude]\nmax_tokns = 5\n", "claude.max_tokns", 2),
     ],
 )
 def test_bad_key_is_named_with_its_line(tmp_path: Path, text: str, key: str, line: int) -> None:
@@ -78,3 +97,22 @@ def test_relative_runbook_dir_is_relative_to_the_file(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text("runbook_dir = 'books'\n")
     assert config.load(path).runbook_dir == tmp_path / "books"
+
+
+def test_unknown_key_is_called_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[claude]\nmodel = 'x'\nmax_tokns = 5\n")
+    with pytest.raises(config.ConfigError) as info:
+        config.load(path)
+    assert str(info.value) == f"config {path}: unknown key `claude.max_tokns` (line 3); check its spelling"
+
+
+def test_unreadable_config_says_what_is_wrong(tmp_path: Path) -> None:
+    latin = tmp_path / "latin1.toml"
+    latin.write_bytes(b"status_page = '\xe9'\n")
+    with pytest.raises(config.ConfigError) as info:
+        config.load(latin)
+    assert str(info.value) == f"config {latin} is not UTF-8 text (byte 0xe9 at offset 15); save it as UTF-8"
+    with pytest.raises(config.ConfigError) as info:
+        config.load(tmp_path)
+    assert str(info.value) == f"config {tmp_path} is a folder, not a file; pass --config with the file"

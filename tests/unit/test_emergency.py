@@ -46,3 +46,11 @@ def test_service_like_matches_name_or_image() -> None:
     assert service_like(evidence, "redis") == "sessions"
     assert service_like(evidence, "postgres") == ""
     assert service_like(None, "redis") == ""
+
+
+def test_the_image_repository_is_filled_when_the_service_is_known() -> None:
+    images = {"api": "registry.test:5000/shop/api:2.3@sha256:abc", "web": "nginx"}
+    all_text = texts(emergency_sections(["api", "web", "worker"], "", images))
+    assert "docker service update --image registry.test:5000/shop/api:<TAG> api" in all_text
+    assert "docker service update --image nginx:<TAG> web" in all_text
+    assert "docker service update --image <IMAGE>:<TAG> worker" in all_text

@@ -213,9 +213,7 @@ def test_fewer_failing_services_count_as_progress() -> None:
 
 def test_an_understood_issue_being_fixed_holds_the_rule_after_the_progress_window() -> None:
     s = swarm_incident(FIVE)
-    confirmed = triage(*[issue("swarm.service_down", Severity.P0, n) for n in FIVE])
-    confirmed.root_cause_identified = True
-    s.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=confirmed), minutes=0)
+    s.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.service_down:db"), minutes=0)
     s.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="swarm.service_down:db"), minutes=1)
     advice = advise(s.incident(), Config(), T0 + timedelta(minutes=25))
     assert advice.escalate_now == []

@@ -74,3 +74,17 @@ def test_offers_from_many_threads_lose_nothing() -> None:
     merged = throttle.take(at(60))
     assert sorted(e.subject for e in first) == ["svc0", "svc1", "svc2", "svc3"]
     assert sorted(e.text for e in merged) == ["container exited with code 1 (499 more since 05:20:00)"] * 4
+
+
+def test_repeated_oom_reports_of_the_same_containers_count_containers_not_events() -> None:
+    throttle = EventThrottle()
+    due: list[SwarmEvent] = []
+    for n in range(98):  # the kernel reports each of 4 containers' OOM kill many times over
+        oom = EngineEvent(at=T0, kind="oom", service="cache", text="cache: container OOM-killed", container=f"c{n % 4}")
+        throttle.offer(oom, at(n * 0.5))
+        due += throttle.take(at(n * 0.5))
+    due += throttle.take(at(61))
+    assert due == [
+        SwarmEvent(subject="cache", text="container OOM-killed"),
+        SwarmEvent(subject="cache", text="container OOM-killed (3 more since 05:20:00)"),
+    ]

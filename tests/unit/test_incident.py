@@ -94,6 +94,20 @@ def test_recovery_sequence_lists_issues_under_their_phase() -> None:
     assert phases[2].items[0].id == "redis.oom:cache"
 
 
+def test_a_root_cause_is_confirmed_once_and_can_be_withdrawn() -> None:
+    stream = Stream()
+    stream.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=triage(issue("rb.oom", Severity.P0, "api"))))
+    stream.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="rb.oom:api", note="heap grows"))
+    stream.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="rb.oom:api"), actor="bo@node2")
+    confirmed = stream.incident()
+    assert [(r.issue_id, r.actor, r.note) for r in confirmed.root_causes_confirmed] == [("rb.oom:api", "bo@node2", "")]
+    assert confirmed.timeline[-1].text == "Root cause confirmed: rb.oom on api"
+    stream.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="rb.oom:api", confirmed=False))
+    withdrawn = stream.incident()
+    assert withdrawn.root_causes_confirmed == []
+    assert withdrawn.timeline[-1].text == "Root cause withdrawn: rb.oom on api"
+
+
 # --- incremental fold == full fold, over random event sequences ---------------------------------------
 
 ITEMS = ("swarm.crash_loop:worker", "redis.oom:cache", "assess.alerts", "p0.verify")
@@ -133,6 +147,8 @@ def random_payload(kind: ev.EventKind, rng: random.Random) -> ev.Payload:
             return ev.CommandCopied(command="docker service ls", danger=rng.choice(list(Danger)))
         case k.SWARM_EVENT:
             return ev.SwarmEvent(subject="worker", text="task died")
+        case k.ROOT_CAUSE_CONFIRMED:
+            return ev.RootCauseConfirmed(issue_id=rng.choice(ITEMS[:2]), confirmed=rng.random() < 0.7)
         case k.RESOLVED:
             return ev.Resolved(resolution="rolled back")
         case k.REPORTS_EXPORTED:

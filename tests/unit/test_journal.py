@@ -123,6 +123,7 @@ def sample_payloads() -> list[tuple[ev.EventKind, ev.Payload]]:
             ev.CommandCopied(command="docker service rollback api", danger=Danger.MUTATING, issue_id="x:api"),
         ),
         (k.SWARM_EVENT, ev.SwarmEvent(subject="api", text="task failed: exit 137")),
+        (k.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker", note="logs agree")),
         (k.RESOLVED, ev.Resolved(resolution="rolled back api to 1.2")),
         (k.REPORTS_EXPORTED, ev.ReportsExported(folder="/tmp/reports/INC-1", files=["report.md", "timeline.md"])),
         (k.INCIDENT_CLOSED, ev.IncidentClosed()),
@@ -577,6 +578,11 @@ def test_default_actor() -> None:
     ssh = {"USER": "cy", "SSH_CONNECTION": "2001:db8::5 50022 2001:db8::1 22", "SSH_CLIENT": "x 1 2"}
     assert default_actor(ssh) == f"cy@{host} from 2001:db8::5"
     assert default_actor({}).endswith(f"@{host}") and not default_actor({}).startswith("@")
+    assert default_actor({"USER": "root", "SUDO_USER": "dee"}) == f"dee@{host}"
+    assert default_actor({"USER": "ana", "SUDO_USER": "dee"}) == f"ana@{host}"
+    ssh_root = {"USER": "root", "SSH_CONNECTION": "192.0.2.8 1 2 3"}
+    assert default_actor(ssh_root, name="eve") == f"eve@{host} from 192.0.2.8"
+    assert default_actor({"USER": "root"}, name="fay@laptop") == "fay@laptop"
 
 
 def test_paths_prefer_flag_then_env_then_platform_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -611,3 +617,37 @@ def test_open_without_a_path_uses_the_env_journal(tmp_path: Path, monkeypatch: p
         journal.open_incident(context())
         assert journal.path == tmp_path / "env" / "j.sqlite3"
     assert (tmp_path / "env" / "j.sqlite3").stat().st_size > 0
+
+
+# --- toggles and engine events ------------------------------------------------------------------------
+
+
+def test_eight_fast_toggles_alternate_from_the_journal_state(journal_file: Path) -> None:
+    with open_journal(journal_file) as mine, open_journal(journal_file, actor="bo@node2") as theirs:
+        incident_id = mine.open_incident(context()).incident_id
+        theirs.toggle(incident_id, ev.ItemTicked(item="p0.db"))
+        kinds = [mine.toggle(incident_id, ev.ItemTicked(item="p0.db", label="DB")).kind for _ in range(8)]
+        assert kinds == [ev.EventKind.ITEM_UNTICKED, ev.EventKind.ITEM_TICKED] * 4
+        assert mine.toggle(incident_id, ev.ItemTicked(item="p1.other")).kind == ev.EventKind.ITEM_TICKED
+        assert mine.toggle(incident_id, ev.PhaseTicked(phase="p0")).kind == ev.EventKind.PHASE_TICKED
+        assert mine.toggle(incident_id, ev.PhaseTicked(phase="p0")).kind == ev.EventKind.PHASE_UNTICKED
+        incident = mine.incident(incident_id)
+    assert incident.is_ticked("p0.db") is True and incident.ticked == ["p0.db", "p1.other"]
+
+
+def test_engine_events_go_to_the_lease_holder_until_its_lease_runs_out(
+    journal_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import maestro.journal
+
+    news = [ev.SwarmEvent(subject="web", text="container exited with code 1")]
+    with open_journal(journal_file) as first, open_journal(journal_file) as second:
+        incident_id = first.open_incident(context()).incident_id
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        assert second.append_swarm_events(incident_id, news) == []
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        monkeypatch.setattr(maestro.journal, "SWARM_LEASE_S", -1.0)
+        assert len(first.append_swarm_events(incident_id, news)) == 1
+        assert len(second.append_swarm_events(incident_id, news)) == 1
+        swarm = [e for e in first.events(incident_id) if e.kind == ev.EventKind.SWARM_EVENT]
+    assert len(swarm) == 4

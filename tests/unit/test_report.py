@@ -291,7 +291,7 @@ def test_fresh_executive_summary_says_what_is_missing() -> None:
     text = report.render("executive-summary", fresh_incident(), Config(), now=NOW)
     assert "**Incident Severity**: not assessed yet" in text
     assert "**Root Cause Identified**: No - investigating" in text
-    assert "No actions recorded yet." in text
+    assert "No action recorded yet." in text
     assert "- **2026-11-26 05:00 UTC**: Incident opened" in text
     assert "- **not recorded**: Root cause identified" in text
 
@@ -299,32 +299,59 @@ def test_fresh_executive_summary_says_what_is_missing() -> None:
 def test_executive_summary_of_the_full_incident() -> None:
     text = report.render("executive-summary", full_incident(), full_config(), now=NOW)
     assert "**Incident Severity**: P0 - Critical" in text
-    assert "**System Status**: Down" in text
+    assert "**System Status**: Restored (incident resolved 2026-11-26 05:30 UTC)" in text
+    assert "**System Status**: Down" not in text
     assert "**User Impact**: all checkout users" in text
-    assert "**Root Cause Identified**: Yes" in text
+    assert "**Root Cause Identified**: No - investigating" in text
+    assert "**Resolution**: rolled back worker and api to v2.2" in text
+    assert "**Primary Cause**: bad deploy of v2.3 (not confirmed)" in text
     actions = section(text, "Immediate Actions Taken")
-    assert "1. ✓ Worker crash loop - done 2026-11-26 05:06 UTC" in actions
-    assert "2. ✓ API on a broken image - done 2026-11-26 05:12 UTC" in actions
-    assert "3. … Cache killed by OOM - open" in actions
-    assert "Escalated to Team Lead (Dana Lead) at 2026-11-26 05:08 UTC" in actions
+    assert "1. ✓ Worker crash loop (05:06 UTC)" in actions
+    assert "✓ API on a broken image (05:12 UTC)" in actions
+    assert "✓ Escalated to Team Lead (Dana Lead): P0 (05:08 UTC)" in actions
+    assert "✓ Resolved: rolled back worker and api to v2.2 (05:30 UTC)" in actions
+    assert "Cache killed by OOM" not in actions
+    assert " - open" not in actions and "…" not in actions
     issues = section(text, "Critical Issues Found: 4")
     assert issues.index("Worker crash loop") < issues.index("Cache killed by OOM") < issues.index("Noisy logs")
     assert "   - Impact: orders are not processed" in issues
     assert "**Why Detection Was Delayed**: crash loops are not alerted on" in text
     status = section(text, "Recovery Status")
-    assert "- [x] P0 issues resolved (2/2)" in status
-    assert "- [ ] P1 issues open (0/1 fixed)" in status
+    assert "- [x] P0 issues fixed (2/2)" in status
+    assert "- [x] P1: resolved with the incident (0/1 fixes ticked)" in status
+    assert "in progress" not in status
     timeline = section(text, "Incident Timeline (UTC)")
     for line in (
-        "- **reported as: 10 minutes ago**: Incident began",
+        "- **not recorded (reported as: 10 minutes ago)**: Incident began",
         "- **2026-11-26 04:57 UTC**: First alert (signal observed)",
-        "- **2026-11-26 05:08 UTC**: Team notified",
-        "- **2026-11-26 05:02 UTC**: Root cause identified",
+        "- **not recorded: no notification sent**: Team notified",
+        "- **not recorded**: Root cause identified",
         "- **2026-11-26 05:06 UTC**: Fix deployed",
         "- **2026-11-26 05:12 UTC**: Service restored",
         "- **2026-11-26 05:30 UTC**: Resolved",
     ):
         assert line in timeline
+
+
+def test_a_confirmed_root_cause_is_identified_with_who_and_when() -> None:
+    e = Events()
+    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description="worker down")))
+    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    e.add(5, ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker"))
+    incident = e.fold()
+    text = report.render("executive-summary", incident, full_config(), now=T0 + timedelta(minutes=10))
+    assert "**Root Cause Identified**: Yes - confirmed by ana@node1: Worker crash loop\n" in text
+    assert "**Primary Cause**: wrong DB URL in image v2.3 (confirmed by ana@node1)" in text
+    assert "- **2026-11-26 05:05 UTC**: Root cause identified" in text
+    guide = report.render("recovery-guide", incident, full_config(), now=T0 + timedelta(minutes=10))
+    confirmed = guide[guide.index("**Confirmed Root Cause**") :].split("\n\n")[0]
+    assert "- Worker crash loop: wrong DB URL in image v2.3 (confirmed by ana@node1)" in confirmed
+    assert "Cache killed by OOM" not in confirmed
+    e.add(
+        6, ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker", confirmed=False)
+    )
+    withdrawn = report.render("executive-summary", e.fold(), full_config(), now=T0 + timedelta(minutes=10))
+    assert "**Root Cause Identified**: No - investigating" in withdrawn
 
 
 def test_open_incident_next_steps_name_the_next_fix_and_escalation() -> None:
@@ -334,7 +361,9 @@ def test_open_incident_next_steps_name_the_next_fix_and_escalation() -> None:
     text = report.render("executive-summary", e.fold(), full_config(), now=T0 + timedelta(minutes=10))
     steps = section(text, "Next Steps")
     assert "1. Fix P0 issue: Worker crash loop (about 5 min, owner: Ana Ops)" in steps
-    assert "Escalate to Team Lead (Dana Lead) at 2026-11-26 05:30 UTC if not resolved" in steps
+    lead = "Escalate to Team Lead (Dana Lead) at 2026-11-26 05:30 UTC if still open (P0 not resolved in 30 minutes)"
+    assert lead in steps
+    assert "Send status update #1 by 2026-11-26 05:15 UTC" in steps
     assert "**ETA to Resolution**: about 32 minutes" in text
 
 
@@ -365,7 +394,7 @@ def test_priority_list_has_commands_steps_danger_labels_and_the_sequence() -> No
     assert "   - [x] Read all alerts" in sequence
     assert "   - [x] Fix: Worker crash loop" in sequence
     assert "   - [ ] Fix: Cache killed by OOM" in sequence
-    assert "**Total Time to Full Recovery**: 12 minutes (P0) + 20 minutes (P1) = 32 minutes" in sequence
+    assert "**Total Time to Full Recovery**: resolved 2026-11-26 05:30 UTC (time to resolve: 30 min)" in sequence
 
 
 def test_priority_list_without_triage_says_so() -> None:
@@ -389,10 +418,20 @@ def test_recovery_guide_of_the_full_incident() -> None:
     assert "| worker | shop/worker:2.3 | 0/2 | exit 1 | 0 |" in text
     assert "05:00:00 connecting to" in text
     assert "docker service logs --since 30m worker" in text
-    assert "#### Phase 1: Immediate Stabilization (12 minutes)" in text
+    assert "#### Phase 1: Immediate Stabilization (12 minutes of fixes; budget 10-15 minutes max)" in text
     assert "docker service update --limit-memory 4G cache" in section(text, "Root Cause Analysis")
     assert "**DON'T rollback if**:" in text
-    assert "docker service rollback cache" in section(text, "Rollback Procedures")
+    rollback = section(text, "Rollback Procedures")
+    assert rollback.index("**STEP 1: Stop Current Deployment**") < rollback.index(
+        "**STEP 2: Revert to Last Known Good**"
+    )
+    for service in ("worker", "cache", "api"):
+        assert f"docker service update --rollback {service}" in rollback
+    assert "**Step 2: Hypothesis Testing**" in text
+    success = text.split("**Success Criteria**:")
+    assert len(success) == 4
+    assert "- [ ] At least 50% of replicas healthy" in success[1]
+    assert "- [ ] Root cause eliminated (verified by tests)" in success[2]
     prevention = section(text, "Prevention Measures")
     assert "- [ ] Alert on crash loops" in prevention
     assert "- [ ] Canary deploys" in prevention
@@ -436,7 +475,7 @@ def test_incident_report_of_the_full_incident() -> None:
     text = report.render("incident-report", incident, full_config(), now=NOW)
     assert "**Resolution**: rolled back worker and api to v2.2" in text
     assert "- Deploy seen on api: image shop/api:2.3 deployed (2026-11-26 04:50 UTC)" in text
-    assert "**Recent changes (reported)**: deployed api v2.3 at 04:50" in text
+    assert "**Recent changes (reported)**: deployed api v2.3 at 04:50 (as reported at 2026-11-26 05:00 UTC)" in text
     actions = section(text, "Action Items")
     assert "| 1 | Fix: Cache killed by OOM | Infra team | P1 | open issue |" in actions
     assert "| 2 | Fix: Noisy logs | Platform team | P2 | open issue |" in actions
@@ -478,13 +517,16 @@ def test_user_text_cannot_break_the_markdown() -> None:
 @pytest.mark.parametrize(
     ("description", "line"),
     [
-        ("```sh\nrm -rf /", "\\```sh rm -rf /"),
-        ("~~~ x", "\\~~~ x"),
+        ("```sh\nrm -rf /", "\\`\\`\\`sh rm -rf /"),
+        ("~~~ x", "\\~\\~\\~ x"),
         ("# worker down", "\\# worker down"),
         ("> quoted", "\\> quoted"),
         ("- listed", "\\- listed"),
         ("1. numbered", "1\\. numbered"),
         ("<div>", "\\<div>"),
+        ("Yes! > 4 hours", "Yes! > 4 hours"),
+        ("![x](https://evil.test/a.png)", "\\!\\[x\\](https://evil.test/a.png)"),
+        ("* starred", "\\* starred"),
         ("===", "\\==="),
         ("#hashtag is fine", "#hashtag is fine"),
     ],
@@ -575,3 +617,92 @@ def test_read_only_folder_is_a_one_line_report_error(tmp_path: Path) -> None:
         pytest.skip("running with privileges that ignore folder permissions")
     with pytest.raises(report.ReportError, match=r"^cannot write reports to .* \(Permission denied\); pass --out DIR$"):
         report.export(fresh_incident(), Config(), locked / "out", now=NOW)
+
+
+# --- hardening: what reaches the files, and how they are written ----------------------------------------
+
+HOSTILE = (
+    "API down ![x](https://evil.test/pixel.png) [docs](https://evil.test) <img src=https://evil.test/i.png>"
+    " \x1b]0;pwned\x07 \x1b]52;c;cm0gLXJmIC8=\x07 `code` **bold**"
+)
+
+
+def hostile_incident() -> Incident:
+    e = Events("INC-H")
+    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description=HOSTILE)))
+    e.add(1, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=full_evidence()))
+    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    e.add(3, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="see ![y](https://evil.test/y.png)\x1b[31m red \x9b"))
+    return e.fold()
+
+
+def test_markdown_images_links_and_control_characters_from_outside_are_inert(tmp_path: Path) -> None:
+    files = report.export(hostile_incident(), Config(), tmp_path / "out", now=NOW)
+    for path in files[:-1]:
+        text = path.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text, path.name
+        if path.suffix == ".md":
+            assert "](https://evil.test" not in text.replace("\\](https://evil.test", ""), path.name
+    summary = files[0].read_text(encoding="utf-8")
+    assert "\\!\\[x\\](https://evil.test/pixel.png)" in summary
+    assert "\\x1b\\]0;pwned\\x07" in summary
+    assert "**ETA to Resolution**: about 32 minutes of open work (P0 12 min + P1 20 min)" in summary
+    html = files[-2].read_text(encoding="utf-8")
+    lowered = html.lower()
+    assert re.search(r"<img\b", lowered) is None
+    assert re.search(r"<[a-z]+\b[^>]*\s(src|href|action|srcset)=", lowered.replace('<a href="#', "<a x=")) is None
+    assert all(re.fullmatch(r'<a href="#[\w-]+">', tag) for tag in re.findall(r"<a\b[^>]*>", lowered))
+    assert "![x](https://evil.test/pixel.png)" in html
+    assert "&lt;img src=https://evil.test/i.png&gt;" in html
+    assert "<strong>bold</strong>" not in html and "**bold**" in html
+
+
+def test_the_html_forbids_everything_remote(full_export: list[Path]) -> None:
+    html = full_export[-2].read_text(encoding="utf-8")
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert csp is not None
+    assert "default-src 'none'" in csp.group(1)
+    assert "img-src data:" in csp.group(1)
+    assert "style-src 'unsafe-inline'" in csp.group(1)
+
+
+def test_html_checklists_are_checkboxes_not_brackets(full_export: list[Path]) -> None:
+    html = full_export[-2].read_text(encoding="utf-8")
+    assert '<li class="task"><input type="checkbox" disabled checked> Read all alerts</li>' in html
+    assert '<li class="task"><input type="checkbox" disabled> Check monitoring dashboards</li>' in html
+    assert "[ ]" not in html and "[x]" not in html
+
+
+def test_reports_are_private_files_in_a_private_folder(tmp_path: Path) -> None:
+    out = tmp_path / "reports" / "INC-7"
+    files = report.export(full_incident(), full_config(), out, now=NOW)
+    assert (out.stat().st_mode & 0o777, out.parent.stat().st_mode & 0o777) == (0o700, 0o700)
+    assert {p.stat().st_mode & 0o777 for p in files} == {0o600}
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in files)
+    again = report.export(full_incident(), full_config(), out, now=NOW)
+    assert [p.read_text("utf-8") for p in again] == [p.read_text("utf-8") for p in files]
+
+
+def test_a_planted_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir(mode=0o700)
+    target = tmp_path / "victim.txt"
+    target.write_text("precious\n")
+    (out / report.REPORTS[2].filename).symlink_to(target)
+    with pytest.raises(report.ReportError) as caught:
+        report.export(full_incident(), full_config(), out, now=NOW)
+    assert str(caught.value) == (
+        f"refusing to write {out / report.REPORTS[2].filename}: it is a symbolic link; remove it or pass --out DIR"
+    )
+    assert target.read_text() == "precious\n"
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_symlinked_report_folder_is_refused(tmp_path: Path) -> None:
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "reports"
+    link.symlink_to(real)
+    with pytest.raises(report.ReportError, match=r"^refusing to write reports into .*: it is a symbolic link"):
+        report.export(full_incident(), full_config(), link, now=NOW)
+    assert list(real.iterdir()) == []

@@ -220,6 +220,40 @@ def test_a_bad_runbook_file_is_one_line_naming_the_file_and_the_key(tmp_path: Pa
         assert "[[runbook]] #1" in message
 
 
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        (GOOD.format(name="a").replace("root_cause =", "root_kause ="), 7, "'root_kause': unknown key"),
+        (GOOD.format(name="a").replace('"P2"', '"P5"'), 5, "'severity'"),
+        (GOOD.format(name="a").replace("words =", "wrds ="), 11, "'match.wrds': unknown key"),
+        (GOOD.format(name="a").replace('text = "docker', 'txt = "docker'), 14, "'fix[0].txt': unknown key"),
+        (GOOD.format(name="a") + GOOD.format(name="b").replace("time_to_fix_min", "minutes"), 22, "'minutes'"),
+    ],
+)
+def test_a_bad_key_is_reported_on_its_line(tmp_path: Path, text: str, line: int, key: str) -> None:
+    bad = write(tmp_path, "bad.toml", text)
+    with pytest.raises(RunbookError) as caught:
+        load_catalog(tmp_path)
+    assert str(caught.value).startswith(f"{bad}: line {line}, ")
+    assert key in str(caught.value)
+
+
+def test_one_broken_file_is_skipped_and_named_while_the_rest_still_loads(tmp_path: Path) -> None:
+    write(tmp_path, "00-good.toml", GOOD.format(name="fine"))
+    broken = write(tmp_path, "10-broken.toml", "[[runbook]\nid = 'x.y'\n")
+    unreadable = write(tmp_path, "20-latin1.toml", "")
+    unreadable.write_bytes(b"title = '\xe9t\xe9'\n")
+    catalog = load_catalog(tmp_path, skip_broken=True)
+    assert "custom.fine" in catalog
+    assert len(catalog) == len(default_catalog()) + 1
+    assert [p.split(":")[0] for p in catalog.problems] == [str(broken), str(unreadable)]
+    assert "invalid TOML" in catalog.problems[0] and "line 1" in catalog.problems[0]
+    assert catalog.problems[1] == f"{unreadable}: not UTF-8 text (byte 0xe9 at offset 9); save it as UTF-8"
+    assert load_catalog(tmp_path / "gone", skip_broken=True).problems == (
+        f"{tmp_path / 'gone'}: runbook folder not found; fix runbook_dir in the config",
+    )
+
+
 def test_every_shipped_regex_compiles_and_none_is_compiled_by_loading() -> None:
     source = resources.files("maestro.runbooks") / "edge.toml"
     fresh = parse_runbooks(source.read_text(encoding="utf-8"), "edge.toml", shipped=True)

@@ -391,3 +391,38 @@ def test_a_crash_looping_task_up_for_a_moment_does_not_count_as_running(
     assert (K.SERVICE_DOWN in kinds(found, "worker")) is down
     assert K.CRASH_LOOP in kinds(found, "worker")
     assert next(s for s in found.services if s.name == "worker").running == (0 if down else 1)
+
+
+def test_restarts_count_container_deaths_beyond_the_task_history(recorded: dict[str, Any]) -> None:
+    from maestro.collect.signals import container_id_of
+    from maestro.collect.swarm import CollectorCache
+
+    worker_id = service_named(recorded, "worker")["ID"]
+    listed = {container_id_of(t) for t in recorded["tasks"] if t["ServiceID"] == worker_id}
+    cache = CollectorCache()
+    for n in range(25):
+        raw_die = event("container", "die", exitCode="1", **{"com.docker.swarm.service.name": "worker"})
+        raw_die["Actor"]["ID"] = f"pruned{n:02d}"
+        died = describe(raw_die)
+        assert died is not None and died.container == f"pruned{n:02d}"
+        cache.observe(died)
+    for cid in sorted(c for c in listed if c)[:2]:  # deaths swarm still lists are not counted twice
+        raw_die = event("container", "die", exitCode="1", **{"com.docker.swarm.service.name": "worker"})
+        raw_die["Actor"]["ID"] = cid
+        cache.observe(describe(raw_die))  # type: ignore[arg-type]
+    stopped = event("container", "die", exitCode="0", **{"com.docker.swarm.service.name": "worker"})
+    cache.observe(describe(stopped))  # type: ignore[arg-type]
+
+    raw = RawSwarm(recorded["services"], recorded["tasks"], recorded["nodes"], deaths=cache.deaths)
+    services = {s.name: s for s in extract(raw, now=at(recorded)).services}
+    assert services["worker"].restarts == 4 + 25
+    assert services["api"].restarts == 0
+
+    # A container stopped on purpose (update, scale-down) dies with a signal's exit code, yet is no restart.
+    stopped = next(t for t in recorded["tasks"] if t["Status"]["State"] == "shutdown" and container_id_of(t))
+    on_purpose = event("container", "die", exitCode="143", **{"com.docker.swarm.service.name": "api"})
+    on_purpose["Actor"]["ID"] = container_id_of(stopped)
+    cache.observe(describe(on_purpose))  # type: ignore[arg-type]
+    assert container_id_of(stopped) in cache.deaths["api"]
+    cache.forget_clean_exits(recorded["tasks"])
+    assert cache.deaths["api"] == set()

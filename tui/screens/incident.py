@@ -15,14 +15,17 @@ from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer, Tab, Tabs
+from textual.widgets import DataTable, Tab, Tabs
 
+from maestro.text import copyable
 from tui import actions
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
+from widgets.footer import KeysFooter
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
+from widgets.saving_banner import SavingBanner
 from widgets.services import ServicesPanel
 from widgets.text import duration
 from widgets.timeline import Timeline
@@ -39,15 +42,11 @@ if TYPE_CHECKING:
 LogReader = Callable[[str], "list[LogLine]"]
 """Reads a service's logs from the engine (blocking; the logs screen calls it in a worker)."""
 
-PANES: tuple[tuple[str, str], ...] = (
-    ("checklist", "Checklist"),
-    ("recovery", "Recovery"),
-    ("escalation", "Escalation"),
-    ("services", "Services"),
-    ("commands", "Commands"),
-    ("timeline", "Timeline"),
-)
-"""Focus order: down the left column, then down the right one."""
+PANES: tuple[tuple[str, str], ...] = tuple((title.lower(), title) for title in actions.PANE_TITLES)
+"""Focus order (and the digit keys): down the left column, then down the right one."""
+
+ISSUE_PANES = ("checklist", "recovery", "commands")
+"""Panes about one issue: there `l` shows the logs of the issue's service."""
 
 GRID_MIN_WIDTH = 120
 GRID_MIN_HEIGHT = 32
@@ -63,6 +62,8 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def __init__(self) -> None:
         super().__init__(id="incident")
         self.active_pane = PANES[0][0]
+        self._pane_history: list[str] = []
+        """The panes shown before the active one, for `esc`."""
         self.situation: Situation | None = None
         """What the panes show now; None until the session is open."""
         self.recorder: Recorder | None = None
@@ -77,6 +78,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
         yield IncidentHeader(id="header")
+        yield SavingBanner(id="not-saving")
         if not self.has_class("-grid"):
             yield self._tabs()
         panes = {  # the grid fills row by row: left pane, right pane
@@ -93,7 +95,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 widget = widget_class(id=name, classes="pane -active" if name == self.active_pane else "pane")
                 widget.border_title = titles[name]
                 yield widget
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show_pane(self.active_pane)
@@ -151,7 +153,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         incident = situation.incident
         self.show_checklist(situation)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident.triage)
+            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident)
         )
         self.timeline.show(incident.timeline)
         self.commands.show(views.deck_view(situation, self.selected_issue))
@@ -162,8 +164,13 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         from tui import views
 
         self.situation = situation
+        incident = situation.incident
         self.checklist.show(
-            situation.incident.triage, set(situation.incident.ticked), views.checklist_notice(situation)
+            incident.triage,
+            set(incident.ticked),
+            views.checklist_notice(situation),
+            headings=views.checklist_headings(incident),
+            causes=views.root_causes(incident),
         )
 
     def show_services(self, situation: Situation) -> None:
@@ -177,13 +184,14 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.situation = situation
         self.escalation.show(views.timer_view(situation))
         self.header.show(views.header_view(situation))
+        self.query_one(SavingBanner).show(situation.not_saving)
 
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
 
-    def show_pane(self, pane: str) -> None:
+    def show_pane(self, pane: str, *, remember: bool = True) -> None:
         """Make this pane the active one (the visible tab on small terminals) and focus it."""
-        self._activate(pane)
+        self._activate(pane, remember=remember)
         widget = self.pane(pane)
         focus_main = getattr(widget, "focus_main", None)
         if focus_main is not None:
@@ -191,7 +199,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         else:
             widget.focus()
 
-    def _activate(self, pane: str) -> None:
+    def _activate(self, pane: str, *, remember: bool = True) -> None:
+        if remember and pane != self.active_pane:
+            self._pane_history = [*[p for p in self._pane_history if p != self.active_pane][-5:], self.active_pane]
         self.active_pane = pane
         for name, _ in PANES:
             self.pane(name).set_class(name == pane, "-active")
@@ -203,6 +213,15 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_previous_pane(self) -> None:
         self._step(-1)
+
+    def action_pane(self, number: int) -> None:
+        """Digits 1-6: that pane (on small terminals, its tab)."""
+        self.show_pane(PANES[number - 1][0])
+
+    def action_back(self) -> None:
+        """`esc`: the pane shown before this one (and again, the one before that)."""
+        if self._pane_history:
+            self.show_pane(self._pane_history.pop(), remember=False)
 
     def _step(self, direction: int) -> None:
         names = [name for name, _ in PANES]
@@ -236,40 +255,61 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         return self.recorder is not None and self.recorder.record(kind, payload)
 
     def action_copy(self) -> None:
+        """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
         from maestro.model import Danger
+        from maestro.safety import classify, reasons
         from tui.screens.dialogs import ConfirmDialog
 
         entry = self.commands.selected
         if entry is None:
             self.notify("No command highlighted in the command deck.", severity="warning")
             return
-        if entry.command.danger is not Danger.DESTRUCTIVE:
+        text = entry.command.text
+        if Danger.worst(entry.command.danger, classify(text)) is not Danger.DESTRUCTIVE:
             self._copy(entry)
             return
-        from maestro.safety import reasons
-
-        why = "\n".join(f"- {reason}" for reason in reasons(entry.command.text))
+        why = "\n".join(f"- {reason}" for reason in reasons(text)) or "- labelled destructive"
+        shown = copyable(text)
+        if shown != text:
+            why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = ConfirmDialog(question, f"{entry.command.text}\n\n{why}".rstrip(), yes="Copy", danger=True)
+        dialog = ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
         from maestro import events as ev
+        from maestro.model import Danger
+        from maestro.safety import classify
 
         command = entry.command
-        payload = ev.CommandCopied(command=command.text, danger=command.danger, issue_id=entry.issue_id)
+        danger = Danger.worst(command.danger, classify(command.text))
+        payload = ev.CommandCopied(command=command.text, danger=danger, issue_id=entry.issue_id)
         if not self._record(ev.EventKind.COMMAND_COPIED, payload):
             return
-        self.app.copy_to_clipboard(command.text)
-        self.commands.show_copied(command.text)
-        self.notify(command.text.splitlines()[0], title=f"Copied ({command.danger.value})")
+        copied = copyable(command.text)
+        self.app.copy_to_clipboard(copied)
+        self.commands.show_copied(copied)
+        self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})")
 
     def action_logs(self) -> None:
-        service = self.services.selected_service
+        """The logs of the service in front of the person: the highlighted issue's in the checklist, recovery
+        and command panes, else the one selected in the services pane."""
+        service = self._issue_service() if self.active_pane in ISSUE_PANES else None
+        service = service or self.services.selected_service
         if service is None:
             self.notify("No service selected.", severity="warning")
             return
         self.show_logs(service)
+
+    def _issue_service(self) -> str | None:
+        """The service the highlighted issue is about, when it is one the evidence knows."""
+        situation = self.situation
+        triage = situation.incident.triage if situation else None
+        issue = triage.issue(self.selected_issue) if triage and self.selected_issue else None
+        evidence = situation.evidence if situation else None
+        if issue is None or evidence is None:
+            return None
+        return issue.subject if any(s.name == issue.subject for s in evidence.services) else None
 
     def show_logs(self, service: str) -> None:
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
@@ -434,9 +474,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
 
     def action_resolve(self) -> None:
+        """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
         from maestro import events as ev
         from maestro.model import IncidentStatus
-        from tui.screens.dialogs import TextPrompt
+        from tui import views
+        from tui.screens.dialogs import ConfirmDialog, TextPrompt
 
         if self.situation is None:
             return
@@ -449,8 +491,18 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             if text and self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text)):
                 self._announce_resolution()
 
-        prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
-        self.app.push_screen(prompt, answered)
+        def ask_what_fixed_it(ok: bool | None = True) -> None:
+            if ok:
+                prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+                self.app.push_screen(prompt, answered)
+
+        against = views.before_resolving(self.situation)
+        if not against:
+            ask_what_fixed_it()
+            return
+        detail = "\n".join(f"- {reason}" for reason in against)
+        dialog = ConfirmDialog("Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True)
+        self.app.push_screen(dialog, ask_what_fixed_it)
 
     def _announce_resolution(self) -> None:
         """Every configured channel gets the final update (PagerDuty resolves its alert)."""
@@ -464,25 +516,61 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         names = [c.name for c in config.notify]
         self._send("Resolution sent", lambda record: send(record, incident, text, names, config, now, who))
 
+    def action_root_cause(self) -> None:
+        """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
+        from maestro import events as ev
+        from maestro.root_cause import measured
+        from tui.screens.dialogs import ConfirmDialog
+
+        if self.situation is None:
+            return
+        incident = self.situation.incident
+        issue = incident.triage.issue(self.selected_issue) if incident.triage and self.selected_issue else None
+        if issue is None:
+            self.notify("Highlight an issue in the checklist first.", severity="warning")
+            return
+        confirmed = any(r.issue_id == issue.id for r in incident.root_causes_confirmed)
+        if confirmed:
+            question, yes = f"Withdraw the confirmed root cause: {issue.title}?", "Withdraw"
+            detail = issue.root_cause
+        else:
+            question, yes = f"Confirm the root cause: {issue.title}?", "Confirm"
+            facts = [f"measured: {s.kind} on {s.subject}: {s.detail}" for s in measured(incident, issue)]
+            facts += [f"check: {issue.check}"] if issue.check else []
+            detail = "\n".join([issue.root_cause, *facts]).strip()
+
+        def answered(ok: bool | None) -> None:
+            if not ok:
+                return
+            payload = ev.RootCauseConfirmed(issue_id=issue.id, confirmed=not confirmed)
+            if self._record(ev.EventKind.ROOT_CAUSE_CONFIRMED, payload):
+                done = "withdrawn" if confirmed else "confirmed"
+                self.notify(f"Root cause {done}: {issue.title}", title="Root cause")
+
+        self.app.push_screen(ConfirmDialog(question, detail, yes=yes), answered)
+
     # --- pane messages ------------------------------------------------------------------
 
+    # A press toggles what the journal holds at that moment, not what the pane showed: eight fast presses are
+    # eight alternating events, and another responder's tick in between is taken into account.
+
     def on_severity_checklist_tick_requested(self, message: SeverityChecklist.TickRequested) -> None:
-        self._tick_item(message.item_id, message.label, message.done)
+        self._tick_item(message.item_id, message.label)
 
     def on_recovery_plan_tick_requested(self, message: RecoveryPlan.TickRequested) -> None:
-        self._tick_item(message.item_id, message.label, message.done)
+        self._tick_item(message.item_id, message.label)
 
-    def _tick_item(self, item_id: str, label: str, done: bool) -> None:
+    def _tick_item(self, item_id: str, label: str) -> None:
         from maestro import events as ev
 
-        kind = ev.EventKind.ITEM_TICKED if done else ev.EventKind.ITEM_UNTICKED
-        self._record(kind, ev.ItemTicked(item=item_id, label=label))
+        if self.recorder is not None:
+            self.recorder.toggle(ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
         from maestro import events as ev
 
-        kind = ev.EventKind.PHASE_TICKED if message.done else ev.EventKind.PHASE_UNTICKED
-        self._record(kind, ev.PhaseTicked(phase=message.phase_id, label=message.label))
+        if self.recorder is not None:
+            self.recorder.toggle(ev.PhaseTicked(phase=message.phase_id, label=message.label))
 
     def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
         from tui import views
