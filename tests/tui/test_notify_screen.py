@@ -11,11 +11,13 @@ from textual.worker import WorkerState
 
 from maestro import events as ev
 from maestro.config import Config
+from maestro.journal import Journal
 from maestro.model import EscalationContact, Severity
 from maestro.notify.channel import ChannelKind, NotifyChannel
 from tests.http_sink import Answer, HttpSink, closed_port_url
-from tests.tui.conftest import AppFactory, FrozenClock, settle, wait_until
+from tests.tui.conftest import AppFactory, FrozenClock, hand_triage, seed, settle, wait_until
 from tui.app import MaestroApp
+from tui.screens.conditions import ConditionsDialog
 from tui.screens.dialogs import ConfirmDialog, TextPrompt
 from tui.screens.status_update import StatusUpdateDialog
 
@@ -168,3 +170,22 @@ async def test_a_dead_channel_fails_in_one_line_and_never_blocks_the_screen(
         assert app.incident is not None and app.incident.sent_updates == []
         failed = [n for n in app.incident.notifications if not n.ok]
         assert [n.channel for n in failed] == ["incidents", "ops-webhook"]
+
+
+async def test_a_reported_data_loss_escalates_now_to_the_cto(
+    make_app: AppFactory, journal: Journal, clock: FrozenClock
+) -> None:
+    app = make_app(seed(journal, triage=hand_triage()), demo_engine=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert "Escalate now" not in pane_text(app)
+        await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, ConditionsDialog)
+        await pilot.press("down", "down", "space", "ctrl+s")
+        await settle(pilot)
+        assert app.incident is not None and app.incident.conditions == [ev.Condition.DATA_LOSS]
+        assert "Escalate now → CTO: data loss occurred (reported) (+1 more)" in " ".join(pane_text(app).split())
+        await pilot.press("exclamation_mark", "down", "down", "space", "ctrl+s")
+        await settle(pilot)
+        assert app.incident.conditions == []
+        assert app.incident.timeline[-1].text == "Condition withdrawn: data loss"
