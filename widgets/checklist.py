@@ -32,7 +32,7 @@ class SeverityChecklist(OptionList):
     SeverityChecklist { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("checklist")
+    BINDINGS = [*bindings("checklist"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):
