@@ -192,11 +192,6 @@ class MaestroApp(App[None], inherit_bindings=False):
         if screen := self.incident_screen:
             engine = self.poller.engine
             screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None)
-<<<<<<< HEAD
-=======
-        self.redraw()
-        self.set_interval(JOURNAL_POLL_S, self._each_second)
->>>>>>> i12a
         if incident.triage is None:
             self._first_triage(incident)
         else:
@@ -279,14 +274,9 @@ class MaestroApp(App[None], inherit_bindings=False):
         from maestro.escalation import record_firings
 
         situation = self.situation()
-<<<<<<< HEAD
-        if situation is not None and self.recorder is not None:
-            record_firings(self.recorder.record_once, situation.incident, situation.advice)
-=======
         if situation is not None and self.recorder is not None and self._sustained is not None:
-            sustained = self._sustained.update(situation.advice().fired, situation.now)
+            sustained = self._sustained.update(situation.advice.fired, situation.now)
             record_firings(self.recorder.record_once, situation.incident, sustained)
->>>>>>> i12a
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)

@@ -195,14 +195,9 @@ def make_app(journal: Journal, config: Config, clock: FrozenClock, tmp_path: Pat
 
 
 def kinds(journal: Journal, incident_id: str) -> list[str]:
-<<<<<<< HEAD
     """The incident's event kinds, but the escalation rules' firings: those come on the clock's own time."""
     fired = ev.EventKind.ESCALATION_RULE_FIRED
     return [event.kind.value for event in journal.events(incident_id) if event.kind is not fired]
-=======
-    """The kinds of the incident's events, without the escalation rules' firings (they follow the clock)."""
-    return [e.kind.value for e in journal.events(incident_id) if e.kind is not ev.EventKind.ESCALATION_RULE_FIRED]
->>>>>>> i12a
 
 
 async def settle(pilot: Pilot[None]) -> None:
