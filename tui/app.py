@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from maestro.collect.drift import DriftWatch
     from maestro.collect.source import EvidenceSource
     from maestro.config import Config
+    from maestro.escalation import Sustained
     from maestro.events import EventKind, Payload, SwarmEvent
     from maestro.incident import Incident
     from maestro.journal import Journal
@@ -80,6 +81,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._request = request
         self._session: Session | None = None
         self._drift: DriftWatch | None = None
+        self._sustained: Sustained | None = None
+        """Which escalation rules have held long enough to be journaled."""
         self._claude: ClaudeRun | None = None
         """The Claude triage in flight, if any."""
         self._awaiting_evidence = False
@@ -165,6 +168,7 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def _open_or_resume(self, context: IncidentContext | None = None) -> None:
         from maestro.collect.drift import DriftWatch
+        from maestro.escalation import Sustained
         from maestro.journal import JournalError
         from maestro.recorder import Recorder
 
@@ -183,6 +187,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             return
         self.recorder = Recorder(self.journal, incident, self.redraw, self._say_error)
         self._drift = DriftWatch()
+        self._sustained = Sustained()
         self.sub_title = incident.id
         if screen := self.incident_screen:
             engine = self.poller.engine
@@ -265,12 +270,13 @@ class MaestroApp(App[None], inherit_bindings=False):
             self.redraw("clock")
 
     def _journal_rule_firings(self) -> None:
-        """Each rule once per incident, whichever process sees it first (the journal decides)."""
+        """Each rule once it has held for a while, once per incident, whichever process sees it first."""
         from maestro.escalation import record_firings
 
         situation = self.situation()
-        if situation is not None and self.recorder is not None:
-            record_firings(self.recorder.record_once, situation.incident, situation.advice)
+        if situation is not None and self.recorder is not None and self._sustained is not None:
+            sustained = self._sustained.update(situation.advice.fired, situation.now)
+            record_firings(self.recorder.record_once, situation.incident, sustained)
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)

@@ -455,6 +455,25 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         text = "\n".join(message.lines)
         self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
 
+    def action_conditions(self) -> None:
+        from maestro import events as ev
+        from tui.screens.conditions import ConditionsDialog
+
+        if self.situation is None:
+            return
+        present = frozenset(self.situation.incident.conditions)
+
+        def answered(chosen: frozenset[ev.Condition] | None) -> None:
+            if chosen is None:
+                return
+            for condition in ev.Condition:
+                if (condition in chosen) != (condition in present):
+                    payload = ev.ConditionReported(condition=condition, present=condition in chosen)
+                    if not self._record(ev.EventKind.CONDITION_REPORTED, payload):
+                        return
+
+        self.app.push_screen(ConditionsDialog(present), answered)
+
     def action_note(self) -> None:
         from maestro import events as ev
         from tui.screens.dialogs import TextPrompt
