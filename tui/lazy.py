@@ -33,11 +33,13 @@ MODULES = {
     "logs": "tui.screens.logs",
     "tasks": "tui.screens.tasks",
     "update_dialog": "tui.screens.status_update",
+    "conditions": "tui.screens.conditions",
+    "root_cause": "maestro.root_cause",
 }
 """Short name -> module, for everything the screen side loads after the first frame."""
 
 if TYPE_CHECKING:
-    from maestro import escalation, journal, model, recorder, report, safety, status_update
+    from maestro import escalation, journal, model, recorder, report, root_cause, safety, status_update
     from maestro import events as ev
     from maestro.collect import drift
     from maestro.notify import channel
@@ -63,6 +65,7 @@ if TYPE_CHECKING:
         "pipeline",
         "recorder",
         "report",
+        "root_cause",
         "safety",
         "status_update",
         "tasks",

@@ -1,26 +1,29 @@
 """What each pane shows, as pure functions of the incident, the latest evidence, the Claude run, config and now.
 
 The screen's twin of maestro.report's view: no widget and no app here, so every pane's content can be
-checked without a terminal. Loaded after the first frame (it needs the core).
+checked without a terminal. Loaded after the first frame (it needs the core); the emergency set and the
+command checks load with the first command deck, once the triage is on screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
+from maestro import eta, root_cause
 from maestro.config import Config
 from maestro.decision_trees import evaluate as evaluate_trees
-from maestro.emergency import emergency_sections, service_like
 from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
+from maestro.eta import EtaState
 from maestro.incident import Incident
-from maestro.model import Evidence, ServiceState, Severity, Triage, TriageIssue
-from maestro.safety import checked
+from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
 from widgets.escalation import TimerView
 from widgets.incident_header import HeaderView
+from widgets.services import ServiceRows
 from widgets.text import duration
 
 NO_ENGINE = "no engine for this session"
@@ -43,6 +46,8 @@ class Situation:
     """The Claude triage in flight, if any."""
     not_saving: str = ""
     """Why actions are not saved now (full disk, read-only filesystem); '' while they are."""
+    latest_rows: ServiceRows | None = None
+    """The service table's rows of `latest`, worked out by the poll worker."""
 
     @property
     def evidence(self) -> Evidence | None:
@@ -53,8 +58,9 @@ class Situation:
     def claude_streaming(self) -> bool:
         return self.claude is not None and self.claude.on_screen
 
+    @cached_property
     def advice(self) -> Advice:
-        """What the seed's escalation rules say now, from the newest evidence."""
+        """What the seed's escalation rules say now, from the newest evidence (worked out once per situation)."""
         return advise(self.incident, self.config, self.now, self.evidence)
 
 
@@ -78,15 +84,52 @@ def before_resolving(situation: Situation) -> list[str]:
     return reasons
 
 
-def recovery_total(triage: Triage | None) -> str:
-    if triage is None:
+def recovery_total(incident: Incident) -> str:
+    """The open work against the seed's phase budgets, from the one estimate (maestro.eta)."""
+    estimate = eta.for_incident(incident)
+    if estimate.state is EtaState.NOT_ESTIMATED:
         return ""
-    p0, p1 = triage.minutes_for(Severity.P0), triage.minutes_for(Severity.P1)
-    return f"Total to full recovery: {p0} min (P0) + {p1} min (P1) = {p0 + p1} min"
+    if estimate.state is EtaState.RESOLVED:
+        return "Resolved: no recovery work left"
+    if not estimate.minutes:
+        return "No fix work open: monitoring for stability"
+    line = f"Open work: {estimate.breakdown} = {estimate.minutes} min"
+    over = [
+        f"{p.severity} over its {p.budget.label} budget: {p.people_needed} people or escalate"
+        for p in estimate.over_budget
+    ]
+    return " · ".join([line, *over])
+
+
+def checklist_headings(incident: Incident) -> dict[Severity, str]:
+    """Each severity group's issues and open minutes, flagged when the open work exceeds the seed's budget."""
+    headings: dict[Severity, str] = {}
+    for work in eta.for_incident(incident).phases:
+        count = f"{work.issues} issue{'s' * (work.issues != 1)}"
+        minutes = (
+            f"{work.open_minutes} of {work.minutes} min open"
+            if work.open_minutes != work.minutes
+            else f"{work.minutes} min"
+        )
+        over = (
+            f", over the {work.budget.label} budget"
+            if work.over_budget and incident.status is not IncidentStatus.RESOLVED
+            else ""
+        )
+        headings[work.severity] = f"({count}, {minutes}{over})"
+    return headings
+
+
+def root_causes(incident: Incident) -> dict[str, str]:
+    """Issue id -> how its cause is known: `confirmed` by a person or `measured` by a causal signal."""
+    return {c.issue.id: "confirmed" if c.confirmed_by else "measured" for c in root_cause.causes(incident)}
 
 
 def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
     """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
+    from maestro.emergency import emergency_sections, service_like
+    from maestro.safety import checked
+
     triage = situation.incident.triage
     issue = triage.issue(selected_issue) if triage and selected_issue else None
     entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
@@ -99,6 +142,8 @@ def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
 
 def checked_issue(issue: TriageIssue) -> TriageIssue:
     """The issue with every command's danger checked locally, for the issue card."""
+    from maestro.safety import checked
+
     return issue.model_copy(
         update={
             "fix": [checked(c) for c in issue.fix],
@@ -111,7 +156,7 @@ def checked_issue(issue: TriageIssue) -> TriageIssue:
 def timer_view(situation: Situation) -> TimerView:
     incident = situation.incident
     state = escalation_clock(incident, situation.config, situation.now)
-    advice = situation.advice()
+    advice = situation.advice
     trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
     sent = incident.sent_updates
     return TimerView(
@@ -135,7 +180,7 @@ def header_view(situation: Situation) -> HeaderView:
     incident, claude = situation.incident, situation.claude
     state = escalation_clock(incident, situation.config, situation.now)
     next_s = _seconds(state.next_escalation_in)
-    top = situation.advice().top
+    top = situation.advice.top
     if top is not None:
         next_escalation = f"NOW → {top.role}"
     elif next_s is None or state.next_contact is None:
@@ -155,6 +200,7 @@ def header_view(situation: Situation) -> HeaderView:
         severity=incident.severity,
         status=incident.status.value,
         elapsed=duration(state.elapsed.total_seconds()),
+        eta=eta.for_incident(incident).text,
         next_escalation=next_escalation,
         escalation_due=state.overdue or top is not None,
         engine=f"triage {triage_engine}{claude_long} · {source}",

@@ -96,13 +96,27 @@ def collect_and_triage(
             return
         except Exception as exc:
             post(msg.EvidencePolled(None, one_line(exc)))
-    evidence = evidence or fallback
+    triage_now(post, evidence or fallback, incident, config, clock, summary, refine=True)
+
+
+def triage_now(
+    post: Post,
+    evidence: Evidence | None,
+    incident: Incident,
+    config: Config,
+    clock: Clock,
+    summary: str,
+    *,
+    refine: bool,
+) -> None:
+    """The rules triage of what is known now; `refine` asks for Claude once the app has journaled it."""
+
     try:
         triage = lazy.pipeline.rules_triage(incident.context, evidence, config, clock())
     except Exception as exc:
         post(msg.TriageFailed("rules", one_line(exc)))
         return
-    post(msg.TriageReady(triage, evidence, summary, refine=True))
+    post(msg.TriageReady(triage, evidence, summary, refine=refine))
 
 
 def ask_claude(

@@ -13,10 +13,15 @@ from textual.widgets.option_list import Option
 
 from tui import lazy
 from tui.actions import bindings
+from widgets.option_prompts import refresh_prompts
 from widgets.text import BOLD, TONES, plain, severity_tone, tones
 
 if TYPE_CHECKING:
-    from maestro.model import Triage, TriageIssue
+    from collections.abc import Mapping
+
+    from maestro.model import Severity, Triage, TriageIssue
+
+HEADING_PREFIX = "severity:"
 
 GROUP_HEADING: dict[str, str] = {
     "P0": "P0 CRITICAL - production down, fix NOW",
@@ -34,7 +39,7 @@ class SeverityChecklist(OptionList):
     SeverityChecklist { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("checklist")
+    BINDINGS = [*bindings("checklist"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):
@@ -55,6 +60,8 @@ class SeverityChecklist(OptionList):
         super().__init__(id=id, classes=classes, markup=False)
         self._issues: dict[str, TriageIssue] = {}
         self._ticked: set[str] = set()
+        self._headings: dict[Severity, str] = {}
+        self._causes: dict[str, str] = {}
         self._shown: tuple[object, ...] | None = None
 
     @property
@@ -62,12 +69,32 @@ class SeverityChecklist(OptionList):
         option = self.highlighted_option
         return option.id if option is not None and option.id in self._issues else None
 
-    def show(self, triage: Triage | None, ticked: set[str], notice: str = "") -> None:
-        """Show this triage with these items done; does nothing when nothing changed."""
-        signature = (triage.model_dump_json() if triage else None, frozenset(ticked), notice)
-        if signature == self._shown:
+    def show(
+        self,
+        triage: Triage | None,
+        ticked: set[str],
+        notice: str = "",
+        headings: Mapping[Severity, str] | None = None,
+        causes: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show this triage with these items done; does nothing when nothing changed.
+
+        `headings` (severity -> "(7 issues, 80 of 90 min open, over the 10-15 minutes max budget)") come from
+        the one ETA; `causes` (issue id -> "confirmed" or "measured") mark the identified root causes.
+        """
+        headings, causes = dict(headings or {}), dict(causes or {})
+        # The same triage is the same object (the incident's fold shares what an event leaves unchanged): a tick
+        # then redraws only the lines it changed.
+        if self._shown is not None and triage is self._shown[0] and notice == self._shown[1]:
+            if triage is not None and (ticked != self._ticked or headings != self._headings or causes != self._causes):
+                self._ticked, self._headings, self._causes = set(ticked), headings, causes
+                prompts = {issue.id: self._prompt(issue) for issue in triage.issues}
+                for severity in lazy.model.Severity:
+                    prompts[HEADING_PREFIX + severity.value] = self._heading(severity, triage)
+                refresh_prompts(self, prompts)
             return
-        self._shown = signature
+        self._shown = (triage, notice)
+        self._headings, self._causes = headings, causes
         keep = self.issue_id
         self._issues = {issue.id: issue for issue in triage.issues} if triage else {}
         self._ticked = set(ticked)
@@ -87,14 +114,18 @@ class SeverityChecklist(OptionList):
             options.append(Option(plain(notice, tone("tone--warn") + Style(italic=True)), disabled=True))
         for severity in lazy.model.Severity:
             issues = triage.by_severity(severity)
-            minutes = triage.minutes_for(severity)
-            heading = Text(f"{GROUP_HEADING[severity]}  ", style=severity_tone(tone, severity))
-            heading.append(f"({len(issues)} issue{'s' * (len(issues) != 1)}, {minutes} min)", style="dim")
-            options.append(Option(heading, disabled=True))
+            options.append(Option(self._heading(severity, triage), id=HEADING_PREFIX + severity.value, disabled=True))
             if not issues:
                 options.append(Option(Text("  none found", style="dim"), disabled=True))
             options.extend(Option(self._prompt(issue), id=issue.id) for issue in issues)
         return options
+
+    def _heading(self, severity: Severity, triage: Triage) -> Text:
+        issues = triage.by_severity(severity)
+        heading = Text(f"{GROUP_HEADING[severity]}  ", style=severity_tone(tones(self), severity))
+        count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
+        heading.append(self._headings.get(severity, count), style="dim")
+        return heading
 
     def _prompt(self, issue: TriageIssue) -> Text:
         done = issue.id in self._ticked
@@ -108,6 +139,8 @@ class SeverityChecklist(OptionList):
         text.append(status, style=tone("tone--good") + BOLD if done else severity_tone(tone, issue.severity))
         text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
         text.append_text(plain(issue.owner, "dim", one_line=True))
+        if cause := self._causes.get(issue.id):
+            text.append(f" · ROOT CAUSE ({cause})", style="bold")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings
 from widgets.text import BOLD, TONES, danger_label, plain, tones
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ class CommandDeck(Vertical):
     """The highlighted command is shown in full below the list, selectable, and is what `c` copies."""
 
     COMPONENT_CLASSES = set(TONES)
+
+    BINDINGS = bindings("lists")
 
     DEFAULT_CSS = """
     CommandDeck { height: 1fr; }
@@ -130,3 +133,17 @@ class CommandDeck(Vertical):
 
     def focus_main(self) -> None:
         self.option_list.focus()
+
+    # j / k / g / G (the lists' keys) move in the list of commands.
+
+    def action_cursor_down(self) -> None:
+        self.option_list.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.option_list.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.option_list.action_first()
+
+    def action_last(self) -> None:
+        self.option_list.action_last()

@@ -30,6 +30,8 @@ class HeaderView:
     engine: str
     engine_short: str
     engine_ok: bool
+    eta: str = ""
+    """Time to recovery from the open work (maestro.eta): `110 minutes`, `monitoring`, `resolved`."""
 
 
 class IncidentHeader(Static):
@@ -42,6 +44,7 @@ class IncidentHeader(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text(" maestro", style="bold"), id=id, markup=False)
         self.header_view: HeaderView | None = None
+        self._text: Text | None = None
 
     def show(self, view: HeaderView) -> None:
         if view == self.header_view:
@@ -69,6 +72,10 @@ class IncidentHeader(Static):
         rest.append(view.status.upper(), style=tone(status_tone) + BOLD if status_tone else BOLD)
         rest.append_text(sep)
         rest.append(view.elapsed, style="bold")
+        if view.eta:
+            rest.append_text(sep)
+            rest.append("eta " if compact else "ETA ", style="dim")
+            rest.append(view.eta)
         rest.append_text(sep)
         rest.append("esc " if compact else "next escalation ", style="dim")
         rest.append(view.next_escalation, style=bad if view.escalation_due else "")
@@ -86,4 +93,6 @@ class IncidentHeader(Static):
             text.append_text(rest[3:])
         text.no_wrap = True
         text.overflow = "ellipsis"
-        self.update(text)
+        if text != self._text:
+            self._text = text
+            self.update(text, layout=False)  # always one row

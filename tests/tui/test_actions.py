@@ -113,7 +113,7 @@ async def test_n_adds_a_note(make_app: AppFactory, seeded: str) -> None:
         await pilot.press(*"restarted worker", "enter")
         await pilot.pause()
         assert app.journal.events(seeded)[-1].payload == ev.NoteAdded(text="restarted worker")
-        timeline = app.screen.timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
+        timeline = app.screen.timeline.plain
         assert timeline.splitlines()[-1].endswith("ana@node1 Note: restarted worker")
 
 
@@ -258,6 +258,7 @@ async def test_l_shows_the_logs_of_the_selected_service(make_app: AppFactory, se
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = app.screen.services.table  # type: ignore[attr-defined]
+        await pilot.press("4")
         table.move_cursor(row=table.get_row_index("worker"))
         await pilot.press("l")
         text = viewer_text(app)
