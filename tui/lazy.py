@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         "channel",
         "claude",
         "claude_run",
+        "conditions",
         "dialogs",
         "drift",
         "escalation",
