@@ -203,6 +203,8 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
+    r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?)\W+(\w+\W+){0,3}"
+    r"(unhealthy|down|taken out|removed|failing)\b",
     r"\b(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"

@@ -48,6 +48,7 @@ from maestro.triage.matching import (
     score_terms,
 )
 from maestro.triage.reading import Polarity
+from maestro.triage.similarity import closest
 
 __all__ = ["Catalog", "load_catalog", "triage"]
 
@@ -155,8 +156,10 @@ def triage(
 
     candidates: dict[tuple[str, str], _Candidate] = {}
     _raise_from_signals(catalog, world, candidates)
-    referred = _raise_from_text(catalog, parts, world, candidates)
+    referred, near = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
+    if not candidates:
+        _raise_weak(catalog, parts, world, candidates, near)
     chosen = _select(candidates)
     if all(c.weak for c in chosen):
         chosen = [*chosen, _generic(catalog.generic, world, parts)]
@@ -188,8 +191,9 @@ def _raise_from_signals(catalog: Catalog, world: World, candidates: dict[tuple[s
 
 def _raise_from_text(
     catalog: Catalog, parts: tuple[TextPart, ...], world: World, candidates: dict[tuple[str, str], _Candidate]
-) -> dict[str, list[str]]:
-    """Raise runbooks from the words; returns the services the words refer to."""
+) -> tuple[dict[str, list[str]], list[tuple[float, str, Runbook, TextScore]]]:
+    """Raise runbooks from the words; returns the services the words refer to and the readings just below
+    their bar."""
     named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
     named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
     referred = _referred(catalog, world, parts, named_services)
@@ -235,15 +239,49 @@ def _raise_from_text(
                 candidate.support.append(signal)
                 candidate.evidence.append(f"signal {signal.kind} on {subject}: {signal.detail}")
         candidates[(runbook.id, subject)] = candidate
-    if near and not candidates:
-        # nothing reached its bar: the closest specific reading beats "unknown", as a weak hypothesis
-        _, _, runbook, text = max(near, key=lambda n: (n[0], n[1]))
-        subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
-        weak = _Candidate(runbook, subject, text.score / 2, [*text.hits, "a weak match, below its bar"], described=True)
-        weak.reported, weak.quotes, weak.weak = list(dict.fromkeys(text.found)), quotes, True
-        candidates[(runbook.id, subject)] = weak
     _rank_symptoms_below_causes(candidates)
-    return referred
+    return referred, near
+
+
+def _raise_weak(
+    catalog: Catalog,
+    parts: tuple[TextPart, ...],
+    world: World,
+    candidates: dict[tuple[str, str], _Candidate],
+    near: list[tuple[float, str, Runbook, TextScore]],
+) -> None:
+    """Nothing in the words or the evidence reached a bar: the closest reading beats "unknown", as a weak
+    hypothesis: the best match below its bar, else the runbook whose own words are closest."""
+    named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
+    named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
+    if not near:
+        _raise_closest(catalog, parts, world, candidates, named_services, named_nodes)
+        return
+    _, _, runbook, text = max(near, key=lambda n: (n[0], n[1]))
+    subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
+    weak = _Candidate(runbook, subject, text.score / 2, [*text.hits, "a weak match, below its bar"], described=True)
+    weak.reported, weak.quotes, weak.weak = list(dict.fromkeys(text.found)), quotes, True
+    candidates[(runbook.id, subject)] = weak
+
+
+def _raise_closest(
+    catalog: Catalog,
+    parts: tuple[TextPart, ...],
+    world: World,
+    candidates: dict[tuple[str, str], _Candidate],
+    named_services: list[str],
+    named_nodes: list[str],
+) -> None:
+    """No term matched: the runbook whose own words are closest to the report's, as a weak hypothesis."""
+    found = closest(catalog, parts)
+    if found is None:
+        return
+    runbook, similarity, shared = found
+    subject, _ = _text_subject(runbook, world, TextScore(), named_services, named_nodes)
+    note = f"closest runbook by its own words (similarity {similarity}): {', '.join(shared[:5])}"
+    weak = _Candidate(runbook, subject, similarity * 4, [note], described=True, weak=True)
+    weak.reported = shared[:6]
+    candidates[(runbook.id, subject)] = weak
 
 
 def _specific(text: TextScore, catalog: Catalog) -> bool:
