@@ -89,6 +89,9 @@ _PROSE = re.compile(
     r"(?:password|passphrase|passcode|passwd|pwd|pin|secret|token|api key|apikey)[ \t]+(?:is|was|will be|=|:)"
     r"[ \t]*:?[ \t]+[\"'`]?([^\s\"'`,;)]+)"
 )
+# netrc (`machine h login u password p`) and Dockerfile `ENV DB_PASSWORD value` / `ARG API_TOKEN value` (folded).
+_NETRC = re.compile(r"login[ \t]+\S+[ \t]+password[ \t]+([^\s\"']+)")
+_DOCKERFILE_ENV = re.compile(r"(?:env|arg)[ \t]+[a-z0-9_]*" + _KEY_END + r"[ \t]+([^\s=\"'][^\s\"']*)")
 _API_KEY_SPACED = re.compile(r"api[-_ ]?key[ \t]+([a-z0-9_.\-]{16,})")
 _DOCKER_AUTH = re.compile(r"[\"'](?:auth|identitytoken|registrytoken)[\"'][ \t]*:[ \t]*(" + _QUOTED + ")")
 _URL_ENCODED = re.compile(
@@ -116,6 +119,7 @@ _TOKEN_PREFIXES = (
     *(r"pypi-([A-Za-z0-9_-]{40,})", r"hv[sbr]\.([A-Za-z0-9_-]{24,})", r"s\.(?<![A-Za-z0-9_.]s\.)([A-Za-z0-9]{24})\b"),
     *(r"GOCSPX-([A-Za-z0-9_-]{20,})", r":(?<=[0-9]:)(AA[A-Za-z0-9_-]{33})(?![A-Za-z0-9_-])"),
     r"discord(?:app)?\.com/api/webhooks/[0-9]+/([A-Za-z0-9_-]{30,})",
+    r"office\.com/webhook(?:b2)?/([A-Za-z0-9@/_.-]{20,})",
     *(r"SK(?<![A-Za-z0-9]SK)([0-9a-fA-F]{32})(?![0-9a-fA-F])", r"AC(?<![A-Za-z0-9]AC)([0-9a-fA-F]{32})(?![0-9a-fA-F])"),
     *(r"xox[bpeoasr]\.xox[a-z]-([A-Za-z0-9-]{10,})", r"xoxe-([A-Za-z0-9-]{10,})", r"key-([0-9a-f]{32})\b"),
     *(r"shp(?:at|ss|ca|pa)_([0-9a-fA-F]{32})", r"gl(?:sa|c|dt|rt|ptt|ft|imt|agent)[_-]([A-Za-z0-9_=-]{20,})"),
@@ -152,6 +156,7 @@ _NOT_SECRET = frozenset({"true", "false", "null", "none", "nil", "yes", "no", "~
 _FOLDED_PASSES = (
     *(_AUTH_HEADER, _BEARER, _CURL_USER, _REDIS_CLI_AUTH, _SPACED_SECRET, _SQL_PASSWORD),
     *(_VALUE_NEXT_LINE, _CLI_FLAG, _KV_EQUALS, _KV_COLON, _QUERY_SECRET, _DOCKER_AUTH, _URL_ENCODED),
+    *(_NETRC, _DOCKERFILE_ENV),
 )
 _CASED_PASSES = (_GLUED_P, _SPACED_P, _LDAP_W, _SMB_USER, _OPENSSL_PASS)
 

@@ -30,8 +30,30 @@ def _kubectl(ctx: Context) -> list[Finding]:
     if verb == "delete":
         return [(DES, "kubectl delete deletes resources")]
     if verb == "drain":
-        return [(MUT, "kubectl drain evicts every pod from the node")]
+        return [(DES, "kubectl drain evicts every pod from the node")]
+    if verb == "scale" and any(a in ("--replicas=0", "--replicas") for a in ctx.args):
+        given = [ctx.args[i + 1] for i, a in enumerate(ctx.args[:-1]) if a == "--replicas"]
+        if "--replicas=0" in ctx.args or "0" in given:
+            return [(DES, "kubectl scale --replicas=0 stops every pod of the workload")]
     return [(MUT, f"kubectl {verb} changes the cluster")]
 
 
-HANDLERS: dict[str, Handler] = {"kubectl": _kubectl}
+def _helm(ctx: Context) -> list[Finding]:
+    verb = next((a for a in ctx.args if not a.startswith("-")), "")
+    if verb in ("list", "ls", "status", "get", "history", "show", "inspect", "search", "version", "template", ""):
+        return [OK]
+    if verb in ("uninstall", "delete", "del", "un"):
+        return [(DES, "helm uninstall deletes every resource of the release")]
+    return [(MUT, f"helm {verb} changes the cluster")]
+
+
+def _terraform(ctx: Context) -> list[Finding]:
+    verb = next((a for a in ctx.args if not a.startswith("-")), "")
+    if verb in ("plan", "show", "output", "validate", "version", "fmt", "providers", "graph", ""):
+        return [OK]
+    if verb == "destroy" or (verb == "apply" and "-destroy" in ctx.args):
+        return [(DES, "terraform destroy deletes every resource it manages")]
+    return [(MUT, f"terraform {verb} changes real infrastructure")]
+
+
+HANDLERS: dict[str, Handler] = {"kubectl": _kubectl, "helm": _helm, "terraform": _terraform, "tofu": _terraform}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from maestro.safety.context import DES, MUT, OK, Context, Finding, Handler, word_set
+from maestro.safety.context import DES, MUT, OK, Context, Finding, Handler, unreadable, word_set
 from maestro.safety.lexer import computed, split_words
 from maestro.safety.options import names, options
 
@@ -63,18 +63,18 @@ _SCRIPT_FINDS_KEYS = re.compile(r"\b(?:keys|scan)\b")
 def _redis_cli(ctx: Context) -> list[Finding]:
     opts, rest = options(ctx.args, _VALUED, stop=True)
     given = names(opts)
-    if "--pipe" in given:
-        return [(MUT, "redis-cli --pipe sends every command from its input")]
+    if "--pipe" in given and ctx.stdin is None:
+        return [unreadable("redis-cli --pipe sends every command from input that is not shown")]
     if "--eval" in given:
-        return [(MUT, "redis-cli --eval runs a Lua script that is not shown")]
+        return [unreadable("redis-cli --eval runs a Lua script that is not shown")]
     if given & {"--rdb", "--functions-rdb"}:
         return [(MUT, "redis-cli --rdb writes a dump file")]
     if given & _MODES:
         return [OK]
     if rest:
         return [command(rest, broad=ctx.broad)]
-    if ctx.broad:
-        return [(MUT, "redis-cli runs commands taken from its input")]
+    if ctx.broad or (ctx.piped and ctx.stdin is None):
+        return [unreadable("redis-cli runs commands piped in from another program or a file")]
     if ctx.stdin is not None:
         lines = [split_words(line) for line in ctx.stdin.splitlines()]
         return [command(words, broad=False) for words in lines if words] or [OK]

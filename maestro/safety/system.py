@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from maestro.safety.context import DES, HARMLESS_TARGETS, MUT, OK, Context, Finding, Handler, word_set
+from maestro.safety.context import DES, HARMLESS_TARGETS, MUT, OK, SYSTEM_PATH, Context, Finding, Handler, word_set
 from maestro.safety.lexer import computed
 from maestro.safety.options import options, short_flags
 
@@ -27,6 +27,9 @@ _CRITICAL_UNITS = re.compile(
     r"|systemd-resolved|systemd-journald|dbus|k3s|crio|cri-o|podman)(?:\.service|\.socket)?",
     re.IGNORECASE,
 )
+_CRITICAL_PROCESSES = re.compile(
+    r"(?:dockerd|docker|containerd|containerd-shim\S*|kubelet|sshd|systemd|init|k3s|crio)", re.IGNORECASE
+)
 _GENTLE_SIGNALS = frozenset({"0", "HUP", "1", "USR1", "10", "USR2", "12", "CONT", "18", "WINCH", "28"})
 _FIREWALL_WIPES = frozenset({"-F", "--flush", "-X", "--delete-chain", "-Z", "--zero"})
 _ROOT_PATHS = re.compile(r"/+(?:\*|\.)?$|/+(?:etc|usr|var|bin|sbin|lib|lib64|boot|root|home|srv|opt|dev|proc|sys)/*$")
@@ -47,6 +50,8 @@ def _dd(ctx: Context) -> list[Finding]:
         return [OK]
     if target.startswith("/dev/"):
         return [(DES, f"dd writes raw data over {target}")]
+    if SYSTEM_PATH.match(target):
+        return [(DES, f"dd overwrites the system file {target}")]
     return [(MUT, f"dd writes the file {target}")]
 
 
@@ -70,6 +75,8 @@ def _systemctl(ctx: Context) -> list[Finding]:
         return [OK]
     if verb in _SYSTEMCTL_DOWN:
         return [(DES, f"systemctl {verb} takes the whole machine down")]
+    if verb == "isolate":
+        return [(DES, f"systemctl isolate {units} stops every unit the target does not want")]
     if verb in _SYSTEMCTL_STOPS and any(_CRITICAL_UNITS.fullmatch(u) for u in pos[1:]):
         return [(DES, f"systemctl {verb} {units} stops what every container or the way in depends on")]
     return [(MUT, f"systemctl {verb} {units}".rstrip() + " changes running services")]
@@ -125,6 +132,9 @@ def _pkill(ctx: Context) -> list[Finding]:
     signals += [a.partition("=")[2] for a in args if a.startswith("--signal=")]
     if any(_is_kill_signal(s) for s in signals):
         return [(DES, f"{ctx.prog} -9 kills every matching process without cleanup")]
+    names = [a for a in args if not a.startswith("-")]
+    if any(_CRITICAL_PROCESSES.fullmatch(n) or n in (".", ".*", "") for n in names):
+        return [(DES, f"{ctx.prog} {' '.join(names)} stops what every container or the way in depends on")]
     return [(MUT, f"{ctx.prog} signals every matching process")]
 
 
@@ -164,7 +174,7 @@ def _ownership(ctx: Context) -> list[Finding]:
     """chmod, chown, chgrp: over the root or a system directory, or recursively there, destructive."""
     targets = [a for a in ctx.args if not a.startswith("-")][1:]
     recursive = "R" in short_flags(ctx.args) or "--recursive" in ctx.args
-    if any(_ROOT_PATHS.fullmatch(t) for t in targets) or (
+    if any(_ROOT_PATHS.fullmatch(t) or SYSTEM_PATH.match(t) for t in targets) or (
         recursive and any(t.startswith("/") and t.count("/") <= 2 for t in targets)
     ):
         return [(DES, f"{ctx.prog} over a system directory changes who may use every file in it")]

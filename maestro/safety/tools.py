@@ -181,6 +181,8 @@ def _open(ctx: Context) -> list[Finding]:
 
 
 def _netcat(ctx: Context) -> list[Finding]:
+    if short_flags(ctx.args) & {"e", "c"} or any(a.startswith(("--exec", "--sh-exec", "--lua-exec")) for a in ctx.args):
+        return [unreadable(f"{ctx.prog} -e runs a program for whoever connects")]
     if "z" in short_flags(ctx.args):
         return [OK]
     return [(MUT, f"{ctx.prog} sends whatever it is given to the remote port")]
@@ -194,7 +196,18 @@ _in_place_flags = frozenset({"-i", "--in-place"})
 
 
 def _in_place(ctx: Context) -> list[Finding]:
-    return _flagged(_in_place_flags, "edits files in place")(ctx)
+    found = _flagged(_in_place_flags, "edits files in place")(ctx)
+    if found[0][0] is MUT and any(SYSTEM_PATH.match(a) for a in ctx.args):
+        return [(DES, f"{ctx.prog} -i edits a system file in place")]
+    return found
+
+
+def _move_or_copy(ctx: Context) -> list[Finding]:
+    paths = [a for a in ctx.args if not a.startswith("-")]
+    touched = paths if ctx.prog == "mv" else paths[-1:]
+    if any(SYSTEM_PATH.match(p) or p in ("/", "/*") for p in touched):
+        return [(DES, f"{ctx.prog} over or out of a system path can break the machine")]
+    return [(MUT, NAMED[ctx.prog])]
 
 
 def _flagged(flags: frozenset[str], reason: str) -> Handler:
@@ -242,6 +255,8 @@ HANDLERS: dict[str, Handler] = {
     **dict.fromkeys((*_RUNS_PROGRAM, *_WRITES_FILE), _reader),
     **dict.fromkeys(("open", "xdg-open", "wslview"), _open),
     "uniq": _uniq,
+    "mv": _move_or_copy,
+    "cp": _move_or_copy,
     "tar": _tar,
     "rsync": _rsync,
     "sed": _sed,

@@ -53,7 +53,7 @@ def run(env: dict[str, str], *args: str) -> str:
 @pytest.mark.parametrize("extra", [["--format", "json"], ["--format", "md"], ["--show-prompt"]])
 def test_the_triage_command_prints_no_secret(env: dict[str, str], extra: list[str]) -> None:
     out = run(env, "triage", DESCRIPTION, "--changes", CHANGES, "--offline", *extra)
-    assert "[REDACTED]" in out
+    assert "REDACTED" in out
     assert [name for name, secret in SECRETS.items() if secret in out] == []
     if extra == ["--format", "json"]:
         json.loads(out)

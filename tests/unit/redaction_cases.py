@@ -209,6 +209,16 @@ POSITIVE: list[tuple[str, str]] = [
     ("password:\n  s3cr3tvalue\nnext: 1", "s3cr3tvalue"),
     ("2025-01-01T00:00:00Z api | token:\n2025-01-01T00:00:01Z api | tkn123abc", "tkn123abc"),
     ("API_KEY:\nabcdef123456", "abcdef123456"),
+    # netrc, Dockerfile, chat webhooks, connection strings
+    ("machine registry.local login deploy password n3trcPw", "n3trcPw"),
+    ("ENV DB_PASSWORD hunter2env", "hunter2env"),
+    ("ARG NPM_TOKEN npmtok123", "npmtok123"),
+    ("https://acme.webhook.office.com/webhookb2/1234-abcd@5678/IncomingWebhook/abcdef0123456789", "abcdef0123456789"),
+    ("Server=db;Database=app;User Id=sa;Password=S3cretNet;", "S3cretNet"),
+    ("jdbc:mysql://db:3306/app?user=app&password=jdbcPw9", "jdbcPw9"),
+    ('{"secretAccessKey": "wJalrXUtnFEMIK7MDENG"}', "wJalrXUtnFEMIK7MDENG"),
+    ("//registry.npmjs.org/:_authToken=npmAuth42", "npmAuth42"),
+    ("X-Vault-Token: hvs.CAESIAbCdEfGhIjKlMnOpQrStUv", "CAESIAbCdEfGhIjKlMnOpQrStUv"),
     # the rest of the older families, re-checked
     ("Authorization: Bearer abc.def.ghi", "abc.def.ghi"),
     ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz"),
@@ -291,4 +301,8 @@ NEGATIVE: list[str] = [
     "s.example.com resolved",
     "key-value store healthy",
     "code=200 path=/health",
+    "ENV PATH /usr/local/bin:$PATH",
+    "ARG VERSION 1.2.3",
+    "login failed for user bob",
+    "ENV TOKEN_URL https://auth.example.test/token",
 ]

@@ -61,7 +61,8 @@ class StatusUpdateDialog(ModalScreen[UpdateChoice | None]):
             yield TextArea(self.draft, soft_wrap=True, id="update-text")
             if self.channels:
                 yield SelectionList[str](
-                    *[(f"{c.name} ({c.kind})", c.name, c.chosen) for c in self.channels], id="update-channels"
+                    *[(plain(f"{c.name} ({c.kind})", one_line=True), c.name, c.chosen) for c in self.channels],
+                    id="update-channels",
                 )
             else:
                 hint = "No [[notify]] channels in the config: copy it (ctrl+t), post it, then mark it posted (ctrl+o)."
