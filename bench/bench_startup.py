@@ -59,7 +59,8 @@ EVIDENCE_SHOWN = {"demo": b"Crash loop", "demo + key": b"Crash loop"}
 KEY = "bench-key-not-a-secret"
 
 
-def once(name: str, folder: Path, fake: FakeAnthropic) -> tuple[float, float | None, float | None]:
+def once(name: str, folder: Path, fake: FakeAnthropic) -> dict[str, float]:
+    """Seconds from spawn to each moment, and the CPU seconds the program had used by then."""
     if name == "bare":
         program = PtyProgram(BARE)
     else:
@@ -75,10 +76,15 @@ def once(name: str, folder: Path, fake: FakeAnthropic) -> tuple[float, float | N
             env |= {"ANTHROPIC_API_KEY": KEY, "ANTHROPIC_BASE_URL": fake.base_url}
         program = PtyProgram(MAESTRO, *args, env=env)
     asked = len(fake.requests)
+    seen: dict[str, float] = {}
     try:
-        first = program.read_until(FIRST_FRAME[name])
-        triage = program.read_until(TRIAGE_SHOWN) if name != "bare" else None
-        evidence = program.read_until(EVIDENCE_SHOWN[name]) if name in EVIDENCE_SHOWN else None
+        seen["first"] = program.read_until(FIRST_FRAME[name])
+        seen["first cpu"] = program.cpu_seconds()
+        if name != "bare":
+            seen["triage"] = program.read_until(TRIAGE_SHOWN)
+            seen["triage cpu"] = program.cpu_seconds()
+        if name in EVIDENCE_SHOWN:
+            seen["evidence"] = program.read_until(EVIDENCE_SHOWN[name])
         if name == "demo + key":
             program.read_until(b"Claude is refining the triage")
             deadline = time.perf_counter() + 5
@@ -87,44 +93,44 @@ def once(name: str, folder: Path, fake: FakeAnthropic) -> tuple[float, float | N
             assert len(fake.requests) == asked + 1, "the run with a key asked the local fake"
     finally:
         program.stop()
-    return first, triage, evidence
+    return seen
 
 
 def main(runs: int) -> None:
-    names = NAMES
-    first: dict[str, list[float]] = {name: [] for name in names}
-    triage: dict[str, list[float]] = {name: [] for name in names}
-    evidence: dict[str, list[float]] = {name: [] for name in names}
+    times: dict[str, dict[str, list[float]]] = {name: {} for name in NAMES}
     with tempfile.TemporaryDirectory() as tmp, FakeAnthropic() as fake:
         assert fake.base_url.startswith("http://127.0.0.1:"), fake.base_url
         for run in range(runs + 1):
             folder = Path(tmp) / f"run-{run}"
             folder.mkdir()
-            for name in names:
-                shown, triaged, refined = once(name, folder, fake)
-                if run == 0:
-                    continue
-                first[name].append(shown)
-                if triaged is not None:
-                    triage[name].append(triaged)
-                if refined is not None:
-                    evidence[name].append(refined)
+            for name in NAMES:
+                seen = once(name, folder, fake)
+                for moment, value in seen.items():
+                    if run:
+                        times[name].setdefault(moment, []).append(value)
         asked = len(fake.requests)
 
-    def ms(values: list[float]) -> str:
-        return f"{statistics.median(values) * 1000:7.1f} ms"
+    def median(name: str, moment: str) -> float:
+        return statistics.median(times[name][moment])
 
-    bare = statistics.median(first["bare"])
+    bare, bare_cpu = median("bare", "first"), median("bare", "first cpu")
     print(f"runs: {runs} each (after one warm-up), interleaved, 160x48 pty, medians from process start")
-    print(f"bare Textual app (Header, Static, Footer) first frame (floor): {ms(first['bare'])}")
-    for name in names[1:]:
-        ratio = statistics.median(first[name]) / bare
-        print(f"{name:<15} first frame:            {ms(first[name])}  ({ratio:.2f}x bare, target <= 1.5)")
-        ratio = statistics.median(triage[name]) / bare
-        print(f"{name:<15} rules triage on screen: {ms(triage[name])}  ({ratio:.2f}x bare, target <= 2.0)")
-        if evidence[name]:
-            ratio = statistics.median(evidence[name]) / bare
-            print(f"{name:<15} evidence in the triage: {ms(evidence[name])}  ({ratio:.2f}x bare)")
+    print(f"bare Textual app (Header, Static, Footer) first frame (floor): {bare * 1000:7.1f} ms,")
+    print(f"  CPU used by then {bare_cpu * 1000:5.0f} ms")
+    for name in NAMES[1:]:
+        for moment, label, target in (
+            ("first", "first frame", " target <= 1.5"),
+            ("triage", "rules triage on screen", " target <= 2.0"),
+            ("evidence", "evidence in the triage", ""),
+        ):
+            if moment not in times[name]:
+                continue
+            wall = median(name, moment)
+            line = f"{name:<15} {label:<23} {wall * 1000:7.1f} ms  ({wall / bare:.2f}x bare,{target})"
+            if f"{moment} cpu" in times[name]:
+                cpu = median(name, f"{moment} cpu")
+                line += f"  CPU {cpu * 1000:5.0f} ms ({cpu / bare_cpu:.2f}x)"
+            print(line)
     print(f"Claude requests the local fake received: {asked} (one per run with a key, warm-up included)")
 
 

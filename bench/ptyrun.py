@@ -56,6 +56,11 @@ class PtyProgram:
                 raise EOFError(f"program ended before writing {marker!r}")
         return time.perf_counter() - self.started
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the program has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def drain(self, quiet_s: float = 0.05) -> None:
         while self._read(quiet_s):
             pass

@@ -253,7 +253,7 @@ def recovery_sequence(triage: Triage) -> list[Phase]:
         ),
         Phase(
             id="postmortem",
-            title="POST-MORTEM: after recovery (within 24h)",
+            title="POST-MORTEM: after recovery",
             budget=PHASE_BUDGETS["postmortem"].label,
             items=[
                 PhaseItem(id="pm.report", text="Write incident report"),

@@ -10,14 +10,14 @@ import secrets
 import shlex
 import stat
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from maestro import escalation, root_cause, safety
+from maestro import decision_trees, escalation, root_cause, safety
 from maestro.config import Config
 from maestro.emergency import IMAGE, REDIS_SERVICE, emergency_sections, repository_of, service_like
 from maestro.eta import Eta, EtaState
@@ -237,6 +237,7 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
     redis_service = service_like(safe.evidence, "redis")
     eta = eta_for(safe)
     causes = root_cause.causes(safe)
+    trees = decision_trees.evaluate(safe, safe_config, now)
     return {
         "incident": safe,
         "context": safe.context,
@@ -260,7 +261,8 @@ def _view(incident: Incident, config: Config, now: datetime) -> dict[str, Any]:
         "lessons": _lessons(safe),
         "prevention": _prevention(safe),
         "actions": _action_items(safe),
-        "next_steps": _next_steps(safe, safe_config, now, eta),
+        "next_steps": _next_steps(safe, safe_config, now, eta, trees),
+        "trees": trees,
         "services": services,
         "failing": [s for s in safe.evidence.services if s.running < s.desired] if safe.evidence else [],
         "logs": _log_excerpts(safe),
@@ -295,12 +297,11 @@ def _issue_rows(incident: Incident) -> list[IssueRow]:
     return rows
 
 
-_NOTIFICATION_SENT = "notification_sent"
-"""The journal kind of a notification that left the machine: only that counts as "team notified"."""
-
-
 def _notified_at(incident: Incident) -> datetime | None:
-    return next((e.at for e in incident.timeline if e.kind == _NOTIFICATION_SENT), None)
+    """When people first heard: a notification delivered, or an update sent (or posted by hand). Drafts do not count."""
+    delivered = [n.at for n in incident.notifications if n.ok]
+    sent = [u.sent_at for u in incident.sent_updates if u.sent_at is not None]
+    return min([*delivered, *sent], default=None)
 
 
 def _primary_cause(incident: Incident, causes: list[root_cause.Cause]) -> str:
@@ -367,11 +368,14 @@ def _actions_taken(incident: Incident) -> list[ActionTaken]:
         )
         for e in incident.escalations
     ]
+    for u in incident.sent_updates:
+        where = ", ".join(u.channels) if u.channels else "posted by hand"
+        taken.append(ActionTaken(at=u.sent_at or u.at, text=f"Status update #{u.number} sent ({where})"))
     taken += [
-        ActionTaken(at=u.at, text=f"Status update #{u.number} drafted (not recorded as sent)")
-        for u in incident.status_updates
+        ActionTaken(at=n.at, text=f"Notified {n.channel} ({n.notice.replace('_', ' ')})")
+        for n in incident.notifications
+        if n.ok and n.notice != "status_update"
     ]
-    taken += [ActionTaken(at=e.at, text=e.text) for e in incident.timeline if e.kind == _NOTIFICATION_SENT]
     if incident.resolved_at is not None:
         taken.append(
             ActionTaken(at=incident.resolved_at, text=f"Resolved: {incident.resolution or 'no resolution recorded'}")
@@ -559,7 +563,14 @@ def _action_items(incident: Incident) -> list[ActionItem]:
     return items
 
 
-def _next_steps(incident: Incident, config: Config, now: datetime, eta: Eta) -> list[str]:
+def _acts(answer: decision_trees.Answer) -> bool:
+    """A decision-tree answer that asks for an action (roll back, escalate), not one that says carry on."""
+    return not answer.answer.lower().startswith(("continue", "no "))
+
+
+def _next_steps(
+    incident: Incident, config: Config, now: datetime, eta: Eta, trees: list[decision_trees.Answer]
+) -> list[str]:
     if incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
         steps = ["Hold the post-mortem within 24 hours of recovery", "Assign an owner to every action item"]
         if incident.status is IncidentStatus.RESOLVED:
@@ -581,16 +592,22 @@ def _next_steps(incident: Incident, config: Config, now: datetime, eta: Eta) -> 
             steps.append("Verify production is restored")
         else:
             steps.append("Monitor for stability, then mark the incident resolved")
+    steps += [answer.line() for answer in trees if _acts(answer)]
+    advice = escalation.advise(incident, config, now)
+    if advice.top is not None or advice.held:
+        steps.append(advice.headline())
+    elif advice.next_timer is not None:
+        timer = advice.next_timer
+        who = config.escalation[timer.level].label if timer.level < len(config.escalation) else timer.role
+        steps.append(f"Escalate to {who} at {_utc(now + timer.due_in)} if still open ({timer.reason})")
     clock = escalation.clock(incident, config, now)
-    if clock.next_contact is not None and clock.next_escalation_in is not None:
-        who = clock.next_contact.label
-        if clock.overdue:
-            steps.append(f"Escalate to {who} now: the {clock.severity} escalation time has passed")
-        else:
-            steps.append(f"Escalate to {who} at {_utc(now + clock.next_escalation_in)} if not resolved")
     if clock.next_update_in is not None:
-        due = now + max(clock.next_update_in, timedelta(0))
-        steps.append(f"Post status update #{len(incident.status_updates) + 1} by {_utc(due)}")
+        due = now + clock.next_update_in
+        number = incident.next_update_number
+        if due <= now:
+            steps.append(f"Send status update #{number} now: it was due at {_utc(due)}")
+        else:
+            steps.append(f"Send status update #{number} by {_utc(due)}")
     steps.append("Schedule the post-mortem within 24 hours of recovery")
     return steps
 

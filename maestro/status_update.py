@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from maestro import eta
 from maestro import events as ev
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, Severity
@@ -68,15 +69,9 @@ def _impact(incident: Incident, s: Situation) -> str:
 
 
 def _eta(incident: Incident, status: UpdateStatus) -> str:
-    triage = incident.triage
     if status is UpdateStatus.RESOLVED:
         return "-"
-    if triage is None:
-        return "being assessed"
-    remaining = sum(
-        i.time_to_fix_min for i in triage.issues if i.severity is not Severity.P2 and i.id not in incident.ticked_at
-    )
-    return f"{remaining} minutes" if remaining else "monitoring"
+    return eta.for_incident(incident).text
 
 
 def _actions(incident: Incident, s: Situation) -> str:

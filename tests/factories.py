@@ -94,7 +94,8 @@ def recorded_incident(moment: str) -> tuple[Incident, datetime]:
     """The demo incident on a frozen clock, journaled up to one moment of its life, and the time to report at.
 
     open: triaged, alerts read, one P0 fixed, an update drafted. mitigated: every P0 fixed, a cause
-    confirmed, the Team Lead escalated to, notes for the post-mortem. resolved: closed out with a resolution.
+    confirmed, the Team Lead escalated to, update #1 sent to Slack, notes for the post-mortem. resolved: one
+    P1 fixed, closed out with a resolution.
     """
     from maestro import demo, start_time
     from maestro.triage import rules
@@ -113,6 +114,12 @@ def recorded_incident(moment: str) -> tuple[Incident, datetime]:
     if moment in ("mitigated", "resolved"):
         stream.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id=p0[0].id, note="env diff"), 2)
         stream.add(ev.EventKind.ESCALATED, ev.Escalated(level=1, role="Team Lead", reason="7 P0 issues"), 1)
+        sent = ev.StatusUpdateSent(number=1, text="[05:12] Update #1: web config fixed", channels=["#incidents"])
+        stream.add(ev.EventKind.STATUS_UPDATE_SENT, sent, 1)
+        delivered = ev.NotificationSent(
+            channel="#incidents", channel_kind="slack", notice="status_update", ok=True, attempts=1, detail="200 OK"
+        )
+        stream.add(ev.EventKind.NOTIFICATION_SENT, delivered, 0)
         for item in p0[1:]:
             stream.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item=item.id, label=item.title), 2)
         stream.add(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="detection: no alert on web's failed rollout"), 1)

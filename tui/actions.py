@@ -12,7 +12,10 @@ from typing import Literal
 
 from textual.binding import Binding
 
-Where = Literal["app", "incident", "checklist", "recovery", "services", "lists"]
+PANE_TITLES = ("Checklist", "Recovery", "Escalation", "Services", "Commands", "Timeline")
+"""The incident screen's panes in their numbered order."""
+
+Where = Literal["app", "incident", "checklist", "recovery", "services", "lists", "logs"]
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,27 @@ ACTIONS: tuple[Action, ...] = (
     Action("note", "n", "Note", "Add a note to the timeline", "incident"),
     Action("severity", "s", "Severity", "Change the severity", "incident"),
     Action("resolve", "r", "Resolved", "Mark the incident resolved", "incident"),
+    Action(
+        "root_cause",
+        "w",
+        "Root cause",
+        "Confirm the highlighted issue as the root cause, or withdraw it",
+        "incident",
+    ),
     Action("next_pane", "tab", "Next pane", "Next pane", "incident"),
     Action("previous_pane", "shift+tab", "Previous pane", "Previous pane", "incident"),
+    *(
+        Action(
+            f"pane({number})",
+            str(number),
+            "",
+            f"Pane {number}: {title} (its tab on small terminals)",
+            "incident",
+            palette=False,
+        )
+        for number, title in enumerate(PANE_TITLES, start=1)
+    ),
+    Action("back", "escape", "Back", "Back to the pane before", "incident", palette=False),
     Action("triage", "t", "Triage", "Run the triage again", "app"),
     Action(
         "cancel_claude",
@@ -62,10 +84,16 @@ ACTIONS: tuple[Action, ...] = (
         "tick", "space", "Tick", "Mark the highlighted step or phase done, or open it again", "recovery", footer=True
     ),
     Action("close_filter", "escape", "Close filter", "Close the filter", "services", palette=False),
-    Action("", "up", "", "Previous row", "lists", palette=False),
-    Action("", "down", "", "Next row", "lists", palette=False),
+    Action("cursor_up", "up,k", "", "Previous row", "lists", palette=False),
+    Action("cursor_down", "down,j", "", "Next row", "lists", palette=False),
+    Action("first", "home,g", "", "First row", "lists", palette=False),
+    Action("last", "end,G", "", "Last row", "lists", palette=False),
     Action("", "enter", "", "Services: show the tasks of the service", "lists", palette=False),
     Action("", "escape", "", "Services: close the filter; dialogs: cancel", "lists", palette=False),
+    Action("read", "r", "Read", "Read the logs again", "logs", footer=True),
+    Action("follow", "f", "Follow", "Follow the logs: read them again every few seconds", "logs", footer=True),
+    Action("wrap", "w", "Wrap", "Wrap long lines, or cut them at the edge", "logs", footer=True),
+    Action("timestamps", "t", "Times", "Show or hide the time of each line", "logs", footer=True),
 )
 
 NEEDS_AN_INCIDENT = frozenset(a.id for a in ACTIONS if a.where == "incident") | {"triage", "export"}
@@ -77,6 +105,7 @@ HELP_SECTIONS: tuple[tuple[str, Where], ...] = (
     ("Checklist (pane 1)", "checklist"),
     ("Recovery (pane 2)", "recovery"),
     ("Lists and tables", "lists"),
+    ("Logs (l)", "logs"),
 )
 
 
@@ -85,7 +114,7 @@ def bindings(where: Where) -> list[Binding]:
     return [
         Binding(a.keys, a.id, a.label, show=a.footer, priority=a.priority, tooltip=a.description, id=_binding_id(a))
         for a in ACTIONS
-        if a.where == where
+        if a.where == where and a.id
     ]
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from maestro import eta, root_cause
 from maestro.config import Config
 from maestro.decision_trees import evaluate as evaluate_trees
 from maestro.emergency import emergency_sections, service_like
 from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
+from maestro.eta import EtaState
 from maestro.incident import Incident
-from maestro.model import Evidence, ServiceState, Severity, Triage, TriageIssue
+from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
 from maestro.safety import checked
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
@@ -78,11 +80,45 @@ def before_resolving(situation: Situation) -> list[str]:
     return reasons
 
 
-def recovery_total(triage: Triage | None) -> str:
-    if triage is None:
+def recovery_total(incident: Incident) -> str:
+    """The open work against the seed's phase budgets, from the one estimate (maestro.eta)."""
+    estimate = eta.for_incident(incident)
+    if estimate.state is EtaState.NOT_ESTIMATED:
         return ""
-    p0, p1 = triage.minutes_for(Severity.P0), triage.minutes_for(Severity.P1)
-    return f"Total to full recovery: {p0} min (P0) + {p1} min (P1) = {p0 + p1} min"
+    if estimate.state is EtaState.RESOLVED:
+        return "Resolved: no recovery work left"
+    if not estimate.minutes:
+        return "No fix work open: monitoring for stability"
+    line = f"Open work: {estimate.breakdown} = {estimate.minutes} min"
+    over = [
+        f"{p.severity} over its {p.budget.label} budget: {p.people_needed} people or escalate"
+        for p in estimate.over_budget
+    ]
+    return " · ".join([line, *over])
+
+
+def checklist_headings(incident: Incident) -> dict[Severity, str]:
+    """Each severity group's issues and open minutes, flagged when the open work exceeds the seed's budget."""
+    headings: dict[Severity, str] = {}
+    for work in eta.for_incident(incident).phases:
+        count = f"{work.issues} issue{'s' * (work.issues != 1)}"
+        minutes = (
+            f"{work.open_minutes} of {work.minutes} min open"
+            if work.open_minutes != work.minutes
+            else f"{work.minutes} min"
+        )
+        over = (
+            f", over the {work.budget.label} budget"
+            if work.over_budget and incident.status is not IncidentStatus.RESOLVED
+            else ""
+        )
+        headings[work.severity] = f"({count}, {minutes}{over})"
+    return headings
+
+
+def root_causes(incident: Incident) -> dict[str, str]:
+    """Issue id -> how its cause is known: `confirmed` by a person or `measured` by a causal signal."""
+    return {c.issue.id: "confirmed" if c.confirmed_by else "measured" for c in root_cause.causes(incident)}
 
 
 def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
@@ -155,6 +191,7 @@ def header_view(situation: Situation) -> HeaderView:
         severity=incident.severity,
         status=incident.status.value,
         elapsed=duration(state.elapsed.total_seconds()),
+        eta=eta.for_incident(incident).text,
         next_escalation=next_escalation,
         escalation_due=state.overdue or top is not None,
         engine=f"triage {triage_engine}{claude_long} · {source}",

@@ -14,7 +14,9 @@ from tui.actions import bindings
 from widgets.text import SEVERITY_COLOR, plain
 
 if TYPE_CHECKING:
-    from maestro.model import Triage, TriageIssue
+    from collections.abc import Mapping
+
+    from maestro.model import Severity, Triage, TriageIssue
 
 GROUP_HEADING: dict[str, str] = {
     "P0": "P0 CRITICAL - production down, fix NOW",
@@ -30,7 +32,7 @@ class SeverityChecklist(OptionList):
     SeverityChecklist { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("checklist")
+    BINDINGS = [*bindings("checklist"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):
@@ -51,6 +53,8 @@ class SeverityChecklist(OptionList):
         super().__init__(id=id, classes=classes, markup=False)
         self._issues: dict[str, TriageIssue] = {}
         self._ticked: set[str] = set()
+        self._headings: dict[Severity, str] = {}
+        self._causes: dict[str, str] = {}
         self._shown: tuple[object, ...] | None = None
 
     @property
@@ -58,9 +62,28 @@ class SeverityChecklist(OptionList):
         option = self.highlighted_option
         return option.id if option is not None and option.id in self._issues else None
 
-    def show(self, triage: Triage | None, ticked: set[str], notice: str = "") -> None:
-        """Show this triage with these items done; does nothing when nothing changed."""
-        signature = (triage.model_dump_json() if triage else None, frozenset(ticked), notice)
+    def show(
+        self,
+        triage: Triage | None,
+        ticked: set[str],
+        notice: str = "",
+        headings: Mapping[Severity, str] | None = None,
+        causes: Mapping[str, str] | None = None,
+    ) -> None:
+        """Show this triage with these items done; does nothing when nothing changed.
+
+        `headings` (severity -> "(7 issues, 80 of 90 min open, over the 10-15 minutes max budget)") come from
+        the one ETA; `causes` (issue id -> "confirmed" or "measured") mark the identified root causes.
+        """
+        self._headings = dict(headings or {})
+        self._causes = dict(causes or {})
+        signature = (
+            triage.model_dump_json() if triage else None,
+            frozenset(ticked),
+            notice,
+            tuple(sorted(self._headings.items())),
+            tuple(sorted(self._causes.items())),
+        )
         if signature == self._shown:
             return
         self._shown = signature
@@ -84,9 +107,9 @@ class SeverityChecklist(OptionList):
             options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))
         for severity in Severity:
             issues = triage.by_severity(severity)
-            minutes = triage.minutes_for(severity)
             heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
-            heading.append(f"({len(issues)} issue{'s' * (len(issues) != 1)}, {minutes} min)", style="dim")
+            count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
+            heading.append(self._headings.get(severity, count), style="dim")
             options.append(Option(heading, disabled=True))
             if not issues:
                 options.append(Option(Text("  none found", style="dim"), disabled=True))
@@ -104,6 +127,8 @@ class SeverityChecklist(OptionList):
         text.append(status, style="bold #81c784" if done else f"bold {SEVERITY_COLOR[issue.severity]}")
         text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
         text.append_text(plain(issue.owner, "dim", one_line=True))
+        if cause := self._causes.get(issue.id):
+            text.append(f" · ROOT CAUSE ({cause})", style="bold")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:

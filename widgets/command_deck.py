@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.actions import bindings
 from widgets.text import danger_label, plain
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class DeckView:
 
 class CommandDeck(Vertical):
     """The highlighted command is shown in full below the list, selectable, and is what `c` copies."""
+
+    BINDINGS = bindings("lists")
 
     DEFAULT_CSS = """
     CommandDeck { height: 1fr; }
@@ -126,3 +129,17 @@ class CommandDeck(Vertical):
 
     def focus_main(self) -> None:
         self.option_list.focus()
+
+    # j / k / g / G (the lists' keys) move in the list of commands.
+
+    def action_cursor_down(self) -> None:
+        self.option_list.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.option_list.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.option_list.action_first()
+
+    def action_last(self) -> None:
+        self.option_list.action_last()

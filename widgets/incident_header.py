@@ -35,6 +35,8 @@ class HeaderView:
     engine: str
     engine_short: str
     engine_ok: bool
+    eta: str = ""
+    """Time to recovery from the open work (maestro.eta): `110 minutes`, `monitoring`, `resolved`."""
 
 
 class IncidentHeader(Static):
@@ -69,6 +71,10 @@ class IncidentHeader(Static):
         rest.append(view.status.upper(), style=STATUS_STYLE.get(view.status, "bold"))
         rest.append_text(sep)
         rest.append(view.elapsed, style="bold")
+        if view.eta:
+            rest.append_text(sep)
+            rest.append("eta " if compact else "ETA ", style="dim")
+            rest.append(view.eta)
         rest.append_text(sep)
         rest.append("esc " if compact else "next escalation ", style="dim")
         rest.append(view.next_escalation, style="bold #ef5350" if view.escalation_due else "")

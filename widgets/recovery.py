@@ -27,7 +27,7 @@ class RecoveryPlan(OptionList):
     RecoveryPlan { height: 1fr; max-height: 100%; }
     """
 
-    BINDINGS = bindings("recovery")
+    BINDINGS = [*bindings("recovery"), *bindings("lists")]
 
     @dataclass
     class TickRequested(Message):

@@ -71,7 +71,7 @@ class ServicesPanel(Vertical):
     ServicesPanel.-stale > DataTable { text-opacity: 55%; }
     """
 
-    BINDINGS = bindings("services")
+    BINDINGS = [*bindings("services"), *bindings("lists")]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -211,6 +211,10 @@ class ServicesPanel(Vertical):
         self.mount(box, after="#services-source")
         self.call_after_refresh(box.focus)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Escape closes the filter while it is open; otherwise it goes on to the screen (back)."""
+        return action != "close_filter" or self.has_class("-filtering")
+
     def action_close_filter(self) -> None:
         if not self.has_class("-filtering"):
             return
@@ -229,3 +233,17 @@ class ServicesPanel(Vertical):
 
     def focus_main(self) -> None:
         self.table.focus()
+
+    # j / k / g / G (the lists' keys) move the table's cursor.
+
+    def action_cursor_down(self) -> None:
+        self.table.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.table.action_cursor_up()
+
+    def action_first(self) -> None:
+        self.table.action_scroll_top()
+
+    def action_last(self) -> None:
+        self.table.action_scroll_bottom()

@@ -121,9 +121,9 @@ class Runbook(_Model):
     contributing_factors: list[str] = []
 
     _terms: tuple[Term, ...] = PrivateAttr(default=())
-    _needles: frozenset[str] | None = PrivateAttr(default=None)
-    _by_needle: dict[str, tuple[int, ...]] = PrivateAttr(default={})
-    _needleless: tuple[int, ...] = PrivateAttr(default=())
+    _needle_index: tuple[frozenset[str] | None, dict[str, tuple[int, ...]], tuple[int, ...]] | None = PrivateAttr(
+        default=None
+    )
     _excludes: tuple[Term, ...] = PrivateAttr(default=())
     _contradicts: tuple[Term, ...] = PrivateAttr(default=())
     _source: str = PrivateAttr(default="")
@@ -133,14 +133,6 @@ class Runbook(_Model):
             *(phrase_term(p, w) for p, w in self.match.words.items()),
             *(regex_term(r, w, lazy=True) for r, w in self.match.regex.items()),
         )
-        by_needle: dict[str, list[int]] = {}
-        for index, term in enumerate(self._terms):
-            for needle in term.needles:
-                by_needle.setdefault(needle, []).append(index)
-        self._by_needle = {needle: tuple(indices) for needle, indices in by_needle.items()}
-        self._needleless = tuple(i for i, term in enumerate(self._terms) if not term.needles)
-        if not self._needleless:
-            self._needles = frozenset(by_needle)
         self._excludes = tuple(phrase_term(p, 1.0) for p in self.match.excludes)
         self._contradicts = tuple(phrase_term(p, w) for p, w in self.match.contradicts.items())
 
@@ -148,15 +140,31 @@ class Runbook(_Model):
     def terms(self) -> tuple[Term, ...]:
         return self._terms
 
+    def _index(self) -> tuple[frozenset[str] | None, dict[str, tuple[int, ...]], tuple[int, ...]]:
+        """The needles of the terms, read on first use (a regex's needles are parsed from it)."""
+        if self._needle_index is None:
+            by_needle: dict[str, list[int]] = {}
+            for index, term in enumerate(self._terms):
+                for needle in term.needles:
+                    by_needle.setdefault(needle, []).append(index)
+            needleless = tuple(i for i, term in enumerate(self._terms) if not term.needles)
+            self._needle_index = (
+                None if needleless else frozenset(by_needle),
+                {needle: tuple(indices) for needle, indices in by_needle.items()},
+                needleless,
+            )
+        return self._needle_index
+
     @property
     def needles(self) -> frozenset[str] | None:
         """Texts one of which any match of any term contains; None when a term has none."""
-        return self._needles
+        return self._index()[0]
 
     def terms_for(self, present: AbstractSet[str]) -> list[Term]:
         """The terms that may match a text holding these needles (and no other needle of this runbook)."""
-        terms, by_needle = self._terms, self._by_needle  # private attributes of a model are slow to read
-        indices = set(self._needleless)
+        _, by_needle, needleless = self._index()
+        terms = self._terms
+        indices = set(needleless)
         for needle in present & by_needle.keys():
             indices.update(by_needle[needle])
         return [terms[i] for i in sorted(indices)]
@@ -190,6 +198,7 @@ class TermIndex:
     runbook: Runbook
     terms: tuple[Term, ...]
     excludes: tuple[Term, ...]
+    contradicts: tuple[Term, ...]
     by_needle: dict[str, tuple[int, ...]]
     needleless: tuple[int, ...]
     hints: tuple[str, ...]
@@ -214,6 +223,7 @@ class TermIndex:
             runbook,
             terms,
             runbook.excludes,
+            runbook.contradicts,
             {needle: tuple(indices) for needle, indices in by_needle.items()},
             tuple(i for i, term in enumerate(terms) if not term.needles),
             tuple(runbook.match.services),
@@ -225,7 +235,8 @@ class TermIndex:
 class Catalog:
     """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises.
 
-    `needles` holds the needles of every runbook whose terms all have some (see `Runbook.needles`).
+    `needles` holds the needles of every term that has some: a text without any of a term's needles cannot
+    match it (see `Term.needles`).
     """
 
     def __init__(self, runbooks: Iterable[Runbook], problems: Iterable[str] = ()) -> None:
@@ -238,11 +249,20 @@ class Catalog:
         for runbook in self._by_id.values():
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
-        self.needles = frozenset(n for r in self._by_id.values() for n in r.needles or ())
+        self._needles: frozenset[str] | None = None
         self._specificity: dict[str, float] | None = None
         self._causes: tuple[TermIndex, ...] | None = None
+        self._worded: tuple[TermIndex, ...] | None = None
+        self._worded_by_needle: dict[str, tuple[int, ...]] = {}
+        self._worded_needleless: tuple[int, ...] = ()
         self._causes_by_needle: dict[str, tuple[int, ...]] = {}
         self._causes_needleless: tuple[int, ...] = ()
+
+    @property
+    def needles(self) -> frozenset[str]:
+        if self._needles is None:
+            self._needles = frozenset(n for r in self._by_id.values() for t in r.terms for n in t.needles)
+        return self._needles
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())
@@ -265,6 +285,25 @@ class Catalog:
 
     def raised_by(self, kind: SignalKind) -> list[Runbook]:
         return self._by_signal.get(kind, [])
+
+    def worded_for(self, present: AbstractSet[str] | None) -> list[TermIndex]:
+        """The runbooks with terms that may match a text holding these needles, in catalog order; all of them
+        when `present` is None."""
+        if self._worded is None:
+            worded = [r for r in self if r.terms]
+            self._worded = tuple(TermIndex.of(r) for r in worded)
+            self._worded_needleless = tuple(p for p, r in enumerate(worded) if r.needles is None)
+            by_needle: dict[str, list[int]] = {}
+            for position, runbook in enumerate(worded):
+                for needle in runbook.needles or ():
+                    by_needle.setdefault(needle, []).append(position)
+            self._worded_by_needle = {needle: tuple(p) for needle, p in by_needle.items()}
+        if present is None:
+            return list(self._worded)
+        positions = set(self._worded_needleless)
+        for needle in present & self._worded_by_needle.keys():
+            positions.update(self._worded_by_needle[needle])
+        return [self._worded[p] for p in sorted(positions)]
 
     def causes_for(self, present: AbstractSet[str] | None) -> list[TermIndex]:
         """The cause runbooks (not symptoms, not fallbacks) that may match a text holding these needles, in

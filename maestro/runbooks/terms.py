@@ -26,9 +26,14 @@ class Term:
     label: str
     source: str
     weight: float
-    needles: tuple[str, ...] = ()  # lower-case texts one of which every match contains; () when unknown
+    given_needles: tuple[str, ...] | None = None  # None: read from the regex when first asked
     folds_case: bool = False
     anchored: bool = False  # may use ^, $, \A or \Z: matched one line at a time, never on lines joined
+
+    @cached_property
+    def needles(self) -> tuple[str, ...]:
+        """Lower-case texts one of which every match contains; () when unknown."""
+        return self.given_needles if self.given_needles is not None else required_texts(self.source)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -66,7 +71,7 @@ def phrase_term(phrase: str, weight: float) -> Term:
 def regex_term(regex: str, weight: float, *, lazy: bool = False) -> Term:
     """A regex matched case-insensitively; raises re.error when it does not compile, unless `lazy` (then the
     caller has checked it, and it is compiled on first use)."""
-    term = Term(regex, regex, weight, required_texts(regex), folds_case=True, anchored=bool(_ANCHOR.search(regex)))
+    term = Term(regex, regex, weight, None, folds_case=True, anchored=bool(_ANCHOR.search(regex)))
     if not lazy:
         _ = term.pattern
     return term

@@ -144,6 +144,8 @@ class World:
         self._excerpts: dict[tuple[str, bool], Excerpts] = {}
         self._error_lines_of: dict[str, list[tuple[str, str]]] = {}
         self._words: dict[str, frozenset[str]] = {}
+        self._recent_deploys: list[Signal] | None = None
+        self._service_facts: dict[str, dict[str, str]] = {}
         if evidence is None:
             return
         for node in evidence.nodes:
@@ -202,7 +204,9 @@ class World:
         return ""
 
     def recent_deploys(self) -> list[Signal]:
-        return [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
+        if self._recent_deploys is None:
+            self._recent_deploys = [s for s in self.signals if s.kind is SignalKind.RECENT_DEPLOY]
+        return self._recent_deploys
 
     def error_logs(self, service: str, limit: int = 2) -> list[str]:
         """The newest error lines of the service's logs, oldest first."""
@@ -267,6 +271,12 @@ class World:
         return lines
 
     def service_facts(self, service: str) -> dict[str, str]:
+        """Facts about a service from its spec and its newest failed task (a copy: callers add to it)."""
+        if service not in self._service_facts:
+            self._service_facts[service] = self._read_service_facts(service)
+        return dict(self._service_facts[service])
+
+    def _read_service_facts(self, service: str) -> dict[str, str]:
         facts = {"service": service}
         info = self.services.get(service)
         if info is not None:

@@ -194,25 +194,28 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 # --- severity the words describe (the seed's severity table drives these cues) --------------------------
 
 _P0_OUTAGE = (
-    r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?)\b)[\w-]+"
+    r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
+    r"valkey|queue|rabbitmq|kafka|cron|scheduler|standby|elasticsearch|search)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable)\b",
+    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
-    r"\b(all|every|most)\s+(users|customers|requests|traffic)\b",
+    r"\b(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
-    r"\b(can't|cannot|can not|unable to|couldn't|could not|not able to)\s+"
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
     r"\bcorrupt\w*",
     r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
-    r"\b(dropped|truncated|wiped|deleted) (the |a |all )?(production )?(table|database|db|data|rows|records)\b",
+    r"\b(dropped|truncated|wiped|deleted)\W+(\w+\W+){0,3}(table|database|db|data|rows|records|index|collection|bucket)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
-    r"\bevery (request|page|call|endpoint|customer|user|site|website|visitor)\b",
+    r"\bevery (api |http )?(request|call|endpoint)\b",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service)\b",
+    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
@@ -243,8 +246,14 @@ _P2 = (
     r"\bui\s+(glitch|bug|issue)\w*",
     r"\bvisual\s+(glitch|bug)\w*",
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
-    r"\b(non-critical|noncritical|minor|cosmetic|low priority)\b",
+    r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
+)
+# the words say users do not feel it: at most P2, unless they also say production is down
+_NO_IMPACT = (
+    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website)\W+(\w+\W+){0,2}"
+    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine)\b",
+    r"\bno (user|customer|production)[- ]?(facing )?impact\b",
 )
 _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
@@ -267,6 +276,7 @@ _CUES = {
     "p1_sometimes": _compile(_P1_SOMETIMES),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
+    "no_impact": _compile(_NO_IMPACT),
 }
 
 
@@ -278,6 +288,7 @@ class Described:
     partial: bool
     cues: tuple[str, ...]
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
+    unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -307,8 +318,11 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p1 = _cue_hits("p1", parts) + sometimes
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
-    if p0 or (errors and not sometimes):
+    unfelt = _cue_hits("no_impact", parts)
+    if p0 or (errors and not sometimes and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
+    if unfelt:
+        return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:
         return Described(Severity.P1, partial, tuple(p1 + errors))
     if p2:

@@ -30,7 +30,7 @@ from maestro.model import (
 )
 from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
-from maestro.safety import labelled
+from maestro.safety import classify, labelled
 from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
     Described,
@@ -67,6 +67,10 @@ GENERIC_SCORE = 1.0
 CONFIDENT = 0.5
 KEEP_RATIO = 0.4
 MAX_DESCRIBED = 4
+# a reading below its runbook's bar is still offered, as a weak hypothesis, when nothing else matched and it has
+# this share of the bar and a specific word
+NEAR_SHARE = 0.5
+SPECIFIC = 0.9
 
 _IMPACT = {
     Severity.P0: "Production unavailable for users",
@@ -90,6 +94,7 @@ class _Candidate:
     reported: list[str] = field(default_factory=list)  # the words of the report that point here
     quotes: list[str] = field(default_factory=list)  # the subject's own lines that repeat or raised it
     ruled_out: list[str] = field(default_factory=list)  # measured facts that contradict a reading of the words
+    weak: bool = False  # the closest reading of the words, below its runbook's bar
 
     @property
     def measured(self) -> bool:
@@ -153,8 +158,8 @@ def triage(
     referred = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
     chosen = _select(candidates)
-    if not chosen:
-        chosen = [_generic(catalog.generic, world, parts)]
+    if all(c.weak for c in chosen):
+        chosen = [*chosen, _generic(catalog.generic, world, parts)]
     reading = _text_reading(chosen, described)
     built = _ordered([(*_issue(c, world, reading, text_facts, list(referred)), c.tier, c.standing) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
@@ -189,19 +194,26 @@ def _raise_from_text(
     named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
     referred = _referred(catalog, world, parts, named_services)
     _corroborate(candidates, referred)
+    near: list[tuple[float, str, Runbook, TextScore]] = []
     by_runbook: dict[str, list[_Candidate]] = {}
     for candidate in candidates.values():
         by_runbook.setdefault(candidate.runbook.id, []).append(candidate)
-    for runbook in catalog:
-        if not runbook.terms or any_term(runbook.excludes, parts):
+    # only the runbooks and terms whose needles the words hold can match them
+    words = "\n".join(part.text for part in parts)
+    present = {needle for needle in catalog.needles if needle in words} if words.isascii() else None
+    for index in catalog.worded_for(present):
+        runbook = index.runbook
+        if any_term(index.excludes, parts):
             continue
-        text = score_terms(runbook.terms, parts, catalog.specificity)
-        if runbook.contradicts:
-            contradicted = score_contradictions(runbook.contradicts, parts)
+        text = score_terms(index.terms if present is None else index.terms_for(present), parts, catalog.specificity)
+        if index.contradicts:
+            contradicted = score_contradictions(index.contradicts, parts)
             text.score += contradicted.score
             text.raw += contradicted.raw
             text.against.extend(contradicted.against)
-        if text.raw < runbook.match.min_score or text.score <= 0:
+        if text.raw < index.min_score or text.score <= 0:
+            if text.score > 0 and text.raw >= NEAR_SHARE * index.min_score and _specific(text, catalog):
+                near.append((text.score, runbook.id, runbook, text))
             continue
         raised = by_runbook.get(runbook.id)
         if raised:
@@ -223,8 +235,20 @@ def _raise_from_text(
                 candidate.support.append(signal)
                 candidate.evidence.append(f"signal {signal.kind} on {subject}: {signal.detail}")
         candidates[(runbook.id, subject)] = candidate
+    if near and not candidates:
+        # nothing reached its bar: the closest specific reading beats "unknown", as a weak hypothesis
+        _, _, runbook, text = max(near, key=lambda n: (n[0], n[1]))
+        subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
+        weak = _Candidate(runbook, subject, text.score / 2, [*text.hits, "a weak match, below its bar"], described=True)
+        weak.reported, weak.quotes, weak.weak = list(dict.fromkeys(text.found)), quotes, True
+        candidates[(runbook.id, subject)] = weak
     _rank_symptoms_below_causes(candidates)
     return referred
+
+
+def _specific(text: TextScore, catalog: Catalog) -> bool:
+    """Whether a match holds a word that tells its runbook apart (a regex, or a phrase few runbooks use)."""
+    return any(t.folds_case or catalog.specificity.get(t.label, 1.0) >= SPECIFIC for t in text.terms)
 
 
 def _referred(catalog: Catalog, world: World, parts: tuple[TextPart, ...], named: list[str]) -> dict[str, list[str]]:
@@ -337,13 +361,15 @@ def _bound_by_evidence(
 ) -> tuple[str, list[str]] | None:
     """The service whose own lines repeat the text's words or that carries a supporting signal, and the lines."""
     best: tuple[float, str, list[str]] | None = None
+    kinds = runbook.match.supporting_signals
+    supported_on = {s.subject for s in world.signals if s.kind in kinds} if kinds else set()
     for name in pool:
         excerpts = world.own_excerpts(name)
         found = [(term.weight, quote) for term in text.terms if (quote := excerpts.quote(term)) is not None]
         overlap = sum(weight for weight, _ in found)
         if overlap < BIND_MIN:
             found, overlap = [], 0.0
-        supported = any(s.subject == name and s.kind in runbook.match.supporting_signals for s in world.signals)
+        supported = name in supported_on
         if not found and not supported:
             continue
         score = overlap + (SUPPORT_WEIGHT if supported else 0.0)
@@ -465,7 +491,8 @@ def _command(step: Step, facts: Facts) -> Command:
     if left_out:
         names = ", ".join(f"<{name.upper()}>" for name in left_out)
         purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
-    return labelled(Command(text=text, purpose=purpose, expected=fill(step.expected, facts, shell=False)))
+    expected = fill(step.expected, facts, shell=False)
+    return Command(text=text, purpose=purpose, expected=expected, danger=classify(text))
 
 
 def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
@@ -480,7 +507,10 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     if not readings:
         return described
     best = max(readings, key=lambda c: (c.score, c.runbook.id))
-    return Described(best.runbook.severity, described.partial, (), from_cause=True)
+    severity = best.runbook.severity
+    if described.unfelt:
+        severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
+    return Described(severity, described.partial, described.cues, from_cause=True)
 
 
 def _issue(
@@ -496,7 +526,10 @@ def _issue(
         severity = _worst(severity, runbook.severity)
     elif candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
-        if severity is not runbook.severity and described.from_cause:
+        if severity is not runbook.severity and described.from_cause and described.cues:
+            words = ", ".join(f"'{cue}'" for cue in described.cues[:2])
+            evidence.append(f"severity {severity}: the words say users do not feel it ({words})")
+        elif severity is not runbook.severity and described.from_cause:
             evidence.append(f"severity {severity}: no impact words; the likeliest cause is a {severity}")
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
@@ -592,6 +625,8 @@ def _why(candidate: _Candidate, measured: list[str], check: str) -> str:
 
 def _without_rollback(commands: list[Command], subject: str, blocker: str) -> list[Command]:
     """The commands, a rollback of `subject` replaced by why there is none."""
+    if not any("--rollback" in c.text for c in commands):
+        return commands
     step = labelled(
         Command(
             text=f"# no rollback for {subject}: {blocker}",

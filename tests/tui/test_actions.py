@@ -258,6 +258,7 @@ async def test_l_shows_the_logs_of_the_selected_service(make_app: AppFactory, se
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = app.screen.services.table  # type: ignore[attr-defined]
+        await pilot.press("4")
         table.move_cursor(row=table.get_row_index("worker"))
         await pilot.press("l")
         text = viewer_text(app)

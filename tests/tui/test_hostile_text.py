@@ -53,6 +53,7 @@ async def test_markup_and_escapes_show_literally_everywhere(
         timeline = screen.timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
         assert timeline.splitlines()[-1].endswith("Note: [b]note[/b]")
 
+        await pilot.press("4")
         table.move_cursor(row=table.get_row_index(f"svc{EVIL}"))
         await pilot.press("l")
         assert isinstance(app.screen, TextViewer)

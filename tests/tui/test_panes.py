@@ -32,7 +32,7 @@ async def test_resumed_incident_fills_every_pane(make_app: AppFactory, seeded: s
         recovery = "\n".join(option_texts(screen.recovery))
         assert "PAUSE: assess situation" in recovery and "Fix: worker crash-looping" in recovery
         assert "15 min (P0)" not in screen.recovery.border_subtitle
-        assert screen.recovery.border_subtitle == "Total to full recovery: 5 min (P0) + 5 min (P1) = 10 min"
+        assert screen.recovery.border_subtitle == "Open work: P0 5 min + P1 5 min = 10 min"
         table = screen.services.table
         assert table.row_count == len(app.latest.services)  # type: ignore[union-attr]
         states = [table.get_row_at(row)[2].plain for row in range(table.row_count)]

@@ -361,7 +361,9 @@ def test_open_incident_next_steps_name_the_next_fix_and_escalation() -> None:
     text = report.render("executive-summary", e.fold(), full_config(), now=T0 + timedelta(minutes=10))
     steps = section(text, "Next Steps")
     assert "1. Fix P0 issue: Worker crash loop (about 5 min, owner: Ana Ops)" in steps
-    assert "Escalate to Team Lead (Dana Lead) at 2026-11-26 05:30 UTC if not resolved" in steps
+    lead = "Escalate to Team Lead (Dana Lead) at 2026-11-26 05:30 UTC if still open (P0 not resolved in 30 minutes)"
+    assert lead in steps
+    assert "Send status update #1 by 2026-11-26 05:15 UTC" in steps
     assert "**ETA to Resolution**: about 32 minutes" in text
 
 

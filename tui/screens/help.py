@@ -11,6 +11,11 @@ from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+SELECTING_TEXT = (
+    "The screen takes the mouse, so a plain drag does not select. Hold shift while dragging (option in macOS"
+    " Terminal and iTerm2) to select and copy with your terminal, even where OSC 52 copying is blocked; in a"
+    " viewer, c copies the whole text."
+)
 HelpRow = tuple[str, str, str]
 """(section, keys, what they do)."""
 
@@ -54,6 +59,9 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row("", "")
                 table.add_row("", Text(title, style="bold underline"))
             table.add_row(Text(keys), Text(meaning))
+        table.add_row("", "")
+        table.add_row("", Text("Selecting text", style="bold underline"))
+        table.add_row(Text("shift+drag"), Text(SELECTING_TEXT))
         return table
 
     def on_mount(self) -> None:

@@ -42,15 +42,11 @@ if TYPE_CHECKING:
 LogReader = Callable[[str], "list[LogLine]"]
 """Reads a service's logs from the engine (blocking; the logs screen calls it in a worker)."""
 
-PANES: tuple[tuple[str, str], ...] = (
-    ("checklist", "Checklist"),
-    ("recovery", "Recovery"),
-    ("escalation", "Escalation"),
-    ("services", "Services"),
-    ("commands", "Commands"),
-    ("timeline", "Timeline"),
-)
-"""Focus order: down the left column, then down the right one."""
+PANES: tuple[tuple[str, str], ...] = tuple((title.lower(), title) for title in actions.PANE_TITLES)
+"""Focus order (and the digit keys): down the left column, then down the right one."""
+
+ISSUE_PANES = ("checklist", "recovery", "commands")
+"""Panes about one issue: there `l` shows the logs of the issue's service."""
 
 GRID_MIN_WIDTH = 120
 GRID_MIN_HEIGHT = 32
@@ -66,6 +62,8 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def __init__(self) -> None:
         super().__init__(id="incident")
         self.active_pane = PANES[0][0]
+        self._pane_history: list[str] = []
+        """The panes shown before the active one, for `esc`."""
         self.situation: Situation | None = None
         """What the panes show now; None until the session is open."""
         self.recorder: Recorder | None = None
@@ -155,7 +153,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         incident = situation.incident
         self.show_checklist(situation)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident.triage)
+            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident)
         )
         self.timeline.show(incident.timeline)
         self.commands.show(views.deck_view(situation, self.selected_issue))
@@ -166,8 +164,13 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         from tui import views
 
         self.situation = situation
+        incident = situation.incident
         self.checklist.show(
-            situation.incident.triage, set(situation.incident.ticked), views.checklist_notice(situation)
+            incident.triage,
+            set(incident.ticked),
+            views.checklist_notice(situation),
+            headings=views.checklist_headings(incident),
+            causes=views.root_causes(incident),
         )
 
     def show_services(self, situation: Situation) -> None:
@@ -186,9 +189,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
 
-    def show_pane(self, pane: str) -> None:
+    def show_pane(self, pane: str, *, remember: bool = True) -> None:
         """Make this pane the active one (the visible tab on small terminals) and focus it."""
-        self._activate(pane)
+        self._activate(pane, remember=remember)
         widget = self.pane(pane)
         focus_main = getattr(widget, "focus_main", None)
         if focus_main is not None:
@@ -196,7 +199,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         else:
             widget.focus()
 
-    def _activate(self, pane: str) -> None:
+    def _activate(self, pane: str, *, remember: bool = True) -> None:
+        if remember and pane != self.active_pane:
+            self._pane_history = [*[p for p in self._pane_history if p != self.active_pane][-5:], self.active_pane]
         self.active_pane = pane
         for name, _ in PANES:
             self.pane(name).set_class(name == pane, "-active")
@@ -208,6 +213,15 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_previous_pane(self) -> None:
         self._step(-1)
+
+    def action_pane(self, number: int) -> None:
+        """Digits 1-6: that pane (on small terminals, its tab)."""
+        self.show_pane(PANES[number - 1][0])
+
+    def action_back(self) -> None:
+        """`esc`: the pane shown before this one (and again, the one before that)."""
+        if self._pane_history:
+            self.show_pane(self._pane_history.pop(), remember=False)
 
     def _step(self, direction: int) -> None:
         names = [name for name, _ in PANES]
@@ -278,11 +292,24 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})")
 
     def action_logs(self) -> None:
-        service = self.services.selected_service
+        """The logs of the service in front of the person: the highlighted issue's in the checklist, recovery
+        and command panes, else the one selected in the services pane."""
+        service = self._issue_service() if self.active_pane in ISSUE_PANES else None
+        service = service or self.services.selected_service
         if service is None:
             self.notify("No service selected.", severity="warning")
             return
         self.show_logs(service)
+
+    def _issue_service(self) -> str | None:
+        """The service the highlighted issue is about, when it is one the evidence knows."""
+        situation = self.situation
+        triage = situation.incident.triage if situation else None
+        issue = triage.issue(self.selected_issue) if triage and self.selected_issue else None
+        evidence = situation.evidence if situation else None
+        if issue is None or evidence is None:
+            return None
+        return issue.subject if any(s.name == issue.subject for s in evidence.services) else None
 
     def show_logs(self, service: str) -> None:
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
@@ -488,6 +515,39 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         text = draft(incident, now, self.situation.evidence)
         names = [c.name for c in config.notify]
         self._send("Resolution sent", lambda record: send(record, incident, text, names, config, now, who))
+
+    def action_root_cause(self) -> None:
+        """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
+        from maestro import events as ev
+        from maestro.root_cause import measured
+        from tui.screens.dialogs import ConfirmDialog
+
+        if self.situation is None:
+            return
+        incident = self.situation.incident
+        issue = incident.triage.issue(self.selected_issue) if incident.triage and self.selected_issue else None
+        if issue is None:
+            self.notify("Highlight an issue in the checklist first.", severity="warning")
+            return
+        confirmed = any(r.issue_id == issue.id for r in incident.root_causes_confirmed)
+        if confirmed:
+            question, yes = f"Withdraw the confirmed root cause: {issue.title}?", "Withdraw"
+            detail = issue.root_cause
+        else:
+            question, yes = f"Confirm the root cause: {issue.title}?", "Confirm"
+            facts = [f"measured: {s.kind} on {s.subject}: {s.detail}" for s in measured(incident, issue)]
+            facts += [f"check: {issue.check}"] if issue.check else []
+            detail = "\n".join([issue.root_cause, *facts]).strip()
+
+        def answered(ok: bool | None) -> None:
+            if not ok:
+                return
+            payload = ev.RootCauseConfirmed(issue_id=issue.id, confirmed=not confirmed)
+            if self._record(ev.EventKind.ROOT_CAUSE_CONFIRMED, payload):
+                done = "withdrawn" if confirmed else "confirmed"
+                self.notify(f"Root cause {done}: {issue.title}", title="Root cause")
+
+        self.app.push_screen(ConfirmDialog(question, detail, yes=yes), answered)
 
     # --- pane messages ------------------------------------------------------------------
 

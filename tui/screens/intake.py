@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,15 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from maestro.model import IncidentContext
+from maestro.start_time import began_at, dated
+from maestro.utc import utc_now
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
     ("description", "Describe the failure (required)", "Production API down - 500 errors"),
     ("what_broke", "What broke", "service or feature"),
-    ("when", "When it broke", "just now / 14:05 UTC"),
+    ("when", "When it began", "14:05 / 20 minutes ago / just now (kept as an absolute UTC time)"),
     ("user_impact", "User impact", "how many users, which features"),
     ("error_messages", "Error messages", "stack traces, log lines"),
     ("recent_changes", "Recent changes", "deployments, config changes"),
 )
+
+
+_UNREADABLE = "Cannot tell when {text!r} is: give 14:05, '20 minutes ago' or 2026-11-26T14:05Z, or leave it empty."
 
 
 class IntakeScreen(ModalScreen[IncidentContext | None]):
@@ -33,6 +41,7 @@ class IntakeScreen(ModalScreen[IncidentContext | None]):
     IntakeScreen .title { text-style: bold; margin: 1 0; }
     IntakeScreen Label { margin-top: 1; }
     IntakeScreen #intake-error { color: $error; height: auto; }
+    IntakeScreen #intake-when-hint { color: $text-muted; height: auto; }
     IntakeScreen .buttons { height: auto; margin: 1 0; align-horizontal: right; }
     IntakeScreen .buttons Button { margin-left: 2; }
     """
@@ -47,6 +56,8 @@ class IntakeScreen(ModalScreen[IncidentContext | None]):
             for name, label, placeholder in FIELDS:
                 yield Label(label)
                 yield Input(placeholder=placeholder, id=f"intake-{name}")
+                if name == "when":
+                    yield Static("", id="intake-when-hint", markup=False)
             yield Static("", id="intake-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Open incident (ctrl+s)", id="open", variant="primary")
@@ -54,6 +65,19 @@ class IntakeScreen(ModalScreen[IncidentContext | None]):
 
     def on_mount(self) -> None:
         self.query_one("#intake-description", Input).focus()
+
+    def _now(self) -> datetime:
+        clock: Callable[[], datetime] = getattr(self.app, "clock", utc_now)
+        return clock()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Say at once which absolute time the words mean, so a wrong reading is caught before it is stored."""
+        if event.input.id != "intake-when":
+            return
+        text = event.value.strip()
+        start = began_at(text, self._now()) if text else None
+        hint = "" if not text else f"began {start:%Y-%m-%d %H:%M} UTC" if start else _UNREADABLE.format(text=text)
+        self.query_one("#intake-when-hint", Static).update(hint)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -70,13 +94,17 @@ class IntakeScreen(ModalScreen[IncidentContext | None]):
 
     def action_submit(self) -> None:
         values = {name: self.query_one(f"#intake-{name}", Input).value.strip() for name, _, _ in FIELDS}
+        if values["when"] and began_at(values["when"], self._now()) is None:
+            self.query_one("#intake-error", Static).update(_UNREADABLE.format(text=values["when"]))
+            self.query_one("#intake-when", Input).focus()
+            return
         try:
             context = IncidentContext(**values)
         except ValidationError:
             self.query_one("#intake-error", Static).update("Describe the failure in a few words first.")
             self.query_one("#intake-description", Input).focus()
             return
-        self.dismiss(context)
+        self.dismiss(dated(context, self._now()))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

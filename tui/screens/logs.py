@@ -10,28 +10,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import work
-from textual.binding import Binding
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from maestro.model import LogLine
+from tui.actions import bindings
 from tui.screens.dialogs import TextViewer
 from tui.workers import Abandoned, interruptible, one_line
 from widgets.text import literal, plain
 
+FOLLOW_S = 2.0
+"""While following, the logs are read again this often."""
 
-def log_text(lines: list[LogLine]) -> str:
-    return "\n".join(f"{line.at:%H:%M:%S} {line.text}" if line.at else line.text for line in lines)
+
+def log_text(lines: list[LogLine], *, timestamps: bool = True) -> str:
+    return "\n".join(f"{line.at:%H:%M:%S} {line.text}" if line.at and timestamps else line.text for line in lines)
 
 
 class LogsScreen(TextViewer):
-    """`r` reads the logs again (live sessions); `c` copies them; escape closes."""
+    """`r` reads the logs again and `f` follows them (live sessions); `w` wraps, `t` shows the times; `c` copies
+    them; escape closes."""
 
     DEFAULT_CSS = """
     LogsScreen > Vertical { width: 95%; height: 90%; max-height: 90%; }
     LogsScreen TextArea { height: 1fr; max-height: 100%; }
     """
-    BINDINGS = [Binding("r", "read", "Read again", show=False)]
+    BINDINGS = bindings("logs")
 
     @dataclass
     class Read(Message):
@@ -41,8 +46,12 @@ class LogsScreen(TextViewer):
     def __init__(self, service: str, captured: list[LogLine], read: Callable[[], list[LogLine]] | None = None) -> None:
         self.service = service
         self.captured = captured
+        self.lines = captured
+        self.timestamps = True
+        self.following: Timer | None = None
         self._read = read
-        hint = "r read again · c copy all · esc close" if read is not None else ""
+        live = "r read again · f follow · " if read is not None else ""
+        hint = f"{live}w wrap · t times · c copy all · esc close"
         super().__init__(f"Logs of {service}", log_text(captured) or f"No log lines captured for {service}.", hint)
 
     def on_mount(self) -> None:
@@ -50,11 +59,35 @@ class LogsScreen(TextViewer):
         self._to_newest()
         self.action_read()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Reading and following need an engine to read from."""
+        return self._read is not None or action not in ("read", "follow")
+
     def action_read(self) -> None:
         if self._read is None:
             return
-        self._status(f"Logs of {self.service}: reading ...")
+        if self.following is None:
+            self._status(f"Logs of {self.service}: reading ...")
         self.read_logs()
+
+    def action_follow(self) -> None:
+        if self.following is not None:
+            self.following.stop()
+            self.following = None
+            self._status(f"Logs of {self.service}: stopped following")
+            return
+        self.following = self.set_interval(FOLLOW_S, self.action_read, name="follow logs")
+        self._status(f"Logs of {self.service}: following (f stops)")
+        self._to_newest()
+        self.action_read()
+
+    def action_wrap(self) -> None:
+        area = self.query_one(TextArea)
+        area.soft_wrap = not area.soft_wrap
+
+    def action_timestamps(self) -> None:
+        self.timestamps = not self.timestamps
+        self._show_lines(keep_place=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="logs", description="read logs")
     def read_logs(self) -> None:
@@ -74,10 +107,22 @@ class LogsScreen(TextViewer):
             self._status(f"Logs of {self.service}: cannot read them ({message.problem}); showing {kept}")
             return
         count = len(message.lines)
-        self._status(f"Logs of {self.service}: {count} recent line{'s' * (count != 1)}")
-        self.text = literal(log_text(message.lines) or f"No log lines for {self.service}.")
-        self.query_one(TextArea).load_text(self.text)
-        self._to_newest()
+        following = ", following (f stops)" if self.following is not None else ""
+        self._status(f"Logs of {self.service}: {count} recent line{'s' * (count != 1)}{following}")
+        changed = message.lines != self.lines
+        self.lines = message.lines
+        if changed or self.following is None:
+            self._show_lines(keep_place=False)
+
+    def _show_lines(self, *, keep_place: bool) -> None:
+        area = self.query_one(TextArea)
+        place = area.cursor_location
+        self.text = literal(log_text(self.lines, timestamps=self.timestamps) or f"No log lines for {self.service}.")
+        area.load_text(self.text)
+        if keep_place and self.following is None:
+            area.move_cursor(place)
+        else:
+            self._to_newest()
 
     def _to_newest(self) -> None:
         area = self.query_one(TextArea)
