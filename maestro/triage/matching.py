@@ -205,7 +205,7 @@ _P0_OUTAGE = (
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
     r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?)\W+(\w+\W+){0,3}"
     r"(unhealthy|down|taken out|removed|failing)\b",
-    r"\b(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
+    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
@@ -224,6 +224,10 @@ _P0_OUTAGE = (
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
     r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
+    r"\bno (new )?(orders?|payments?|accounts?|sign-?ups?|uploads?|posts?|messages?|bookings?|purchases?|users?) "
+    r"(can|could) (be )?(created|placed|made|saved|processed|submitted|completed|sent|registered)\b",
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete) "
+    r"(any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
 )
 _P0_ERRORS = (r"\b500s?\b", r"\b5xx\b", r"internal server error")
 _P1 = (
@@ -240,6 +244,8 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
+    r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
+    r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
 )
 _P2 = (
@@ -253,8 +259,10 @@ _P2 = (
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
-    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website)\W+(\w+\W+){0,2}"
-    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine)\b",
+    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
+    r"workloads)\W+(\w+\W+){0,2}"
+    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
+    r"still (serve|serving|run|running|work|working|up)\b)\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
 )
 _PARTIAL = (
@@ -263,6 +271,8 @@ _PARTIAL = (
     r"\b\d+\s?% of (users|requests|traffic|calls)\b",
     r"\b(one|a single) (region|zone|node|tenant)\b",
     r"\bintermittent\w*",
+    r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
+    r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
 )
 _NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
 
