@@ -30,6 +30,8 @@ class TextPart:
             return None
         seen: dict[Polarity, str] = {}
         for found in term.pattern.finditer(self.text):
+            if _SENTENCE_END.search(found.group(0)):
+                continue  # "manifest unknown. All users...": a term's words belong to one sentence
             polarity = self.scopes.polarity(self.text, found.start(), found.end(), term.negative)
             if polarity is Polarity.ASSERTED:
                 return found.group(0), polarity
@@ -40,6 +42,7 @@ class TextPart:
         return None
 
 
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
 
 
