@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _SPACES = re.compile(r"\s+")
+_ESCAPE = re.compile(r"\\.")
+_UPPER = re.compile(r"[A-Z]")
 # A placeholder is `{name}`, never `${name}` (shell), `%{name}` (curl) nor `{{name}}` (Go templates).
 _NEGATIVE = re.compile(r"\b(no|not|without|never|nothing|none|zero|n't)\b|n't")
 PLACEHOLDER = re.compile(r"(?<![$%{])\{([a-z][a-z0-9_]*)\}(?!\})")
@@ -15,7 +18,9 @@ PLACEHOLDER = re.compile(r"(?<![$%{])\{([a-z][a-z0-9_]*)\}(?!\})")
 
 def normalise(text: str) -> str:
     """Lower case, plain quotes and dashes, single spaces: the form every term is matched against."""
-    return _SPACES.sub(" ", text.translate(_QUOTES).lower()).strip()
+    if not text.isascii():
+        text = text.translate(_QUOTES)
+    return _SPACES.sub(" ", text.lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,18 @@ class Term:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         return re.compile(self.source, re.IGNORECASE if self.folds_case else 0)
+
+    @cached_property
+    def lower_pattern(self) -> re.Pattern[str]:
+        """The pattern for a lower-case ASCII text. Case folding makes the regex engine compare a text character
+        by character; a regex whose own letters are all lower case needs none there."""
+        if self.folds_case and not _UPPER.search(_ESCAPE.sub("", self.source)):
+            return re.compile(self.source)
+        return self.pattern
+
+    def matcher(self, text: str) -> re.Pattern[str]:
+        """The pattern to search a normalised (lower-case) text with."""
+        return self.lower_pattern if text.isascii() else self.pattern
 
     @property
     def negative(self) -> bool:
@@ -207,3 +224,22 @@ def _after_group(regex: str, i: int) -> int:
         if depth == 0:
             return i
     return i
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A regex of the words as a trie: at each position the engine walks shared prefixes once, longest first."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        alternatives = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(trie)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Protocol
 
 from maestro.model import IncidentContext, Severity
 from maestro.runbooks.terms import Term, normalise, regex_term
@@ -29,7 +32,7 @@ class TextPart:
         if not term.may_match(self.text):
             return None
         seen: dict[Polarity, str] = {}
-        for found in term.pattern.finditer(self.text):
+        for found in term.matcher(self.text).finditer(self.text):
             if _SENTENCE_END.search(found.group(0)):
                 continue  # "manifest unknown. All users...": a term's words belong to one sentence
             polarity = self.scopes.polarity(self.text, found.start(), found.end(), term.negative)
@@ -81,7 +84,7 @@ _CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine
 def _mention(term: Term, text: str) -> str | None:
     if not term.may_match(text):
         return None
-    for found in term.pattern.finditer(text):
+    for found in term.matcher(text).finditer(text):
         if not _CLEARED.match(text, found.end()):
             return found.group(0)
     return None
@@ -163,30 +166,96 @@ class Excerpts:
             return None
         # a phrase starts with a literal the regex engine scans for fast over all lines at once; a regex is
         # only tried on the lines holding its needle
-        if not (term.folds_case or term.anchored) and term.pattern.search(self.text) is None:
+        if not (term.folds_case or term.anchored) and term.matcher(self.text).search(self.text) is None:
             return None
         return next((q for q, line in zip(self.quotes, self.lines, strict=True) if _mention(term, line)), None)
 
 
-def score_excerpts(terms: Iterable[Term], excerpts: Excerpts, weight: float, need: float = 0.0) -> TextScore:
-    """Each term counts once, times `weight`; the hits are the quotes of the lines that matched.
+class Quoting(Protocol):
+    def quote(self, term: Term) -> str | None: ...
 
-    Scoring stops, below `need`, as soon as the terms left cannot bring the score up to `need`.
-    """
-    ranked = sorted(terms, key=lambda t: -t.weight)
-    left = weight * sum(t.weight for t in ranked)
-    result = TextScore()
-    for term in ranked:
-        if result.score + left < need:
-            break
-        left -= term.weight * weight
-        quote = excerpts.quote(term)
-        if quote is not None:
-            result.score += term.weight * weight
-            result.hits.append(quote)
-            result.terms.append(term)
-    result.hits = list(dict.fromkeys(result.hits))
-    return result
+
+class ExcerptsOfServices:
+    """Every service's excerpts read at once: a term is looked for once across all their lines, not once per
+    service and runbook, with the same answer per service as `Excerpts.quote`."""
+
+    def __init__(self, excerpts: Mapping[str, Excerpts]) -> None:
+        self._quotes: list[str] = []
+        self._lines: list[str] = []
+        self._owner: list[str] = []
+        for name, each in excerpts.items():
+            self._quotes.extend(each.quotes)
+            self._lines.extend(each.lines)
+            self._owner.extend([name] * len(each.lines))
+        self._text = "\n".join(self._lines)
+        self._ends = list(accumulate((len(line) + 1 for line in self._lines), initial=-1))[1:]
+        self._found: dict[tuple[str, bool], dict[str, str]] = {}
+
+    def of(self, service: str) -> Quoting:
+        return _ServiceQuotes(self, service)
+
+    def quotes(self, term: Term) -> dict[str, str]:
+        """The quote of each service's first line that mentions the term."""
+        key = (term.source, term.folds_case)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._scan(term)
+        return found
+
+    def _scan(self, term: Term) -> dict[str, str]:
+        if not term.may_match(self._text):
+            return {}
+        if term.anchored or (term.folds_case and not self._text.isascii()):
+            return self._scan_lines(term, self._lines_with_needles(term))
+        return self._scan_text(term)
+
+    def _scan_text(self, term: Term) -> dict[str, str]:
+        """One pass over all the lines joined; a match is read within its own line, and a match that runs into
+        the next line sends that line to be read alone."""
+        found: dict[str, str] = {}
+        pattern, text, ends = term.matcher(self._text), self._text, self._ends
+        at = 0
+        while (match := pattern.search(text, at)) is not None:
+            line = bisect_left(ends, match.start())
+            owner = self._owner[line]
+            if match.end() > ends[line]:
+                if owner not in found and _mention(term, self._lines[line]):
+                    found[owner] = self._quotes[line]
+                at = ends[line] + 1
+                continue
+            if owner not in found and not _CLEARED.match(text, match.end(), ends[line]):
+                found[owner] = self._quotes[line]
+            at = max(match.end(), match.start() + 1)
+        return found
+
+    def _lines_with_needles(self, term: Term) -> Iterable[int]:
+        if not term.needles or (term.folds_case and not self._text.isascii()):
+            return range(len(self._lines))
+        lines: set[int] = set()
+        for needle in term.needles:
+            at = self._text.find(needle)
+            while at != -1:
+                line = bisect_left(self._ends, at)
+                lines.add(line)
+                at = self._text.find(needle, self._ends[line] + 1)
+        return sorted(lines)
+
+    def _scan_lines(self, term: Term, lines: Iterable[int]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for line in lines:
+            owner = self._owner[line]
+            if owner not in found and _mention(term, self._lines[line]):
+                found[owner] = self._quotes[line]
+        return found
+
+
+@dataclass(frozen=True)
+class _ServiceQuotes:
+    scan: ExcerptsOfServices
+    service: str
+
+    def quote(self, term: Term) -> str | None:
+        return self.scan.quotes(term).get(self.service)
 
 
 def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
@@ -322,7 +391,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
             (
                 m.group(0)
                 for part in parts
-                for m in term.pattern.finditer(part.text)
+                for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
                 and part.scopes.polarity(part.text, m.start(), m.end()) is Polarity.ASSERTED
             ),

@@ -44,7 +44,6 @@ from maestro.triage.matching import (
     incident_parts,
     names_in_text,
     score_contradictions,
-    score_excerpts,
     score_terms,
 )
 from maestro.triage.reading import Polarity
@@ -204,7 +203,7 @@ def _raise_from_text(
         by_runbook.setdefault(candidate.runbook.id, []).append(candidate)
     # only the runbooks and terms whose needles the words hold can match them
     words = "\n".join(part.text for part in parts)
-    present = {needle for needle in catalog.needles if needle in words} if words.isascii() else None
+    present = catalog.needles_in(words) if words.isascii() else None
     for index in catalog.worded_for(present):
         runbook = index.runbook
         if any_term(index.excludes, parts):
@@ -401,8 +400,9 @@ def _bound_by_evidence(
     best: tuple[float, str, list[str]] | None = None
     kinds = runbook.match.supporting_signals
     supported_on = {s.subject for s in world.signals if s.kind in kinds} if kinds else set()
+    own = world.excerpts_of_services(own=True)
     for name in pool:
-        excerpts = world.own_excerpts(name)
+        excerpts = own.of(name)
         found = [(term.weight, quote) for term in text.terms if (quote := excerpts.quote(term)) is not None]
         overlap = sum(weight for weight, _ in found)
         if overlap < BIND_MIN:
@@ -420,37 +420,42 @@ def _bound_by_evidence(
 def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str, str], _Candidate]) -> None:
     """Error lines confirm the issues already raised for their service and raise the cause runbooks they match.
 
-    Only the terms whose needles are in a service's lines are tried, and only while they can still reach the bar.
+    Only the terms whose needles are in the lines are tried, each once across all services' lines.
     """
     found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
     excerpts_of = {name: world.log_excerpts(name) for name in world.services}
-    # the needles of all the lines at once, then each service's among those: most needles are in no line
+    scan = world.excerpts_of_services(own=False)
     joined = "\n".join(e.text for e in excerpts_of.values())
-    anywhere = [needle for needle in catalog.needles if needle in joined]
-    for order, (name, excerpts) in enumerate(excerpts_of.items()):
-        if not excerpts:
-            continue
-        # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
-        present = set(filter(excerpts.text.__contains__, anywhere)) if excerpts.text.isascii() else None
-        bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
-        node = world.service_facts(name).get("node", "")
-        for index in catalog.causes_for(present):
-            runbook, on_node, hints = index.runbook, index.on_node, index.hints
+    # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
+    present = catalog.needles_in(joined) if joined.isascii() else None
+    order = {name: position for position, name in enumerate(excerpts_of)}
+    for index in catalog.causes_for(present):
+        runbook, on_node, hints = index.runbook, index.on_node, index.hints
+        # each term is looked up once across all services' lines; heavier terms first, as hits are listed
+        by_service: dict[str, TextScore] = {}
+        for term in sorted(index.terms if present is None else index.terms_for(present), key=lambda t: -t.weight):
+            for name, quote in scan.quotes(term).items():
+                score = by_service.setdefault(name, TextScore())
+                score.score += term.weight * LOG_WEIGHT
+                score.hits.append(quote)
+                score.terms.append(term)
+        for name in sorted(by_service, key=order.__getitem__):
+            score = by_service[name]
+            score.hits = list(dict.fromkeys(score.hits))
             if hints and not _hinted(world, name, list(hints)):
                 continue
-            subject = node if on_node else name
+            subject = world.service_facts(name).get("node", "") if on_node else name
             existing = candidates.get((runbook.id, subject))
+            bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
             need = 0.0 if existing is not None else max(bar, index.min_score)
-            terms = index.terms if present is None else index.terms_for(present)
-            score = score_excerpts(terms, excerpts, LOG_WEIGHT, need)
-            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in index.excludes):
+            if score.score < need or any(name in scan.quotes(t) for t in index.excludes):
                 continue
             if existing is not None:
                 existing.add(score.score, score.hits)
                 existing.evidenced = True
                 existing.quotes.extend(q for q in score.hits if q not in existing.quotes)
             else:
-                found.append((-score.score, order, name, subject, runbook, score))
+                found.append((-score.score, order[name], name, subject, runbook, score))
     per_service: dict[str, int] = {}
     for negative, _, name, subject, runbook, score in sorted(found, key=lambda f: (f[0], f[1], f[4].id)):
         if per_service.get(name, 0) == MAX_LOG_RUNBOOKS_PER_SERVICE:
