@@ -205,27 +205,22 @@ class ExcerptsOfServices:
     def _scan(self, term: Term) -> dict[str, str]:
         if not term.may_match(self._text):
             return {}
-        if term.anchored or (term.folds_case and not self._text.isascii()):
-            return self._scan_lines(term, self._lines_with_needles(term))
-        return self._scan_text(term)
-
-    def _scan_text(self, term: Term) -> dict[str, str]:
-        """One pass over all the lines joined; a match is read within its own line, and a match that runs into
-        the next line sends that line to be read alone."""
+        lines = self._lines_with_needles(term)
+        if term.anchored:
+            return self._scan_lines(term, lines)
+        # each line holding a needle is searched in place, bounded to the line, as it would be alone
         found: dict[str, str] = {}
         pattern, text, ends = term.matcher(self._text), self._text, self._ends
-        at = 0
-        while (match := pattern.search(text, at)) is not None:
-            line = bisect_left(ends, match.start())
+        for line in lines:
             owner = self._owner[line]
-            if match.end() > ends[line]:
-                if owner not in found and _mention(term, self._lines[line]):
-                    found[owner] = self._quotes[line]
-                at = ends[line] + 1
+            if owner in found:
                 continue
-            if owner not in found and not _CLEARED.match(text, match.end(), ends[line]):
+            end = ends[line]
+            match = pattern.search(text, ends[line - 1] + 1 if line else 0, end)
+            while match is not None and _CLEARED.match(text, match.end(), end):
+                match = pattern.search(text, max(match.end(), match.start() + 1), end)
+            if match is not None:
                 found[owner] = self._quotes[line]
-            at = max(match.end(), match.start() + 1)
         return found
 
     def _lines_with_needles(self, term: Term) -> Iterable[int]:
