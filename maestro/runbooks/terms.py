@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _SPACES = re.compile(r"\s+")
@@ -43,6 +44,13 @@ class Term:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         return re.compile(self.source, re.IGNORECASE if self.folds_case else 0)
+
+    @cached_property
+    def needle_groups(self) -> tuple[tuple[str, ...], ...]:
+        """Groups of texts of which every match holds one from each: a line missing a group cannot match."""
+        if self.given_needles is not None:
+            return (self.given_needles,) if self.given_needles else ()
+        return required_groups(self.source)
 
     @cached_property
     def lower_pattern(self) -> re.Pattern[str]:
@@ -112,7 +120,16 @@ _PLAIN_BREAKS = frozenset(".^$)]{}\\[(|")
 _MIN_NEEDLE = 2
 
 
-def _required(regex: str) -> tuple[str, ...]:
+def required_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Every group of texts of which each match contains one (one group per required part of the regex);
+    () when that is not certain. `required_texts` is the most telling of these groups."""
+    if re.search(r"\(\?[a-z]*x", pattern) or len(_split_alternatives(pattern)) > 1:
+        best = required_texts(pattern)
+        return (best,) if best else ()
+    return tuple(_required(pattern, every=True))
+
+
+def _required(regex: str, every: bool = False) -> Any:
     alternatives = _split_alternatives(regex)
     if len(alternatives) > 1:
         each = [_required(a) for a in alternatives]
@@ -154,6 +171,8 @@ def _required(regex: str) -> tuple[str, ...]:
             i += 1
     found.append((run,))
     usable = [texts for texts in found if texts and min(len(t.strip()) for t in texts) >= _MIN_NEEDLE]
+    if every:
+        return usable
     return max(usable, key=lambda texts: min(len(t) for t in texts), default=())
 
 

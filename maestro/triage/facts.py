@@ -273,7 +273,7 @@ class World:
                 continue
             seen.add(shape)
             shown = line if line.isprintable() else _CONTROL.sub(" ", line)
-            lines.append((shown.strip(), normalise(line)))
+            lines.append((shown.strip(), normalise(lowered)))
             if len(lines) == SCANNED_LOG_LINES:
                 break
         return lines

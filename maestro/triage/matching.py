@@ -224,15 +224,26 @@ class ExcerptsOfServices:
         return found
 
     def _lines_with_needles(self, term: Term) -> Iterable[int]:
+        """The lines that hold a text of every group of texts the term requires, found from its rarest group."""
         if not term.needles or (term.folds_case and not self._text.isascii()):
             return range(len(self._lines))
+        text = self._text
+        groups = [*{term.needles, *term.needle_groups}]
+        counts = [sum(text.count(n) for n in group) for group in groups]
+        if not all(counts):
+            return ()
+        rarest = groups[counts.index(min(counts))]
         lines: set[int] = set()
-        for needle in term.needles:
-            at = self._text.find(needle)
+        for needle in rarest:
+            at = text.find(needle)
             while at != -1:
                 line = bisect_left(self._ends, at)
                 lines.add(line)
-                at = self._text.find(needle, self._ends[line] + 1)
+                at = text.find(needle, self._ends[line] + 1)
+        others = [group for group in groups if group is not rarest]
+        if others:
+            texts = self._lines
+            lines = {i for i in lines if all(any(n in texts[i] for n in group) for group in others)}
         return sorted(lines)
 
     def _scan_lines(self, term: Term, lines: Iterable[int]) -> dict[str, str]:

@@ -429,11 +429,16 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
     # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
     present = catalog.needles_in(joined) if joined.isascii() else None
     order = {name: position for position, name in enumerate(excerpts_of)}
+    raised = {runbook_id for runbook_id, _ in candidates}
     for index in catalog.causes_for(present):
         runbook, on_node, hints = index.runbook, index.on_node, index.hints
+        terms = index.terms if present is None else index.terms_for(present)
+        # a runbook its terms cannot bring to a bar, and with no issue raised to confirm, is not looked up
+        if runbook.id not in raised and LOG_WEIGHT * sum(t.weight for t in terms) < max(LOG_MIN_SCORE, index.min_score):
+            continue
         # each term is looked up once across all services' lines; heavier terms first, as hits are listed
         by_service: dict[str, TextScore] = {}
-        for term in sorted(index.terms if present is None else index.terms_for(present), key=lambda t: -t.weight):
+        for term in sorted(terms, key=lambda t: -t.weight):
             for name, quote in scan.quotes(term).items():
                 score = by_service.setdefault(name, TextScore())
                 score.score += term.weight * LOG_WEIGHT
