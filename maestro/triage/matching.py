@@ -190,6 +190,7 @@ class ExcerptsOfServices:
         self._text = "\n".join(self._lines)
         self._ends = list(accumulate((len(line) + 1 for line in self._lines), initial=-1))[1:]
         self._found: dict[tuple[str, bool], dict[str, str]] = {}
+        self._holding: dict[str, set[int]] = {}
 
     def of(self, service: str) -> Quoting:
         return _ServiceQuotes(self, service)
@@ -224,27 +225,28 @@ class ExcerptsOfServices:
         return found
 
     def _lines_with_needles(self, term: Term) -> Iterable[int]:
-        """The lines that hold a text of every group of texts the term requires, found from its rarest group."""
+        """The lines that hold a text of every group of texts the term requires."""
         if not term.needles or (term.folds_case and not self._text.isascii()):
             return range(len(self._lines))
-        text = self._text
-        groups = [*{term.needles, *term.needle_groups}]
-        counts = [sum(text.count(n) for n in group) for group in groups]
-        if not all(counts):
-            return ()
-        rarest = groups[counts.index(min(counts))]
-        lines: set[int] = set()
-        for needle in rarest:
-            at = text.find(needle)
+        lines: set[int] | None = None
+        for group in {term.needles, *term.needle_groups}:
+            holding = set().union(*(self._lines_holding(needle) for needle in group))
+            lines = holding if lines is None else lines & holding
+            if not lines:
+                return ()
+        return sorted(lines or ())
+
+    def _lines_holding(self, needle: str) -> set[int]:
+        """The lines a text is in; many terms share a text ("error", "refused"), so each is found once."""
+        lines = self._holding.get(needle)
+        if lines is None:
+            lines = self._holding[needle] = set()
+            at = self._text.find(needle)
             while at != -1:
                 line = bisect_left(self._ends, at)
                 lines.add(line)
-                at = text.find(needle, self._ends[line] + 1)
-        others = [group for group in groups if group is not rarest]
-        if others:
-            texts = self._lines
-            lines = {i for i in lines if all(any(n in texts[i] for n in group) for group in others)}
-        return sorted(lines)
+                at = self._text.find(needle, self._ends[line] + 1)
+        return lines
 
     def _scan_lines(self, term: Term, lines: Iterable[int]) -> dict[str, str]:
         found: dict[str, str] = {}
