@@ -10,7 +10,7 @@ fires whatever the progress.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -227,7 +227,7 @@ class Advice(Model):
             return f"Hold escalation: {self.hold_reason}"
         if self.next_timer is not None:
             t = self.next_timer
-            return f"Next: {t.role} in {_hms(t.due_in)} if still open ({t.reason})"
+            return f"Next: {t.role} in {_hms(t.due_in)} ({t.reason})"
         if self.hold_reason:
             return f"No escalation: {self.hold_reason}"
         return "No escalation due"
@@ -357,16 +357,33 @@ def escalation_text(incident: Incident, contact: EscalationContact, reason: str,
     return "\n".join(lines)
 
 
+RULE_HOLD = timedelta(minutes=2)
+
+
+class Sustained:
+    """The firings that have held for `hold`: a rule true for one poll (a service restarting for a moment) is
+    shown at once but journaled only once it holds. Kept by the process that watches; a restart starts over."""
+
+    def __init__(self, hold: timedelta = RULE_HOLD) -> None:
+        self.hold = hold
+        self._since: dict[str, datetime] = {}
+
+    def update(self, firings: Iterable[Firing], now: datetime) -> list[Firing]:
+        current = {f.rule: f for f in firings}
+        self._since = {rule: self._since.get(rule, now) for rule in current}
+        return [f for rule, f in current.items() if now - self._since[rule] >= self.hold]
+
+
 RecordOnce = Callable[[ev.EventKind, ev.Payload, str], object]
 """Journals an event unless one with the same value in the named field is there: `partial(journal.append_once,
 incident_id)`, or the screen's recorder. Truthy when it wrote."""
 
 
-def record_firings(record_once: RecordOnce, incident: Incident, advice: Advice) -> list[Firing]:
+def record_firings(record_once: RecordOnce, incident: Incident, firings: Iterable[Firing]) -> list[Firing]:
     """Journal each fired rule once per incident, whichever process sees it first; returns those written now."""
     recorded = {r.rule for r in incident.rule_firings}
     return [
         firing
-        for firing in advice.fired
+        for firing in firings
         if firing.rule not in recorded and record_once(ev.EventKind.ESCALATION_RULE_FIRED, firing.payload(), "rule")
     ]

@@ -131,11 +131,21 @@ class Incident(Model):
         return len(self.sent_updates) + 1
 
     def phases(self) -> list[Phase]:
-        return recovery_sequence(self.triage) if self.triage else []
+        """The recovery sequence of the triage: the same list as long as the triage is the same object."""
+        if self.triage is None:
+            return []
+        last = _last_phases
+        if last is not None and last[0] is self.triage:
+            return last[1]
+        phases = recovery_sequence(self.triage)
+        globals()["_last_phases"] = (self.triage, phases)
+        return phases
 
     def is_ticked(self, item_id: str) -> bool:
         return item_id in self.ticked
 
+
+_last_phases: tuple[Triage, list[Phase]] | None = None
 
 _NOT_SUBSTANTIVE = {
     ev.EventKind.REPORTS_EXPORTED,

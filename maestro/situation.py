@@ -5,9 +5,11 @@ wording are decided from, each defined once here.
   when the screen passes it, else the last journaled capture).
 - progress: a checklist item ticked in the last PROGRESS_WINDOW (one P0 status-update cadence), or fewer
   services failing than at the journaled capture before.
-- root cause confirmed: the incident records when its root cause was identified (measured, or confirmed by a
-  person); "completely unknown" means a triage exists, nothing is confirmed, every issue is the generic
-  "unknown failure" one and no service is measured failing.
+- root cause confirmed: a person confirmed it, or a signal measures it (maestro.root_cause). "Completely
+  unknown": a triage exists, nothing is confirmed, every issue is the generic "unknown failure" one and no
+  service is measured failing.
+- broken: open and either not mitigated yet or with services still measured failing (ticking the P0 issues
+  mitigates the incident on paper; the evidence has the last word).
 - understood and being fixed: root cause confirmed and at least one P0/P1 fix ticked, with the incident open.
 - fix deployed: a P0/P1 issue ticked. Still broken after it: its service is failing in evidence taken after the
   tick. Getting worse after it: a service failing now that was not failing when the first fix was ticked.
@@ -21,6 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from maestro import root_cause
 from maestro.events import Condition
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, Model, Severity
@@ -68,11 +71,11 @@ def situation(incident: Incident, now: datetime, evidence: Evidence | None = Non
         at=now,
         severity=incident.severity or Severity.P1,
         open=open_,
-        broken=incident.status is IncidentStatus.OPEN,
+        broken=open_ and (incident.status is IncidentStatus.OPEN or bool(failing)),
         elapsed=(end or now) - incident.opened_at,
         failing=failing,
         evidence_at=evidence.collected_at if evidence else None,
-        root_cause_confirmed=incident.root_cause_identified_at is not None,
+        root_cause_confirmed=root_cause.identified_at(incident) is not None,
         data_loss=Condition.DATA_LOSS in incident.conditions,
         architectural_decision=Condition.ARCHITECTURAL_DECISION in incident.conditions,
         customer_communication=Condition.CUSTOMER_COMMUNICATION in incident.conditions,

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from maestro.collect.drift import DriftWatch
     from maestro.collect.source import EvidenceSource
     from maestro.config import Config
+    from maestro.escalation import Sustained
     from maestro.events import EventKind, Payload, SwarmEvent
     from maestro.incident import Incident
     from maestro.journal import Journal
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from maestro.recorder import Recorder
     from maestro.triage.claude_run import ClaudeRun
     from tui.views import Situation
+    from widgets.services import ServiceRows
 
 JOURNAL_POLL_S = 1.0
 
@@ -70,6 +72,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         """Writes to the journal and holds the folded incident, once it is open."""
         self.latest: Evidence | None = None
         """The last evidence a poll returned, newer than the journaled snapshot."""
+        self.latest_rows: ServiceRows | None = None
+        """The service table's rows of `latest`, worked out by the poll worker."""
         self.reports_root: Path = paths.reports_dir()
         """Reports go to reports_root / incident id."""
         self.open_error = ""
@@ -77,8 +81,12 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._request = request
         self._session: Session | None = None
         self._drift: DriftWatch | None = None
+        self._sustained: Sustained | None = None
+        """Which escalation rules have held long enough to be journaled."""
         self._claude: ClaudeRun | None = None
         """The Claude triage in flight, if any."""
+        self._awaiting_evidence = False
+        """The first triage saw no evidence and an engine is there: its first poll refines it."""
         self._panes_first = request is not None or incident_id is not None or new_context is not None
         """Whether the incident panes are the first screen (else the intake form asks for an incident)."""
         if request is None:
@@ -160,6 +168,7 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def _open_or_resume(self, context: IncidentContext | None = None) -> None:
         from maestro.collect.drift import DriftWatch
+        from maestro.escalation import Sustained
         from maestro.journal import JournalError
         from maestro.recorder import Recorder
 
@@ -178,18 +187,47 @@ class MaestroApp(App[None], inherit_bindings=False):
             return
         self.recorder = Recorder(self.journal, incident, self.redraw, self._say_error)
         self._drift = DriftWatch()
+        self._sustained = Sustained()
         self.sub_title = incident.id
         if screen := self.incident_screen:
             engine = self.poller.engine
             screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None)
-        self.redraw()
-        self._journal_rule_firings()
-        self.set_interval(JOURNAL_POLL_S, self._each_second)
         if incident.triage is None:
-            self.run_triage("")
-        self.poller.start()
+            self._first_triage(incident)
+        else:
+            self.redraw()
+            self._journal_rule_firings()
+            self.poller.start()
+        self.set_interval(JOURNAL_POLL_S, self._each_second)
         if session.greeting:
             self.notify(session.greeting, markup=False)
+
+    def _first_triage(self, incident: Incident) -> None:
+        """The rules triage of what is known now (the description, any journaled evidence) comes first.
+
+        The engine is read only once it is on screen; its first evidence then refines it, and Claude is asked
+        about the triage that saw the evidence (or about this one when there is no engine to wait for).
+        """
+        self._awaiting_evidence = self.poller.source is not None and incident.evidence is None
+        self.redraw("clock")
+        work = partial(
+            workers.triage_now, self.post_message, incident.evidence, incident, self.config, self.clock, "",
+            refine=not self._awaiting_evidence,
+        )  # fmt: skip
+        self.run_worker(
+            work, thread=True, exclusive=True, exit_on_error=False, group="triage", description="rules triage"
+        )
+
+    def _triage_with(self, evidence: Evidence, summary: str) -> None:
+        """The rules triage again with this evidence (no new poll); Claude is asked about the result."""
+        if (incident := self.incident) is None:
+            return
+        work = partial(
+            workers.triage_now, self.post_message, evidence, incident, self.config, self.clock, summary, refine=True
+        )
+        self.run_worker(
+            work, thread=True, exclusive=True, exit_on_error=False, group="triage", description="rules triage"
+        )
 
     # --- the view ---------------------------------------------------------------
 
@@ -210,7 +248,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         not_saving = str(self.journal.not_saving or "")
         return Situation(
             self.incident, self.config, self.clock(), self.latest, self.engine_problem, has_engine, self._claude,
-            not_saving,
+            not_saving, self.latest_rows,
         )  # fmt: skip
 
     def redraw(self, *parts: str) -> None:
@@ -232,12 +270,13 @@ class MaestroApp(App[None], inherit_bindings=False):
             self.redraw("clock")
 
     def _journal_rule_firings(self) -> None:
-        """Each rule once per incident, whichever process sees it first (the journal decides)."""
+        """Each rule once it has held for a while, once per incident, whichever process sees it first."""
         from maestro.escalation import record_firings
 
         situation = self.situation()
-        if situation is not None and self.recorder is not None:
-            record_firings(self.recorder.record_once, situation.incident, situation.advice())
+        if situation is not None and self.recorder is not None and self._sustained is not None:
+            sustained = self._sustained.update(situation.advice.fired, situation.now)
+            record_firings(self.recorder.record_once, situation.incident, sustained)
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)
@@ -356,6 +395,7 @@ class MaestroApp(App[None], inherit_bindings=False):
     def on_triage_ready(self, message: msg.TriageReady) -> None:
         from maestro import events as ev
 
+        self.call_after_refresh(self.poller.start)  # once the first triage is on screen; then a no-op
         journaled = self.incident.evidence if self.incident else None
         fresh = message.evidence is not None and message.evidence != journaled
         if fresh and not self.record(ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=message.evidence)):
@@ -412,14 +452,23 @@ class MaestroApp(App[None], inherit_bindings=False):
 
         self.notify(f"{message.engine} triage failed: {message.reason}", severity="error", timeout=10)
         self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine=message.engine, reason=message.reason))
+        self.call_after_refresh(self.poller.start)
 
     def on_evidence_polled(self, message: msg.EvidencePolled) -> None:
+        awaited, self._awaiting_evidence = self._awaiting_evidence, False
         if message.evidence is not None:
-            self.latest = message.evidence
+            self.latest, self.latest_rows = message.evidence, message.rows
             self.engine_problem = ""
-            self._tell_drift(message.evidence)
+            if awaited:
+                self._triage_with(message.evidence, "with the engine's first evidence")
+            else:
+                self._tell_drift(message.evidence)
         else:
             self.engine_problem = message.problem or "the engine did not answer"
+            if awaited and message.unusable is not None:
+                self._triage_with(message.unusable, "the engine could not be read")
+            elif awaited and self.incident is not None and self.incident.triage is not None:
+                self._start_claude(self.incident.triage, None)
         self.redraw("services", "clock")
 
     def on_reports_exported(self, message: msg.ReportsExported) -> None:

@@ -411,12 +411,12 @@ def run_screen(args: argparse.Namespace) -> int:
         raise UserError("the description is empty; say what is broken, e.g. maestro-tui 'API returns 500s'")
     if typo := command_typo(args.description):
         raise UserError(typo)
+    _check_when(args.when)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise UserError(
             "the screen needs a terminal (stdin and stdout are not one); in scripts use"
             f" `{PROG} triage`, `status`, `list` or `export`"
         )
-    _check_when(args.when)
     from tui.app import MaestroApp
 
     app = MaestroApp(request=session_request(args))

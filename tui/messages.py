@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from maestro.triage.claude import Progress
     from maestro.triage.claude_run import ClaudeRun
     from maestro.triage.pipeline import Refinement
+    from widgets.services import ServiceRows
 
 
 @dataclass
@@ -55,6 +56,10 @@ class EvidencePolled(Message):
 
     evidence: Evidence | None
     problem: str = ""
+    rows: ServiceRows | None = None
+    """The service table's rows for `evidence`, worked out in the worker."""
+    unusable: Evidence | None = None
+    """The poll's evidence when it could not see the swarm: it says why (a signal the triage reads)."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, EvidencePolled)

@@ -1,8 +1,10 @@
 """Poll the evidence source in a thread worker: every poll interval, and soon after the engine reports news.
 
-One poll runs at a time. The engine's events (from a EngineSource's own thread) only set a flag and go
-into the throttle; a short UI timer (every CHECK_S) starts the next poll and hands the due events to the app, so the UI
-never waits on the engine and the events thread never touches the UI.
+One poll runs at a time. The engine's events (from a EngineSource's own thread) only set a flag, name
+their service and go into the throttle; a short UI timer (every CHECK_S) starts the next poll and hands
+the due events to the app, so the UI never waits on the engine and the events thread never touches the
+UI. After events, a source that can (a ServiceRefresher) reads only the services they named; full polls
+keep to the poll interval. The service table's rows are worked out in the worker too.
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from maestro.collect.event_throttle import EventThrottle
-from maestro.collect.source import EngineSource, EvidenceSource
+from maestro.collect.source import EngineSource, EvidenceSource, ServiceRefresher
 from tui import messages as msg
 from tui.workers import Abandoned, interruptible, one_line
 
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 
     from maestro.collect.engine_events import EngineEvent
     from maestro.events import SwarmEvent
+    from maestro.model import Evidence
+    from widgets.services import ServiceRows
 
 CHECK_S = 0.2
 MIN_GAP_S = 0.5
@@ -45,10 +50,17 @@ class Poller:
         self.interval_s = interval_s
         self.throttle = EventThrottle()
         self.polls_started = 0
+        """Full polls."""
+        self.refreshes_started = 0
+        """Polls that read again only the services engine events named."""
         self._app = app
         self._clock = clock
         self._on_news = on_news
         self._wake = threading.Event()
+        self._named: set[str] = set()
+        self._named_lock = threading.Lock()
+        self._rows: ServiceRows | None = None
+        """The rows of the last evidence posted: the next poll's rows are diffed against them."""
         self._timer: Timer | None = None
         self._worker: Worker[None] | None = None
         self._ended_at = -math.inf
@@ -78,6 +90,8 @@ class Poller:
 
     def _heard(self, event: EngineEvent) -> None:
         self.throttle.offer(event, self._clock())
+        with self._named_lock:
+            self._named.add(event.service)
 
     def _check(self) -> None:
         if news := self.throttle.take(self._clock()):
@@ -85,21 +99,37 @@ class Poller:
         if self._worker is not None and not self._worker.is_finished:
             return
         idle = time.monotonic() - self._ended_at
-        if idle >= self.interval_s or (self._wake.is_set() and idle >= MIN_GAP_S):
+        if idle >= self.interval_s:
             self._start_poll()
+        elif self._wake.is_set() and idle >= MIN_GAP_S:
+            with self._named_lock:
+                named, self._named = self._named, set()
+            refresher = self.source if isinstance(self.source, ServiceRefresher) else None
+            self._start_poll(partial(refresher.refresh, named) if refresher is not None and named else None)
 
-    def _start_poll(self) -> None:
+    def _start_poll(self, call: Callable[[], Evidence] | None = None) -> None:
+        """A full poll, or `call` (services read again) in its place."""
         self._wake.clear()
-        self.polls_started += 1
+        if call is None:
+            with self._named_lock:
+                self._named.clear()
+            self.polls_started += 1
+        else:
+            self.refreshes_started += 1
         self._worker = self._app.run_worker(
-            self._poll, thread=True, exclusive=True, group="evidence", exit_on_error=False, description="poll evidence"
+            partial(self._poll, call or self.source),
+            thread=True,
+            exclusive=True,
+            group="evidence",
+            exit_on_error=False,
+            description="poll evidence",
         )
 
-    def _poll(self) -> None:
-        source = self.source
-        assert source is not None
+    def _poll(self, call: Callable[[], Evidence]) -> None:
+        from widgets.services import service_rows
+
         try:
-            evidence = interruptible(source)
+            evidence = interruptible(call)
         except Abandoned:
             return
         except Exception as exc:
@@ -107,5 +137,8 @@ class Poller:
             return
         finally:
             self._ended_at = time.monotonic()
-        problem = evidence.engine_unusable
-        self._app.post_message(msg.EvidencePolled(None, problem) if problem else msg.EvidencePolled(evidence))
+        if problem := evidence.engine_unusable:
+            self._app.post_message(msg.EvidencePolled(None, problem, unusable=evidence))
+            return
+        self._rows = rows = service_rows(evidence, self._rows)
+        self._app.post_message(msg.EvidencePolled(evidence, rows=rows))

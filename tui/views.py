@@ -1,28 +1,29 @@
 """What each pane shows, as pure functions of the incident, the latest evidence, the Claude run, config and now.
 
 The screen's twin of maestro.report's view: no widget and no app here, so every pane's content can be
-checked without a terminal. Loaded after the first frame (it needs the core).
+checked without a terminal. Loaded after the first frame (it needs the core); the emergency set and the
+command checks load with the first command deck, once the triage is on screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from maestro import eta, root_cause
 from maestro.config import Config
 from maestro.decision_trees import evaluate as evaluate_trees
-from maestro.emergency import emergency_sections, service_like
 from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.eta import EtaState
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
-from maestro.safety import checked
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
 from widgets.escalation import TimerView
 from widgets.incident_header import HeaderView
+from widgets.services import ServiceRows
 from widgets.text import duration
 
 NO_ENGINE = "no engine for this session"
@@ -45,6 +46,8 @@ class Situation:
     """The Claude triage in flight, if any."""
     not_saving: str = ""
     """Why actions are not saved now (full disk, read-only filesystem); '' while they are."""
+    latest_rows: ServiceRows | None = None
+    """The service table's rows of `latest`, worked out by the poll worker."""
 
     @property
     def evidence(self) -> Evidence | None:
@@ -55,8 +58,9 @@ class Situation:
     def claude_streaming(self) -> bool:
         return self.claude is not None and self.claude.on_screen
 
+    @cached_property
     def advice(self) -> Advice:
-        """What the seed's escalation rules say now, from the newest evidence."""
+        """What the seed's escalation rules say now, from the newest evidence (worked out once per situation)."""
         return advise(self.incident, self.config, self.now, self.evidence)
 
 
@@ -123,6 +127,9 @@ def root_causes(incident: Incident) -> dict[str, str]:
 
 def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
     """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
+    from maestro.emergency import emergency_sections, service_like
+    from maestro.safety import checked
+
     triage = situation.incident.triage
     issue = triage.issue(selected_issue) if triage and selected_issue else None
     entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
@@ -135,6 +142,8 @@ def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
 
 def checked_issue(issue: TriageIssue) -> TriageIssue:
     """The issue with every command's danger checked locally, for the issue card."""
+    from maestro.safety import checked
+
     return issue.model_copy(
         update={
             "fix": [checked(c) for c in issue.fix],
@@ -147,7 +156,7 @@ def checked_issue(issue: TriageIssue) -> TriageIssue:
 def timer_view(situation: Situation) -> TimerView:
     incident = situation.incident
     state = escalation_clock(incident, situation.config, situation.now)
-    advice = situation.advice()
+    advice = situation.advice
     trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
     sent = incident.sent_updates
     return TimerView(
@@ -171,7 +180,7 @@ def header_view(situation: Situation) -> HeaderView:
     incident, claude = situation.incident, situation.claude
     state = escalation_clock(incident, situation.config, situation.now)
     next_s = _seconds(state.next_escalation_in)
-    top = situation.advice().top
+    top = situation.advice.top
     if top is not None:
         next_escalation = f"NOW → {top.role}"
     elif next_s is None or state.next_contact is None:

@@ -87,8 +87,6 @@ def collect_and_triage(
     summary: str,
 ) -> None:
     """Collect fresh evidence (else use `fallback`) and run the rules triage; the app journals the result."""
-    from maestro.triage.pipeline import rules_triage
-
     evidence = None
     if source is not None:
         try:
@@ -97,13 +95,28 @@ def collect_and_triage(
             return
         except Exception as exc:
             post(msg.EvidencePolled(None, one_line(exc)))
-    evidence = evidence or fallback
+    triage_now(post, evidence or fallback, incident, config, clock, summary, refine=True)
+
+
+def triage_now(
+    post: Post,
+    evidence: Evidence | None,
+    incident: Incident,
+    config: Config,
+    clock: Clock,
+    summary: str,
+    *,
+    refine: bool,
+) -> None:
+    """The rules triage of what is known now; `refine` asks for Claude once the app has journaled it."""
+    from maestro.triage.pipeline import rules_triage
+
     try:
         triage = rules_triage(incident.context, evidence, config, clock())
     except Exception as exc:
         post(msg.TriageFailed("rules", one_line(exc)))
         return
-    post(msg.TriageReady(triage, evidence, summary, refine=True))
+    post(msg.TriageReady(triage, evidence, summary, refine=refine))
 
 
 def ask_claude(

@@ -11,12 +11,15 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.actions import bindings
+from widgets.option_prompts import refresh_prompts
 from widgets.text import SEVERITY_COLOR, plain
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from maestro.model import Severity, Triage, TriageIssue
+
+HEADING_PREFIX = "severity:"
 
 GROUP_HEADING: dict[str, str] = {
     "P0": "P0 CRITICAL - production down, fix NOW",
@@ -75,18 +78,21 @@ class SeverityChecklist(OptionList):
         `headings` (severity -> "(7 issues, 80 of 90 min open, over the 10-15 minutes max budget)") come from
         the one ETA; `causes` (issue id -> "confirmed" or "measured") mark the identified root causes.
         """
-        self._headings = dict(headings or {})
-        self._causes = dict(causes or {})
-        signature = (
-            triage.model_dump_json() if triage else None,
-            frozenset(ticked),
-            notice,
-            tuple(sorted(self._headings.items())),
-            tuple(sorted(self._causes.items())),
-        )
-        if signature == self._shown:
+        headings, causes = dict(headings or {}), dict(causes or {})
+        # The same triage is the same object (the incident's fold shares what an event leaves unchanged): a tick
+        # then redraws only the lines it changed.
+        if self._shown is not None and triage is self._shown[0] and notice == self._shown[1]:
+            if triage is not None and (ticked != self._ticked or headings != self._headings or causes != self._causes):
+                self._ticked, self._headings, self._causes = set(ticked), headings, causes
+                prompts = {issue.id: self._prompt(issue) for issue in triage.issues}
+                from maestro.model import Severity
+
+                for severity in Severity:
+                    prompts[HEADING_PREFIX + severity.value] = self._heading(severity, triage)
+                refresh_prompts(self, prompts)
             return
-        self._shown = signature
+        self._shown = (triage, notice)
+        self._headings, self._causes = headings, causes
         keep = self.issue_id
         self._issues = {issue.id: issue for issue in triage.issues} if triage else {}
         self._ticked = set(ticked)
@@ -107,14 +113,18 @@ class SeverityChecklist(OptionList):
             options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))
         for severity in Severity:
             issues = triage.by_severity(severity)
-            heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
-            count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
-            heading.append(self._headings.get(severity, count), style="dim")
-            options.append(Option(heading, disabled=True))
+            options.append(Option(self._heading(severity, triage), id=HEADING_PREFIX + severity.value, disabled=True))
             if not issues:
                 options.append(Option(Text("  none found", style="dim"), disabled=True))
             options.extend(Option(self._prompt(issue), id=issue.id) for issue in issues)
         return options
+
+    def _heading(self, severity: Severity, triage: Triage) -> Text:
+        issues = triage.by_severity(severity)
+        heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
+        count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
+        heading.append(self._headings.get(severity, count), style="dim")
+        return heading
 
     def _prompt(self, issue: TriageIssue) -> Text:
         done = issue.id in self._ticked

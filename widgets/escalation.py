@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -57,6 +58,8 @@ class EscalationPanel(Static, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, markup=False)
         self.timer_view: TimerView | None = None
+        self._text: Text | None = None
+        self._widths: list[int] = []
 
     def show(self, view: TimerView) -> None:
         if view == self.timer_view:
@@ -67,7 +70,13 @@ class EscalationPanel(Static, can_focus=True):
         worst = "red" if "red" in (escalation, update) else "amber" if "amber" in (escalation, update) else ""
         self.set_class(worst == "amber", "-amber")
         self.set_class(worst == "red", "-red")
-        self.update(self._render_view(view, escalation, update))
+        text = self._render_view(view, escalation, update)
+        if text == self._text:
+            return
+        # The clock's digits change every second; the layout only when a line's length does.
+        widths = [cell_len(line) for line in text.plain.split("\n")]
+        self.update(text, layout=widths != self._widths)
+        self._text, self._widths = text, widths
 
     def _render_view(self, view: TimerView, escalation: str, update: str) -> Text:
         text = Text()

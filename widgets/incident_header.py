@@ -47,6 +47,7 @@ class IncidentHeader(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Text(" maestro", style="bold"), id=id, markup=False)
         self.header_view: HeaderView | None = None
+        self._text: Text | None = None
 
     def show(self, view: HeaderView) -> None:
         if view == self.header_view:
@@ -92,4 +93,6 @@ class IncidentHeader(Static):
             text.append_text(rest[3:])
         text.no_wrap = True
         text.overflow = "ellipsis"
-        self.update(text)
+        if text != self._text:
+            self._text = text
+            self.update(text, layout=False)  # always one row

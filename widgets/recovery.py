@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.actions import bindings
+from widgets.option_prompts import refresh_prompts
 from widgets.text import plain
 
 if TYPE_CHECKING:
@@ -49,10 +50,21 @@ class RecoveryPlan(OptionList):
         self._shown: tuple[object, ...] | None = None
 
     def show(self, phases: list[Phase], ticked: set[str], phases_done: set[str], total: str) -> None:
-        signature = (tuple(p.model_dump_json() for p in phases), frozenset(ticked), frozenset(phases_done), total)
-        if signature == self._shown:
+        """Show these phases with these boxes ticked; a tick redraws only the lines it changed.
+
+        The same phases are the same list (Incident.phases() returns one list per triage).
+        """
+        self.border_subtitle = total
+        if self._shown is not None and phases is self._shown[0]:
+            if set(ticked) != self._ticked or set(phases_done) != self._phases_done:
+                self._ticked, self._phases_done = set(ticked), set(phases_done)
+                prompts = {}
+                for number, phase in enumerate(phases, start=1):
+                    prompts[PHASE_PREFIX + phase.id] = self._phase_prompt(number, phase)
+                    prompts |= {ITEM_PREFIX + item.id: self._item_prompt(item.id, item.text) for item in phase.items}
+                refresh_prompts(self, prompts)
             return
-        self._shown = signature
+        self._shown = (phases,)
         keep = self.highlighted_option.id if self.highlighted_option else None
         self._ticked, self._phases_done = set(ticked), set(phases_done)
         self._labels = {}
@@ -72,7 +84,6 @@ class RecoveryPlan(OptionList):
             self.highlighted = ids.index(keep)
         elif phases:
             self.highlighted = 0
-        self.border_subtitle = total
 
     def _phase_prompt(self, number: int, phase: Phase) -> Text:
         done = phase.id in self._phases_done or (

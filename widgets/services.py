@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,55 @@ def _row(service: ServiceInfo) -> tuple[str, ...]:
     )
 
 
+Row = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceRows:
+    """The table's rows for one evidence and what changed since the rows they were diffed against.
+
+    Worked out in the poll worker, so the UI thread only moves the changed rows into the table.
+    """
+
+    rows: dict[str, Row]
+    """Every service's row, by service name."""
+    ranks: dict[str, tuple[int, str]]
+    """Sort key by shown name: the troubled first."""
+    troubled: int
+    base: ServiceRows | None
+    changed: dict[str, Row]
+    """Rows new or different since `base`."""
+    removed: list[str]
+    reordered: bool
+    """Whether a service came, went or changed rank: only then is the table sorted again."""
+    made_from: dict[int, tuple[ServiceInfo, Row]] = field(default_factory=dict, repr=False)
+    """Row by ServiceInfo object: a poll hands back the same object for a service that did not change."""
+
+
+def service_rows(evidence: Evidence | None, base: ServiceRows | None) -> ServiceRows:
+    """The rows of this evidence, diffed against `base` (the rows the table shows, if known)."""
+    known = base.made_from if base is not None else {}
+    made_from: dict[int, tuple[ServiceInfo, Row]] = {}
+    rows: dict[str, Row] = {}
+    ranks: dict[str, tuple[int, str]] = {}
+    troubled = 0
+    for service in evidence.services if evidence is not None else []:
+        hit = known.get(id(service))
+        row = hit[1] if hit is not None and hit[0] is service else _row(service)
+        made_from[id(service)] = (service, row)
+        rows[service.name] = row
+        state = service.state
+        ranks[row[0]] = (state.rank, row[0])
+        troubled += state.troubled
+    before = base.rows if base is not None else {}
+    changed = {name: row for name, row in rows.items() if before.get(name) != row}
+    removed = [name for name in before if name not in rows]
+    reordered = bool(removed) or any(
+        name not in before or base is None or base.ranks.get(row[0]) != ranks[row[0]] for name, row in changed.items()
+    )
+    return ServiceRows(rows, ranks, troubled, base, changed, removed, reordered, made_from)
+
+
 def _cells(row: tuple[str, ...]) -> list[Text]:
     state = row[2]
     styles = ("bold", STATE_STYLE[state], STATE_STYLE[state], "#fbc02d" if row[3] != "0" else "dim", "dim", "")
@@ -79,9 +129,12 @@ class ServicesPanel(Vertical):
         self._services: list[ServiceInfo] = []
         self._filter = ""
         self._evidence: Evidence | None = None
+        self._latest: ServiceRows | None = None
         self._problem = ""
         self._has_engine = True
-        self._ranks: dict[str, tuple[int, str]] = {}
+        self._shown: ServiceRows | None = None
+        """The rows the table holds, when they are exactly some ServiceRows' (no filter)."""
+        self._source_rows = 0
 
     def compose(self) -> ComposeResult:
         yield Static(id="services-source", markup=False)
@@ -102,10 +155,13 @@ class ServicesPanel(Vertical):
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
 
-    def show(self, evidence: Evidence | None, *, problem: str = "", has_engine: bool = True) -> None:
+    def show(
+        self, evidence: Evidence | None, *, problem: str = "", has_engine: bool = True, rows: ServiceRows | None = None
+    ) -> None:
         """Show the services of this evidence; `problem` says why the engine could not be read.
 
         `has_engine` is False when the session reads no engine at all: the evidence is then the journaled snapshot.
+        `rows` are the evidence's rows when the poll worker already worked them out.
         """
         if evidence is not None and evidence.engine_unusable:
             problem, evidence = problem or evidence.engine_unusable, None
@@ -113,6 +169,7 @@ class ServicesPanel(Vertical):
             return
         self._evidence, self._problem, self._has_engine = evidence, problem, has_engine
         self._services = list(evidence.services) if evidence else []
+        self._latest = rows if rows is not None else service_rows(evidence, self._latest)
         self._apply()
 
     def on_mount(self) -> None:
@@ -133,7 +190,11 @@ class ServicesPanel(Vertical):
     def _show_source(self) -> None:
         evidence, problem = self._evidence, self._problem
         source = self.query_one("#services-source", Static)
-        source.update(self._describe(evidence, problem))
+        text = self._describe(evidence, problem)
+        # Its times and counts change with every poll; the layout only when it needs another row.
+        rows = 1 + text.cell_len // max(source.content_region.width, 1)
+        source.update(text, layout=rows != self._source_rows)
+        self._source_rows = rows
         source.set_class(bool(problem), "-problem")
         stale = bool(problem) and evidence is not None
         self.set_class(stale, "-stale")
@@ -146,7 +207,8 @@ class ServicesPanel(Vertical):
             else:
                 line = f"engine unreachable: {problem}" if self._has_engine else f"engine not connected: {problem}"
             return Text(literal(line, one_line=True))
-        troubled = sum(1 for s in evidence.services if s.state.troubled)
+        latest = self._latest
+        troubled = latest.troubled if latest is not None else sum(1 for s in evidence.services if s.state.troubled)
         counts = f"{len(evidence.services)} services, {troubled} in trouble"
         at = f"{evidence.collected_at:%H:%M:%S}"
         age = self._age(evidence)
@@ -163,22 +225,25 @@ class ServicesPanel(Vertical):
         return Text(literal(line, one_line=True))
 
     def _apply(self) -> None:
-        """Keyed diff of the table against the wanted rows: remove, update changed cells, add."""
-        wanted = {s.name: _row(s) for s in self._services if self._matches(s)}
-        self._ranks = {wanted[s.name][0]: (s.state.rank, wanted[s.name][0]) for s in self._services if s.name in wanted}
+        """Move the rows into the table: only the changed ones when it holds the rows they were diffed against."""
+        latest = self._latest
+        if latest is None:
+            return
+        if not self._filter and self._shown is not None and latest.base is self._shown:
+            changed, removed, reordered = latest.changed, latest.removed, latest.reordered
+        else:
+            wanted = {s.name: latest.rows[s.name] for s in self._services if self._matches(s)}
+            changed = {name: row for name, row in wanted.items() if self._rows.get(name) != row}
+            removed = [name for name in self._rows if name not in wanted]
+            reordered = bool(changed or removed)
         table = self.table
         selected = self.selected_service
-        changed = False
         with self.app.batch_update():
-            for key in [key for key in self._rows if key not in wanted]:
+            for key in removed:
                 table.remove_row(key)
                 del self._rows[key]
-                changed = True
-            for key, row in wanted.items():
+            for key, row in changed.items():
                 old = self._rows.get(key)
-                if old == row:
-                    continue
-                changed = True
                 cells = _cells(row)
                 if old is None:
                     table.add_row(*cells, key=key)
@@ -187,11 +252,12 @@ class ServicesPanel(Vertical):
                         if before != after:
                             table.update_cell(key, column, cell)
                 self._rows[key] = row
-            if changed:
-                ranks = self._ranks
+            if reordered:
+                ranks = latest.ranks
                 table.sort("name", key=lambda name: ranks.get(name.plain, (len(STATE_STYLE), name.plain)))
                 if selected in self._rows:
                     table.move_cursor(row=table.get_row_index(selected), scroll=False)
+        self._shown = None if self._filter else latest
         self._show_source()
 
     def _matches(self, service: ServiceInfo) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -62,6 +62,15 @@ class EngineSource(Protocol):
     def close(self) -> None: ...
 
 
+@runtime_checkable
+class ServiceRefresher(Protocol):
+    """An evidence source that can read a few services again instead of the whole swarm."""
+
+    def refresh(self, services: Collection[str]) -> Evidence:
+        """The last poll's evidence with these services read again (what engine events about them changed)."""
+        ...
+
+
 class SwarmSource:
     """The swarm at `host` (None: DOCKER_HOST, else the local socket), polled with a cache kept for the session.
 
@@ -79,6 +88,7 @@ class SwarmSource:
         self._events: SwarmEvents | None = None
         self._listeners: tuple[Callable[[EngineEvent], None], Callable[[], None]] | None = None
         self._heard: deque[EngineEvent] = deque(maxlen=1000)
+        self._latest: Evidence | None = None
         self._closed = False
 
     @property
@@ -101,8 +111,28 @@ class SwarmSource:
             while self._heard:
                 self._cache.observe(self._heard.popleft())
             evidence = swarm.collect(client, now=now, previous=self._cache)
+            self._latest = None if evidence.engine_unusable else evidence
         self._follow_events(client)
         return evidence
+
+    def refresh(self, services: Collection[str]) -> Evidence:
+        """The last poll's evidence with these services read again: two calls each, whatever the swarm's size.
+
+        Before a good full poll (or after the engine was lost) this is a full poll.
+        """
+        from maestro.collect import swarm
+
+        with self._poll_lock:
+            latest, cache, client = self._latest, self._cache, self._client
+            if latest is not None and cache is not None and client is not None and not self._closed:
+                now = self._clock()
+                while self._heard:
+                    cache.observe(self._heard.popleft())
+                for name in sorted(services):
+                    latest = swarm.collect_service(client, name, latest, cache=cache, now=now)
+                self._latest = latest
+                return latest
+        return self()
 
     def logs(self, service: str) -> list[LogLine]:
         from maestro.collect import swarm

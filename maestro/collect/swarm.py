@@ -47,7 +47,7 @@ from maestro.collect.signals import (
     needs_inspect,
     parse_time,
 )
-from maestro.model import Evidence, LogLine, Signal, SignalKind
+from maestro.model import Evidence, LogLine, ServiceInfo, Signal, SignalKind
 from maestro.redact import redact_obj
 
 __all__ = [
@@ -117,6 +117,17 @@ class CollectorCache:
     oom_seen: dict[str, datetime] = field(default_factory=dict)
     deaths: dict[str, set[str]] = field(default_factory=dict)
     quiet: ServiceMemo = field(default_factory=dict)
+    redacted: dict[int, tuple[ServiceInfo, ServiceInfo]] = field(default_factory=dict)
+    """Last poll's redacted service by the object it was made from (a quiet service is the same object)."""
+
+    def redacted_services(self, services: list[ServiceInfo]) -> list[ServiceInfo]:
+        """Each service redacted; one redacted for the last poll (the same object) is not walked again."""
+        done: dict[int, tuple[ServiceInfo, ServiceInfo]] = {}
+        for service in services:
+            hit = self.redacted.get(id(service))
+            done[id(service)] = (service, hit[1] if hit is not None and hit[0] is service else redact_obj(service))
+        self.redacted = done
+        return [done[id(service)][1] for service in services]
 
     def observe(self, event: EngineEvent) -> None:
         """Remember what only events tell: an `oom` may come without an inspect to show it, and a container
@@ -199,13 +210,12 @@ def collect(client: Any, *, now: datetime | None = None, previous: CollectorCach
         collected_at=now,
         source="swarm",
         engine=cache.engine,
-        services=found.services,
         nodes=found.nodes,
         tasks=found.tasks,
         signals=found.signals,
         logs=[line for lines in logs.values() for line in lines],
     )
-    return redact_obj(evidence)
+    return redact_obj(evidence).model_copy(update={"services": cache.redacted_services(found.services)})
 
 
 def collect_service(
@@ -246,10 +256,10 @@ def collect_service(
         fresh_logs = _failing_logs(client, one, found, tasks, cache)
         _add_last_log(seen.signals, fresh_logs)
         at = next((n for n, s in enumerate(previous.services) if s.name == name), len(services))
-        services.insert(at, seen.info)
-        kept_tasks += seen.tasks
-        signals += seen.signals
-        logs += fresh_logs.get(name, [])
+        services.insert(at, redact_obj(seen.info))
+        kept_tasks += redact_obj(seen.tasks)
+        signals += redact_obj(seen.signals)
+        logs += redact_obj(fresh_logs.get(name, []))
     return previous.model_copy(
         update={"collected_at": now, "services": services, "tasks": kept_tasks, "signals": signals, "logs": logs}
     )

@@ -39,8 +39,8 @@ def test_a_new_incident_on_the_lab_escalates_now_for_multiple_services(lab: Lab,
             f"Escalate now → Infrastructure Manager: multiple services failing ({', '.join(LAB_FAILING)})"
         )
         once = partial(journal.append_once, incident_id)
-        assert record_firings(once, incident, advice) == advice.fired
-        assert record_firings(once, journal.incident(incident_id), advice) == []
+        assert record_firings(once, incident, advice.fired) == advice.fired
+        assert record_firings(once, journal.incident(incident_id), advice.fired) == []
         incident = journal.incident(incident_id)
     rollback, escalate = evaluate(incident, Config(), now + timedelta(seconds=5))
     assert rollback.answer == "Continue fixing" and escalate.answer == "No escalation yet"

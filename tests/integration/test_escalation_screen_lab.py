@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,11 @@ import pytest
 from maestro import events as ev
 from maestro.collect.source import SwarmSource
 from maestro.config import Config
+from maestro.escalation import RULE_HOLD
 from maestro.journal import Journal
 from maestro.model import IncidentContext
 from tests.integration.conftest import Lab
-from tests.tui.conftest import wait_until
+from tests.tui.conftest import FrozenClock, wait_until
 from tui.app import MaestroApp
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(120)]
@@ -27,9 +29,11 @@ def no_claude(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_a_new_incident_on_the_lab_shows_escalate_now_with_the_rule(lab: Lab, tmp_path: Path) -> None:
-    with Journal.open(tmp_path / "journal.sqlite3") as journal:
+    clock = FrozenClock(datetime.now(UTC))
+    with Journal.open(tmp_path / "journal.sqlite3", clock=clock) as journal:
         app = MaestroApp(
             journal=journal,
+            clock=clock,
             config=Config(poll_interval_s=0.5),
             new_context=IncidentContext(description="users report errors"),
             evidence_source=SwarmSource(lab.host),
@@ -51,6 +55,8 @@ async def test_a_new_incident_on_the_lab_shows_escalate_now_with_the_rule(lab: L
                 events = journal.events(incident_id)
                 return [e.payload.rule for e in events if e.kind is ev.EventKind.ESCALATION_RULE_FIRED]  # type: ignore[attr-defined]
 
+            await pilot.pause(1.2)  # one tick of the screen sees the rule hold from now on
+            clock.advance(seconds=RULE_HOLD.total_seconds())
             await wait_until(pilot, lambda: "multiple_services" in fired(), timeout=10)
             await pilot.pause(1.5)
             assert fired().count("multiple_services") == 1

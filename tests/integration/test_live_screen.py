@@ -200,6 +200,7 @@ async def test_hostile_and_huge_logs_show_literally_bounded_and_keys_stay_quick(
     app, _, _ = live_app(journal, scratch_lab.host, poll_interval_s=2.0)
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_until(pilot, lambda: hostile_service in rows(app), timeout=60)
+        await pilot.press("4")  # the services pane: `l` shows the selected service's logs
         table = panel(app).table
         table.move_cursor(row=table.get_row_index(hostile_service))
         rss_before = resident_kib()

@@ -195,7 +195,9 @@ def make_app(journal: Journal, config: Config, clock: FrozenClock, tmp_path: Pat
 
 
 def kinds(journal: Journal, incident_id: str) -> list[str]:
-    return [event.kind.value for event in journal.events(incident_id)]
+    """The incident's event kinds, but the escalation rules' firings: those come on the clock's own time."""
+    fired = ev.EventKind.ESCALATION_RULE_FIRED
+    return [event.kind.value for event in journal.events(incident_id) if event.kind is not fired]
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -113,7 +113,7 @@ async def test_n_adds_a_note(make_app: AppFactory, seeded: str) -> None:
         await pilot.press(*"restarted worker", "enter")
         await pilot.pause()
         assert app.journal.events(seeded)[-1].payload == ev.NoteAdded(text="restarted worker")
-        timeline = app.screen.timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
+        timeline = app.screen.timeline.plain
         assert timeline.splitlines()[-1].endswith("ana@node1 Note: restarted worker")
 
 

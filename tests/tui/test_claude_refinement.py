@@ -182,7 +182,7 @@ async def test_every_failure_keeps_the_rules_triage_and_says_so_in_one_line(
         await wait_until(pilot, failed, timeout=15)
         await settle(pilot)
         events = journal.events(INCIDENT_ID)
-        assert [e.kind.value for e in events if e.kind is not ev.EventKind.ITEM_TICKED][-2:] == [
+        assert [kind for kind in kinds(journal, INCIDENT_ID) if kind != "item_ticked"][-2:] == [
             "triage_generated",
             "triage_failed",
         ]
@@ -190,7 +190,7 @@ async def test_every_failure_keeps_the_rules_triage_and_says_so_in_one_line(
         assert failure.engine == "claude"  # type: ignore[attr-defined]
         reason = failure.reason  # type: ignore[attr-defined]
         assert words in reason and reason.endswith(": rules triage kept") and "\n" not in reason
-        rules = next(e.payload for e in events if e.kind is ev.EventKind.TRIAGE_GENERATED)
+        rules = [e.payload for e in events if e.kind is ev.EventKind.TRIAGE_GENERATED][-1]
         assert app.incident.triage == rules.triage  # type: ignore[attr-defined,union-attr]
         assert app.incident.triage.engine is Provenance.RULES  # type: ignore[union-attr]
         assert app.incident.ticked == [rules.triage.issues[0].id]  # type: ignore[attr-defined,union-attr]
@@ -222,7 +222,7 @@ async def test_esc_cancels_claude_and_the_timeline_says_so(
         assert engine(app).startswith("triage rules · ")
         await wait_until(pilot, lambda: claude_on.disconnects >= 1, timeout=5)
         await pilot.pause(0.5)
-        assert kinds(journal, INCIDENT_ID).count("triage_generated") == 1
+        assert kinds(journal, INCIDENT_ID).count("triage_generated") == 2, "the description's, then the evidence's"
         assert app.incident.triage == rules  # type: ignore[union-attr]
 
 
@@ -275,18 +275,19 @@ async def test_t_runs_the_rules_triage_then_claude_again(
     claude_on.script(tool_call(answer), tool_call(answer))
     app = make_app(new_context=demo.CONTEXT)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: kinds(journal, INCIDENT_ID).count("triage_generated") == 2, timeout=15)
+        await wait_until(pilot, lambda: kinds(journal, INCIDENT_ID).count("triage_generated") == 3, timeout=15)
         await pilot.press("space")
         ticked = app.incident.ticked[0]  # type: ignore[union-attr]
         await pilot.press("t")
-        await wait_until(pilot, lambda: kinds(journal, INCIDENT_ID).count("triage_generated") == 4, timeout=15)
+        await wait_until(pilot, lambda: kinds(journal, INCIDENT_ID).count("triage_generated") == 5, timeout=15)
         await settle(pilot)
         engines = [
             e.payload.triage.engine  # type: ignore[attr-defined]
             for e in journal.events(INCIDENT_ID)
             if e.kind is ev.EventKind.TRIAGE_GENERATED
         ]
-        assert engines == [Provenance.RULES, Provenance.CLAUDE, Provenance.RULES, Provenance.CLAUDE]
+        # the description's triage, the evidence's, Claude's; then `t`: the rules again and Claude again
+        assert engines == [Provenance.RULES, Provenance.RULES, Provenance.CLAUDE, Provenance.RULES, Provenance.CLAUDE]
         assert app.incident.is_ticked(ticked)  # type: ignore[union-attr]
     assert len(claude_on.requests) == 2
 

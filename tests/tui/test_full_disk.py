@@ -1,4 +1,5 @@
-"""`maestro-tui` on a node whose disk is full: the open incident is still resumed and shown, read-only."""
+"""`maestro-tui` on a node whose disk is full: the open incident is still resumed and shown, read-only, under a
+banner that says why nothing is saved."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def test_a_full_disk_journal_is_resumed_on_screen(tmp_path: Path) -> None:
         try:
             program.read_until(b"Resumed INC-")
             program.read_until(b"Disk full on node1")
+            program.read_until(f"not saving: disk full on {disk.root}".encode())
         finally:
             program.stop()
         assert b"Traceback" not in program.output

@@ -46,11 +46,11 @@ async def test_markup_and_escapes_show_literally_everywhere(
         row = table.get_row(f"svc{EVIL}")
         assert row[0].plain == f"svc{SHOWN}" and row[4].plain == SHOWN
         assert all(not cell.spans for cell in row), "outside text carries no styling of its own"
-        timeline = screen.timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
+        timeline = screen.timeline.plain
         assert f"Incident opened: desc {SHOWN}" in timeline
 
         await pilot.press("n", *"[b]note[/b]", "enter")
-        timeline = screen.timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
+        timeline = screen.timeline.plain
         assert timeline.splitlines()[-1].endswith("Note: [b]note[/b]")
 
         await pilot.press("4")

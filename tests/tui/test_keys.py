@@ -8,6 +8,7 @@ from datetime import timedelta
 from textual.widgets import TextArea
 
 from maestro import events as ev
+from maestro.journal import Journal
 from maestro.model import LogLine
 from tests.tui.conftest import OPENED, AppFactory, option_texts, settle, wait_until
 from tui.screens.help import HelpScreen
@@ -132,3 +133,24 @@ async def test_help_says_how_to_select_text(make_app: AppFactory, seeded: str) -
         assert any("j" in keys.split(" / ") and "Next row" in meaning for _, keys, meaning in rows)
         assert any(keys == "4" and "Services" in meaning for _, keys, meaning in rows)
         assert any(keys == "f" and "Follow" in meaning for _, keys, meaning in rows)
+
+
+async def test_enter_moves_down_the_intake_form_and_submits_on_the_last_field(
+    make_app: AppFactory, journal: Journal
+) -> None:
+    from tests.tui.conftest import INCIDENT_ID
+    from tui.screens.intake import FIELDS, IntakeScreen
+
+    app = make_app(demo_engine=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press(*"queue backlog growing", "enter", *"worker")
+        await pilot.press(*["enter"] * (len(FIELDS) - 2))
+        assert isinstance(app.screen, IntakeScreen), "enter moves to the next field until the last one"
+        await pilot.press(*"deploy 14:00", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IncidentScreen)
+        opened = journal.events(INCIDENT_ID)[0].payload
+        assert opened.context.recent_changes == "deploy 14:00"  # type: ignore[attr-defined]
+        assert opened.context.what_broke == "worker"  # type: ignore[attr-defined]

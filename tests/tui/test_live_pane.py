@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from textual.pilot import Pilot
@@ -166,7 +166,7 @@ async def test_engine_events_poll_at_once_and_reach_the_timeline_throttled(
             ev.SwarmEvent(subject="worker", text="container exited with code 1"),
             ev.SwarmEvent(subject="web", text="update rolled back"),
         ]
-        timeline = services(app).timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
+        timeline = services(app).timeline.plain
         assert timeline.splitlines()[-2:] == [
             "05:20:00 ana@node1 worker: container exited with code 1",
             "05:20:00 ana@node1 web: update rolled back",
@@ -341,3 +341,40 @@ async def test_an_engine_never_reached_says_why_and_shows_no_snapshot(
         assert panel.table.row_count == 0 and not panel.has_class("-stale") and panel.border_subtitle == ""
         captured = app.incident.evidence if app.incident else None
         assert captured is not None and [s.kind for s in captured.signals] == [SignalKind.ENGINE_UNREACHABLE]
+
+
+class RefreshingSwarm(FakeSwarm):
+    """A FakeSwarm that can also read a few services again, as SwarmSource does after engine events."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        super().__init__(evidence)
+        self.refreshed: list[set[str]] = []
+
+    def refresh(self, services: Collection[str]) -> Evidence:
+        self.refreshed.append(set(services))
+        return self.evidence
+
+
+async def test_engine_events_read_the_services_they_name_and_full_polls_keep_to_the_interval(
+    make_app: AppFactory, seeded: str, clock: FrozenClock
+) -> None:
+    fake = RefreshingSwarm(swarm_evidence(clock))
+    app = make_app(seeded, source=fake)
+    app.poller.interval_s = 600
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: fake.polls == 1 and app.latest is not None)
+        table = services(app).services.table
+        before = {name: table.get_row(name) for name in ("worker", "web")}
+        worker = next(s for s in fake.evidence.services if s.name == "worker")
+        restarted = worker.model_copy(update={"restarts": worker.restarts + 1, "last_error": "exit 7"})
+        fake.evidence = fake.evidence.model_copy(
+            update={"services": [restarted if s.name == "worker" else s for s in fake.evidence.services]}
+        )
+        fake.emit(died("worker", clock()), died("worker", clock()), died("web", clock()))
+        await wait_until(pilot, lambda: fake.refreshed and app.latest is fake.evidence)
+        await pilot.pause(0.6)
+        assert fake.refreshed == [{"worker", "web"}], "three events, one read of the two services they name"
+        assert fake.polls == 1, "no full poll before the interval"
+        assert [cell.plain for cell in table.get_row("worker")][3:5] == [str(worker.restarts + 1), "exit 7"]
+        assert table.get_row("web") == before["web"]
+        assert app.poller.refreshes_started == 1 and app.poller.polls_started == 1

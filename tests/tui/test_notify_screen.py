@@ -11,11 +11,13 @@ from textual.worker import WorkerState
 
 from maestro import events as ev
 from maestro.config import Config
+from maestro.journal import Journal
 from maestro.model import EscalationContact, Severity
 from maestro.notify.channel import ChannelKind, NotifyChannel
 from tests.http_sink import Answer, HttpSink, closed_port_url
-from tests.tui.conftest import AppFactory, FrozenClock, settle, wait_until
+from tests.tui.conftest import AppFactory, FrozenClock, hand_triage, seed, settle, wait_until
 from tui.app import MaestroApp
+from tui.screens.conditions import ConditionsDialog
 from tui.screens.dialogs import ConfirmDialog, TextPrompt
 from tui.screens.status_update import StatusUpdateDialog
 
@@ -65,10 +67,21 @@ async def test_the_escalation_pane_shows_the_rule_and_both_trees_and_the_firing_
         assert "\nRoll back?     Continue fixing: open 0 min\n" in text
         assert "\nEscalate?      No escalation yet: open 0 min; Team Lead in 30 min\n" in text
         assert app.screen.header.header_view.next_escalation == "NOW → Infrastructure Manager"  # type: ignore[attr-defined]
-        clock.advance(seconds=3)
+
+        def fired() -> list[str]:
+            events = app.journal.events(seeded)
+            return [e.payload.rule for e in events if e.kind is ev.EventKind.ESCALATION_RULE_FIRED]  # type: ignore[attr-defined]
+
+        await pilot.pause(1.2)  # one tick of the screen sees the rule hold from now on
+        clock.advance(seconds=90)
         await pilot.pause(1.2)
-        fired = [e for e in app.journal.events(seeded) if e.kind is ev.EventKind.ESCALATION_RULE_FIRED]
-        assert [e.payload.rule for e in fired] == ["multiple_services"]  # type: ignore[attr-defined]
+        assert fired() == [], "journaled once it has held for two minutes"
+        clock.advance(seconds=31)
+        await wait_until(pilot, lambda: fired() == ["multiple_services"])
+        clock.advance(seconds=5)
+        await pilot.pause(1.2)
+        assert fired() == ["multiple_services"]
+        assert app.incident is not None and app.incident.timeline[-1].text.startswith("Escalation rule: multiple")
 
 
 async def test_u_edit_choose_confirm_sends_the_edited_update(make_app: AppFactory, seeded: str, sink: HttpSink) -> None:
@@ -121,7 +134,7 @@ async def test_resolving_notifies_every_channel_and_resolves_the_pager(
     app = make_app(seeded)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await pilot.press("r", *"rolled back web", "enter")
+        await pilot.press("r", "y", *"rolled back web", "enter")  # y: resolve although a P0 issue is open
         await settle(pilot)
         await wait_until(pilot, lambda: len(sink.received) == 3)
         assert sink.bodies("/slack")[0]["text"].splitlines()[2] == "Status: Resolved"
@@ -133,21 +146,46 @@ async def test_a_dead_channel_fails_in_one_line_and_never_blocks_the_screen(
     make_app: AppFactory, seeded: str, sink: HttpSink, config: Config
 ) -> None:
     config.notify[0] = NotifyChannel(name="incidents", kind=ChannelKind.SLACK, url=closed_port_url(), attempts=1)
-    config.notify[1] = config.notify[1].model_copy(update={"timeout_s": 2.0, "attempts": 1})
-    sink.answers(Answer(delay_s=3))
+    config.notify[1] = config.notify[1].model_copy(update={"timeout_s": 4.0, "attempts": 1})
+    sink.answers(Answer(delay_s=6))
     app = make_app(seeded)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
-        await pilot.press("u", "ctrl+s", "y", "n")
+        await pilot.press("u", "ctrl+s", "y")
+
+        def sending() -> bool:
+            return [w.state for w in app.workers if w.group == "notify"] == [WorkerState.RUNNING]
+
+        await wait_until(pilot, sending)
+        await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, TextPrompt), "the screen answers keys while the update is being sent"
-        assert [w.state for w in app.workers if w.group == "notify"] == [WorkerState.RUNNING]
+        assert sending()
         await pilot.press("escape")
         await settle(pilot)
         await wait_until(pilot, lambda: len(toasts(app)) > 0)
         assert toasts(app)[-1] == (
-            "incidents (slack): failed: connection refused\nops-webhook (webhook): failed: no answer within 2.0 s"
+            "incidents (slack): failed: connection refused\nops-webhook (webhook): failed: no answer within 4.0 s"
         )
         assert app.incident is not None and app.incident.sent_updates == []
         failed = [n for n in app.incident.notifications if not n.ok]
         assert [n.channel for n in failed] == ["incidents", "ops-webhook"]
+
+
+async def test_a_reported_data_loss_escalates_now_to_the_cto(
+    make_app: AppFactory, journal: Journal, clock: FrozenClock
+) -> None:
+    app = make_app(seed(journal, triage=hand_triage()), demo_engine=False)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        assert "Escalate now" not in pane_text(app)
+        await pilot.press("exclamation_mark")
+        assert isinstance(app.screen, ConditionsDialog)
+        await pilot.press("down", "down", "space", "ctrl+s")
+        await settle(pilot)
+        assert app.incident is not None and app.incident.conditions == [ev.Condition.DATA_LOSS]
+        assert "Escalate now → CTO: data loss occurred (reported) (+1 more)" in " ".join(pane_text(app).split())
+        await pilot.press("exclamation_mark", "down", "down", "space", "ctrl+s")
+        await settle(pilot)
+        assert app.incident.conditions == []
+        assert app.incident.timeline[-1].text == "Condition withdrawn: data loss"

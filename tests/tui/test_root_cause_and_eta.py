@@ -55,7 +55,7 @@ async def test_w_confirms_the_highlighted_issue_as_root_cause_and_w_again_withdr
         assert [r.issue_id for r in app.incident.root_causes_confirmed] == ["swarm.oom_killed:cache"]
         texts = "\n".join(option_texts(main(app).checklist))
         assert "cache OOM-killed" in texts and "ROOT CAUSE (confirmed)" in texts
-        assert "Root cause confirmed: cache OOM-killed" in screen.timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
+        assert "Root cause confirmed: cache OOM-killed" in screen.timeline.plain
 
         await pilot.press("w")
         assert isinstance(app.screen, ConfirmDialog)

@@ -9,7 +9,7 @@ from maestro import demo
 from maestro import events as ev
 from maestro.config import Config
 from maestro.journal import Journal
-from maestro.model import Evidence, IncidentContext
+from maestro.model import Evidence, IncidentContext, Triage
 from tests.tui.conftest import INCIDENT_ID, AppFactory, FrozenClock, kinds, option_texts, seed, settle, wait_until
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
@@ -18,13 +18,24 @@ from tui.screens.intake import IntakeScreen
 async def test_a_new_context_opens_an_incident_and_runs_the_rules_triage(
     make_app: AppFactory, journal: Journal
 ) -> None:
+    """The description's triage comes first; the engine's first evidence then refines it."""
     app = make_app(new_context=demo.CONTEXT)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert kinds(journal, INCIDENT_ID) == ["incident_opened", "evidence_captured", "triage_generated"]
-        triage = journal.events(INCIDENT_ID)[-1].payload.triage  # type: ignore[attr-defined]
-        assert triage.engine == "rules" and triage.issues
-        evidence = journal.events(INCIDENT_ID)[1].payload.evidence  # type: ignore[attr-defined]
+        events = [e for e in journal.events(INCIDENT_ID) if e.kind != ev.EventKind.ESCALATION_RULE_FIRED]
+        assert [e.kind.value for e in events] == [
+            "incident_opened",
+            "triage_generated",
+            "evidence_captured",
+            "triage_generated",
+        ]
+        first, triage = events[1].payload.triage, events[-1].payload.triage  # type: ignore[attr-defined]
+        assert first.engine == triage.engine == "rules" and first.issues and triage.issues
+        assert "Crash loop" not in {i.title for i in first.issues} and any(
+            "Crash loop" in i.title for i in triage.issues
+        )
+        assert events[-1].payload.summary == "with the engine's first evidence"  # type: ignore[attr-defined]
+        evidence = events[2].payload.evidence  # type: ignore[attr-defined]
         assert evidence.source == "demo" and evidence.services == demo.evidence(evidence.collected_at).services
         shown = "\n".join(option_texts(app.screen.checklist))  # type: ignore[attr-defined]
         for issue in triage.issues:
@@ -40,13 +51,16 @@ async def test_the_screen_triage_names_services_by_the_configured_aliases(
     app = make_app(new_context=told)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        triage = journal.events(INCIDENT_ID)[-1].payload.triage  # type: ignore[attr-defined]
-        assert "app.http_errors:web" in [issue.id for issue in triage.issues]
+        assert "app.http_errors:web" in [issue.id for issue in last_triage(journal).issues]
         config.service_aliases = {}
         await pilot.press("t")
         await settle(pilot)
-        triage = journal.events(INCIDENT_ID)[-1].payload.triage  # type: ignore[attr-defined]
-        assert "app.http_errors:web" not in [issue.id for issue in triage.issues]
+        assert "app.http_errors:web" not in [issue.id for issue in last_triage(journal).issues]
+
+
+def last_triage(journal: Journal) -> Triage:
+    generated = [e for e in journal.events(INCIDENT_ID) if e.kind == ev.EventKind.TRIAGE_GENERATED]
+    return generated[-1].payload.triage  # type: ignore[attr-defined]
 
 
 async def test_without_an_engine_the_triage_uses_the_description_alone(make_app: AppFactory, journal: Journal) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from tests.tui.conftest import AppFactory, settle, wait_until
 from tui.screens.incident import IncidentScreen
+from widgets.timeline import Timeline
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,6 +59,5 @@ async def test_the_timeline_follows_through_bursts_from_another_process(
         await wait_until(pilot, at_bottom)
 
 
-def last_line(timeline: object) -> str:
-    text = timeline.query_one("#timeline-text").render().plain  # type: ignore[attr-defined]
-    return str(text).splitlines()[-1]
+def last_line(timeline: Timeline) -> str:
+    return timeline.plain.splitlines()[-1]

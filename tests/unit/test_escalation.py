@@ -10,7 +10,7 @@ from pathlib import Path
 
 from maestro import events as ev
 from maestro.config import Config
-from maestro.escalation import RULES, advise, clock, next_escalation, record_firings
+from maestro.escalation import RULES, Sustained, advise, clock, next_escalation, record_firings
 from maestro.journal import Journal
 from maestro.model import EscalationContact, Severity
 from tests.factories import T0, Stream, evidence, issue, triage
@@ -104,7 +104,7 @@ def test_p0_not_resolved_in_30_minutes_goes_to_the_team_lead_even_while_progress
     s = p0_incident()
     at_29 = advise(s.incident(), Config(), T0 + timedelta(minutes=29))
     assert at_29.escalate_now == [] and at_29.next_timer is not None
-    assert at_29.headline() == "Next: Team Lead in 0:01:00 if still open (P0 not resolved in 30 minutes)"
+    assert at_29.headline() == "Next: Team Lead in 0:01:00 (P0 not resolved in 30 minutes)"
     s.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="b"), minutes=29)
     advice = advise(s.incident(), Config(), T0 + timedelta(minutes=31))
     assert advice.top is not None
@@ -213,9 +213,7 @@ def test_fewer_failing_services_count_as_progress() -> None:
 
 def test_an_understood_issue_being_fixed_holds_the_rule_after_the_progress_window() -> None:
     s = swarm_incident(FIVE)
-    confirmed = triage(*[issue("swarm.service_down", Severity.P0, n) for n in FIVE])
-    confirmed.root_cause_identified = True
-    s.add(ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=confirmed), minutes=0)
+    s.add(ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.service_down:db"), minutes=0)
     s.add(ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="swarm.service_down:db"), minutes=1)
     advice = advise(s.incident(), Config(), T0 + timedelta(minutes=25))
     assert advice.escalate_now == []
@@ -268,9 +266,9 @@ def test_each_firing_is_journaled_once_across_connections(tmp_path: Path) -> Non
         incident = first.incident(incident_id)
         now = incident.opened_at + timedelta(minutes=1)
         once, twice = partial(first.append_once, incident_id), partial(second.append_once, incident_id)
-        written = record_firings(once, incident, advise(incident, Config(), now))
-        again = record_firings(twice, second.incident(incident_id), advise(incident, Config(), now))
-        stale = record_firings(twice, incident, advise(incident, Config(), now))
+        written = record_firings(once, incident, advise(incident, Config(), now).fired)
+        again = record_firings(twice, second.incident(incident_id), advise(incident, Config(), now).fired)
+        stale = record_firings(twice, incident, advise(incident, Config(), now).fired)
         assert [f.rule for f in written] == ["multiple_services"]
         assert again == [] and stale == []
         folded = second.incident(incident_id)
@@ -293,7 +291,7 @@ with Journal.open(sys.argv[1], actor=sys.argv[3]) as j:
     live = Evidence.model_validate_json(sys.stdin.read())
     sys.stdin.close()
     once = functools.partial(j.append_once, incident.id)
-    print(len(record_firings(once, incident, advise(incident, Config(), live.collected_at, live))))
+    print(len(record_firings(once, incident, advise(incident, Config(), live.collected_at, live).fired)))
 """
 
 
@@ -316,3 +314,13 @@ def test_two_processes_racing_journal_a_firing_once(tmp_path: Path) -> None:
     assert sorted(counts) == [0, 0, 1]
     with Journal.open(path) as journal:
         assert len(journal.incident(incident_id).rule_firings) == 1
+
+
+def test_a_rule_is_journaled_only_once_it_has_held() -> None:
+    sustained = Sustained(hold=timedelta(minutes=2))
+    advice = advise(swarm_incident(FIVE).incident(), Config(), T0 + timedelta(minutes=1))
+    assert sustained.update(advice.fired, T0) == []
+    assert sustained.update(advice.fired, T0 + timedelta(minutes=1)) == []
+    assert [f.rule for f in sustained.update(advice.fired, T0 + timedelta(minutes=2))] == ["multiple_services"]
+    assert sustained.update([], T0 + timedelta(minutes=3)) == [], "a rule that stopped holding starts over"
+    assert sustained.update(advice.fired, T0 + timedelta(minutes=4)) == []

@@ -229,3 +229,21 @@ def test_the_update_after_resolving_resolves_the_pagerduty_alert(sink: HttpSink,
     (body,) = sink.bodies("/pd")
     assert (body["event_action"], body["dedup_key"]) == ("resolve", incident_id)
     assert incident.sent_updates[0].text.splitlines()[1] == "Status: Resolved"
+
+
+def test_channel_secrets_never_reach_the_reports(sink: HttpSink, tmp_path: Path) -> None:
+    from maestro import report
+
+    secret_path = "/services/T0SECRET/B0SECRET/abcdefghijklmnopqrstuvwx"
+    pager = NotifyChannel(name="pager", kind=ChannelKind.PAGERDUTY, url=sink.url("/pd"), routing_key="RK" + "9" * 30)
+    config = Config(notify=[channel("incidents", ChannelKind.SLACK, sink.url(secret_path)), pager])
+    with Journal.open(tmp_path / "j.sqlite3") as journal:
+        incident_id = journal.open_incident(IncidentContext(description="api down"), Severity.P0).incident_id
+        incident = journal.incident(incident_id)
+        record = partial(journal.append, incident_id)
+        now = incident.opened_at + timedelta(minutes=5)
+        send(record, incident, draft(incident, now), ["incidents", "pager"], config, now, "ana")
+        files = report.export(journal.incident(incident_id), config, tmp_path / "out", now=now)
+    written = "".join(f.read_text(encoding="utf-8") for f in files)
+    assert "Status update #1 sent (incidents, pager)" in written
+    assert "T0SECRET" not in written and "9" * 30 not in written and str(sink.url("")) not in written

@@ -156,9 +156,15 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident)
         )
         self.timeline.show(incident.timeline)
-        self.commands.show(views.deck_view(situation, self.selected_issue))
+        self.call_after_refresh(self._show_deck)  # the checklist and the rest reach the terminal first
         self.show_services(situation)
         self.show_clock(situation)
+
+    def _show_deck(self) -> None:
+        from tui import views
+
+        if self.situation is not None and self.is_mounted:
+            self.commands.show(views.deck_view(self.situation, self.selected_issue))
 
     def show_checklist(self, situation: Situation) -> None:
         from tui import views
@@ -175,7 +181,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show_services(self, situation: Situation) -> None:
         self.situation = situation
-        self.services.show(situation.evidence, problem=situation.engine_problem, has_engine=situation.has_engine)
+        latest = situation.latest
+        rows = situation.latest_rows if latest is not None and situation.evidence is latest else None
+        self.services.show(
+            situation.evidence, problem=situation.engine_problem, has_engine=situation.has_engine, rows=rows
+        )
 
     def show_clock(self, situation: Situation) -> None:
         """The escalation timer and the header: every second, and whenever what they show changes."""
@@ -345,7 +355,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
-        top = self.situation.advice().top
+        top = self.situation.advice.top
         step = (top.level, config.escalation[top.level]) if top else next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
@@ -444,6 +454,25 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         message.stop()
         text = "\n".join(message.lines)
         self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
+
+    def action_conditions(self) -> None:
+        from maestro import events as ev
+        from tui.screens.conditions import ConditionsDialog
+
+        if self.situation is None:
+            return
+        present = frozenset(self.situation.incident.conditions)
+
+        def answered(chosen: frozenset[ev.Condition] | None) -> None:
+            if chosen is None:
+                return
+            for condition in ev.Condition:
+                if (condition in chosen) != (condition in present):
+                    payload = ev.ConditionReported(condition=condition, present=condition in chosen)
+                    if not self._record(ev.EventKind.CONDITION_REPORTED, payload):
+                        return
+
+        self.app.push_screen(ConditionsDialog(present), answered)
 
     def action_note(self) -> None:
         from maestro import events as ev

@@ -1,0 +1,48 @@
+"""Give some options of an OptionList new prompts, drawing only those again.
+
+Textual's OptionList renders and measures every option again when any prompt changes; on a checklist
+of 50 issues that is most of a key press. Here an option whose prompt did not change keeps its
+rendering, and when no option's height can have changed only the changed lines are drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widgets import OptionList
+
+
+def refresh_prompts(options: OptionList, prompts: Mapping[str, Text]) -> None:
+    """Give the options with these ids these prompts; only those that differ are drawn again."""
+    cache = getattr(options, "_option_render_cache", None)
+    changed: list[int] = []
+    same_shape = True
+    for option_id, prompt in prompts.items():
+        option = options.get_option(option_id)
+        before = option.prompt
+        if before == prompt:
+            continue
+        if cache is None:  # an OptionList without its per-option cache: the documented way
+            options.replace_option_prompt(option_id, prompt)
+            continue
+        same_shape = same_shape and isinstance(before, Text) and _shape(before) == _shape(prompt)
+        option._set_prompt(prompt)
+        keys = cache.keys()  # an LRUCache is not iterable itself
+        for key in [key for key in keys if key[0] is option]:
+            cache.discard(key)
+        changed.append(options.get_option_index(option_id))
+    if not changed:
+        return
+    if not same_shape:
+        options._line_cache.clear()
+        options.refresh()
+        return
+    for index in changed:
+        options.refresh_lines(options._index_to_line[index], options._heights[index])
+
+
+def _shape(prompt: Text) -> list[int]:
+    """The width of each line: prompts of the same shape take the same rows."""
+    return [cell_len(line) for line in prompt.plain.split("\n")]
