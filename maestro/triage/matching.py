@@ -289,7 +289,10 @@ _P0_OUTAGE = (
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
+    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|"
+    r"access\s+((the|their|our|your|its)\s+)?(site|app|api|service|accounts?))",
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
+    r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
     r"\bcorrupt\w*",
     r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
