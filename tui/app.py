@@ -401,7 +401,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         if fresh and not self.record(ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=message.evidence)):
             return
         generated = ev.TriageGenerated(triage=message.triage, summary=message.summary)
-        if self.record(ev.EventKind.TRIAGE_GENERATED, generated) and message.refine:
+        if self.recorder is not None and self.recorder.record_triage(generated) and message.refine:
             self._start_claude(message.triage, message.evidence)
 
     def on_claude_progress(self, message: msg.ClaudeProgress) -> None:
@@ -425,8 +425,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         if refinement.triage is None:
             self.notify(refinement.note, title="Claude triage", severity="warning", timeout=10, markup=False)
             self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine="claude", reason=refinement.note))
-        elif self.record(
-            ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=refinement.triage, summary=refinement.note)
+        elif self.recorder is not None and self.recorder.record_triage(
+            ev.TriageGenerated(triage=refinement.triage, summary=refinement.note)
         ):
             self.notify(refinement.note, title="Claude triage merged", markup=False)
         self.redraw("checklist", "clock")

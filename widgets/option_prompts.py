@@ -38,12 +38,14 @@ def refresh_prompts(options: OptionList, prompts: Mapping[str, Text]) -> None:
         changed.append(options.get_option_index(option_id))
     if not changed:
         return
-    if not same_shape:
+    lines, heights = options._index_to_line, options._heights
+    laid_out = width > 0 and all(index in lines and index in heights for index in changed)
+    if not (same_shape and laid_out):  # a hidden tab has no lines yet: draw it whole when it shows
         options._line_cache.clear()
         options.refresh()
         return
     for index in changed:
-        options.refresh_lines(options._index_to_line[index], options._heights[index])
+        options.refresh_lines(lines[index], heights[index])
 
 
 def rows(text: Text, width: int, console: Console) -> int:
