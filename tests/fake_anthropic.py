@@ -38,6 +38,8 @@ class Reply:
     chunk_size: int = 32
     chunk_delay_s: float = 0.0
     error_after_chunks: int | None = None
+    stall_after_chunks: int | None = None
+    """Send this many chunks, then hold the stream open until the fake stops (a stream caught mid-way)."""
     stop_reason: str = "tool_use"
 
     def input_json(self) -> str:
@@ -162,7 +164,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._event("ping", {"type": "ping"})
         payload = reply.input_json() if reply.tool_input is not None else reply.text
         chunks = [payload[i : i + reply.chunk_size] for i in range(0, len(payload), reply.chunk_size)]
-        for chunk in chunks[: reply.error_after_chunks]:
+        for number, chunk in enumerate(chunks[: reply.error_after_chunks]):
+            if number == reply.stall_after_chunks:
+                fake.closing.wait()
+                return
             if reply.chunk_delay_s and fake.closing.wait(reply.chunk_delay_s):
                 return
             delta = (

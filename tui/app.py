@@ -21,7 +21,7 @@ from maestro import paths
 from maestro.session import Session, SessionError, SessionRequest, open_session
 from maestro.text import copyable, literal
 from maestro.utc import Clock, utc_now
-from tui import actions, workers
+from tui import actions, lazy, workers
 from tui import messages as msg
 from tui.palette import ActionPalette
 from tui.poller import Poller
@@ -142,8 +142,6 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._ask_for_an_incident()
 
     def _ask_for_an_incident(self) -> None:
-        from tui.screens.intake import IntakeScreen
-
         def answered(context: IncidentContext | None) -> None:
             if context is None:
                 self.exit(message="No incident opened.")
@@ -152,7 +150,7 @@ class MaestroApp(App[None], inherit_bindings=False):
                 self.push_screen(IncidentScreen())
             self.call_after_refresh(self._open_or_resume, context)
 
-        self.push_screen(IntakeScreen(), answered)
+        self.push_screen(lazy.intake.IntakeScreen(), answered)
 
     def _open_session(self) -> Session | None:
         """Open the requested session (once); None when it failed and the app is leaving."""
@@ -167,11 +165,6 @@ class MaestroApp(App[None], inherit_bindings=False):
         return self._session
 
     def _open_or_resume(self, context: IncidentContext | None = None) -> None:
-        from maestro.collect.drift import DriftWatch
-        from maestro.escalation import Sustained
-        from maestro.journal import JournalError
-        from maestro.recorder import Recorder
-
         session = self._open_session()
         if session is None:
             return
@@ -182,12 +175,12 @@ class MaestroApp(App[None], inherit_bindings=False):
         try:
             incident_id = session.incident_id or self.journal.open_incident(context).incident_id  # type: ignore[arg-type]
             incident = self.journal.incident(incident_id)
-        except JournalError as exc:
+        except lazy.journal.JournalError as exc:
             self.exit(return_code=1, message=f"maestro-tui: {exc}")
             return
-        self.recorder = Recorder(self.journal, incident, self.redraw, self._say_error)
-        self._drift = DriftWatch()
-        self._sustained = Sustained()
+        self.recorder = lazy.recorder.Recorder(self.journal, incident, self.redraw, self._say_error)
+        self._drift = lazy.drift.DriftWatch()
+        self._sustained = lazy.escalation.Sustained()
         self.sub_title = incident.id
         if screen := self.incident_screen:
             engine = self.poller.engine
@@ -240,13 +233,11 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def situation(self) -> Situation | None:
         """What the panes are drawn from now."""
-        from tui.views import Situation
-
         if self.incident is None:
             return None
         has_engine = self.poller.source is not None
         not_saving = str(self.journal.not_saving or "")
-        return Situation(
+        return lazy.views.Situation(
             self.incident, self.config, self.clock(), self.latest, self.engine_problem, has_engine, self._claude,
             not_saving, self.latest_rows,
         )  # fmt: skip
@@ -271,12 +262,10 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def _journal_rule_firings(self) -> None:
         """Each rule once it has held for a while, once per incident, whichever process sees it first."""
-        from maestro.escalation import record_firings
-
         situation = self.situation()
         if situation is not None and self.recorder is not None and self._sustained is not None:
             sustained = self._sustained.update(situation.advice.fired, situation.now)
-            record_firings(self.recorder.record_once, situation.incident, sustained)
+            lazy.escalation.record_firings(self.recorder.record_once, situation.incident, sustained)
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10)
@@ -309,10 +298,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         return self.incident is not None or action.id not in actions.NEEDS_AN_INCIDENT
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+        if not isinstance(self.screen, lazy.help.HelpScreen):
+            self.push_screen(lazy.help.HelpScreen())
 
     def action_triage(self) -> None:
         self.notify("Running the triage again...")
@@ -324,9 +311,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             self.run_export(then_quit=False)
 
     def action_request_quit(self) -> None:
-        from tui.screens.dialogs import QuitDialog
-
-        if isinstance(self.screen, QuitDialog):
+        if isinstance(self.screen, lazy.dialogs.QuitDialog):
             return
         incident = self.incident
         if incident is None or incident.exported:
@@ -342,7 +327,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             else:
                 self.exit()
 
-        self.push_screen(QuitDialog(str(self._reports_folder())), answered)
+        self.push_screen(lazy.dialogs.QuitDialog(str(self._reports_folder())), answered)
 
     def _reports_folder(self) -> Path:
         assert self.incident is not None
@@ -365,16 +350,13 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def _start_claude(self, draft: Triage, evidence: Evidence | None) -> None:
         """Ask Claude to refine this triage (when a key is set); a run for an older one is stopped first."""
-        from maestro.triage.claude_run import ClaudeRun
-        from maestro.triage.pipeline import claude_settings
-
         if self._claude is not None:
             self._claude.cancel.set()
             self._claude = None
-        settings = claude_settings(self.config) if self._session and self._session.use_claude else None
+        settings = lazy.pipeline.claude_settings(self.config) if self._session and self._session.use_claude else None
         if settings is None or self.incident is None:
             return
-        self._claude = run = ClaudeRun()
+        self._claude = run = lazy.claude_run.ClaudeRun()
         work = partial(workers.ask_claude, self.post_message, run, settings, self.incident, evidence, draft)
         self.run_worker(
             work, thread=True, exclusive=True, exit_on_error=False, group="claude", description="Claude triage"
@@ -393,14 +375,14 @@ class MaestroApp(App[None], inherit_bindings=False):
         )
 
     def on_triage_ready(self, message: msg.TriageReady) -> None:
-        from maestro import events as ev
-
         self.call_after_refresh(self.poller.start)  # once the first triage is on screen; then a no-op
         journaled = self.incident.evidence if self.incident else None
         fresh = message.evidence is not None and message.evidence != journaled
-        if fresh and not self.record(ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=message.evidence)):
+        if fresh and not self.record(
+            lazy.ev.EventKind.EVIDENCE_CAPTURED, lazy.ev.EvidenceCaptured(evidence=message.evidence)
+        ):
             return
-        generated = ev.TriageGenerated(triage=message.triage, summary=message.summary)
+        generated = lazy.ev.TriageGenerated(triage=message.triage, summary=message.summary)
         if self.recorder is not None and self.recorder.record_triage(generated) and message.refine:
             self._start_claude(message.triage, message.evidence)
 
@@ -415,8 +397,6 @@ class MaestroApp(App[None], inherit_bindings=False):
 
     def on_claude_answered(self, message: msg.ClaudeAnswered) -> None:
         """Merged: journaled with the short diff; failed: one line on screen and in the timeline."""
-        from maestro import events as ev
-
         if message.run is not self._claude:
             return
         self._claude = None
@@ -424,18 +404,15 @@ class MaestroApp(App[None], inherit_bindings=False):
         refinement = message.refinement
         if refinement.triage is None:
             self.notify(refinement.note, title="Claude triage", severity="warning", timeout=10, markup=False)
-            self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine="claude", reason=refinement.note))
+            self.record(lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine="claude", reason=refinement.note))
         elif self.recorder is not None and self.recorder.record_triage(
-            ev.TriageGenerated(triage=refinement.triage, summary=refinement.note)
+            lazy.ev.TriageGenerated(triage=refinement.triage, summary=refinement.note)
         ):
             self.notify(refinement.note, title="Claude triage merged", markup=False)
         self.redraw("checklist", "clock")
 
     def action_cancel_claude(self) -> None:
         """A person's choice: the stream stops, the rules triage stays, the timeline says so."""
-        from maestro import events as ev
-        from maestro.triage.claude import CANCELLED
-
         run = self._claude
         if run is None:
             return
@@ -443,15 +420,15 @@ class MaestroApp(App[None], inherit_bindings=False):
         run.cancel.set()
         self.workers.cancel_group(self, "claude")
         self.refresh_bindings()
-        self.notify(CANCELLED, title="Claude triage")
-        if not self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine="claude", reason=CANCELLED)):
+        self.notify(lazy.claude.CANCELLED, title="Claude triage")
+        if not self.record(
+            lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine="claude", reason=lazy.claude.CANCELLED)
+        ):
             self.redraw("checklist", "clock")
 
     def on_triage_failed(self, message: msg.TriageFailed) -> None:
-        from maestro import events as ev
-
         self.notify(f"{message.engine} triage failed: {message.reason}", severity="error", timeout=10)
-        self.record(ev.EventKind.TRIAGE_FAILED, ev.TriageFailed(engine=message.engine, reason=message.reason))
+        self.record(lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine=message.engine, reason=message.reason))
         self.call_after_refresh(self.poller.start)
 
     def on_evidence_polled(self, message: msg.EvidencePolled) -> None:
@@ -472,13 +449,13 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.redraw("services", "clock")
 
     def on_reports_exported(self, message: msg.ReportsExported) -> None:
-        from tui.screens.dialogs import TextViewer
-
         if message.then_quit:
             self.exit(message=f"Reports exported to {message.folder}")
             return
         listing = "\n".join(path.name for path in message.files)
-        self.push_screen(TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}"))
+        self.push_screen(
+            lazy.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
+        )
 
     def on_reports_failed(self, message: msg.ReportsFailed) -> None:
         self.notify(f"Export failed, nothing written to the journal: {message.reason}", severity="error", timeout=10)

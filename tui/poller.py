@@ -21,6 +21,7 @@ from maestro.collect.event_throttle import EventThrottle
 from maestro.collect.source import EngineSource, EvidenceSource, ServiceRefresher
 from tui import messages as msg
 from tui.workers import Abandoned, interruptible, one_line
+from widgets.services import service_rows
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -126,8 +127,6 @@ class Poller:
         )
 
     def _poll(self, call: Callable[[], Evidence]) -> None:
-        from widgets.services import service_rows
-
         try:
             evidence = interruptible(call)
         except Abandoned:

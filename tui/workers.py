@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from maestro.utc import Clock
+from tui import lazy
 from tui import messages as msg
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def one_line(exc: BaseException) -> str:
 
 
 # --- what the app's thread workers run: each posts its outcome back as a message ------------------------------
-# The core is imported inside them: they run after the first frame, in a thread.
+# They reach the core through tui.lazy: they run after the first frame, in a thread.
 
 
 def collect_and_triage(
@@ -109,10 +110,9 @@ def triage_now(
     refine: bool,
 ) -> None:
     """The rules triage of what is known now; `refine` asks for Claude once the app has journaled it."""
-    from maestro.triage.pipeline import rules_triage
 
     try:
-        triage = rules_triage(incident.context, evidence, config, clock())
+        triage = lazy.pipeline.rules_triage(incident.context, evidence, config, clock())
     except Exception as exc:
         post(msg.TriageFailed("rules", one_line(exc)))
         return
@@ -123,12 +123,11 @@ def ask_claude(
     post: Post, run: ClaudeRun, settings: ClaudeSettings, incident: Incident, evidence: Evidence | None, draft: Triage
 ) -> None:
     """Claude refines the rules triage; its progress and its answer go back to the app."""
-    from maestro.triage.pipeline import refine
 
     def progress(update: Progress) -> None:
         post(msg.ClaudeProgress(run, update))
 
-    call = partial(refine, settings, incident.context, evidence, draft, progress, run.cancel)
+    call = partial(lazy.pipeline.refine, settings, incident.context, evidence, draft, progress, run.cancel)
     try:
         refinement = interruptible(call, on_cancel=run.cancel.set)
     except Abandoned:
@@ -140,11 +139,9 @@ def export_reports(
     post: Post, record: Record, incident: Incident, config: Config, folder: Path, now: datetime, then_quit: bool
 ) -> None:
     """Write the reports here; `record` journals them (on the UI thread), as the command records them."""
-    from maestro.report import export_and_record
-
     recorded: list[bool] = []
     try:
-        files = export_and_record(
+        files = lazy.report.export_and_record(
             incident, config, folder, now=now, record=lambda kind, payload: recorded.append(record(kind, payload))
         )
     except Exception as exc:

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui import lazy
 from tui.actions import bindings
 from widgets.option_prompts import refresh_prompts
-from widgets.text import SEVERITY_COLOR, plain
+from widgets.text import BOLD, TONES, plain, severity_tone, tones
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -30,6 +32,8 @@ GROUP_HEADING: dict[str, str] = {
 
 class SeverityChecklist(OptionList):
     """Issues of the current triage; the highlighted one drives the command deck."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     SeverityChecklist { height: 1fr; max-height: 100%; }
@@ -85,9 +89,7 @@ class SeverityChecklist(OptionList):
             if triage is not None and (ticked != self._ticked or headings != self._headings or causes != self._causes):
                 self._ticked, self._headings, self._causes = set(ticked), headings, causes
                 prompts = {issue.id: self._prompt(issue) for issue in triage.issues}
-                from maestro.model import Severity
-
-                for severity in Severity:
+                for severity in lazy.model.Severity:
                     prompts[HEADING_PREFIX + severity.value] = self._heading(severity, triage)
                 refresh_prompts(self, prompts)
             return
@@ -106,12 +108,11 @@ class SeverityChecklist(OptionList):
         if triage is None:
             waiting = notice or "Triage is running..."
             return [Option(plain(waiting, "italic"), disabled=True)]
-        from maestro.model import Severity
-
+        tone = tones(self)
         options: list[Option] = []
         if notice:
-            options.append(Option(plain(notice, "italic #fbc02d"), disabled=True))
-        for severity in Severity:
+            options.append(Option(plain(notice, tone("tone--warn") + Style(italic=True)), disabled=True))
+        for severity in lazy.model.Severity:
             issues = triage.by_severity(severity)
             options.append(Option(self._heading(severity, triage), id=HEADING_PREFIX + severity.value, disabled=True))
             if not issues:
@@ -121,20 +122,21 @@ class SeverityChecklist(OptionList):
 
     def _heading(self, severity: Severity, triage: Triage) -> Text:
         issues = triage.by_severity(severity)
-        heading = Text(f"{GROUP_HEADING[severity]}  ", style=f"bold {SEVERITY_COLOR[severity]}")
+        heading = Text(f"{GROUP_HEADING[severity]}  ", style=severity_tone(tones(self), severity))
         count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
         heading.append(self._headings.get(severity, count), style="dim")
         return heading
 
     def _prompt(self, issue: TriageIssue) -> Text:
         done = issue.id in self._ticked
-        text = Text("[x] " if done else "[ ] ", style="bold #81c784" if done else "bold")
+        tone = tones(self)
+        text = Text("[x] " if done else "[ ] ", style=tone("tone--good") + BOLD if done else "bold")
         text.append_text(plain(issue.title, "strike dim" if done else "bold", one_line=True))
         text.append("\n    ")
         text.append_text(plain(issue.summary, one_line=True))
         status = "DONE" if done else issue.severity.info.status_word
         text.append("\n    ")
-        text.append(status, style="bold #81c784" if done else f"bold {SEVERITY_COLOR[issue.severity]}")
+        text.append(status, style=tone("tone--good") + BOLD if done else severity_tone(tone, issue.severity))
         text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
         text.append_text(plain(issue.owner, "dim", one_line=True))
         if cause := self._causes.get(issue.id):

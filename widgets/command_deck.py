@@ -12,7 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.actions import bindings
-from widgets.text import danger_label, plain
+from widgets.text import BOLD, TONES, danger_label, plain, tones
 
 if TYPE_CHECKING:
     from maestro.model import Command
@@ -33,6 +33,8 @@ class DeckView:
 
 class CommandDeck(Vertical):
     """The highlighted command is shown in full below the list, selectable, and is what `c` copies."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     BINDINGS = bindings("lists")
 
@@ -68,16 +70,17 @@ class CommandDeck(Vertical):
         if signature == self._shown:
             return
         self._shown = signature
+        tone = tones(self)
         options: list[Option] = [Option(plain(heading, "bold", one_line=True), disabled=True)]
         self._entries = {}
         section = None
         for number, entry in enumerate(entries):
             if entry.section != section:
                 section = entry.section
-                options.append(Option(plain(section.upper(), "bold #90caf9", one_line=True), disabled=True))
+                options.append(Option(plain(section.upper(), tone("tone--heading"), one_line=True), disabled=True))
             key = f"cmd-{number}"
             self._entries[key] = entry
-            prompt = danger_label(entry.command.danger)
+            prompt = danger_label(tone, entry.command.danger)
             prompt.append(" ")
             prompt.append_text(plain(entry.command.text, one_line=True))
             options.append(Option(prompt, id=key))
@@ -102,10 +105,11 @@ class CommandDeck(Vertical):
 
     def _show_detail(self) -> None:
         detail = self.query_one("#deck-detail", Static)
+        tone = tones(self)
         entry = self.selected
         detail.set_class(bool(self._copied), "-copied")
         if self._copied:
-            text = Text("Copied (OSC 52). No clipboard? Select it here:\n", style="bold #81c784")
+            text = Text("Copied (OSC 52). No clipboard? Select it here:\n", style=tone("tone--good") + BOLD)
             text.append_text(plain(self._copied))
             detail.update(text)
             return
@@ -113,7 +117,7 @@ class CommandDeck(Vertical):
             detail.update(Text("No command selected.", style="dim"))
             return
         command = entry.command
-        text = danger_label(command.danger)
+        text = danger_label(tone, command.danger)
         if command.purpose:
             text.append(" ")
             text.append_text(plain(command.purpose, "italic", one_line=True))

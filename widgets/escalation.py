@@ -5,18 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
 from widgets.option_prompts import rows
-from widgets.text import duration, plain, severity_label
+from widgets.text import BOLD, TONES, duration, plain, severity_label, tones
 
 if TYPE_CHECKING:
     from maestro.model import Severity
 
 AMBER_ESCALATION_S = 5 * 60
 AMBER_UPDATE_S = 2 * 60
-STYLE = {"": "bold", "amber": "bold #fbc02d", "red": "bold #ffffff on #c62828"}
+URGENCY_TONE = {"": "", "amber": "tone--warn", "red": "tone--alarm"}
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,10 @@ def urgency(remaining_s: float | None, amber_below_s: float) -> str:
 class EscalationPanel(Static, can_focus=True):
     """A view of the clock; the app pushes a new TimerView every second."""
 
+    COMPONENT_CLASSES = set(TONES)
+
     DEFAULT_CSS = """
     EscalationPanel { height: 1fr; padding: 0 1; overflow-y: auto; }
-    EscalationPanel.-amber { border: round #fbc02d; }
-    EscalationPanel.-red { border: heavy #ef5350; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -79,13 +80,18 @@ class EscalationPanel(Static, can_focus=True):
         self._text, self._shape = text, shape
 
     def _render_view(self, view: TimerView, escalation: str, update: str) -> Text:
+        tone = tones(self)
+
+        def urgent(level: str) -> Style:
+            return tone(URGENCY_TONE[level]) + BOLD if level else BOLD
+
         text = Text()
         text.append("Incident       ", style="dim")
         text.append_text(plain(view.incident, one_line=True))
         text.append("\nElapsed        ", style="dim")
         text.append(duration(view.elapsed_s), style="bold")
         text.append("  ")
-        text.append_text(severity_label(view.severity))
+        text.append_text(severity_label(tone, view.severity))
         if not view.running:
             text.append("  clock stopped", style="dim")
         text.append("\nWith           ", style="dim")
@@ -94,18 +100,18 @@ class EscalationPanel(Static, can_focus=True):
         if view.next_escalation_s is None:
             text.append("none due" if view.running else "-", style="dim")
         else:
-            text.append(countdown(view.next_escalation_s, "in"), style=STYLE[escalation])
+            text.append(countdown(view.next_escalation_s, "in"), style=urgent(escalation))
             text.append(" -> ")
             text.append_text(plain(view.next_contact, one_line=True))
         text.append("\nStatus update  ", style="dim")
         if view.next_update_s is None:
             text.append("no cadence for this severity" if view.running else "-", style="dim")
         else:
-            text.append(countdown(view.next_update_s, "due in"), style=STYLE[update])
+            text.append(countdown(view.next_update_s, "due in"), style=urgent(update))
             text.append(f" (every {view.update_every_min} min)", style="dim")
         if view.advice:
             text.append("\nRules          ", style="dim")
-            text.append_text(plain(view.advice, STYLE["red"] if view.escalate_now else ""))
+            text.append_text(plain(view.advice, urgent("red") if view.escalate_now else ""))
         for question, answer in view.trees:
             text.append(f"\n{question:<15}", style="dim")
             text.append_text(plain(answer))

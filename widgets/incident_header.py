@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from widgets.text import plain, severity_label
+from widgets.text import BOLD, TONES, plain, severity_label, tones
 
 if TYPE_CHECKING:
     from maestro.model import Severity
@@ -16,12 +16,7 @@ if TYPE_CHECKING:
 COMPACT_BELOW = 140
 MIN_TITLE = 12
 
-STATUS_STYLE = {
-    "open": "bold #ef5350",
-    "mitigated": "bold #fbc02d",
-    "resolved": "bold #81c784",
-    "closed": "bold #81c784",
-}
+STATUS_TONE = {"open": "tone--bad", "mitigated": "tone--warn", "resolved": "tone--good", "closed": "tone--good"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +35,8 @@ class HeaderView:
 
 
 class IncidentHeader(Static):
+    COMPONENT_CLASSES = set(TONES)
+
     DEFAULT_CSS = """
     IncidentHeader { height: 1; width: 1fr; background: $panel; color: $foreground; }
     """
@@ -63,13 +60,16 @@ class IncidentHeader(Static):
         if view is None:
             return
         width = self.size.width
+        tone = tones(self)
+        bad = tone("tone--bad") + BOLD
         compact = width < COMPACT_BELOW
         sep = Text(" │ ", style="dim")
         rest = Text()
         rest.append_text(sep)
-        rest.append_text(severity_label(view.severity, short=compact))
+        rest.append_text(severity_label(tone, view.severity, short=compact))
         rest.append(" ")
-        rest.append(view.status.upper(), style=STATUS_STYLE.get(view.status, "bold"))
+        status_tone = STATUS_TONE.get(view.status)
+        rest.append(view.status.upper(), style=tone(status_tone) + BOLD if status_tone else BOLD)
         rest.append_text(sep)
         rest.append(view.elapsed, style="bold")
         if view.eta:
@@ -78,10 +78,10 @@ class IncidentHeader(Static):
             rest.append(view.eta)
         rest.append_text(sep)
         rest.append("esc " if compact else "next escalation ", style="dim")
-        rest.append(view.next_escalation, style="bold #ef5350" if view.escalation_due else "")
+        rest.append(view.next_escalation, style=bad if view.escalation_due else "")
         rest.append_text(sep)
         engine = view.engine_short if compact else view.engine
-        rest.append_text(plain(engine, "" if view.engine_ok else "bold #ef5350", one_line=True))
+        rest.append_text(plain(engine, "" if view.engine_ok else bad, one_line=True))
         title = plain(view.title, "bold", one_line=True)
         room = width - rest.cell_len - 1
         text = Text(" ")

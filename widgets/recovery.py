@@ -12,7 +12,7 @@ from textual.widgets.option_list import Option
 
 from tui.actions import bindings
 from widgets.option_prompts import refresh_prompts
-from widgets.text import plain
+from widgets.text import BOLD, TONES, plain, tones
 
 if TYPE_CHECKING:
     from maestro.model import Phase
@@ -23,6 +23,8 @@ ITEM_PREFIX = "item:"
 
 class RecoveryPlan(OptionList):
     """Phases in order; `space` ticks an item or a whole phase."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     RecoveryPlan { height: 1fr; max-height: 100%; }
@@ -89,17 +91,18 @@ class RecoveryPlan(OptionList):
         done = phase.id in self._phases_done or (
             bool(phase.items) and all(item.id in self._ticked for item in phase.items)
         )
+        good = tones(self)("tone--good") + BOLD
         text = Text(f"{number}. ", style="bold")
-        text.append_text(plain(phase.title, "bold #81c784" if done else "bold", one_line=True))
+        text.append_text(plain(phase.title, good if done else "bold", one_line=True))
         if phase.budget not in phase.title:
             text.append(f" ({phase.budget})", style="dim")
         if done:
-            text.append("  DONE", style="bold #81c784")
+            text.append("  DONE", style=good)
         return text
 
     def _item_prompt(self, item_id: str, label: str) -> Text:
         done = item_id in self._ticked
-        text = Text("   [x] " if done else "   [ ] ", style="#81c784" if done else "")
+        text = Text("   [x] " if done else "   [ ] ", style=tones(self)("tone--good") if done else "")
         text.append_text(plain(label, "dim" if done else "", one_line=True))
         return text
 

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
 from tui.actions import bindings
-from widgets.text import duration, literal
+from widgets.text import TONES, Tone, duration, literal, tones
 
 if TYPE_CHECKING:
     from maestro.model import Evidence, ServiceInfo
@@ -27,15 +27,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("update", "update", 18),
 )
 
-STATE_STYLE = {
-    "DOWN": "bold #ef5350",
-    "DEGRADED": "bold #fbc02d",
-    "UPDATE": "bold #fbc02d",
-    "ERRORS": "#fbc02d",
-    "ok": "#81c784",
-    "idle": "dim",
-}
-"""Keyed by ServiceState's values, so the first frame does not wait for maestro.model."""
+STATE_CLASSES = {state: f"state--{state.lower()}" for state in ("DOWN", "DEGRADED", "UPDATE", "ERRORS", "ok", "idle")}
+"""The component class of each ServiceState value (keyed by value, so the first frame does not load the model)."""
 
 
 def _row(service: ServiceInfo) -> tuple[str, ...]:
@@ -99,9 +92,9 @@ def service_rows(evidence: Evidence | None, base: ServiceRows | None) -> Service
     return ServiceRows(rows, ranks, troubled, base, changed, removed, reordered, made_from)
 
 
-def _cells(row: tuple[str, ...]) -> list[Text]:
-    state = row[2]
-    styles = ("bold", STATE_STYLE[state], STATE_STYLE[state], "#fbc02d" if row[3] != "0" else "dim", "dim", "")
+def _cells(row: tuple[str, ...], tone: Tone) -> list[Text]:
+    state = tone(STATE_CLASSES[row[2]])
+    styles = ("bold", state, state, tone("tone--warn") if row[3] != "0" else "dim", "dim", "")
     return [Text(value, style=style) for value, style in zip(row, styles, strict=True)]
 
 
@@ -110,6 +103,8 @@ class ServicesPanel(Vertical):
 
     When the engine cannot be read, the last snapshot stays, greyed, with its age counting up.
     """
+
+    COMPONENT_CLASSES = set(TONES) | set(STATE_CLASSES.values())
 
     DEFAULT_CSS = """
     ServicesPanel { height: 1fr; }
@@ -236,7 +231,7 @@ class ServicesPanel(Vertical):
             changed = {name: row for name, row in wanted.items() if self._rows.get(name) != row}
             removed = [name for name in self._rows if name not in wanted]
             reordered = bool(changed or removed)
-        table = self.table
+        table, tone = self.table, tones(self)
         selected = self.selected_service
         with self.app.batch_update():
             for key in removed:
@@ -244,7 +239,7 @@ class ServicesPanel(Vertical):
                 del self._rows[key]
             for key, row in changed.items():
                 old = self._rows.get(key)
-                cells = _cells(row)
+                cells = _cells(row, tone)
                 if old is None:
                     table.add_row(*cells, key=key)
                 else:
@@ -254,7 +249,7 @@ class ServicesPanel(Vertical):
                 self._rows[key] = row
             if reordered:
                 ranks = latest.ranks
-                table.sort("name", key=lambda name: ranks.get(name.plain, (len(STATE_STYLE), name.plain)))
+                table.sort("name", key=lambda name: ranks.get(name.plain, (len(STATE_CLASSES), name.plain)))
                 if selected in self._rows:
                     table.move_cursor(row=table.get_row_index(selected), scroll=False)
         self._shown = None if self._filter else latest

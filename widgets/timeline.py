@@ -16,13 +16,13 @@ from textual.strip import Strip
 
 from maestro.text import literal
 from tui.actions import bindings
+from widgets.text import TONES, tones
 
 if TYPE_CHECKING:
     from maestro.model import TimelineEntry
 
 EMPTY = "No entries yet."
 TIME_STYLE = Style(dim=True)
-ACTOR_STYLE = Style.parse("#90caf9")
 _WORDS = re.compile(r"[^ ]+ *| +")
 
 
@@ -51,6 +51,8 @@ class Timeline(ScrollView, can_focus=True):
     Each entry is laid out once when it arrives (and again only when the width changes), and only the
     rows on screen are drawn, so an incident of 4,000 entries costs what one of 10 does.
     """
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     Timeline { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }
@@ -144,6 +146,8 @@ class Timeline(ScrollView, can_focus=True):
             self._starts.append(self._rows)
             self._rows += len(wraps)
         self.virtual_size = Size(width, max(self._rows, 1))
+        if self.is_anchored and not self._anchor_released:
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
         self.refresh()
 
     def _strip(self, index: int, base: Style) -> Strip:
@@ -154,7 +158,7 @@ class Timeline(ScrollView, can_focus=True):
         strip = self._strips.get(index)
         if strip is None:
             time, actor, text = self._parts[index]
-            segments = [Segment(time, TIME_STYLE), Segment(actor, ACTOR_STYLE), Segment(text)]
+            segments = [Segment(time, TIME_STYLE), Segment(actor, tones(self)("tone--accent")), Segment(text)]
             strip = Strip(Segment.apply_style(segments, base), cell_len(time + actor + text))
             self._strips[index] = strip
         return strip

@@ -1,4 +1,4 @@
-"""The built wheel ships the templates: every report renders from a fresh venv, away from the source tree.
+"""The built wheel carries exactly the project's packages, and every report renders from a fresh venv.
 
 The wheel is built without network (the project venv's hatchling, no build isolation) and unpacked with
 `pip install --no-deps --no-index --target` into a venv made with `--without-pip`. The third-party
@@ -21,6 +21,10 @@ from pathlib import Path
 from maestro import report
 
 ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = {"maestro", "tui", "widgets", "templates"}
+"""The wheel's top-level names. `tui`, `widgets` and `templates` are generic: the README says to install
+into an environment of its own (pipx, uv tool or a dedicated venv) so they never meet another project's."""
+SHIPPED_SUFFIXES = {".py", ".toml", ".tcss", ".json", ".j2"}
 
 EXPORT_FROM_WHEEL = """
 import json, sys
@@ -68,13 +72,35 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_every_report_renders_from_the_installed_wheel(tmp_path: Path) -> None:
-    started = time.monotonic()
+def _build_wheel(tmp_path: Path) -> Path:
     dist = tmp_path / "dist"
     wheel_args = ["--no-deps", "--no-build-isolation", "--no-index", "--wheel-dir", str(dist), "--quiet"]
     built = _run([sys.executable, "-m", "pip", "wheel", str(ROOT), *wheel_args], cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     (wheel,) = dist.glob("maestro_tui-*.whl")
+    return wheel
+
+
+def test_the_wheel_carries_exactly_the_project_packages_and_all_their_files(tmp_path: Path) -> None:
+    wheel = zipfile.ZipFile(_build_wheel(tmp_path))
+    names = wheel.namelist()
+    tops = {name.split("/")[0] for name in names if not name.split("/")[0].endswith(".dist-info")}
+    assert tops == PACKAGES
+    source = {
+        path.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*")
+        if path.suffix in SHIPPED_SUFFIXES and "__pycache__" not in path.parts
+    }
+    assert source - set(names) == set(), "every source file of the packages is in the wheel"
+    assert {n for n in names if not n.split("/")[0].endswith(".dist-info")} == source, "and nothing else"
+    (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
+    assert "maestro-tui = tui.cli:main" in wheel.read(entry_points).decode()
+
+
+def test_every_report_renders_from_the_installed_wheel(tmp_path: Path) -> None:
+    started = time.monotonic()
+    wheel = _build_wheel(tmp_path)
     shipped = zipfile.ZipFile(wheel).namelist()
     for name in ["reports.html.j2", *(r.template for r in report.REPORTS)]:
         assert f"templates/{name}" in shipped

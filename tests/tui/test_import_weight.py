@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tui import lazy
+
 ROOT = Path(__file__).resolve().parents[2]
 
 NOT_BEFORE_THE_FIRST_FRAME = (
@@ -52,3 +54,18 @@ def test_the_command_and_the_app_load_no_core_module(key: str) -> None:
     env = {**os.environ, "ANTHROPIC_API_KEY": key, "ANTHROPIC_BASE_URL": "http://127.0.0.1:9"}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_lazy_seam_loads_a_module_on_its_first_use_and_knows_every_name() -> None:
+    code = (
+        "import sys\nfrom tui import lazy\n"
+        "before = 'maestro.escalation' in sys.modules\n"
+        "lazy.escalation.clock\n"
+        "names = [getattr(lazy, name).__name__ for name in lazy.MODULES]\n"
+        "print(before, 'maestro.escalation' in sys.modules, names == list(lazy.MODULES.values()))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.split() == ["False", "True", "True"]
+    source = (ROOT / "tui" / "lazy.py").read_text(encoding="utf-8")
+    for name in lazy.MODULES:
+        assert f'"{name}",' in source.split("__all__")[1], f"{name} is missing from what type checkers see"

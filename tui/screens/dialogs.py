@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from maestro.model import Severity
-from widgets.text import SEVERITY_COLOR, literal, plain
+from widgets.text import TONES, literal, plain, severity_tone, tones
 
 DIALOG_CSS = """
 {name} {{ align: center middle; background: $background 60%; }}
@@ -146,6 +146,8 @@ class TextPrompt(ModalScreen[str | None]):
 class SeverityDialog(ModalScreen[Severity | None]):
     """Choose P0, P1 or P2 with the arrows and enter, or press 0 / 1 / 2."""
 
+    COMPONENT_CLASSES = set(TONES)
+
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="SeverityDialog")
         + """
@@ -164,21 +166,24 @@ class SeverityDialog(ModalScreen[Severity | None]):
         self.current = current
 
     def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Set the incident severity", classes="title")
+            yield OptionList(id="severity-options", markup=False)
+
+    def on_mount(self) -> None:
+        """The options are made here: their tones come from the stylesheet, which applies once mounted."""
+        tone = tones(self)
         options = []
         for severity in Severity:
             info = severity.info
-            prompt = Text(f"{severity.value} {info.label}", style=f"bold {SEVERITY_COLOR[severity]}")
+            prompt = Text(f"{severity.value} {info.label}", style=severity_tone(tone, severity))
             if severity == self.current:
                 prompt.append("  (current)", style="dim")
             prompt.append(f"\n   {info.definition}; respond {info.response_time.lower()}", style="")
             prompt.append(f"\n   e.g. {', '.join(info.examples)}", style="dim")
             options.append(Option(prompt, id=severity.value))
-        with Vertical():
-            yield Label("Set the incident severity", classes="title")
-            yield OptionList(*options, id="severity-options", markup=False)
-
-    def on_mount(self) -> None:
         option_list = self.query_one(OptionList)
+        option_list.add_options(options)
         option_list.highlighted = list(Severity).index(self.current) if self.current else 0
         option_list.focus()
 

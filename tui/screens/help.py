@@ -11,6 +11,8 @@ from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from widgets.text import TONES, tones
+
 SELECTING_TEXT = (
     "The screen takes the mouse, so a plain drag does not select. Hold shift while dragging (option in macOS"
     " Terminal and iTerm2) to select and copy with your terminal, even where OSC 52 copying is blocked; in a"
@@ -29,6 +31,8 @@ def key_name(key: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
+    COMPONENT_CLASSES = set(TONES)
+
     DEFAULT_CSS = """
     HelpScreen { align: center middle; background: $background 60%; }
     HelpScreen > VerticalScroll {
@@ -45,11 +49,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(self._table(), id="help-text")
+            yield Static(id="help-text")
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
-        table.add_column(justify="right", style="bold #90caf9", no_wrap=True)
+        table.add_column(justify="right", style=tones(self)("tone--heading"), no_wrap=True)
         table.add_column()
         table.add_row("", Text("maestro keys - esc closes", style="bold"))
         section = None
@@ -65,6 +69,7 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def on_mount(self) -> None:
+        self.query_one("#help-text", Static).update(self._table())
         self.query_one("#help", VerticalScroll).focus()
 
     def action_close(self) -> None:

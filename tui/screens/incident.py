@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -18,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Tab, Tabs
 
 from maestro.text import copyable
-from tui import actions
+from tui import actions, lazy, workers
 from widgets.checklist import SeverityChecklist
 from widgets.command_deck import CommandDeck, DeckCommand
 from widgets.escalation import EscalationPanel
@@ -145,15 +146,13 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show(self, situation: Situation) -> None:
         """Redraw every pane from this situation."""
-        from tui import views
-
         self.situation = situation
         if not self.is_mounted:
             return
         incident = situation.incident
         self.show_checklist(situation)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), views.recovery_total(incident)
+            incident.phases(), set(incident.ticked), set(incident.phases_done), lazy.views.recovery_total(incident)
         )
         self.timeline.show(incident.timeline)
         self.call_after_refresh(self._show_deck)  # the checklist and the rest reach the terminal first
@@ -161,22 +160,18 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.show_clock(situation)
 
     def _show_deck(self) -> None:
-        from tui import views
-
         if self.situation is not None and self.is_mounted:
-            self.commands.show(views.deck_view(self.situation, self.selected_issue))
+            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
 
     def show_checklist(self, situation: Situation) -> None:
-        from tui import views
-
         self.situation = situation
         incident = situation.incident
         self.checklist.show(
             incident.triage,
             set(incident.ticked),
-            views.checklist_notice(situation),
-            headings=views.checklist_headings(incident),
-            causes=views.root_causes(incident),
+            lazy.views.checklist_notice(situation),
+            headings=lazy.views.checklist_headings(incident),
+            causes=lazy.views.root_causes(incident),
         )
 
     def show_services(self, situation: Situation) -> None:
@@ -189,11 +184,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show_clock(self, situation: Situation) -> None:
         """The escalation timer and the header: every second, and whenever what they show changes."""
-        from tui import views
-
         self.situation = situation
-        self.escalation.show(views.timer_view(situation))
-        self.header.show(views.header_view(situation))
+        self.escalation.show(lazy.views.timer_view(situation))
+        self.header.show(lazy.views.header_view(situation))
         self.query_one(SavingBanner).show(situation.not_saving)
 
     def pane(self, pane: str) -> Widget:
@@ -266,35 +259,30 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_copy(self) -> None:
         """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
-        from maestro.model import Danger
-        from maestro.safety import classify, reasons
-        from tui.screens.dialogs import ConfirmDialog
-
         entry = self.commands.selected
         if entry is None:
             self.notify("No command highlighted in the command deck.", severity="warning")
             return
         text = entry.command.text
-        if Danger.worst(entry.command.danger, classify(text)) is not Danger.DESTRUCTIVE:
+        if (
+            lazy.model.Danger.worst(entry.command.danger, lazy.safety.classify(text))
+            is not lazy.model.Danger.DESTRUCTIVE
+        ):
             self._copy(entry)
             return
-        why = "\n".join(f"- {reason}" for reason in reasons(text)) or "- labelled destructive"
+        why = "\n".join(f"- {reason}" for reason in lazy.safety.reasons(text)) or "- labelled destructive"
         shown = copyable(text)
         if shown != text:
             why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
+        dialog = lazy.dialogs.ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
-        from maestro import events as ev
-        from maestro.model import Danger
-        from maestro.safety import classify
-
         command = entry.command
-        danger = Danger.worst(command.danger, classify(command.text))
-        payload = ev.CommandCopied(command=command.text, danger=danger, issue_id=entry.issue_id)
-        if not self._record(ev.EventKind.COMMAND_COPIED, payload):
+        danger = lazy.model.Danger.worst(command.danger, lazy.safety.classify(command.text))
+        payload = lazy.ev.CommandCopied(command=command.text, danger=danger, issue_id=entry.issue_id)
+        if not self._record(lazy.ev.EventKind.COMMAND_COPIED, payload):
             return
         copied = copyable(command.text)
         self.app.copy_to_clipboard(copied)
@@ -323,18 +311,18 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def show_logs(self, service: str) -> None:
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
-        from tui.screens.logs import LogsScreen
-
         evidence = self.situation.evidence if self.situation else None
         captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
         read = self._read_logs
-        self.app.push_screen(LogsScreen(service, captured, (lambda: read(service)) if read is not None else None))
+        self.app.push_screen(
+            lazy.logs.LogsScreen(service, captured, (lambda: read(service)) if read is not None else None)
+        )
 
     def show_tasks(self, service: str) -> None:
-        from tui.screens.tasks import TasksScreen
-
         evidence = self.situation.evidence if self.situation else None
-        tasks = TasksScreen(service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None)
+        tasks = lazy.tasks.TasksScreen(
+            service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None
+        )
         self.app.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
 
     @on(DataTable.RowSelected, "#services-table")
@@ -348,15 +336,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_escalate(self) -> None:
         """Escalate to whom the rules say (else one step up the chain); the contact's channel is told."""
-        from maestro.escalation import clock as escalation_clock
-        from maestro.escalation import next_escalation
-        from tui.screens.dialogs import ConfirmDialog
-
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
         top = self.situation.advice.top
-        step = (top.level, config.escalation[top.level]) if top else next_escalation(incident, config)
+        step = (top.level, config.escalation[top.level]) if top else lazy.escalation.next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
             self.notify(f"Already at the top of the chain: {current.label_with_contact}", severity="warning")
@@ -365,7 +349,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if top is not None:
             reason = top.reason
         else:
-            state = escalation_clock(incident, config, self._now())
+            state = lazy.escalation.clock(incident, config, self._now())
             reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
         lines = [f"Why: {reason}"]
         if contact.escalate_if:
@@ -378,11 +362,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 self._escalate(level, reason)
 
         question = f"Escalate to {contact.label_with_contact}?"
-        self.app.push_screen(ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
+        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
 
     def _escalate(self, level: int, reason: str) -> None:
-        from maestro.escalation import escalate
-
         if self.situation is None or self.recorder is None:
             return
         incident, config, who = self.situation.incident, self.situation.config, self.recorder.journal.actor
@@ -390,30 +372,28 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         now = self._now()
         self._send(
             f"Escalated to {contact.label}",
-            lambda record: escalate(record, incident, level, reason, config, now, who),
+            lambda record: lazy.escalation.escalate(record, incident, level, reason, config, now, who),
         )
 
     def action_status_update(self) -> None:
         """Draft (journaled, the clock keeps running), let the person edit and choose, confirm, then send."""
-        from maestro import events as ev
-        from maestro.notify.channel import ChannelKind
-        from maestro.status_update import draft
-        from tui.screens.status_update import ChannelChoice, StatusUpdateDialog
-
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
-        text = draft(incident, self._now(), self.situation.evidence)
+        text = lazy.status_update.draft(incident, self._now(), self.situation.evidence)
         number = incident.next_update_number
-        if not self._record(ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=number, text=text)):
+        if not self._record(
+            lazy.ev.EventKind.STATUS_UPDATE_DRAFTED, lazy.ev.StatusUpdateDrafted(number=number, text=text)
+        ):
             return
-        channels = [ChannelChoice(c.name, c.kind.value, c.kind is not ChannelKind.PAGERDUTY) for c in config.notify]
+        channels = [
+            lazy.update_dialog.ChannelChoice(c.name, c.kind.value, c.kind is not lazy.channel.ChannelKind.PAGERDUTY)
+            for c in config.notify
+        ]
         title = f"Status update #{number}: edit it, tick where it goes"
-        self.app.push_screen(StatusUpdateDialog(title, text, channels), self._update_chosen)
+        self.app.push_screen(lazy.update_dialog.StatusUpdateDialog(title, text, channels), self._update_chosen)
 
     def _update_chosen(self, choice: UpdateChoice | None) -> None:
-        from tui.screens.dialogs import ConfirmDialog
-
         if choice is None:
             return
         if not choice.channels:
@@ -422,12 +402,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         question = f"Send this update to {', '.join(choice.channels)}?"
         detail = "\n".join(choice.text.splitlines()[:6])
         self.app.push_screen(
-            ConfirmDialog(question, detail, yes="Send"), lambda ok: self._send_update(choice) if ok else None
+            lazy.dialogs.ConfirmDialog(question, detail, yes="Send"),
+            lambda ok: self._send_update(choice) if ok else None,
         )
 
     def _send_update(self, choice: UpdateChoice) -> None:
-        from maestro.status_update import send
-
         if self.situation is None or self.recorder is None:
             return
         incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
@@ -435,17 +414,16 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         number = incident.next_update_number
         title = f"Status update #{number}"
         if not choice.channels:
-            send(self._record, incident, choice.text, (), config, now, who)
+            lazy.status_update.send(self._record, incident, choice.text, (), config, now, who)
             self.notify(f"{title} marked as posted by hand.", title=title)
             return
-        self._send(title, lambda record: send(record, incident, choice.text, choice.channels, config, now, who))
+        self._send(
+            title,
+            lambda record: lazy.status_update.send(record, incident, choice.text, choice.channels, config, now, who),
+        )
 
     def _send(self, title: str, operation: Callable[[Record], list[Delivery]]) -> None:
         """Run a notifying operation in a worker: the screen never waits on the network."""
-        from functools import partial
-
-        from tui import workers
-
         record = partial(self.app.call_from_thread, self._record)
         work = partial(workers.send_notifications, self.post_message, record, title, operation)
         self.run_worker(work, thread=True, exit_on_error=False, group="notify", description=title)
@@ -456,38 +434,31 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
 
     def action_conditions(self) -> None:
-        from maestro import events as ev
-        from tui.screens.conditions import ConditionsDialog
-
         if self.situation is None:
             return
         present = frozenset(self.situation.incident.conditions)
 
-        def answered(chosen: frozenset[ev.Condition] | None) -> None:
+        def answered(chosen: frozenset[lazy.ev.Condition] | None) -> None:
             if chosen is None:
                 return
-            for condition in ev.Condition:
+            for condition in lazy.ev.Condition:
                 if (condition in chosen) != (condition in present):
-                    payload = ev.ConditionReported(condition=condition, present=condition in chosen)
-                    if not self._record(ev.EventKind.CONDITION_REPORTED, payload):
+                    payload = lazy.ev.ConditionReported(condition=condition, present=condition in chosen)
+                    if not self._record(lazy.ev.EventKind.CONDITION_REPORTED, payload):
                         return
 
-        self.app.push_screen(ConditionsDialog(present), answered)
+        self.app.push_screen(lazy.conditions.ConditionsDialog(present), answered)
 
     def action_note(self) -> None:
-        from maestro import events as ev
-        from tui.screens.dialogs import TextPrompt
-
         def answered(text: str | None) -> None:
             if text:
-                self._record(ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=text))
+                self._record(lazy.ev.EventKind.NOTE_ADDED, lazy.ev.NoteAdded(text=text))
 
-        self.app.push_screen(TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered)
+        self.app.push_screen(
+            lazy.dialogs.TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered
+        )
 
     def action_severity(self) -> None:
-        from maestro import events as ev
-        from tui.screens.dialogs import SeverityDialog
-
         if self.situation is None:
             return
 
@@ -498,59 +469,56 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             if severity == current:
                 self.notify(f"Severity is already {severity}.")
                 return
-            self._record(ev.EventKind.SEVERITY_CHANGED, ev.SeverityChanged(severity=severity, reason="set by hand"))
+            self._record(
+                lazy.ev.EventKind.SEVERITY_CHANGED, lazy.ev.SeverityChanged(severity=severity, reason="set by hand")
+            )
 
-        self.app.push_screen(SeverityDialog(self.situation.incident.severity), answered)
+        self.app.push_screen(lazy.dialogs.SeverityDialog(self.situation.incident.severity), answered)
 
     def action_resolve(self) -> None:
         """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
-        from maestro import events as ev
-        from maestro.model import IncidentStatus
-        from tui import views
-        from tui.screens.dialogs import ConfirmDialog, TextPrompt
-
         if self.situation is None:
             return
         incident = self.situation.incident
-        if incident.status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED):
+        if incident.status in (lazy.model.IncidentStatus.RESOLVED, lazy.model.IncidentStatus.CLOSED):
             self.notify(f"Already {incident.status.value}: {incident.resolution}")
             return
 
         def answered(text: str | None) -> None:
-            if text and self._record(ev.EventKind.RESOLVED, ev.Resolved(resolution=text)):
+            if text and self._record(lazy.ev.EventKind.RESOLVED, lazy.ev.Resolved(resolution=text)):
                 self._announce_resolution()
 
         def ask_what_fixed_it(ok: bool | None = True) -> None:
             if ok:
-                prompt = TextPrompt("Resolved: what fixed it?", "rolled back web to v1; queue reachable again")
+                prompt = lazy.dialogs.TextPrompt(
+                    "Resolved: what fixed it?", "rolled back web to v1; queue reachable again"
+                )
                 self.app.push_screen(prompt, answered)
 
-        against = views.before_resolving(self.situation)
+        against = lazy.views.before_resolving(self.situation)
         if not against:
             ask_what_fixed_it()
             return
         detail = "\n".join(f"- {reason}" for reason in against)
-        dialog = ConfirmDialog("Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True)
+        dialog = lazy.dialogs.ConfirmDialog(
+            "Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True
+        )
         self.app.push_screen(dialog, ask_what_fixed_it)
 
     def _announce_resolution(self) -> None:
         """Every configured channel gets the final update (PagerDuty resolves its alert)."""
-        from maestro.status_update import draft, send
-
         if self.situation is None or self.recorder is None or not self.situation.config.notify:
             return
         incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
         now = self._now()
-        text = draft(incident, now, self.situation.evidence)
+        text = lazy.status_update.draft(incident, now, self.situation.evidence)
         names = [c.name for c in config.notify]
-        self._send("Resolution sent", lambda record: send(record, incident, text, names, config, now, who))
+        self._send(
+            "Resolution sent", lambda record: lazy.status_update.send(record, incident, text, names, config, now, who)
+        )
 
     def action_root_cause(self) -> None:
         """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
-        from maestro import events as ev
-        from maestro.root_cause import measured
-        from tui.screens.dialogs import ConfirmDialog
-
         if self.situation is None:
             return
         incident = self.situation.incident
@@ -564,19 +532,21 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             detail = issue.root_cause
         else:
             question, yes = f"Confirm the root cause: {issue.title}?", "Confirm"
-            facts = [f"measured: {s.kind} on {s.subject}: {s.detail}" for s in measured(incident, issue)]
+            facts = [
+                f"measured: {s.kind} on {s.subject}: {s.detail}" for s in lazy.root_cause.measured(incident, issue)
+            ]
             facts += [f"check: {issue.check}"] if issue.check else []
             detail = "\n".join([issue.root_cause, *facts]).strip()
 
         def answered(ok: bool | None) -> None:
             if not ok:
                 return
-            payload = ev.RootCauseConfirmed(issue_id=issue.id, confirmed=not confirmed)
-            if self._record(ev.EventKind.ROOT_CAUSE_CONFIRMED, payload):
+            payload = lazy.ev.RootCauseConfirmed(issue_id=issue.id, confirmed=not confirmed)
+            if self._record(lazy.ev.EventKind.ROOT_CAUSE_CONFIRMED, payload):
                 done = "withdrawn" if confirmed else "confirmed"
                 self.notify(f"Root cause {done}: {issue.title}", title="Root cause")
 
-        self.app.push_screen(ConfirmDialog(question, detail, yes=yes), answered)
+        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, detail, yes=yes), answered)
 
     # --- pane messages ------------------------------------------------------------------
 
@@ -590,31 +560,24 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self._tick_item(message.item_id, message.label)
 
     def _tick_item(self, item_id: str, label: str) -> None:
-        from maestro import events as ev
-
         if self.recorder is not None:
-            self.recorder.toggle(ev.ItemTicked(item=item_id, label=label))
+            self.recorder.toggle(lazy.ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
-        from maestro import events as ev
-
         if self.recorder is not None:
-            self.recorder.toggle(ev.PhaseTicked(phase=message.phase_id, label=message.label))
+            self.recorder.toggle(lazy.ev.PhaseTicked(phase=message.phase_id, label=message.label))
 
     def on_severity_checklist_issue_highlighted(self, message: SeverityChecklist.IssueHighlighted) -> None:
-        from tui import views
-
         if message.issue_id == self.selected_issue:
             return
         self.selected_issue = message.issue_id
         if self.situation is not None:
-            self.commands.show(views.deck_view(self.situation, self.selected_issue))
+            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
 
     def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
-        from tui import views
-        from tui.screens.issue import IssueCard
-
         incident = self.situation.incident if self.situation else None
         issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
         if incident is not None and issue is not None:
-            self.app.push_screen(IssueCard(views.checked_issue(issue), done=incident.is_ticked(issue.id)))
+            self.app.push_screen(
+                lazy.issue.IssueCard(lazy.views.checked_issue(issue), done=incident.is_ticked(issue.id))
+            )

@@ -10,34 +10,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from maestro.model import Command, TriageIssue
-from widgets.text import SEVERITY_COLOR, danger_label, plain, severity_label
+from widgets.text import BOLD, TONES, Tone, danger_label, plain, severity_label, severity_tone, tones
 
 
-def issue_text(issue: TriageIssue, *, done: bool) -> Text:
-    text = severity_label(issue.severity)
+def issue_text(tone: Tone, issue: TriageIssue, *, done: bool) -> Text:
+    text = severity_label(tone, issue.severity)
     text.append(" ")
     text.append_text(plain(issue.title, "bold", one_line=True))
     text.append("\nStatus: ", style="dim")
     if done:
-        text.append("DONE", style="bold #81c784")
+        text.append("DONE", style=tone("tone--good") + BOLD)
     else:
-        text.append(issue.severity.info.status_word, style=f"bold {SEVERITY_COLOR[issue.severity]}")
+        text.append(issue.severity.info.status_word, style=severity_tone(tone, issue.severity))
     text.append(f"   Time to fix: {issue.time_to_fix_min} min   Owner: ", style="dim")
     text.append_text(plain(issue.owner, one_line=True))
     text.append(f"   Source: {issue.provenance.value}, confidence {issue.confidence:.0%}", style="dim")
     text.append("\n\n")
     text.append_text(plain(issue.summary))
     if issue.impact:
-        _section(text, "Impact")
+        _section(text, tone, "Impact")
         text.append_text(plain(issue.impact))
     if issue.symptoms:
-        _section(text, "Symptoms")
+        _section(text, tone, "Symptoms")
         _bullets(text, issue.symptoms)
     if issue.root_cause:
-        _section(text, "Root cause")
+        _section(text, tone, "Root cause")
         text.append_text(plain(issue.root_cause))
     if issue.evidence:
-        _section(text, "Evidence")
+        _section(text, tone, "Evidence")
         _bullets(text, issue.evidence)
     for title, commands in (
         ("Immediate fix", issue.fix),
@@ -45,16 +45,16 @@ def issue_text(issue: TriageIssue, *, done: bool) -> Text:
         ("Rollback option", issue.rollback),
     ):
         if commands:
-            _section(text, title)
-            _commands(text, commands)
+            _section(text, tone, title)
+            _commands(text, tone, commands)
     if issue.escalate_if:
-        _section(text, "Escalate if")
+        _section(text, tone, "Escalate if")
         text.append_text(plain(issue.escalate_if))
     return text
 
 
-def _section(text: Text, title: str) -> None:
-    text.append(f"\n\n{title}\n", style="bold #90caf9")
+def _section(text: Text, tone: Tone, title: str) -> None:
+    text.append(f"\n\n{title}\n", style=tone("tone--heading"))
 
 
 def _bullets(text: Text, items: list[str]) -> None:
@@ -64,11 +64,11 @@ def _bullets(text: Text, items: list[str]) -> None:
         text.append_text(plain(item, one_line=True))
 
 
-def _commands(text: Text, commands: list[Command]) -> None:
+def _commands(text: Text, tone: Tone, commands: list[Command]) -> None:
     for number, command in enumerate(commands, start=1):
         text.append("\n" if number > 1 else "")
         text.append(f"{number}. ")
-        text.append_text(danger_label(command.danger))
+        text.append_text(danger_label(tone, command.danger))
         if command.purpose:
             text.append(" ")
             text.append_text(plain(command.purpose, "italic", one_line=True))
@@ -81,6 +81,8 @@ def _commands(text: Text, commands: list[Command]) -> None:
 
 class IssueCard(ModalScreen[None]):
     """Read-only; escape, enter or q closes it."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     IssueCard { align: center middle; background: $background 60%; }
@@ -98,10 +100,11 @@ class IssueCard(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="card"):
-            yield Static(issue_text(self.issue, done=self.done), id="card-text", markup=False)
+            yield Static(id="card-text", markup=False)
             yield Static("esc close · copy commands from the command deck with c", id="card-keys", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#card-text", Static).update(issue_text(tones(self), self.issue, done=self.done))
         self.query_one("#card", VerticalScroll).focus()
 
     def action_close(self) -> None:

@@ -12,12 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from maestro.model import TaskInfo
-from widgets.text import literal, plain
+from widgets.text import BOLD, TONES, Tone, literal, plain, tones
 
 COLUMNS = ("slot", "node", "desired", "state", "exit", "error / message", "at")
 
 
-def task_row(task: TaskInfo) -> list[Text]:
+def task_row(tone: Tone, task: TaskInfo) -> list[Text]:
     trouble = task.in_trouble
     cells = (
         "" if task.slot is None else str(task.slot),
@@ -28,12 +28,15 @@ def task_row(task: TaskInfo) -> list[Text]:
         task.error or task.message,
         f"{task.timestamp:%H:%M:%S}" if task.timestamp else "",
     )
-    styles = ("", "", "dim", "bold #ef5350" if trouble else "", "#fbc02d" if task.exit_code else "", "", "dim")
+    bad, warn = tone("tone--bad") + BOLD, tone("tone--warn")
+    styles = ("", "", "dim", bad if trouble else "", warn if task.exit_code else "", "", "dim")
     return [Text(literal(value, one_line=True), style=style) for value, style in zip(cells, styles, strict=True)]
 
 
 class TasksScreen(ModalScreen[str | None]):
     """Dismissed with "logs" when the person asks for the service's logs with `l`."""
+
+    COMPONENT_CLASSES = set(TONES)
 
     DEFAULT_CSS = """
     TasksScreen { align: center middle; background: $background 60%; }
@@ -64,8 +67,6 @@ class TasksScreen(ModalScreen[str | None]):
             if self.tasks:
                 table: DataTable[Text] = DataTable(id="tasks-table", cursor_type="row", zebra_stripes=True)
                 table.add_columns(*COLUMNS)
-                for task in self.tasks:
-                    table.add_row(*task_row(task), key=task.id)
                 yield table
             else:
                 yield Static(
@@ -74,8 +75,12 @@ class TasksScreen(ModalScreen[str | None]):
             yield Static("l logs · esc close", classes="hint", markup=False)
 
     def on_mount(self) -> None:
+        """The rows are made here: their tones come from the stylesheet, which applies once mounted."""
         if self.tasks:
-            self.query_one(DataTable).focus()
+            table, tone = self.query_one(DataTable), tones(self)
+            for task in self.tasks:
+                table.add_row(*task_row(tone, task), key=task.id)
+            table.focus()
 
     def action_logs(self) -> None:
         self.dismiss("logs")
