@@ -14,7 +14,6 @@ CPU. The bare app is the floor. Target: maestro <= 3 % of one core. Needs root (
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 import tempfile
@@ -25,10 +24,9 @@ import docker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_live_memory import swarm_lab
 from bench.bench_startup import BARE
 from bench.ptyrun import PtyProgram
-from bench.swarm_services import create, settle
+from bench.swarm_services import private_lab
 
 TARGET_PERCENT = 3.0
 SETTLE_S = 8.0
@@ -76,21 +74,11 @@ def idle(host: str, count: int, window_s: float) -> tuple[float, float, float]:
 
 
 def main(count: int, window_s: float) -> int:
-    name = f"maestro-benchcpu-{os.getpid()}"
-    host = f"unix:///tmp/{name}/docker.sock"
     t0 = time.perf_counter()
-    swarm_lab(name, "up", "--bare")
-    try:
-        client = docker.DockerClient(base_url=host, timeout=60)
-        create(client, count)
-        settle(client)
+    with private_lab(f"maestro-benchcpu-{os.getpid()}", count) as (host, client):
         crash_loops(client)
-        client.close()
         print(f"private lab with {count} services (+2 crash-looping) ready in {time.perf_counter() - t0:.0f} s")
         maestro, bare, first = idle(host, count, window_s)
-    finally:
-        with contextlib.suppress(SystemExit):
-            swarm_lab(name, "down")
     print(f"maestro-tui watching {count} live services: first full table after {first:.1f} s")
     print(f"idle CPU over the same {window_s:.0f} s: maestro {maestro:.1f} %, bare Textual app {bare:.1f} % (floor)")
     print(f"ratio maestro / target ({TARGET_PERCENT:.0f} %): {maestro / TARGET_PERCENT:.2f} (<= 1 passes)")

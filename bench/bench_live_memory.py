@@ -12,36 +12,21 @@ program is quit with ctrl+q, n and the time it takes to exit is measured. Target
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import docker
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ptyrun import ROOT, PtyProgram
-from bench.swarm_services import create, settle
+from bench.ptyrun import PtyProgram
+from bench.swarm_services import private_lab
 
-LAB = ROOT / "scripts" / "swarm-lab"
 TARGET_MB = 150.0
 POLLS = 5
 CHILD = "import sys\nfrom tui.cli import main\nraise SystemExit(main(sys.argv[1:]))\n"
-
-
-def lab_env(name: str) -> dict[str, str]:
-    return {**os.environ, "MAESTRO_LAB_DIR": f"/tmp/{name}", "MAESTRO_LAB_NETNS": name}
-
-
-def swarm_lab(name: str, *args: str) -> None:
-    done = subprocess.run([str(LAB), *args], env=lab_env(name), capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"swarm-lab {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}")
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -79,20 +64,10 @@ def watch(host: str, count: int) -> tuple[dict[str, int], int, float, float]:
 
 
 def main(count: int) -> int:
-    name = f"maestro-benchrss-{os.getpid()}"
-    host = f"unix:///tmp/{name}/docker.sock"
     t0 = time.perf_counter()
-    swarm_lab(name, "up", "--bare")
-    try:
-        client = docker.DockerClient(base_url=host, timeout=60)
-        create(client, count)
-        settle(client)
-        client.close()
+    with private_lab(f"maestro-benchrss-{os.getpid()}", count) as (host, _):
         print(f"private lab with {count} services ready in {time.perf_counter() - t0:.0f} s")
         memory, polls, first, quit_s = watch(host, count)
-    finally:
-        with contextlib.suppress(SystemExit):
-            swarm_lab(name, "down")
     rss_mb, peak_mb = memory["VmRSS"] / 1024, memory["VmHWM"] / 1024
     print(f"maestro-tui on {count} live services: first full table after {first:.1f} s, {polls} polls seen")
     print(f"VmRSS {rss_mb:.1f} MiB, VmHWM (peak) {peak_mb:.1f} MiB; target VmRSS <= {TARGET_MB:.0f} MB")

@@ -31,9 +31,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from textual import events
 
 from bench.bench_event_cost import SERVICES, YOUNG, seed
+from bench.made_services import service
 from maestro.config import Config
 from maestro.journal import Journal
-from maestro.model import Evidence, ServiceInfo
+from maestro.model import Evidence
 from tui.app import MaestroApp
 
 CHANGED_PER_POLL = 50
@@ -49,17 +50,7 @@ def changing_services() -> Callable[[], Evidence]:
         for n in range(SERVICES):
             changed = (n + tick) % (SERVICES // CHANGED_PER_POLL) == 0
             running = (tick + n) % 3 if changed else 2
-            services.append(
-                ServiceInfo(
-                    id=f"id{n}",
-                    name=f"svc-{n:04d}",
-                    image="img:1",
-                    desired=2,
-                    running=running,
-                    restarts=tick if changed else 0,
-                    last_error="task: non-zero exit (1)" if running < 2 else "",
-                )
-            )
+            services.append(service(n, running, tick if changed else 0))
         return Evidence(collected_at=datetime.now(UTC), source="swarm", engine="bench", services=services)
 
     return poll

@@ -22,10 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.made_services import service
 from maestro import demo
 from maestro.config import Config
 from maestro.journal import Journal
-from maestro.model import Evidence, ServiceInfo
+from maestro.model import Evidence
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 
@@ -40,17 +41,7 @@ def snapshot(tick: int) -> Evidence:
     for n in range(ROWS):
         version = tick // 10 + (1 if n % 10 < tick % 10 else 0)
         running = version % 3
-        services.append(
-            ServiceInfo(
-                id=f"id{n}",
-                name=f"svc-{n:04d}",
-                image="img:1",
-                desired=2,
-                running=running,
-                restarts=version,
-                last_error="task: non-zero exit (1)" if running < 2 else "",
-            )
-        )
+        services.append(service(n, running, version))
     return Evidence(collected_at=datetime.now(UTC), source="swarm", engine="bench", services=services)
 
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import docker
 
+from bench.ptyrun import ROOT
+
 PREFIX = "bench-"
+LAB = ROOT / "scripts" / "swarm-lab"
 
 
 def create(client: docker.DockerClient, count: int) -> None:
@@ -44,3 +50,26 @@ def remove(client: docker.DockerClient) -> int:
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(one, names))
     return len(names)
+
+
+def swarm_lab(name: str, *args: str) -> None:
+    """scripts/swarm-lab for a private lab `name`: its own dockerd in its own network namespace."""
+    env = {**os.environ, "MAESTRO_LAB_DIR": f"/tmp/{name}", "MAESTRO_LAB_NETNS": name}
+    done = subprocess.run([str(LAB), *args], env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"swarm-lab {' '.join(args)} failed: {done.stderr.strip().splitlines()[-1:]}")
+
+
+@contextlib.contextmanager
+def private_lab(name: str, count: int) -> Iterator[tuple[str, docker.DockerClient]]:
+    """A private lab with `count` settled bench services: its DOCKER_HOST and a client; taken down on exit."""
+    host = f"unix:///tmp/{name}/docker.sock"
+    swarm_lab(name, "up", "--bare")
+    try:
+        with contextlib.closing(docker.DockerClient(base_url=host, timeout=60)) as client:
+            create(client, count)
+            settle(client)
+            yield host, client
+    finally:
+        with contextlib.suppress(SystemExit):
+            swarm_lab(name, "down")

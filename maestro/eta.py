@@ -85,24 +85,27 @@ class Eta(Model):
     @property
     def text(self) -> str:
         """One phrase for a status update or a header: `55 minutes`, `monitoring`, `resolved`."""
-        if self.state is EtaState.NOT_ESTIMATED:
-            return "being assessed"
-        if self.state is EtaState.RESOLVED:
-            return "resolved"
-        if not self.minutes:
-            return "monitoring"
-        return f"{self.minutes} minutes"
+        return self.worded("being assessed", "resolved", "monitoring", f"{self.minutes} minutes")
 
     @property
     def sentence(self) -> str:
         """The ETA as a report states it."""
+        return self.worded(
+            "not estimated yet (no triage)",
+            "resolved",
+            "no fix work open: monitoring for stability",
+            f"about {self.minutes} minutes of open work ({self.breakdown})",
+        )
+
+    def worded(self, not_estimated: str, resolved: str, monitoring: str, working: str) -> str:
+        """The one of four words that fits the state: every view says the same ETA in its own words."""
         if self.state is EtaState.NOT_ESTIMATED:
-            return "not estimated yet (no triage)"
+            return not_estimated
         if self.state is EtaState.RESOLVED:
-            return "resolved"
+            return resolved
         if not self.minutes:
-            return "no fix work open: monitoring for stability"
-        return f"about {self.minutes} minutes of open work ({self.breakdown})"
+            return monitoring
+        return working
 
 
 def estimate(triage: Triage | None, done: Collection[str] = (), status: IncidentStatus = IncidentStatus.OPEN) -> Eta:

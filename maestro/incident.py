@@ -144,6 +144,25 @@ class Incident(Model):
     def is_ticked(self, item_id: str) -> bool:
         return item_id in self.ticked
 
+    def ticks_carried_to(self, triage: Triage) -> list[ev.ItemTicked]:
+        """Ticks that a new triage would drop because it names the issue more precisely.
+
+        An issue ticked while only the description was known (`app.config_error`) comes back as
+        `app.config_error:web` once the engine has answered; when it is the one issue of its runbook there,
+        the person's tick belongs to it. Returned as ticks to journal, so the journal stays the one truth.
+        """
+        if self.triage is None:
+            return []
+        now_named = {issue.id for issue in triage.issues}
+        carried: list[ev.ItemTicked] = []
+        for old in self.triage.issues:
+            if old.id not in self.ticked or old.id in now_named:
+                continue
+            same = [issue for issue in triage.issues if issue.runbook_id == old.runbook_id]
+            if len(same) == 1 and same[0].id not in self.ticked:
+                carried.append(ev.ItemTicked(item=same[0].id, label=same[0].title))
+        return carried
+
 
 _last_phases: tuple[Triage, list[Phase]] | None = None
 

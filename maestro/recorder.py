@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from maestro.events import EventKind, ItemTicked, Payload, PhaseTicked, SwarmEvent
+from maestro.events import EventKind, ItemTicked, Payload, PhaseTicked, SwarmEvent, TriageGenerated
 from maestro.incident import Incident
 from maestro.journal import Journal, JournalError, JournalReadOnly
 
@@ -31,6 +31,14 @@ class Recorder:
     def record(self, kind: EventKind, payload: Payload) -> bool:
         """Append one event, fold it (and anything another process wrote meanwhile); False when not saved."""
         return self._write(lambda: bool(self.journal.append(self.incident.id, kind, payload)))
+
+    def record_triage(self, generated: TriageGenerated) -> bool:
+        """A new triage, then the ticks it would otherwise drop (see Incident.ticks_carried_to)."""
+        carried = self.incident.ticks_carried_to(generated.triage)
+        if not self.record(EventKind.TRIAGE_GENERATED, generated):
+            return False
+        saved = [self.record(EventKind.ITEM_TICKED, tick) for tick in carried]
+        return all(saved)
 
     def toggle(self, payload: ItemTicked | PhaseTicked) -> bool:
         """Tick an open item (or phase) or reopen a ticked one, decided by the journal at the moment of the press."""

@@ -57,17 +57,29 @@ def triage(*issues: TriageIssue, severity: Severity = Severity.P0) -> Triage:
 class Stream:
     """Builds a list of events for one incident, one minute apart unless told otherwise."""
 
-    def __init__(self, description: str = "API returns 500s", incident_id: str = "INC-1") -> None:
+    def __init__(
+        self, description: str = "API returns 500s", incident_id: str = "INC-1", context: IncidentContext | None = None
+    ) -> None:
+        """Opened at T0 with `context`, or with a context holding only `description`."""
         self.incident_id = incident_id
         self.seq = count(1)
         self.at = T0
         self.events: list[ev.Event] = []
-        self.add(ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description=description)), 0)
+        opened = ev.IncidentOpened(context=context or IncidentContext(description=description))
+        self.add(ev.EventKind.INCIDENT_OPENED, opened, 0)
 
     def add(self, kind: ev.EventKind, payload: ev.Payload, minutes: float = 1, actor: str = "ana@node1") -> ev.Event:
-        self.at = self.at + timedelta(minutes=minutes)
+        """`minutes` after the previous event."""
+        return self._append(self.at + timedelta(minutes=minutes), kind, payload, actor)
+
+    def add_at(self, minute: float, kind: ev.EventKind, payload: ev.Payload, actor: str = "ana@node1") -> ev.Event:
+        """At `minute` minutes after T0: for a stream written as a timeline."""
+        return self._append(T0 + timedelta(minutes=minute), kind, payload, actor)
+
+    def _append(self, at: datetime, kind: ev.EventKind, payload: ev.Payload, actor: str) -> ev.Event:
+        self.at = at
         event = ev.Event(
-            seq=next(self.seq), incident_id=self.incident_id, at=self.at, actor=actor, kind=kind, payload=payload
+            seq=next(self.seq), incident_id=self.incident_id, at=at, actor=actor, kind=kind, payload=payload
         )
         self.events.append(event)
         return event

@@ -15,11 +15,13 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import count
 from typing import Any
 
 import pytest
+
+from tests.local_http import LocalHttpServer
 
 TOOL_NAME = "submit_triage"
 
@@ -76,46 +78,22 @@ class Recorded:
     body: dict[str, Any]
 
 
-class FakeAnthropic:
+class FakeAnthropic(LocalHttpServer):
     def __init__(self, *replies: Reply) -> None:
+        super().__init__(_Handler, "fake-anthropic")
         self.replies: deque[Reply] = deque(replies)
         self.requests: list[Recorded] = []
         self.disconnects = 0
-        self.closing = threading.Event()
         self._ids = count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._server.fake = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-anthropic", daemon=True
-        )
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.origin
 
     def script(self, *replies: Reply) -> None:
         with self._lock:
             self.replies.extend(replies)
-
-    def start(self) -> FakeAnthropic:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.closing.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeAnthropic:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _take(self, request: Recorded) -> tuple[Reply, int]:
         with self._lock:
@@ -131,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
-        fake: FakeAnthropic = self.server.fake  # type: ignore[attr-defined]
+        fake: FakeAnthropic = self.server.owner  # type: ignore[attr-defined]
         raw = self.rfile.read(int(self.headers.get("content-length", 0)))
         body = json.loads(raw) if raw else {}
         reply, n = fake._take(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))

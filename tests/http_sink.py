@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.local_http import LocalHttpServer
+
 
 @dataclass
 class Received:
@@ -26,25 +28,17 @@ class Answer:
     text: str = "ok"
 
 
-class HttpSink:
+class HttpSink(LocalHttpServer):
     """`url(path)` for a channel; `answers(...)` scripts the next replies (then 200 ok); `received` the POSTs."""
 
     def __init__(self) -> None:
+        super().__init__(_Handler, "http-sink")
         self.received: list[Received] = []
-        self.closing = threading.Event()
         self._answers: deque[Answer] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._server.sink = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="http-sink", daemon=True
-        )
 
     def url(self, path: str = "/hook") -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return f"{self.origin}{path}"
 
     def answers(self, *answers: Answer) -> None:
         with self._lock:
@@ -59,22 +53,6 @@ class HttpSink:
             time.sleep(0.02)
         return self.received
 
-    def start(self) -> HttpSink:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.closing.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> HttpSink:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     def _take(self, received: Received) -> Answer:
         with self._lock:
             self.received.append(received)
@@ -88,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
-        sink: HttpSink = self.server.sink  # type: ignore[attr-defined]
+        sink: HttpSink = self.server.owner  # type: ignore[attr-defined]
         raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         answer = sink._take(Received(self.path, dict(self.headers), json.loads(raw or b"{}")))
         if answer.delay_s:

@@ -383,7 +383,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         ):
             return
         generated = lazy.ev.TriageGenerated(triage=message.triage, summary=message.summary)
-        if self.record(lazy.ev.EventKind.TRIAGE_GENERATED, generated) and message.refine:
+        if self.recorder is not None and self.recorder.record_triage(generated) and message.refine:
             self._start_claude(message.triage, message.evidence)
 
     def on_claude_progress(self, message: msg.ClaudeProgress) -> None:
@@ -405,9 +405,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         if refinement.triage is None:
             self.notify(refinement.note, title="Claude triage", severity="warning", timeout=10, markup=False)
             self.record(lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine="claude", reason=refinement.note))
-        elif self.record(
-            lazy.ev.EventKind.TRIAGE_GENERATED,
-            lazy.ev.TriageGenerated(triage=refinement.triage, summary=refinement.note),
+        elif self.recorder is not None and self.recorder.record_triage(
+            lazy.ev.TriageGenerated(triage=refinement.triage, summary=refinement.note)
         ):
             self.notify(refinement.note, title="Claude triage merged", markup=False)
         self.redraw("checklist", "clock")

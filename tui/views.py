@@ -16,7 +16,6 @@ from maestro.config import Config
 from maestro.decision_trees import evaluate as evaluate_trees
 from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
-from maestro.eta import EtaState
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
 from maestro.triage.claude_run import ClaudeRun
@@ -87,18 +86,12 @@ def before_resolving(situation: Situation) -> list[str]:
 def recovery_total(incident: Incident) -> str:
     """The open work against the seed's phase budgets, from the one estimate (maestro.eta)."""
     estimate = eta.for_incident(incident)
-    if estimate.state is EtaState.NOT_ESTIMATED:
-        return ""
-    if estimate.state is EtaState.RESOLVED:
-        return "Resolved: no recovery work left"
-    if not estimate.minutes:
-        return "No fix work open: monitoring for stability"
-    line = f"Open work: {estimate.breakdown} = {estimate.minutes} min"
     over = [
         f"{p.severity} over its {p.budget.label} budget: {p.people_needed} people or escalate"
         for p in estimate.over_budget
     ]
-    return " · ".join([line, *over])
+    working = " · ".join([f"Open work: {estimate.breakdown} = {estimate.minutes} min", *over])
+    return estimate.worded("", "Resolved: no recovery work left", "No fix work open: monitoring for stability", working)
 
 
 def checklist_headings(incident: Incident) -> dict[Severity, str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from widgets.option_prompts import rows
 from widgets.text import BOLD, TONES, duration, plain, severity_label, tones
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class EscalationPanel(Static, can_focus=True):
         super().__init__(id=id, classes=classes, markup=False)
         self.timer_view: TimerView | None = None
         self._text: Text | None = None
-        self._widths: list[int] = []
+        self._shape = -1
 
     def show(self, view: TimerView) -> None:
         if view == self.timer_view:
@@ -74,10 +74,10 @@ class EscalationPanel(Static, can_focus=True):
         text = self._render_view(view, escalation, update)
         if text == self._text:
             return
-        # The clock's digits change every second; the layout only when a line's length does.
-        widths = [cell_len(line) for line in text.plain.split("\n")]
-        self.update(text, layout=widths != self._widths)
-        self._text, self._widths = text, widths
+        # The clock's digits change every second; the layout only when the rows the text takes may change.
+        shape = rows(text, self.content_region.width, self.app.console)
+        self.update(text, layout=shape != self._shape)
+        self._text, self._shape = text, shape
 
     def _render_view(self, view: TimerView, escalation: str, update: str) -> Text:
         tone = tones(self)

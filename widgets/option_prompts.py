@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.cells import cell_len
+from rich.console import Console
 from rich.text import Text
 from textual.widgets import OptionList
 
@@ -19,6 +19,8 @@ def refresh_prompts(options: OptionList, prompts: Mapping[str, Text]) -> None:
     cache = getattr(options, "_option_render_cache", None)
     changed: list[int] = []
     same_shape = True
+    width = options.scrollable_content_region.width - 2  # less the option's padding
+    console = options.app.console
     for option_id, prompt in prompts.items():
         option = options.get_option(option_id)
         before = option.prompt
@@ -27,7 +29,8 @@ def refresh_prompts(options: OptionList, prompts: Mapping[str, Text]) -> None:
         if cache is None:  # an OptionList without its per-option cache: the documented way
             options.replace_option_prompt(option_id, prompt)
             continue
-        same_shape = same_shape and isinstance(before, Text) and _shape(before) == _shape(prompt)
+        same = isinstance(before, Text) and rows(before, width, console) == rows(prompt, width, console)
+        same_shape = same_shape and same
         option._set_prompt(prompt)
         keys = cache.keys()  # an LRUCache is not iterable itself
         for key in [key for key in keys if key[0] is option]:
@@ -35,14 +38,16 @@ def refresh_prompts(options: OptionList, prompts: Mapping[str, Text]) -> None:
         changed.append(options.get_option_index(option_id))
     if not changed:
         return
-    if not same_shape:
+    lines, heights = options._index_to_line, options._heights
+    laid_out = width > 0 and all(index in lines and index in heights for index in changed)
+    if not (same_shape and laid_out):  # a hidden tab has no lines yet: draw it whole when it shows
         options._line_cache.clear()
         options.refresh()
         return
     for index in changed:
-        options.refresh_lines(options._index_to_line[index], options._heights[index])
+        options.refresh_lines(lines[index], heights[index])
 
 
-def _shape(prompt: Text) -> list[int]:
-    """The width of each line: prompts of the same shape take the same rows."""
-    return [cell_len(line) for line in prompt.plain.split("\n")]
+def rows(text: Text, width: int, console: Console) -> int:
+    """The rows `text` takes when wrapped to `width` (a change that keeps them needs no new layout)."""
+    return len(text.wrap(console, max(width, 1))) if width > 0 else 0

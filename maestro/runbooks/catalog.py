@@ -21,7 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 
 from maestro.model import Prevention, Severity, SignalKind
-from maestro.runbooks.terms import PLACEHOLDER, Term, normalise, phrase_term, regex_term
+from maestro.runbooks.terms import PLACEHOLDER, Term, normalise, phrase_term, regex_term, trie_regex
 
 GENERIC_ID = "triage.generic"
 
@@ -250,6 +250,7 @@ class Catalog:
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
         self._needles: frozenset[str] | None = None
+        self._needle_finder: tuple[re.Pattern[str], dict[str, frozenset[str]]] | None = None
         self._specificity: dict[str, float] | None = None
         self._causes: tuple[TermIndex, ...] | None = None
         self._worded: tuple[TermIndex, ...] | None = None
@@ -263,6 +264,24 @@ class Catalog:
         if self._needles is None:
             self._needles = frozenset(n for r in self._by_id.values() for t in r.terms for n in t.needles)
         return self._needles
+
+    def needles_in(self, text: str) -> set[str]:
+        """The needles the text holds, in one scan of it (the same set as testing each needle in turn).
+
+        At each place the scan finds the longest needle that starts there; the needles inside that one are
+        there too.
+        """
+        if not self.needles:
+            return set()
+        if self._needle_finder is None:
+            needles = sorted(self.needles)
+            inside = {n: frozenset(m for m in needles if m in n) for n in needles}
+            self._needle_finder = (re.compile(f"(?=({trie_regex(needles)}))"), inside)
+        finder, inside = self._needle_finder
+        found: set[str] = set()
+        for needle in {m.group(1) for m in finder.finditer(text)}:
+            found |= inside[needle]
+        return found
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())

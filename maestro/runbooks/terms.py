@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _SPACES = re.compile(r"\s+")
+_ESCAPE = re.compile(r"\\.")
+_UPPER = re.compile(r"[A-Z]")
 # A placeholder is `{name}`, never `${name}` (shell), `%{name}` (curl) nor `{{name}}` (Go templates).
 _NEGATIVE = re.compile(r"\b(no|not|without|never|nothing|none|zero|n't)\b|n't")
 PLACEHOLDER = re.compile(r"(?<![$%{])\{([a-z][a-z0-9_]*)\}(?!\})")
@@ -15,7 +19,9 @@ PLACEHOLDER = re.compile(r"(?<![$%{])\{([a-z][a-z0-9_]*)\}(?!\})")
 
 def normalise(text: str) -> str:
     """Lower case, plain quotes and dashes, single spaces: the form every term is matched against."""
-    return _SPACES.sub(" ", text.translate(_QUOTES).lower()).strip()
+    if not text.isascii():
+        text = text.translate(_QUOTES)
+    return _SPACES.sub(" ", text.lower()).strip()
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,25 @@ class Term:
     @cached_property
     def pattern(self) -> re.Pattern[str]:
         return re.compile(self.source, re.IGNORECASE if self.folds_case else 0)
+
+    @cached_property
+    def needle_groups(self) -> tuple[tuple[str, ...], ...]:
+        """Groups of texts of which every match holds one from each: a line missing a group cannot match."""
+        if self.given_needles is not None:
+            return (self.given_needles,) if self.given_needles else ()
+        return required_groups(self.source)
+
+    @cached_property
+    def lower_pattern(self) -> re.Pattern[str]:
+        """The pattern for a lower-case ASCII text. Case folding makes the regex engine compare a text character
+        by character; a regex whose own letters are all lower case needs none there."""
+        if self.folds_case and not _UPPER.search(_ESCAPE.sub("", self.source)):
+            return re.compile(self.source)
+        return self.pattern
+
+    def matcher(self, text: str) -> re.Pattern[str]:
+        """The pattern to search a normalised (lower-case) text with."""
+        return self.lower_pattern if text.isascii() else self.pattern
 
     @property
     def negative(self) -> bool:
@@ -95,7 +120,16 @@ _PLAIN_BREAKS = frozenset(".^$)]{}\\[(|")
 _MIN_NEEDLE = 2
 
 
-def _required(regex: str) -> tuple[str, ...]:
+def required_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """Every group of texts of which each match contains one (one group per required part of the regex);
+    () when that is not certain. `required_texts` is the most telling of these groups."""
+    if re.search(r"\(\?[a-z]*x", pattern) or len(_split_alternatives(pattern)) > 1:
+        best = required_texts(pattern)
+        return (best,) if best else ()
+    return tuple(_required(pattern, every=True))
+
+
+def _required(regex: str, every: bool = False) -> Any:
     alternatives = _split_alternatives(regex)
     if len(alternatives) > 1:
         each = [_required(a) for a in alternatives]
@@ -137,6 +171,8 @@ def _required(regex: str) -> tuple[str, ...]:
             i += 1
     found.append((run,))
     usable = [texts for texts in found if texts and min(len(t.strip()) for t in texts) >= _MIN_NEEDLE]
+    if every:
+        return usable
     return max(usable, key=lambda texts: min(len(t) for t in texts), default=())
 
 
@@ -207,3 +243,22 @@ def _after_group(regex: str, i: int) -> int:
         if depth == 0:
             return i
     return i
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """A regex of the words as a trie: at each position the engine walks shared prefixes once, longest first."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        alternatives = [re.escape(char) + branch(child) for char, child in sorted(node.items()) if char]
+        if not alternatives:
+            return ""
+        body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(trie)

@@ -23,7 +23,7 @@ RUNS_VIA = re.compile(
 )
 # Files whose loss or rewrite breaks the machine: writing them over is destructive.
 SYSTEM_PATH = re.compile(
-    r"/(?:etc|boot|bin|sbin|lib|lib64|usr|var/lib|proc|sys|root/\.ssh|dev/(?!null|stdout|stderr|tty|fd/))(?:/|$)"
+    r"/(?:(?:etc|boot|bin|sbin|lib|lib64|usr|var/lib|proc|sys|root/\.ssh)(?:/|$)|dev/(?!null$|stdout$|stderr$|tty$|fd/))"
 )
 UNREADABLE = "cannot tell what this runs"
 

@@ -93,6 +93,7 @@ _RUN_VALUED = (
     *("--ulimit", "--tmpfs", "--shm-size", "--security-opt", "--gpus", "--health-cmd", "--pid", "--ipc"),
     *("--cidfile", "-a", "--attach", "--memory-swap", "--stop-signal", "--stop-timeout", "--userns"),
 )
+_HOST_ROOTS = frozenset({"/", "/etc", "/var/run/docker.sock", "/run/docker.sock", "/var/lib/docker"})
 _COMPOSE_VALUED = ("-f", "--file", "-p", "--project-name", "--profile", "--env-file", "--project-directory")
 _COMPOSE_READ = frozenset({"ps", "logs", "config", "ls", "top", "images", "version", "events", "port", ""})
 
@@ -108,6 +109,8 @@ def _docker(ctx: Context) -> list[Finding]:
         action = _action(args)
         return _top(ctx, _CONTAINER_ALIASES.get(action, action), args[1:])
     if sub in _GROUPS:
+        if _action(args) in ("rm", "remove") and (ctx.broad or computed(args)):
+            return [(DES, f"docker {sub} rm of a computed set deletes every one of them")]
         return [_group(sub, args)]
     return _top(ctx, sub, args)
 
@@ -210,9 +213,16 @@ def _exec(ctx: Context, args: list[str]) -> list[Finding]:
 
 
 def _run(ctx: Context, args: list[str]) -> list[Finding]:
-    _, rest = options(args, _RUN_VALUED, stop=True)
+    opts, rest = options(args, _RUN_VALUED, stop=True)
     inner = ctx.argv(rest[1:]) if len(rest) > 1 else []
-    return [(MUT, "docker run starts a new container"), *inner]
+    found: list[Finding] = [(MUT, "docker run starts a new container"), *inner]
+    for name, value in opts:
+        host_root = name in ("-v", "--volume") and (value or "").split(":", 1)[0] in _HOST_ROOTS
+        host_wide = name in ("--pid", "--ipc", "--userns") and value == "host"
+        if name == "--privileged" or host_root or host_wide:
+            found.append((DES, "docker run given the host's root, engine socket or processes can change the host"))
+            break
+    return found
 
 
 def _compose(ctx: Context, args: list[str]) -> list[Finding]:

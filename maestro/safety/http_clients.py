@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from maestro.safety.context import HARMLESS_TARGETS, MUT, OK, Context, Finding, Handler, word_set
+import re
+
+from maestro.safety.context import DES, HARMLESS_TARGETS, MUT, OK, Context, Finding, Handler, word_set
 from maestro.safety.options import names, options, value
 
 _CURL_VALUED = (
@@ -26,6 +28,7 @@ _AB_VALUED = (
 )
 _HEY_VALUED = ("-n", "-c", "-q", "-z", "-o", "-m", "-H", "-t", "-A", "-d", "-D", "-a", "-x", "-T")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_ENGINE_API = re.compile(r"docker\.sock|:237[56]\b")
 _CURL_WRITES = word_set(
     "-o --output -D --dump-header -c --cookie-jar --trace --trace-ascii --stderr --libcurl --etag-save --hsts "
     "--alt-svc --output-dir"
@@ -37,8 +40,11 @@ def _curl(ctx: Context) -> list[Finding]:
     given = names(opts)
     method = (value(opts, "-X", "--request") or "").upper()
     out: list[Finding] = []
+    engine_api = "--unix-socket" in given or any(_ENGINE_API.search(a) for a in ctx.args)
     if method and method not in _SAFE_METHODS:
         out.append((MUT, f"curl sends a {method} request"))
+        if engine_api:
+            out.append((DES, f"curl {method} to the Docker Engine API changes the engine behind every check"))
     elif given & {"-T", "--upload-file"}:
         out.append((MUT, "curl uploads a file (PUT)"))
     elif given & _CURL_DATA and not given & {"-G", "--get"}:

@@ -186,7 +186,9 @@ def _redirects(redirects: list[tuple[str, str]]) -> list[Finding]:
     for op, target in redirects:
         if ">" not in op or target in HARMLESS_TARGETS or (op.endswith("&") and target.isdigit()):
             continue
-        if _BLOCK_DEVICE.match(target):
+        if target.startswith(("/dev/tcp/", "/dev/udp/")):
+            out.append(unreadable(f"connects this command to the remote host {target} (a reverse shell)"))
+        elif _BLOCK_DEVICE.match(target):
             out.append((DES, f"writes straight over the block device {target}"))
         elif SYSTEM_PATH.match(target):
             out.append((DES, f"{'appends to' if '>>' in op else 'overwrites'} the system file {target}"))

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 from maestro.model import Evidence, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
-from maestro.runbooks.terms import PLACEHOLDER, normalise
-from maestro.triage.matching import Excerpts
+from maestro.runbooks.terms import PLACEHOLDER, normalise, trie_regex
+from maestro.triage.matching import Excerpts, ExcerptsOfServices
 
 Facts = Mapping[str, str]
 
@@ -33,7 +33,7 @@ SCANNED_LOG_LINES = 12
 LOG_LINE_CHARS = 300
 _WORD = re.compile(r"[a-z]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-_WITHOUT_DIGITS = str.maketrans("", "", "0123456789")
+_DIGITS = b"0123456789"
 _QUOTES = re.compile(r"['\"\\\\]")
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:@/+=,%-]{0,254}")
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9._~%:@\[\]-]+(?:/[A-Za-z0-9._~%/:@+=,&?#*-]*)?", re.IGNORECASE)
@@ -142,6 +142,7 @@ class World:
         self._logs: dict[str, list[str]] = {}
         self._failing = {s.subject for s in self.signals if s.kind in FAILURES}
         self._excerpts: dict[tuple[str, bool], Excerpts] = {}
+        self._of_services: dict[bool, ExcerptsOfServices] = {}
         self._error_lines_of: dict[str, list[tuple[str, str]]] = {}
         self._words: dict[str, frozenset[str]] = {}
         self._recent_deploys: list[Signal] | None = None
@@ -220,6 +221,12 @@ class World:
         """What the evidence says about the service in words: its error lines, last error and failure signals."""
         return self._cached(service, True)
 
+    def excerpts_of_services(self, own: bool) -> ExcerptsOfServices:
+        """Every service's log excerpts (`own`: own excerpts) at once, to look each term up once for all."""
+        if own not in self._of_services:
+            self._of_services[own] = ExcerptsOfServices({name: self._cached(name, own) for name in self.services})
+        return self._of_services[own]
+
     def _cached(self, service: str, own: bool) -> Excerpts:
         key = (service, own)
         if key not in self._excerpts:
@@ -253,19 +260,20 @@ class World:
 
     def _read_error_lines(self, service: str) -> list[tuple[str, str]]:
         """Newest first, as shown and normalised: distinct (digits aside) recent log lines that look wrong."""
-        seen: set[str] = set()
+        seen: set[bytes] = set()
         lines: list[tuple[str, str]] = []
         for raw in reversed(self._logs.get(service, [])[-RECENT_LOG_LINES:]):
             line = raw[:LOG_LINE_CHARS]
             lowered = line.lower()
-            shape = lowered.translate(_WITHOUT_DIGITS)
+            if not _LOOKS_WRONG.search(lowered):
+                continue
+            # digits aside (UTF-8 holds ASCII digits only as themselves)
+            shape = lowered.encode("utf-8", "surrogatepass").translate(None, _DIGITS)
             if shape in seen:
                 continue
             seen.add(shape)
-            if not _LOOKS_WRONG.search(lowered):
-                continue
             shown = line if line.isprintable() else _CONTROL.sub(" ", line)
-            lines.append((shown.strip(), normalise(line)))
+            lines.append((shown.strip(), normalise(lowered)))
             if len(lines) == SCANNED_LOG_LINES:
                 break
         return lines
@@ -318,9 +326,57 @@ class World:
         return facts
 
 
-_LOOKS_WRONG = re.compile(
-    r"error|fail|fatal|panic|exception|traceback|killed|refused|reset|timeout|timed out|cannot|can't|could not|"
-    r"unable|denied|forbidden|rejected|missing|not set|undefined|not found|no such|no space|no route|too many|"
-    r"exceeded|expired|invalid|corrupt|checksum|deadlock|unhealthy|unreachable|oom|out of memory|nxdomain|"
-    r"eai_again|x509|certificate|rate limit|quota|throttl|exit|warn|crit|alert|abort|emerg|leak|\b(429|5\d\d)\b"
+_WRONG_WORDS = (
+    "error",
+    "fail",
+    "fatal",
+    "panic",
+    "exception",
+    "traceback",
+    "killed",
+    "refused",
+    "reset",
+    "timeout",
+    "timed out",
+    "cannot",
+    "can't",
+    "could not",
+    "unable",
+    "denied",
+    "forbidden",
+    "rejected",
+    "missing",
+    "not set",
+    "undefined",
+    "not found",
+    "no such",
+    "no space",
+    "no route",
+    "too many",
+    "exceeded",
+    "expired",
+    "invalid",
+    "corrupt",
+    "checksum",
+    "deadlock",
+    "unhealthy",
+    "unreachable",
+    "oom",
+    "out of memory",
+    "nxdomain",
+    "eai_again",
+    "x509",
+    "certificate",
+    "rate limit",
+    "quota",
+    "throttl",
+    "exit",
+    "warn",
+    "crit",
+    "alert",
+    "abort",
+    "emerg",
+    "leak",
 )
+# as a trie: every log line of every service is tested against it
+_LOOKS_WRONG = re.compile(trie_regex(_WRONG_WORDS) + r"|\b(?:429|5\d\d)\b")

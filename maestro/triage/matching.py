@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Protocol
 
 from maestro.model import IncidentContext, Severity
 from maestro.runbooks.terms import Term, normalise, regex_term
@@ -29,7 +32,9 @@ class TextPart:
         if not term.may_match(self.text):
             return None
         seen: dict[Polarity, str] = {}
-        for found in term.pattern.finditer(self.text):
+        for found in term.matcher(self.text).finditer(self.text):
+            if _SENTENCE_END.search(found.group(0)):
+                continue  # "manifest unknown. All users...": a term's words belong to one sentence
             polarity = self.scopes.polarity(self.text, found.start(), found.end(), term.negative)
             if polarity is Polarity.ASSERTED:
                 return found.group(0), polarity
@@ -40,6 +45,7 @@ class TextPart:
         return None
 
 
+_SENTENCE_END = re.compile(r"[.!?]\s|\n")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
 
 
@@ -78,7 +84,7 @@ _CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine
 def _mention(term: Term, text: str) -> str | None:
     if not term.may_match(text):
         return None
-    for found in term.pattern.finditer(text):
+    for found in term.matcher(text).finditer(text):
         if not _CLEARED.match(text, found.end()):
             return found.group(0)
     return None
@@ -160,30 +166,104 @@ class Excerpts:
             return None
         # a phrase starts with a literal the regex engine scans for fast over all lines at once; a regex is
         # only tried on the lines holding its needle
-        if not (term.folds_case or term.anchored) and term.pattern.search(self.text) is None:
+        if not (term.folds_case or term.anchored) and term.matcher(self.text).search(self.text) is None:
             return None
         return next((q for q, line in zip(self.quotes, self.lines, strict=True) if _mention(term, line)), None)
 
 
-def score_excerpts(terms: Iterable[Term], excerpts: Excerpts, weight: float, need: float = 0.0) -> TextScore:
-    """Each term counts once, times `weight`; the hits are the quotes of the lines that matched.
+class Quoting(Protocol):
+    def quote(self, term: Term) -> str | None: ...
 
-    Scoring stops, below `need`, as soon as the terms left cannot bring the score up to `need`.
-    """
-    ranked = sorted(terms, key=lambda t: -t.weight)
-    left = weight * sum(t.weight for t in ranked)
-    result = TextScore()
-    for term in ranked:
-        if result.score + left < need:
-            break
-        left -= term.weight * weight
-        quote = excerpts.quote(term)
-        if quote is not None:
-            result.score += term.weight * weight
-            result.hits.append(quote)
-            result.terms.append(term)
-    result.hits = list(dict.fromkeys(result.hits))
-    return result
+
+class ExcerptsOfServices:
+    """Every service's excerpts read at once: a term is looked for once across all their lines, not once per
+    service and runbook, with the same answer per service as `Excerpts.quote`."""
+
+    def __init__(self, excerpts: Mapping[str, Excerpts]) -> None:
+        self._quotes: list[str] = []
+        self._lines: list[str] = []
+        self._owner: list[str] = []
+        for name, each in excerpts.items():
+            self._quotes.extend(each.quotes)
+            self._lines.extend(each.lines)
+            self._owner.extend([name] * len(each.lines))
+        self._text = "\n".join(self._lines)
+        self._ends = list(accumulate((len(line) + 1 for line in self._lines), initial=-1))[1:]
+        self._found: dict[tuple[str, bool], dict[str, str]] = {}
+        self._holding: dict[str, set[int]] = {}
+
+    def of(self, service: str) -> Quoting:
+        return _ServiceQuotes(self, service)
+
+    def quotes(self, term: Term) -> dict[str, str]:
+        """The quote of each service's first line that mentions the term."""
+        key = (term.source, term.folds_case)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._scan(term)
+        return found
+
+    def _scan(self, term: Term) -> dict[str, str]:
+        if not term.may_match(self._text):
+            return {}
+        lines = self._lines_with_needles(term)
+        if term.anchored:
+            return self._scan_lines(term, lines)
+        # each line holding a needle is searched in place, bounded to the line, as it would be alone
+        found: dict[str, str] = {}
+        pattern, text, ends = term.matcher(self._text), self._text, self._ends
+        for line in lines:
+            owner = self._owner[line]
+            if owner in found:
+                continue
+            end = ends[line]
+            match = pattern.search(text, ends[line - 1] + 1 if line else 0, end)
+            while match is not None and _CLEARED.match(text, match.end(), end):
+                match = pattern.search(text, max(match.end(), match.start() + 1), end)
+            if match is not None:
+                found[owner] = self._quotes[line]
+        return found
+
+    def _lines_with_needles(self, term: Term) -> Iterable[int]:
+        """The lines that hold a text of every group of texts the term requires."""
+        if not term.needles or (term.folds_case and not self._text.isascii()):
+            return range(len(self._lines))
+        lines: set[int] | None = None
+        for group in {term.needles, *term.needle_groups}:
+            holding = set().union(*(self._lines_holding(needle) for needle in group))
+            lines = holding if lines is None else lines & holding
+            if not lines:
+                return ()
+        return sorted(lines or ())
+
+    def _lines_holding(self, needle: str) -> set[int]:
+        """The lines a text is in; many terms share a text ("error", "refused"), so each is found once."""
+        lines = self._holding.get(needle)
+        if lines is None:
+            lines = self._holding[needle] = set()
+            at = self._text.find(needle)
+            while at != -1:
+                line = bisect_left(self._ends, at)
+                lines.add(line)
+                at = self._text.find(needle, self._ends[line] + 1)
+        return lines
+
+    def _scan_lines(self, term: Term, lines: Iterable[int]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for line in lines:
+            owner = self._owner[line]
+            if owner not in found and _mention(term, self._lines[line]):
+                found[owner] = self._quotes[line]
+        return found
+
+
+@dataclass(frozen=True)
+class _ServiceQuotes:
+    scan: ExcerptsOfServices
+    service: str
+
+    def quote(self, term: Term) -> str | None:
+        return self.scan.quotes(term).get(self.service)
 
 
 def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
@@ -194,6 +274,7 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 # --- severity the words describe (the seed's severity table drives these cues) --------------------------
 
 _P0_OUTAGE = (
+    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|cron|scheduler|standby|elasticsearch|search)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
@@ -203,10 +284,15 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
-    r"\b(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
+    r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?)\W+(\w+\W+){0,3}"
+    r"(unhealthy|down|taken out|removed|failing)\b",
+    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|access\s+(the\s+)?(site|app|api|service|account))",
+    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|"
+    r"access\s+((the|their|our|your|its)\s+)?(site|app|api|service|accounts?))",
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
+    r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
     r"\bcorrupt\w*",
     r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
@@ -222,6 +308,10 @@ _P0_OUTAGE = (
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
     r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
+    r"\bno (new )?(orders?|payments?|accounts?|sign-?ups?|uploads?|posts?|messages?|bookings?|purchases?|users?) "
+    r"(can|could) (be )?(created|placed|made|saved|processed|submitted|completed|sent|registered)\b",
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete) "
+    r"(any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
 )
 _P0_ERRORS = (r"\b500s?\b", r"\b5xx\b", r"internal server error")
 _P1 = (
@@ -238,6 +328,9 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
+    r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
+    r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
 )
 _P2 = (
@@ -251,8 +344,10 @@ _P2 = (
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
-    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website)\W+(\w+\W+){0,2}"
-    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine)\b",
+    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
+    r"workloads)\W+(\w+\W+){0,2}"
+    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
+    r"still (serve|serving|run|running|work|working|up)\b)\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
 )
 _PARTIAL = (
@@ -261,6 +356,14 @@ _PARTIAL = (
     r"\b\d+\s?% of (users|requests|traffic|calls)\b",
     r"\b(one|a single) (region|zone|node|tenant)\b",
     r"\bintermittent\w*",
+    r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
+    r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+)
+# how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
+_SPREAD = re.compile(
+    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|users?|sites?|websites?|visitors?|"
+    r"pages?|services?|traffic|domains)"
 )
 _NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
 
@@ -299,7 +402,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
             (
                 m.group(0)
                 for part in parts
-                for m in term.pattern.finditer(part.text)
+                for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
                 and part.scopes.polarity(part.text, m.start(), m.end()) is Polarity.ASSERTED
             ),
@@ -319,6 +422,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
+    if p2 and p0 and not errors and all(_SPREAD.fullmatch(cue) for cue in p0):
+        return Described(Severity.P2, partial, tuple(p2))
     if p0 or (errors and not sometimes and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
     if unfelt:

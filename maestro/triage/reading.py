@@ -63,6 +63,7 @@ _PROBLEM = re.compile(
     r"restarts?|oom\w*|deploy\w*|changes?|releases?|rollouts?|migrations?|updates?|upgrades?|timeouts?|spikes?|"
     r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign)"
 )
+_QUALIFIERS = frozenset(["new", "recent", "more", "further", "other"])
 _NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
 _HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|otherwise|hint|if|would|in case)\b")
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
@@ -121,6 +122,9 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         if word in ("not", "cannot") and before in _MODALS:
             continue
         if word in ("no", "without", "zero", "none") and not (_PROBLEM.fullmatch(after) or _PROBLEM.fullmatch(then)):
+            continue
+        # "no new deploys" rules out a change; "no new orders can be created" reports the failure
+        if word == "no" and after in _QUALIFIERS and not _PROBLEM.fullmatch(then):
             continue
         if word == "nothing" and _NOTHING_FAILS.fullmatch(after):
             continue

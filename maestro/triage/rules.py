@@ -44,10 +44,10 @@ from maestro.triage.matching import (
     incident_parts,
     names_in_text,
     score_contradictions,
-    score_excerpts,
     score_terms,
 )
 from maestro.triage.reading import Polarity
+from maestro.triage.similarity import closest
 
 __all__ = ["Catalog", "load_catalog", "triage"]
 
@@ -155,8 +155,10 @@ def triage(
 
     candidates: dict[tuple[str, str], _Candidate] = {}
     _raise_from_signals(catalog, world, candidates)
-    referred = _raise_from_text(catalog, parts, world, candidates)
+    referred, near = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
+    if not candidates:
+        _raise_weak(catalog, parts, world, candidates, near)
     chosen = _select(candidates)
     if all(c.weak for c in chosen):
         chosen = [*chosen, _generic(catalog.generic, world, parts)]
@@ -188,8 +190,9 @@ def _raise_from_signals(catalog: Catalog, world: World, candidates: dict[tuple[s
 
 def _raise_from_text(
     catalog: Catalog, parts: tuple[TextPart, ...], world: World, candidates: dict[tuple[str, str], _Candidate]
-) -> dict[str, list[str]]:
-    """Raise runbooks from the words; returns the services the words refer to."""
+) -> tuple[dict[str, list[str]], list[tuple[float, str, Runbook, TextScore]]]:
+    """Raise runbooks from the words; returns the services the words refer to and the readings just below
+    their bar."""
     named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
     named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
     referred = _referred(catalog, world, parts, named_services)
@@ -200,7 +203,7 @@ def _raise_from_text(
         by_runbook.setdefault(candidate.runbook.id, []).append(candidate)
     # only the runbooks and terms whose needles the words hold can match them
     words = "\n".join(part.text for part in parts)
-    present = {needle for needle in catalog.needles if needle in words} if words.isascii() else None
+    present = catalog.needles_in(words) if words.isascii() else None
     for index in catalog.worded_for(present):
         runbook = index.runbook
         if any_term(index.excludes, parts):
@@ -235,15 +238,49 @@ def _raise_from_text(
                 candidate.support.append(signal)
                 candidate.evidence.append(f"signal {signal.kind} on {subject}: {signal.detail}")
         candidates[(runbook.id, subject)] = candidate
-    if near and not candidates:
-        # nothing reached its bar: the closest specific reading beats "unknown", as a weak hypothesis
-        _, _, runbook, text = max(near, key=lambda n: (n[0], n[1]))
-        subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
-        weak = _Candidate(runbook, subject, text.score / 2, [*text.hits, "a weak match, below its bar"], described=True)
-        weak.reported, weak.quotes, weak.weak = list(dict.fromkeys(text.found)), quotes, True
-        candidates[(runbook.id, subject)] = weak
     _rank_symptoms_below_causes(candidates)
-    return referred
+    return referred, near
+
+
+def _raise_weak(
+    catalog: Catalog,
+    parts: tuple[TextPart, ...],
+    world: World,
+    candidates: dict[tuple[str, str], _Candidate],
+    near: list[tuple[float, str, Runbook, TextScore]],
+) -> None:
+    """Nothing in the words or the evidence reached a bar: the closest reading beats "unknown", as a weak
+    hypothesis: the best match below its bar, else the runbook whose own words are closest."""
+    named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
+    named_nodes = names_in_text(world.nodes, {n: [n.lower()] for n in world.nodes}, parts)
+    if not near:
+        _raise_closest(catalog, parts, world, candidates, named_services, named_nodes)
+        return
+    _, _, runbook, text = max(near, key=lambda n: (n[0], n[1]))
+    subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
+    weak = _Candidate(runbook, subject, text.score / 2, [*text.hits, "a weak match, below its bar"], described=True)
+    weak.reported, weak.quotes, weak.weak = list(dict.fromkeys(text.found)), quotes, True
+    candidates[(runbook.id, subject)] = weak
+
+
+def _raise_closest(
+    catalog: Catalog,
+    parts: tuple[TextPart, ...],
+    world: World,
+    candidates: dict[tuple[str, str], _Candidate],
+    named_services: list[str],
+    named_nodes: list[str],
+) -> None:
+    """No term matched: the runbook whose own words are closest to the report's, as a weak hypothesis."""
+    found = closest(catalog, parts)
+    if found is None:
+        return
+    runbook, similarity, shared = found
+    subject, _ = _text_subject(runbook, world, TextScore(), named_services, named_nodes)
+    note = f"closest runbook by its own words (similarity {similarity}): {', '.join(shared[:5])}"
+    weak = _Candidate(runbook, subject, similarity * 4, [note], described=True, weak=True)
+    weak.reported = shared[:6]
+    candidates[(runbook.id, subject)] = weak
 
 
 def _specific(text: TextScore, catalog: Catalog) -> bool:
@@ -363,8 +400,9 @@ def _bound_by_evidence(
     best: tuple[float, str, list[str]] | None = None
     kinds = runbook.match.supporting_signals
     supported_on = {s.subject for s in world.signals if s.kind in kinds} if kinds else set()
+    own = world.excerpts_of_services(own=True)
     for name in pool:
-        excerpts = world.own_excerpts(name)
+        excerpts = own.of(name)
         found = [(term.weight, quote) for term in text.terms if (quote := excerpts.quote(term)) is not None]
         overlap = sum(weight for weight, _ in found)
         if overlap < BIND_MIN:
@@ -382,37 +420,47 @@ def _bound_by_evidence(
 def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str, str], _Candidate]) -> None:
     """Error lines confirm the issues already raised for their service and raise the cause runbooks they match.
 
-    Only the terms whose needles are in a service's lines are tried, and only while they can still reach the bar.
+    Only the terms whose needles are in the lines are tried, each once across all services' lines.
     """
     found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
     excerpts_of = {name: world.log_excerpts(name) for name in world.services}
-    # the needles of all the lines at once, then each service's among those: most needles are in no line
+    scan = world.excerpts_of_services(own=False)
     joined = "\n".join(e.text for e in excerpts_of.values())
-    anywhere = [needle for needle in catalog.needles if needle in joined]
-    for order, (name, excerpts) in enumerate(excerpts_of.items()):
-        if not excerpts:
+    # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
+    present = catalog.needles_in(joined) if joined.isascii() else None
+    order = {name: position for position, name in enumerate(excerpts_of)}
+    raised = {runbook_id for runbook_id, _ in candidates}
+    for index in catalog.causes_for(present):
+        runbook, on_node, hints = index.runbook, index.on_node, index.hints
+        terms = index.terms if present is None else index.terms_for(present)
+        # a runbook its terms cannot bring to a bar, and with no issue raised to confirm, is not looked up
+        if runbook.id not in raised and LOG_WEIGHT * sum(t.weight for t in terms) < max(LOG_MIN_SCORE, index.min_score):
             continue
-        # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
-        present = set(filter(excerpts.text.__contains__, anywhere)) if excerpts.text.isascii() else None
-        bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
-        node = world.service_facts(name).get("node", "")
-        for index in catalog.causes_for(present):
-            runbook, on_node, hints = index.runbook, index.on_node, index.hints
+        # each term is looked up once across all services' lines; heavier terms first, as hits are listed
+        by_service: dict[str, TextScore] = {}
+        for term in sorted(terms, key=lambda t: -t.weight):
+            for name, quote in scan.quotes(term).items():
+                score = by_service.setdefault(name, TextScore())
+                score.score += term.weight * LOG_WEIGHT
+                score.hits.append(quote)
+                score.terms.append(term)
+        for name in sorted(by_service, key=order.__getitem__):
+            score = by_service[name]
+            score.hits = list(dict.fromkeys(score.hits))
             if hints and not _hinted(world, name, list(hints)):
                 continue
-            subject = node if on_node else name
+            subject = world.service_facts(name).get("node", "") if on_node else name
             existing = candidates.get((runbook.id, subject))
+            bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
             need = 0.0 if existing is not None else max(bar, index.min_score)
-            terms = index.terms if present is None else index.terms_for(present)
-            score = score_excerpts(terms, excerpts, LOG_WEIGHT, need)
-            if not score.hits or score.score < need or any(excerpts.quote(t) is not None for t in index.excludes):
+            if score.score < need or any(name in scan.quotes(t) for t in index.excludes):
                 continue
             if existing is not None:
                 existing.add(score.score, score.hits)
                 existing.evidenced = True
                 existing.quotes.extend(q for q in score.hits if q not in existing.quotes)
             else:
-                found.append((-score.score, order, name, subject, runbook, score))
+                found.append((-score.score, order[name], name, subject, runbook, score))
     per_service: dict[str, int] = {}
     for negative, _, name, subject, runbook, score in sorted(found, key=lambda f: (f[0], f[1], f[4].id)):
         if per_service.get(name, 0) == MAX_LOG_RUNBOOKS_PER_SERVICE:

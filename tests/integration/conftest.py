@@ -50,6 +50,18 @@ class Lab:
         return docker.DockerClient(base_url=self.host, timeout=10)
 
 
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment for running `maestro-tui` as a process: its files in tmp_path, no engine to reach."""
+    return {
+        **os.environ,
+        "MAESTRO_JOURNAL": str(tmp_path / "journal.sqlite3"),
+        "MAESTRO_CONFIG": str(tmp_path / "config.toml"),
+        "MAESTRO_REPORTS": str(tmp_path / "reports"),
+        "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock",
+    }
+
+
 def why_no_lab() -> str | None:
     if os.geteuid() != 0:
         return "the swarm lab needs root (it creates a network namespace and starts dockerd)"

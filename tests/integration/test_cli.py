@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,17 +10,6 @@ from pathlib import Path
 import pytest
 
 SEED_EXAMPLE = "Production API down - 500 errors. Logs show database connection timeout. Deployed 30 minutes ago."
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MAESTRO_JOURNAL": str(tmp_path / "journal.sqlite3"),
-        "MAESTRO_CONFIG": str(tmp_path / "config.toml"),
-        "MAESTRO_REPORTS": str(tmp_path / "reports"),
-        "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock",
-    }
 
 
 def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

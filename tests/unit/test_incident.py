@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +214,29 @@ def test_advance_with_nothing_new_returns_the_same_incident() -> None:
     incident = fold(events)
     assert advance(incident, events) is incident
     assert advance(incident, []) is incident
+
+
+def test_a_tick_given_before_the_engine_answered_carries_to_the_issue_it_names(tmp_path: Path) -> None:
+    from maestro.journal import Journal
+    from maestro.recorder import Recorder
+
+    described = triage(issue("app.config_error", Severity.P0), issue("swarm.crash_loop", Severity.P0))
+    measured = triage(
+        issue("app.config_error", Severity.P0, "web"),
+        issue("swarm.crash_loop", Severity.P0, "worker"),
+        issue("swarm.crash_loop", Severity.P0, "cache"),
+    )
+    with Journal.open(tmp_path / "journal.sqlite3", actor="ana@node1") as journal:
+        opened = journal.open_incident(IncidentContext(description="API returns 500s since the deploy"))
+        recorder = Recorder(journal, journal.incident(opened.incident_id), lambda: None, lambda text: None)
+        assert recorder.record_triage(ev.TriageGenerated(triage=described))
+        assert recorder.toggle(ev.ItemTicked(item="app.config_error", label="config"))
+        assert recorder.toggle(ev.ItemTicked(item="swarm.crash_loop", label="crash loop"))
+        assert recorder.record_triage(ev.TriageGenerated(triage=measured))
+        incident = journal.incident(opened.incident_id)
+        # one issue of its runbook: the tick follows it; two: nobody can tell which one was meant
+        assert incident.is_ticked("app.config_error:web")
+        assert not incident.is_ticked("swarm.crash_loop:worker")
+        assert not incident.is_ticked("swarm.crash_loop:cache")
+        assert recorder.toggle(ev.ItemTicked(item="app.config_error:web", label="config"))
+        assert not journal.incident(opened.incident_id).is_ticked("app.config_error:web")

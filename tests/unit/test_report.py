@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ import pytest
 from maestro import events as ev
 from maestro import redact, report, safety
 from maestro.config import Channel, Config, Dashboard
-from maestro.incident import Incident, fold
+from maestro.incident import Incident
 from maestro.metrics import Metrics, metrics
 from maestro.model import (
     SEVERITIES,
@@ -31,8 +31,8 @@ from maestro.model import (
     Triage,
     TriageIssue,
 )
+from tests.factories import T0, Stream
 
-T0 = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
 NOW = T0 + timedelta(minutes=45)
 SECRET = "hunter2-s3cr3t"
 SECRET_URL = f"postgres://u:{SECRET}@db/x"
@@ -45,31 +45,8 @@ DASHBOARD_URL = "https://grafana.example.test/d/cluster?from=now-1h&to=now"
 STATUS_PAGE = "https://status.example.test"
 
 
-class Events:
-    def __init__(self, incident_id: str = "INC-7") -> None:
-        self.incident_id = incident_id
-        self.items: list[ev.Event] = []
-
-    def add(self, minutes: float, kind: ev.EventKind, payload: ev.Payload, actor: str = "ana@node1") -> None:
-        self.items.append(
-            ev.Event(
-                seq=len(self.items) + 1,
-                incident_id=self.incident_id,
-                at=T0 + timedelta(minutes=minutes),
-                actor=actor,
-                kind=kind,
-                payload=payload,
-            )
-        )
-
-    def fold(self) -> Incident:
-        return fold(self.items)
-
-
 def fresh_incident() -> Incident:
-    events = Events("INC-1")
-    events.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description="API down")))
-    return events.fold()
+    return Stream("API down").incident()
 
 
 def worker_issue() -> TriageIssue:
@@ -181,7 +158,6 @@ def full_evidence() -> Evidence:
 
 def full_incident() -> Incident:
     """Acknowledged at +4, mitigated at +12 (second P0 ticked), resolved at +30 minutes."""
-    e = Events()
     context = IncidentContext(
         description=DESCRIPTION,
         when="10 minutes ago",
@@ -189,21 +165,21 @@ def full_incident() -> Incident:
         recent_changes="deployed api v2.3 at 04:50",
         error_messages=JS_LINK,
     )
-    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=context))
-    e.add(1, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=full_evidence()))
-    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
-    e.add(4, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="went well: rollback took one command"))
-    e.add(6, ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="swarm.crash_loop:worker", label="Worker crash loop"))
-    e.add(7, ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="assess.alerts", label="Read all alerts"))
-    e.add(8, ev.EventKind.ESCALATED, ev.Escalated(level=1, role="Team Lead", name="Dana Lead", reason="P0"))
-    e.add(9, ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="[05:09] Update #1:\nOK"))
-    e.add(10, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="went wrong: no alert fired for the worker"))
-    e.add(10.5, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="lucky: it happened in a quiet hour"))
-    e.add(11, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="detection: crash loops are not alerted on"))
-    e.add(11.5, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=f"the worker used {SECRET_URL}"))
-    e.add(12, ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="swarm.image:api"))
-    e.add(30, ev.EventKind.RESOLVED, ev.Resolved(resolution="rolled back worker and api to v2.2"))
-    return e.fold()
+    e = Stream(incident_id="INC-7", context=context)
+    e.add_at(1, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=full_evidence()))
+    e.add_at(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    e.add_at(4, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="went well: rollback took one command"))
+    e.add_at(6, ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="swarm.crash_loop:worker", label="Worker crash loop"))
+    e.add_at(7, ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="assess.alerts", label="Read all alerts"))
+    e.add_at(8, ev.EventKind.ESCALATED, ev.Escalated(level=1, role="Team Lead", name="Dana Lead", reason="P0"))
+    e.add_at(9, ev.EventKind.STATUS_UPDATE_DRAFTED, ev.StatusUpdateDrafted(number=1, text="[05:09] Update #1:\nOK"))
+    e.add_at(10, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="went wrong: no alert fired for the worker"))
+    e.add_at(10.5, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="lucky: it happened in a quiet hour"))
+    e.add_at(11, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="detection: crash loops are not alerted on"))
+    e.add_at(11.5, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text=f"the worker used {SECRET_URL}"))
+    e.add_at(12, ev.EventKind.ITEM_TICKED, ev.ItemTicked(item="swarm.image:api"))
+    e.add_at(30, ev.EventKind.RESOLVED, ev.Resolved(resolution="rolled back worker and api to v2.2"))
+    return e.incident()
 
 
 def full_config() -> Config:
@@ -334,11 +310,10 @@ def test_executive_summary_of_the_full_incident() -> None:
 
 
 def test_a_confirmed_root_cause_is_identified_with_who_and_when() -> None:
-    e = Events()
-    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description="worker down")))
-    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
-    e.add(5, ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker"))
-    incident = e.fold()
+    e = Stream("worker down", incident_id="INC-7")
+    e.add_at(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    e.add_at(5, ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker"))
+    incident = e.incident()
     text = report.render("executive-summary", incident, full_config(), now=T0 + timedelta(minutes=10))
     assert "**Root Cause Identified**: Yes - confirmed by ana@node1: Worker crash loop\n" in text
     assert "**Primary Cause**: wrong DB URL in image v2.3 (confirmed by ana@node1)" in text
@@ -347,18 +322,17 @@ def test_a_confirmed_root_cause_is_identified_with_who_and_when() -> None:
     confirmed = guide[guide.index("**Confirmed Root Cause**") :].split("\n\n")[0]
     assert "- Worker crash loop: wrong DB URL in image v2.3 (confirmed by ana@node1)" in confirmed
     assert "Cache killed by OOM" not in confirmed
-    e.add(
+    e.add_at(
         6, ev.EventKind.ROOT_CAUSE_CONFIRMED, ev.RootCauseConfirmed(issue_id="swarm.crash_loop:worker", confirmed=False)
     )
-    withdrawn = report.render("executive-summary", e.fold(), full_config(), now=T0 + timedelta(minutes=10))
+    withdrawn = report.render("executive-summary", e.incident(), full_config(), now=T0 + timedelta(minutes=10))
     assert "**Root Cause Identified**: No - investigating" in withdrawn
 
 
 def test_open_incident_next_steps_name_the_next_fix_and_escalation() -> None:
-    e = Events()
-    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description="worker down")))
-    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
-    text = report.render("executive-summary", e.fold(), full_config(), now=T0 + timedelta(minutes=10))
+    e = Stream("worker down", incident_id="INC-7")
+    e.add_at(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    text = report.render("executive-summary", e.incident(), full_config(), now=T0 + timedelta(minutes=10))
     steps = section(text, "Next Steps")
     assert "1. Fix P0 issue: Worker crash loop (about 5 min, owner: Ana Ops)" in steps
     lead = "Escalate to Team Lead (Dana Lead) at 2026-11-26 05:30 UTC if still open (P0 not resolved in 30 minutes)"
@@ -532,9 +506,8 @@ def test_user_text_cannot_break_the_markdown() -> None:
     ],
 )
 def test_a_description_cannot_open_a_block(description: str, line: str) -> None:
-    e = Events()
-    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description=description)))
-    text = report.render("incident-report", e.fold(), Config(), now=NOW)
+    e = Stream(description, incident_id="INC-7")
+    text = report.render("incident-report", e.incident(), Config(), now=NOW)
     assert section(text, "Summary").splitlines()[3] == line
     assert fenced_blocks(text) == []
 
@@ -628,12 +601,11 @@ HOSTILE = (
 
 
 def hostile_incident() -> Incident:
-    e = Events("INC-H")
-    e.add(0, ev.EventKind.INCIDENT_OPENED, ev.IncidentOpened(context=IncidentContext(description=HOSTILE)))
-    e.add(1, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=full_evidence()))
-    e.add(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
-    e.add(3, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="see ![y](https://evil.test/y.png)\x1b[31m red \x9b"))
-    return e.fold()
+    e = Stream(HOSTILE, incident_id="INC-H")
+    e.add_at(1, ev.EventKind.EVIDENCE_CAPTURED, ev.EvidenceCaptured(evidence=full_evidence()))
+    e.add_at(2, ev.EventKind.TRIAGE_GENERATED, ev.TriageGenerated(triage=full_triage()))
+    e.add_at(3, ev.EventKind.NOTE_ADDED, ev.NoteAdded(text="see ![y](https://evil.test/y.png)\x1b[31m red \x9b"))
+    return e.incident()
 
 
 def test_markdown_images_links_and_control_characters_from_outside_are_inert(tmp_path: Path) -> None:

@@ -807,3 +807,12 @@ def test_an_unfillable_service_placeholder_becomes_a_step_naming_the_choices() -
     issue = triage(ctx("API returns 500 errors"), live, now=NOW).issue("app.http_errors")
     # the service the words name first, then the failing one
     assert issue is not None and issue.fix[0].text == "# pick the service for <SERVICE>: api or worker"
+
+
+def test_when_no_term_matches_the_closest_runbook_by_its_own_words_is_a_weak_hypothesis() -> None:
+    result = triage(ctx("Consul cluster lost its leader and service registration fails"), now=NOW)
+    guess, generic = result.issues[0], result.issues[-1]
+    assert (guess.runbook_id, guess.hypothesis, generic.runbook_id) == ("swarm.quorum_lost", True, GENERIC_ID)
+    assert guess.why.startswith("hypothesis from the words 'lost', 'leader'")
+    for vague in ("something is wrong", "check the swarm", "users complain"):
+        assert [i.runbook_id for i in triage(ctx(vague), now=NOW).issues] == [GENERIC_ID], vague

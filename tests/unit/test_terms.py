@@ -11,7 +11,7 @@ import pytest
 
 from maestro.runbooks import default_catalog
 from maestro.runbooks.terms import normalise, phrase_term, regex_term, required_texts
-from maestro.triage.matching import Excerpts
+from maestro.triage.matching import Excerpts, ExcerptsOfServices
 
 SCENARIOS = tomllib.loads((Path(__file__).parent / "scenarios.toml").read_text(encoding="utf-8"))["scenario"]
 
@@ -123,3 +123,26 @@ def test_an_anchored_regex_matches_at_the_start_of_any_log_line() -> None:
     assert excerpts.quote(regex_term(r"^fatal", 1.0)) == "log a: fatal: no disk"
     assert excerpts.quote(regex_term(r"disk$", 1.0)) == "log a: fatal: no disk"
     assert excerpts.quote(regex_term(r"^no disk", 1.0)) is None
+
+
+def test_the_needle_scan_finds_the_same_needles_as_testing_each_in_turn() -> None:
+    catalog = default_catalog()
+    cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+    for case in cases:
+        text = normalise(case["text"])
+        assert catalog.needles_in(text) == {n for n in catalog.needles if n in text}, text
+
+
+def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -> None:
+    cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+    # each case's sentences as one service's log lines; the lines of the next case run on from them
+    excerpts = {
+        f"svc{i}": Excerpts.of((f"log svc{i}: {s}", normalise(s)) for s in case["text"].split(". ") if s)
+        for i, case in enumerate(cases)
+    }
+    together = ExcerptsOfServices(excerpts)
+    terms = [t for runbook in default_catalog() for t in runbook.terms]
+    assert len(terms) > 500
+    for term in terms:
+        alone = {name: q for name, each in excerpts.items() if (q := each.quote(term)) is not None}
+        assert together.quotes(term) == alone, term.source
