@@ -82,7 +82,7 @@ ACTIONS: tuple[Action, ...] = (
         "app",
         priority=True,
     ),
-    Action("export", "x", "Export", "Export every report into a folder", "app", footer=True),
+    Action("export", "x", "Export", "Export every report into a folder", "incident", footer=True),
     Action("request_quit", "q", "Quit", "Quit (offers to export the reports first)", "app", footer=True),
     Action("request_quit", "ctrl+c,ctrl+q", "Quit", "Quit", "app", priority=True, palette=False),
     Action("tick", "space", "Tick", "Mark the highlighted issue done, or open it again", "checklist", footer=True),

@@ -8,6 +8,7 @@ keys and messages are handled by the incident screen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -185,6 +186,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         if screen := self.incident_screen:
             engine = self.poller.engine
             screen.attach(self.recorder, self.clock, engine.logs if engine is not None else None)
+            screen.reports_folder = self._reports_folder()
         if incident.triage is None:
             self._first_triage(incident)
         else:
@@ -207,9 +209,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             workers.triage_now, self.post_message, incident.evidence, incident, self.config, self.clock, "",
             refine=not self._awaiting_evidence,
         )  # fmt: skip
-        self.run_worker(
-            work, thread=True, exclusive=True, exit_on_error=False, group="triage", description="rules triage"
-        )
+        self._in_worker(work, "triage", "rules triage")
 
     def _triage_with(self, evidence: Evidence, summary: str) -> None:
         """The rules triage again with this evidence (no new poll); Claude is asked about the result."""
@@ -218,9 +218,7 @@ class MaestroApp(App[None], inherit_bindings=False):
         work = partial(
             workers.triage_now, self.post_message, evidence, incident, self.config, self.clock, summary, refine=True
         )
-        self.run_worker(
-            work, thread=True, exclusive=True, exit_on_error=False, group="triage", description="rules triage"
-        )
+        self._in_worker(work, "triage", "rules triage")
 
     # --- the view ---------------------------------------------------------------
 
@@ -278,14 +276,10 @@ class MaestroApp(App[None], inherit_bindings=False):
     # --- actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Triage and export wait for an incident; escape cancels Claude only while it streams and nothing
-        else wants escape (a dialog, the filter)."""
+        """Triage waits for an incident; escape cancels Claude only while it streams and nothing else wants
+        escape (a dialog, the filter)."""
         if action == "cancel_claude":
-            return (
-                self.claude_streaming
-                and isinstance(self.screen, IncidentScreen)
-                and not isinstance(self.focused, Input)
-            )
+            return self.claude_streaming and self.screen is self.incident_screen and not isinstance(self.focused, Input)
         return self.incident is not None or action not in actions.NEEDS_AN_INCIDENT
 
     @property
@@ -305,11 +299,6 @@ class MaestroApp(App[None], inherit_bindings=False):
         self.notify("Running the triage again...")
         self.run_triage("run again by hand")
 
-    def action_export(self) -> None:
-        if self.incident is not None:
-            self.notify(f"Exporting the reports to {self._reports_folder()} ...")
-            self.run_export(then_quit=False)
-
     def action_request_quit(self) -> None:
         if isinstance(self.screen, lazy.dialogs.QuitDialog):
             return
@@ -321,13 +310,16 @@ class MaestroApp(App[None], inherit_bindings=False):
         def answered(export: bool | None) -> None:
             if export is None:
                 return
-            if export:
-                self.notify(f"Exporting the reports to {self._reports_folder()} ...")
-                self.run_export(then_quit=True)
+            if export and (screen := self.incident_screen) is not None:
+                screen.action_export(then_quit=True)
             else:
                 self.exit()
 
         self.push_screen(lazy.dialogs.QuitDialog(str(self._reports_folder())), answered)
+
+    def _in_worker(self, work: Callable[[], None], group: str, description: str) -> None:
+        """One operation at a time per group, in a thread; its failure is said, never raised."""
+        self.run_worker(work, thread=True, exclusive=True, exit_on_error=False, group=group, description=description)
 
     def _reports_folder(self) -> Path:
         assert self.incident is not None
@@ -344,9 +336,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             workers.collect_and_triage, self.post_message, self.poller.source, fallback, incident, self.config,
             self.clock, summary,
         )  # fmt: skip
-        self.run_worker(
-            work, thread=True, exclusive=True, exit_on_error=False, group="triage", description="rules triage"
-        )
+        self._in_worker(work, "triage", "rules triage")
 
     def _start_claude(self, draft: Triage, evidence: Evidence | None) -> None:
         """Ask Claude to refine this triage (when a key is set); a run for an older one is stopped first."""
@@ -358,21 +348,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             return
         self._claude = run = lazy.claude_run.ClaudeRun()
         work = partial(workers.ask_claude, self.post_message, run, settings, self.incident, evidence, draft)
-        self.run_worker(
-            work, thread=True, exclusive=True, exit_on_error=False, group="claude", description="Claude triage"
-        )
-
-    def run_export(self, then_quit: bool) -> None:
-        if (incident := self.incident) is None:
-            return
-        record = partial(self.call_from_thread, self.record)
-        work = partial(
-            workers.export_reports, self.post_message, record, incident, self.config, self._reports_folder(),
-            self.clock(), then_quit,
-        )  # fmt: skip
-        self.run_worker(
-            work, thread=True, exclusive=True, exit_on_error=False, group="export", description="export reports"
-        )
+        self._in_worker(work, "claude", "Claude triage")
 
     def on_triage_ready(self, message: msg.TriageReady) -> None:
         self.call_after_refresh(self.poller.start)  # once the first triage is on screen; then a no-op
@@ -447,18 +423,6 @@ class MaestroApp(App[None], inherit_bindings=False):
             elif awaited and self.incident is not None and self.incident.triage is not None:
                 self._start_claude(self.incident.triage, None)
         self.redraw("services", "clock")
-
-    def on_reports_exported(self, message: msg.ReportsExported) -> None:
-        if message.then_quit:
-            self.exit(message=f"Reports exported to {message.folder}")
-            return
-        listing = "\n".join(path.name for path in message.files)
-        self.push_screen(
-            lazy.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
-        )
-
-    def on_reports_failed(self, message: msg.ReportsFailed) -> None:
-        self.notify(f"Export failed, nothing written to the journal: {message.reason}", severity="error", timeout=10)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from maestro.model import LogLine, Severity
     from maestro.notify.send import Delivery, Record
     from maestro.recorder import Recorder
-    from tui.messages import NotificationsSent
+    from tui.messages import NotificationsSent, ReportsExported, ReportsFailed
     from tui.screens.status_update import UpdateChoice
     from tui.views import Situation
 
@@ -71,6 +72,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.selected_issue: str | None = None
         self._clock: Callable[[], datetime] | None = None
         self._read_logs: LogReader | None = None
+
+    reports_folder: Path | None = None
+    """Where `x` writes the reports; set by the app once the incident is known."""
 
     def attach(self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None) -> None:
         """The session is open: record through `recorder`; `read_logs` is None when there is no engine."""
@@ -581,3 +585,33 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             self.app.push_screen(
                 lazy.issue.IssueCard(lazy.views.checked_issue(issue), done=incident.is_ticked(issue.id))
             )
+
+    # --- the export -------------------------------------------------------------------------------------------
+
+    def action_export(self, then_quit: bool = False) -> None:
+        """Write the reports in a worker; they are recorded here (as the command records them), then shown."""
+        folder, situation = self.reports_folder, self.situation
+        if folder is None or situation is None or self.recorder is None or self._clock is None:
+            return
+        self.notify(f"Exporting the reports to {folder} ...")
+        record = partial(self.app.call_from_thread, self._record)
+        work = partial(
+            workers.export_reports, self.post_message, record, self.recorder.incident, situation.config, folder,
+            self._clock(), then_quit,
+        )  # fmt: skip
+        self.run_worker(
+            work, thread=True, exclusive=True, exit_on_error=False, group="export", description="export reports"
+        )
+
+    def on_reports_exported(self, message: ReportsExported) -> None:
+        message.stop()
+        if message.then_quit:
+            self.app.exit(message=f"Reports exported to {message.folder}")
+            return
+        listing = "\n".join(path.name for path in message.files)
+        viewer = lazy.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
+        self.app.push_screen(viewer)
+
+    def on_reports_failed(self, message: ReportsFailed) -> None:
+        message.stop()
+        self.notify(f"Export failed, nothing written to the journal: {message.reason}", severity="error", timeout=10)
