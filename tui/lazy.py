@@ -45,13 +45,14 @@ if TYPE_CHECKING:
     from maestro.notify import channel
     from maestro.triage import claude, claude_run, pipeline
     from tui import views
-    from tui.screens import dialogs, help, intake, issue, logs, tasks
+    from tui.screens import conditions, dialogs, help, intake, issue, logs, tasks
     from tui.screens import status_update as update_dialog
 
     __all__ = [
         "channel",
         "claude",
         "claude_run",
+        "conditions",
         "dialogs",
         "drift",
         "escalation",
