@@ -266,7 +266,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             lazy.escalation.record_firings(self.recorder.record_once, situation.incident, sustained)
 
     def _say_error(self, text: str) -> None:
-        self.notify(text, severity="error", timeout=10)
+        self.notify(text, severity="error", timeout=10, markup=False)
         self.redraw("clock")
 
     def record(self, kind: EventKind, payload: Payload) -> bool:
@@ -296,7 +296,7 @@ class MaestroApp(App[None], inherit_bindings=False):
             self.push_screen(lazy.help.HelpScreen())
 
     def action_triage(self) -> None:
-        self.notify("Running the triage again...")
+        self.notify("Running the triage again...", markup=False)
         self.run_triage("run again by hand")
 
     def action_request_quit(self) -> None:
@@ -396,14 +396,14 @@ class MaestroApp(App[None], inherit_bindings=False):
         run.cancel.set()
         self.workers.cancel_group(self, "claude")
         self.refresh_bindings()
-        self.notify(lazy.claude.CANCELLED, title="Claude triage")
+        self.notify(lazy.claude.CANCELLED, title="Claude triage", markup=False)
         if not self.record(
             lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine="claude", reason=lazy.claude.CANCELLED)
         ):
             self.redraw("checklist", "clock")
 
     def on_triage_failed(self, message: msg.TriageFailed) -> None:
-        self.notify(f"{message.engine} triage failed: {message.reason}", severity="error", timeout=10)
+        self.notify(f"{message.engine} triage failed: {message.reason}", severity="error", timeout=10, markup=False)
         self.record(lazy.ev.EventKind.TRIAGE_FAILED, lazy.ev.TriageFailed(engine=message.engine, reason=message.reason))
         self.call_after_refresh(self.poller.start)
 
@@ -427,14 +427,15 @@ class MaestroApp(App[None], inherit_bindings=False):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
         if event.state is WorkerState.ERROR:
-            self.notify(f"{worker.description or worker.name} failed: {worker.error}", severity="error", timeout=10)
+            failed = f"{worker.description or worker.name} failed: {worker.error}"
+            self.notify(failed, severity="error", timeout=10, markup=False)
 
     def _tell_drift(self, latest: Evidence) -> None:
         """Say when the latest signals drift from the ones the triage saw; `t` runs the triage again."""
         incident = self.incident
         drift = self._drift.update(incident.evidence, latest) if self._drift and incident and incident.triage else ""
         if drift:
-            self.notify(drift, title="Evidence changed", timeout=20)
+            self.notify(drift, title="Evidence changed", timeout=20, markup=False)
 
     def _journal_swarm_news(self, news: list[SwarmEvent]) -> None:
         """Engine events, already throttled, become timeline entries (once, whichever process hears them)."""

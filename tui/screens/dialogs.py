@@ -228,7 +228,9 @@ class TextViewer(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
-        self.notify("Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse.")
+        self.notify(
+            "Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse.", markup=False
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

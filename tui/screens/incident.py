@@ -265,7 +265,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
         entry = self.commands.selected
         if entry is None:
-            self.notify("No command highlighted in the command deck.", severity="warning")
+            self.notify("No command highlighted in the command deck.", severity="warning", markup=False)
             return
         text = entry.command.text
         if (
@@ -291,7 +291,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         copied = copyable(command.text)
         self.app.copy_to_clipboard(copied)
         self.commands.show_copied(copied)
-        self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})")
+        self.notify(copied.splitlines()[0] if copied else "", title=f"Copied ({danger.value})", markup=False)
 
     def action_logs(self) -> None:
         """The logs of the service in front of the person: the highlighted issue's in the checklist, recovery
@@ -299,7 +299,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         service = self._issue_service() if self.active_pane in ISSUE_PANES else None
         service = service or self.services.selected_service
         if service is None:
-            self.notify("No service selected.", severity="warning")
+            self.notify("No service selected.", severity="warning", markup=False)
             return
         self.show_logs(service)
 
@@ -347,7 +347,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         step = (top.level, config.escalation[top.level]) if top else lazy.escalation.next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
-            self.notify(f"Already at the top of the chain: {current.label_with_contact}", severity="warning")
+            self.notify(
+                f"Already at the top of the chain: {current.label_with_contact}", severity="warning", markup=False
+            )
             return
         level, contact = step
         if top is not None:
@@ -419,7 +421,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         title = f"Status update #{number}"
         if not choice.channels:
             lazy.status_update.send(self._record, incident, choice.text, (), config, now, who)
-            self.notify(f"{title} marked as posted by hand.", title=title)
+            self.notify(f"{title} marked as posted by hand.", title=title, markup=False)
             return
         self._send(
             title,
@@ -471,7 +473,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             if severity is None:
                 return
             if severity == current:
-                self.notify(f"Severity is already {severity}.")
+                self.notify(f"Severity is already {severity}.", markup=False)
                 return
             self._record(
                 lazy.ev.EventKind.SEVERITY_CHANGED, lazy.ev.SeverityChanged(severity=severity, reason="set by hand")
@@ -485,7 +487,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             return
         incident = self.situation.incident
         if incident.status in (lazy.model.IncidentStatus.RESOLVED, lazy.model.IncidentStatus.CLOSED):
-            self.notify(f"Already {incident.status.value}: {incident.resolution}")
+            self.notify(f"Already {incident.status.value}: {incident.resolution}", markup=False)
             return
 
         def answered(text: str | None) -> None:
@@ -528,7 +530,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         incident = self.situation.incident
         issue = incident.triage.issue(self.selected_issue) if incident.triage and self.selected_issue else None
         if issue is None:
-            self.notify("Highlight an issue in the checklist first.", severity="warning")
+            self.notify("Highlight an issue in the checklist first.", severity="warning", markup=False)
             return
         confirmed = any(r.issue_id == issue.id for r in incident.root_causes_confirmed)
         if confirmed:
@@ -548,7 +550,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             payload = lazy.ev.RootCauseConfirmed(issue_id=issue.id, confirmed=not confirmed)
             if self._record(lazy.ev.EventKind.ROOT_CAUSE_CONFIRMED, payload):
                 done = "withdrawn" if confirmed else "confirmed"
-                self.notify(f"Root cause {done}: {issue.title}", title="Root cause")
+                self.notify(f"Root cause {done}: {issue.title}", title="Root cause", markup=False)
 
         self.app.push_screen(lazy.dialogs.ConfirmDialog(question, detail, yes=yes), answered)
 
@@ -593,7 +595,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         folder, situation = self.reports_folder, self.situation
         if folder is None or situation is None or self.recorder is None or self._clock is None:
             return
-        self.notify(f"Exporting the reports to {folder} ...")
+        self.notify(f"Exporting the reports to {folder} ...", markup=False)
         record = partial(self.app.call_from_thread, self._record)
         work = partial(
             workers.export_reports, self.post_message, record, self.recorder.incident, situation.config, folder,
@@ -614,4 +616,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def on_reports_failed(self, message: ReportsFailed) -> None:
         message.stop()
-        self.notify(f"Export failed, nothing written to the journal: {message.reason}", severity="error", timeout=10)
+        self.notify(
+            f"Export failed, nothing written to the journal: {message.reason}",
+            severity="error",
+            timeout=10,
+            markup=False,
+        )

@@ -111,7 +111,9 @@ class StatusUpdateDialog(ModalScreen[UpdateChoice | None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
-        self.notify("Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse.")
+        self.notify(
+            "Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse.", markup=False
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
