@@ -27,6 +27,7 @@ def issue_text(tone: Tone, issue: TriageIssue, *, done: bool) -> Text:
     text.append(f"   Source: {issue.provenance.value}, confidence {issue.confidence:.0%}", style="dim")
     text.append("\n\n")
     text.append_text(plain(issue.summary))
+    _ranking(text, tone, issue)
     if issue.impact:
         _section(text, tone, "Impact")
         text.append_text(plain(issue.impact))
@@ -51,6 +52,25 @@ def issue_text(tone: Tone, issue: TriageIssue, *, done: bool) -> Text:
         _section(text, tone, "Escalate if")
         text.append_text(plain(issue.escalate_if))
     return text
+
+
+def _ranking(text: Text, tone: Tone, issue: TriageIssue) -> None:
+    """Why the issue ranks where it does, measured facts apart from reported words; a guess from words alone says
+    so and names the read-only check that would confirm or refute it."""
+    if not (issue.why or issue.measured or issue.reported or issue.hypothesis):
+        return
+    _section(text, tone, "Hypothesis: nothing measured confirms it yet" if issue.hypothesis else "Why it ranks here")
+    if issue.why:
+        text.append_text(plain(issue.why))
+        text.append("\n")
+    for label, items in (("measured", issue.measured), ("reported", issue.reported)):
+        if items:
+            text.append(f"{label}: ", style="dim")
+            text.append_text(plain("; ".join(items), one_line=True))
+            text.append("\n")
+    if issue.check:
+        text.append("check: ", style="dim")
+        text.append_text(plain(issue.check, one_line=True))
 
 
 def _section(text: Text, tone: Tone, title: str) -> None:
