@@ -134,11 +134,11 @@ class Incident(Model):
         """The recovery sequence of the triage: the same list as long as the triage is the same object."""
         if self.triage is None:
             return []
-        last = _last_phases
-        if last is not None and last[0] is self.triage:
-            return last[1]
+        global _last_phases
+        if _last_phases is not None and _last_phases[0] is self.triage:
+            return _last_phases[1]
         phases = recovery_sequence(self.triage)
-        globals()["_last_phases"] = (self.triage, phases)
+        _last_phases = (self.triage, phases)
         return phases
 
     def is_ticked(self, item_id: str) -> bool:
