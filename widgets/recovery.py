@@ -50,13 +50,15 @@ class RecoveryPlan(OptionList):
         self._ticked: set[str] = set()
         self._phases_done: set[str] = set()
         self._shown: tuple[object, ...] | None = None
+        self._total: str | None = None
 
     def show(self, phases: list[Phase], ticked: set[str], phases_done: set[str], total: str) -> None:
         """Show these phases with these boxes ticked; a tick redraws only the lines it changed.
 
         The same phases are the same list (Incident.phases() returns one list per triage).
         """
-        self.border_subtitle = total
+        if total != self._total:  # setting a border title repaints the whole pane, even to the same text
+            self._total = self.border_subtitle = total
         if self._shown is not None and phases is self._shown[0]:
             if set(ticked) != self._ticked or set(phases_done) != self._phases_done:
                 self._ticked, self._phases_done = set(ticked), set(phases_done)

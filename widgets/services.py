@@ -130,6 +130,8 @@ class ServicesPanel(Vertical):
         self._shown: ServiceRows | None = None
         """The rows the table holds, when they are exactly some ServiceRows' (no filter)."""
         self._source_rows = 0
+        self._source_text: Text | None = None
+        self._subtitle: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="services-source", markup=False)
@@ -188,12 +190,15 @@ class ServicesPanel(Vertical):
         text = self._describe(evidence, problem)
         # Its times and counts change with every poll; the layout only when it needs another row.
         rows = 1 + text.cell_len // max(source.content_region.width, 1)
-        source.update(text, layout=rows != self._source_rows)
-        self._source_rows = rows
+        if text != self._source_text:
+            source.update(text, layout=rows != self._source_rows)
+        self._source_text, self._source_rows = text, rows
         source.set_class(bool(problem), "-problem")
         stale = bool(problem) and evidence is not None
         self.set_class(stale, "-stale")
-        self.border_subtitle = f"last seen {self._age(evidence)} ago" if stale and evidence is not None else ""
+        subtitle = f"last seen {self._age(evidence)} ago" if stale and evidence is not None else ""
+        if subtitle != self._subtitle:  # setting a border title repaints the whole pane, even to the same text
+            self._subtitle = self.border_subtitle = subtitle
 
     def _describe(self, evidence: Evidence | None, problem: str) -> Text:
         if evidence is None:
