@@ -17,7 +17,7 @@ from maestro.decision_trees import evaluate as evaluate_trees
 from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
-from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
+from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, Triage, TriageIssue
 from maestro.triage.claude_run import ClaudeRun
 from widgets.command_deck import DeckCommand, DeckView
 from widgets.escalation import TimerView
@@ -118,15 +118,43 @@ def root_causes(incident: Incident) -> dict[str, str]:
     return {c.issue.id: "confirmed" if c.confirmed_by else "measured" for c in root_cause.causes(incident)}
 
 
+_last_deck: tuple[object, str | None, str, DeckView] | None = None
+"""The last deck worked out: its triage (the same object until a new triage), selected issue, Redis service."""
+_last_redis: tuple[object, str] | None = None
+"""The last evidence looked at for a Redis service, and what was found."""
+
+
 def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
-    """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
-    from maestro.emergency import emergency_sections, service_like
+    """The selected issue's commands, then the emergency set for its subject; every label checked locally.
+
+    The same triage, issue and Redis service give the same deck (the same object), so a redraw that changes
+    neither checks no command again.
+    """
+    global _last_deck
+    triage = situation.incident.triage
+    redis = _redis_service(situation.evidence)
+    if _last_deck is not None and _last_deck[0] is triage and _last_deck[1:3] == (selected_issue, redis):
+        return _last_deck[3]
+    view = _deck(triage, selected_issue, redis)
+    _last_deck = (triage, selected_issue, redis, view)
+    return view
+
+
+def _redis_service(evidence: Evidence | None) -> str:
+    global _last_redis
+    from maestro.emergency import service_like
+
+    if _last_redis is None or _last_redis[0] is not evidence:
+        _last_redis = (evidence, service_like(evidence, "redis"))
+    return _last_redis[1]
+
+
+def _deck(triage: Triage | None, selected_issue: str | None, redis: str) -> DeckView:
+    from maestro.emergency import emergency_sections
     from maestro.safety import checked
 
-    triage = situation.incident.triage
     issue = triage.issue(selected_issue) if triage and selected_issue else None
     entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
-    redis = service_like(situation.evidence, "redis")
     for section in emergency_sections([issue.subject] if issue and issue.subject else [], redis):
         entries += [DeckCommand(f"emergency: {section.title.lower()}", checked(c)) for c in section.commands]
     heading = f"Commands for: {issue.title}" if issue else "No issue selected: emergency commands"

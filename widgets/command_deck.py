@@ -49,6 +49,7 @@ class CommandDeck(Vertical):
         super().__init__(id=id, classes=classes)
         self._entries: dict[str, DeckCommand] = {}
         self._shown: tuple[object, ...] | None = None
+        self._view: DeckView | None = None
         self._copied = ""
 
     def compose(self) -> ComposeResult:
@@ -65,6 +66,9 @@ class CommandDeck(Vertical):
         return self._entries.get(option.id) if option is not None and option.id else None
 
     def show(self, view: DeckView) -> None:
+        if view is self._view:
+            return
+        self._view = view
         heading, entries = view.heading, view.entries
         signature = (heading, tuple((e.section, e.command.model_dump_json(), e.issue_id) for e in entries))
         if signature == self._shown:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
-from widgets.option_prompts import rows
 from widgets.text import BOLD, TONES, duration, plain, severity_label, tones
 
 if TYPE_CHECKING:
@@ -59,8 +58,8 @@ class EscalationPanel(Static, can_focus=True):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, markup=False)
         self.timer_view: TimerView | None = None
+        self._shown: tuple[object, ...] | None = None
         self._text: Text | None = None
-        self._shape = -1
 
     def show(self, view: TimerView) -> None:
         if view == self.timer_view:
@@ -68,16 +67,23 @@ class EscalationPanel(Static, can_focus=True):
         self.timer_view = view
         escalation = urgency(view.next_escalation_s, AMBER_ESCALATION_S)
         update = urgency(view.next_update_s, AMBER_UPDATE_S)
+        # The clocks are shown to the second: a view that differs below that draws nothing again.
+        shown = (
+            replace(view, elapsed_s=0, next_escalation_s=None, next_update_s=None),
+            *(_to_the_second(s) for s in (view.elapsed_s, view.next_escalation_s, view.next_update_s)),
+            escalation,
+            update,
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
         worst = "red" if "red" in (escalation, update) else "amber" if "amber" in (escalation, update) else ""
         self.set_class(worst == "amber", "-amber")
         self.set_class(worst == "red", "-red")
         text = self._render_view(view, escalation, update)
-        if text == self._text:
-            return
-        # The clock's digits change every second; the layout only when the rows the text takes may change.
-        shape = rows(text, self.content_region.width, self.app.console)
-        self.update(text, layout=shape != self._shape)
-        self._text, self._shape = text, shape
+        if text != self._text:
+            self._text = text
+            self.update(text, layout=False)  # its size is the grid's, whatever it shows
 
     def _render_view(self, view: TimerView, escalation: str, update: str) -> Text:
         tone = tones(self)
@@ -129,3 +135,8 @@ class EscalationPanel(Static, can_focus=True):
 def countdown(seconds: float, ahead: str) -> str:
     """ "in 0:12:00" while time is left, "OVERDUE by 0:03:00" once it has run out."""
     return f"OVERDUE by {duration(-seconds)}" if seconds <= 0 else f"{ahead} {duration(seconds)}"
+
+
+def _to_the_second(seconds: float | None) -> tuple[bool, int] | None:
+    """What `duration` and `countdown` show of a clock: whether it has run out, and its whole seconds."""
+    return None if seconds is None else (seconds <= 0, int(seconds))

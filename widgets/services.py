@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -98,6 +99,46 @@ def _cells(row: tuple[str, ...], tone: Tone) -> list[Text]:
     return [Text(value, style=style) for value, style in zip(row, styles, strict=True)]
 
 
+class ServiceTable(DataTable[Text]):
+    """A DataTable that draws a cell again only when the cell, its place or its look changed.
+
+    DataTable forgets every drawn cell whenever any cell changes; a poll that changes two services of 1,000
+    would draw every visible cell again, each through Rich, several times a second while the swarm is busy.
+    """
+
+    CELL_CACHE = 4096
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._drawn: dict[tuple[object, ...], tuple[object, Any]] = {}
+        """Drawn cells by where and how they are drawn, each with the cell it is a drawing of."""
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> Any:
+        if row_index < 0 or column_index < 0:  # the header row
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cell = self._data[row_key][column_key]
+        key = (row_key, column_key, row_index, base_style, width, cursor, hover, self._show_hover_cursor,
+               self.show_cursor, self._pseudo_class_state)  # fmt: skip
+        drawn = self._drawn.get(key)
+        if drawn is not None and drawn[0] is cell:
+            return drawn[1]
+        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        if len(self._drawn) >= self.CELL_CACHE:
+            self._drawn.clear()
+        self._drawn[key] = (cell, lines)
+        return lines
+
+
 class ServicesPanel(Vertical):
     """Shows whatever evidence it is given; says so plainly when the engine is not connected.
 
@@ -135,7 +176,7 @@ class ServicesPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="services-source", markup=False)
-        table: DataTable[Text] = DataTable(id="services-table", cursor_type="row", zebra_stripes=True)
+        table = ServiceTable(id="services-table", cursor_type="row", zebra_stripes=True)
         for key, label, width in COLUMNS:
             table.add_column(label, key=key, width=width)
         yield table
