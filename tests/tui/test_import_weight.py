@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tui import lazy
+from maestro import lazy
+from tui import screens
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "maestro.collect.signals",
     "maestro.collect.engine_events",
     "maestro.triage.pipeline",
-    "tui.views",
+    "maestro.screen_view",
     "maestro.recorder",
     "maestro.safety",
     "tui.screens.dialogs",
@@ -58,7 +59,7 @@ def test_the_command_and_the_app_load_no_core_module(key: str) -> None:
 
 def test_the_lazy_seam_loads_a_module_on_its_first_use_and_knows_every_name() -> None:
     code = (
-        "import sys\nfrom tui import lazy\n"
+        "import sys\nfrom maestro import lazy\n"
         "before = 'maestro.escalation' in sys.modules\n"
         "lazy.escalation.clock\n"
         "names = [getattr(lazy, name).__name__ for name in lazy.MODULES]\n"
@@ -66,6 +67,21 @@ def test_the_lazy_seam_loads_a_module_on_its_first_use_and_knows_every_name() ->
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.split() == ["False", "True", "True"]
-    source = (ROOT / "tui" / "lazy.py").read_text(encoding="utf-8")
+    source = (ROOT / "maestro" / "lazy.py").read_text(encoding="utf-8")
     for name in lazy.MODULES:
-        assert f'"{name}",' in source.split("__all__")[1], f"{name} is missing from what type checkers see"
+        assert f'"{name}"' in source.split("__all__")[1], f"{name} is missing from what type checkers see"
+
+
+def test_a_screen_loads_on_its_first_use_and_every_later_screen_exists() -> None:
+    code = (
+        "import sys\nfrom tui import screens\n"
+        "before = 'tui.screens.dialogs' in sys.modules\n"
+        "screens.dialogs.ConfirmDialog\n"
+        "names = [getattr(screens, name).__name__ for name in screens.LATER]\n"
+        "print(before, 'tui.screens.dialogs' in sys.modules, names == [f'tui.screens.{n}' for n in screens.LATER])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.split() == ["False", "True", "True"]
+    source = (ROOT / "tui" / "screens" / "__init__.py").read_text(encoding="utf-8")
+    for name in screens.LATER:
+        assert f'"{name}"' in source.split("__all__")[1], f"{name} is missing from what type checkers see"

@@ -1,48 +1,43 @@
 """The incident screen: six panes in a grid when there is room, one pane per tab when there is not.
 
 It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the situation it was
-last shown and writes through the recorder it was given. The app hands it both once the session is open.
+last shown and writes through the recorder. What keeps the incident current (triage, Claude, polls) is its
+live side, tui.screens.incident_session; the app only opens the session and hands it over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Tab, Tabs
+from textual.widgets import DataTable, Input, Tab, Tabs
 
-from maestro.text import copyable
-from tui import actions, lazy, workers
+from maestro import lazy
+from maestro.text import copyable, hms
+from tui import actions, screens, workers
+from tui.screens.incident_session import IncidentSession
 from widgets.checklist import SeverityChecklist
-from widgets.command_deck import CommandDeck, DeckCommand
+from widgets.command_deck import CommandDeck
 from widgets.escalation import EscalationPanel
 from widgets.footer import KeysFooter
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
 from widgets.saving_banner import SavingBanner
 from widgets.services import ServicesPanel
-from widgets.text import duration
 from widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-    from maestro.events import EventKind, Payload
-    from maestro.model import LogLine, Severity
+    from maestro.model import Severity
     from maestro.notify.send import Delivery, Record
-    from maestro.recorder import Recorder
+    from maestro.pane_views import DeckCommand
+    from maestro.screen_view import Situation
     from tui.messages import NotificationsSent, ReportsExported, ReportsFailed
     from tui.screens.status_update import UpdateChoice
-    from tui.views import Situation
-
-LogReader = Callable[[str], "list[LogLine]"]
-"""Reads a service's logs from the engine (blocking; the logs screen calls it in a worker)."""
 
 PANES: tuple[tuple[str, str], ...] = tuple((title.lower(), title) for title in actions.PANE_TITLES)
 """Focus order (and the digit keys): down the left column, then down the right one."""
@@ -58,7 +53,7 @@ class PaneTabs(Tabs, can_focus=False):
     """Pane names for small terminals; `tab` moves between panes, so this never takes focus."""
 
 
-class IncidentScreen(Screen[None], inherit_bindings=False):
+class IncidentScreen(IncidentSession, inherit_bindings=False):
     BINDINGS = actions.bindings("incident")
 
     def __init__(self) -> None:
@@ -68,17 +63,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         """The panes shown before the active one, for `esc`."""
         self.situation: Situation | None = None
         """What the panes show now; None until the session is open."""
-        self.recorder: Recorder | None = None
         self.selected_issue: str | None = None
-        self._clock: Callable[[], datetime] | None = None
-        self._read_logs: LogReader | None = None
-
-    reports_folder: Path | None = None
-    """Where `x` writes the reports; set by the app once the incident is known."""
-
-    def attach(self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None) -> None:
-        """The session is open: record through `recorder`; `read_logs` is None when there is no engine."""
-        self.recorder, self._clock, self._read_logs = recorder, clock, read_logs
 
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
@@ -156,7 +141,10 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         incident = situation.incident
         self.show_checklist(situation)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), lazy.views.recovery_total(incident)
+            incident.phases(),
+            set(incident.ticked),
+            set(incident.phases_done),
+            lazy.screen_view.recovery_total(incident),
         )
         self.timeline.show(incident.timeline)
         self.call_after_refresh(self._show_deck)  # the checklist and the rest reach the terminal first
@@ -165,7 +153,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def _show_deck(self) -> None:
         if self.situation is not None and self.is_mounted:
-            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
+            self.commands.show(lazy.screen_view.deck_view(self.situation, self.selected_issue))
 
     def show_checklist(self, situation: Situation) -> None:
         self.situation = situation
@@ -173,9 +161,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.checklist.show(
             incident.triage,
             set(incident.ticked),
-            lazy.views.checklist_notice(situation),
-            headings=lazy.views.checklist_headings(incident),
-            causes=lazy.views.root_causes(incident),
+            lazy.screen_view.checklist_notice(situation),
+            headings=lazy.screen_view.checklist_headings(incident),
+            causes=lazy.screen_view.root_causes(incident),
         )
 
     def show_services(self, situation: Situation) -> None:
@@ -189,8 +177,8 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def show_clock(self, situation: Situation) -> None:
         """The escalation timer and the header: every second, and whenever what they show changes."""
         self.situation = situation
-        self.escalation.show(lazy.views.timer_view(situation))
-        self.header.show(lazy.views.header_view(situation))
+        self.escalation.show(lazy.screen_view.timer_view(situation))
+        self.header.show(lazy.screen_view.header_view(situation))
         self.query_one(SavingBanner).show(situation.not_saving)
 
     def pane(self, pane: str) -> Widget:
@@ -251,15 +239,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     # --- pane actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The pane keys wait for an incident (the intake form comes first)."""
-        return self.situation is not None or action not in actions.NEEDS_AN_INCIDENT
-
-    def _now(self) -> datetime:
-        assert self._clock is not None
-        return self._clock()
-
-    def _record(self, kind: EventKind, payload: Payload) -> bool:
-        return self.recorder is not None and self.recorder.record(kind, payload)
+        """The pane keys wait for an incident (the intake form comes first); escape cancels Claude only while it
+        streams and the filter does not want escape."""
+        if action == "cancel_claude":
+            return self.claude_streaming and not isinstance(self.focused, Input)
+        return self.incident is not None or action not in actions.NEEDS_AN_INCIDENT
 
     def action_copy(self) -> None:
         """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
@@ -279,7 +263,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if shown != text:
             why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = lazy.dialogs.ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
+        dialog = screens.dialogs.ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
@@ -317,14 +301,15 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
         evidence = self.situation.evidence if self.situation else None
         captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
-        read = self._read_logs
+        engine = self.poller.engine if self.poller is not None else None
+        read = engine.logs if engine is not None else None
         self.app.push_screen(
-            lazy.logs.LogsScreen(service, captured, (lambda: read(service)) if read is not None else None)
+            screens.logs.LogsScreen(service, captured, (lambda: read(service)) if read is not None else None)
         )
 
     def show_tasks(self, service: str) -> None:
         evidence = self.situation.evidence if self.situation else None
-        tasks = lazy.tasks.TasksScreen(
+        tasks = screens.tasks.TasksScreen(
             service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None
         )
         self.app.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
@@ -355,8 +340,8 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if top is not None:
             reason = top.reason
         else:
-            state = lazy.escalation.clock(incident, config, self._now())
-            reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
+            state = lazy.escalation.clock(incident, config, self.clock())
+            reason = f"{state.severity} open {hms(state.elapsed.total_seconds())}"
         lines = [f"Why: {reason}"]
         if contact.escalate_if:
             lines.append("Escalate if: " + "; ".join(contact.escalate_if))
@@ -368,14 +353,14 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 self._escalate(level, reason)
 
         question = f"Escalate to {contact.label_with_contact}?"
-        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
+        self.app.push_screen(screens.dialogs.ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
 
     def _escalate(self, level: int, reason: str) -> None:
         if self.situation is None or self.recorder is None:
             return
         incident, config, who = self.situation.incident, self.situation.config, self.recorder.journal.actor
         contact = config.escalation[level]
-        now = self._now()
+        now = self.clock()
         self._send(
             f"Escalated to {contact.label}",
             lambda record: lazy.escalation.escalate(record, incident, level, reason, config, now, who),
@@ -386,18 +371,18 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if self.situation is None:
             return
         incident, config = self.situation.incident, self.situation.config
-        text = lazy.status_update.draft(incident, self._now(), self.situation.evidence)
+        text = lazy.status_update.draft(incident, self.clock(), self.situation.evidence)
         number = incident.next_update_number
         if not self._record(
             lazy.ev.EventKind.STATUS_UPDATE_DRAFTED, lazy.ev.StatusUpdateDrafted(number=number, text=text)
         ):
             return
         channels = [
-            lazy.update_dialog.ChannelChoice(c.name, c.kind.value, c.kind is not lazy.channel.ChannelKind.PAGERDUTY)
+            screens.status_update.ChannelChoice(c.name, c.kind.value, c.kind is not lazy.channel.ChannelKind.PAGERDUTY)
             for c in config.notify
         ]
         title = f"Status update #{number}: edit it, tick where it goes"
-        self.app.push_screen(lazy.update_dialog.StatusUpdateDialog(title, text, channels), self._update_chosen)
+        self.app.push_screen(screens.status_update.StatusUpdateDialog(title, text, channels), self._update_chosen)
 
     def _update_chosen(self, choice: UpdateChoice | None) -> None:
         if choice is None:
@@ -408,7 +393,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         question = f"Send this update to {', '.join(choice.channels)}?"
         detail = "\n".join(choice.text.splitlines()[:6])
         self.app.push_screen(
-            lazy.dialogs.ConfirmDialog(question, detail, yes="Send"),
+            screens.dialogs.ConfirmDialog(question, detail, yes="Send"),
             lambda ok: self._send_update(choice) if ok else None,
         )
 
@@ -416,7 +401,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if self.situation is None or self.recorder is None:
             return
         incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
-        now = self._now()
+        now = self.clock()
         number = incident.next_update_number
         title = f"Status update #{number}"
         if not choice.channels:
@@ -453,7 +438,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                     if not self._record(lazy.ev.EventKind.CONDITION_REPORTED, payload):
                         return
 
-        self.app.push_screen(lazy.conditions.ConditionsDialog(present), answered)
+        self.app.push_screen(screens.conditions.ConditionsDialog(present), answered)
 
     def action_note(self) -> None:
         def answered(text: str | None) -> None:
@@ -461,7 +446,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 self._record(lazy.ev.EventKind.NOTE_ADDED, lazy.ev.NoteAdded(text=text))
 
         self.app.push_screen(
-            lazy.dialogs.TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered
+            screens.dialogs.TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered
         )
 
     def action_severity(self) -> None:
@@ -479,7 +464,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 lazy.ev.EventKind.SEVERITY_CHANGED, lazy.ev.SeverityChanged(severity=severity, reason="set by hand")
             )
 
-        self.app.push_screen(lazy.dialogs.SeverityDialog(self.situation.incident.severity), answered)
+        self.app.push_screen(screens.dialogs.SeverityDialog(self.situation.incident.severity), answered)
 
     def action_resolve(self) -> None:
         """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
@@ -496,17 +481,17 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
         def ask_what_fixed_it(ok: bool | None = True) -> None:
             if ok:
-                prompt = lazy.dialogs.TextPrompt(
+                prompt = screens.dialogs.TextPrompt(
                     "Resolved: what fixed it?", "rolled back web to v1; queue reachable again"
                 )
                 self.app.push_screen(prompt, answered)
 
-        against = lazy.views.before_resolving(self.situation)
+        against = lazy.screen_view.before_resolving(self.situation)
         if not against:
             ask_what_fixed_it()
             return
         detail = "\n".join(f"- {reason}" for reason in against)
-        dialog = lazy.dialogs.ConfirmDialog(
+        dialog = screens.dialogs.ConfirmDialog(
             "Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True
         )
         self.app.push_screen(dialog, ask_what_fixed_it)
@@ -516,7 +501,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if self.situation is None or self.recorder is None or not self.situation.config.notify:
             return
         incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
-        now = self._now()
+        now = self.clock()
         text = lazy.status_update.draft(incident, now, self.situation.evidence)
         names = [c.name for c in config.notify]
         self._send(
@@ -552,7 +537,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 done = "withdrawn" if confirmed else "confirmed"
                 self.notify(f"Root cause {done}: {issue.title}", title="Root cause", markup=False)
 
-        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, detail, yes=yes), answered)
+        self.app.push_screen(screens.dialogs.ConfirmDialog(question, detail, yes=yes), answered)
 
     # --- pane messages ------------------------------------------------------------------
 
@@ -578,14 +563,14 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             return
         self.selected_issue = message.issue_id
         if self.situation is not None:
-            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
+            self.commands.show(lazy.screen_view.deck_view(self.situation, self.selected_issue))
 
     def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
         incident = self.situation.incident if self.situation else None
         issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
         if incident is not None and issue is not None:
             self.app.push_screen(
-                lazy.issue.IssueCard(lazy.views.checked_issue(issue), done=incident.is_ticked(issue.id))
+                screens.issue.IssueCard(lazy.screen_view.checked_issue(issue), done=incident.is_ticked(issue.id))
             )
 
     # --- the export -------------------------------------------------------------------------------------------
@@ -593,13 +578,13 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     def action_export(self, then_quit: bool = False) -> None:
         """Write the reports in a worker; they are recorded here (as the command records them), then shown."""
         folder, situation = self.reports_folder, self.situation
-        if folder is None or situation is None or self.recorder is None or self._clock is None:
+        if folder is None or situation is None or self.recorder is None:
             return
         self.notify(f"Exporting the reports to {folder} ...", markup=False)
         record = partial(self.app.call_from_thread, self._record)
         work = partial(
             workers.export_reports, self.post_message, record, self.recorder.incident, situation.config, folder,
-            self._clock(), then_quit,
+            self.clock(), then_quit,
         )  # fmt: skip
         self.run_worker(
             work, thread=True, exclusive=True, exit_on_error=False, group="export", description="export reports"
@@ -611,7 +596,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             self.app.exit(message=f"Reports exported to {message.folder}")
             return
         listing = "\n".join(path.name for path in message.files)
-        viewer = lazy.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
+        viewer = screens.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
         self.app.push_screen(viewer)
 
     def on_reports_failed(self, message: ReportsFailed) -> None:

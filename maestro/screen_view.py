@@ -18,12 +18,9 @@ from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
+from maestro.pane_views import DeckCommand, DeckView, HeaderView, ServiceRows, TimerView
+from maestro.text import hms
 from maestro.triage.claude_run import ClaudeRun
-from widgets.command_deck import DeckCommand, DeckView
-from widgets.escalation import TimerView
-from widgets.incident_header import HeaderView
-from widgets.services import ServiceRows
-from widgets.text import duration
 
 NO_ENGINE = "no engine for this session"
 
@@ -179,9 +176,9 @@ def header_view(situation: Situation) -> HeaderView:
     elif next_s is None or state.next_contact is None:
         next_escalation = "none due"
     elif next_s <= 0:
-        next_escalation = f"{state.next_contact.role} OVERDUE {duration(-next_s)}"
+        next_escalation = f"{state.next_contact.role} OVERDUE {hms(-next_s)}"
     else:
-        next_escalation = f"{state.next_contact.role} {duration(next_s)}"
+        next_escalation = f"{state.next_contact.role} {hms(next_s)}"
     triage_engine = incident.triage.engine.value if incident.triage else "pending"
     claude_long, claude_short = (f" · {claude.engine()}", f"+{claude.engine(short=True)}") if claude else ("", "")
     evidence = situation.evidence
@@ -192,7 +189,7 @@ def header_view(situation: Situation) -> HeaderView:
         title=incident.context.description,
         severity=incident.severity,
         status=incident.status.value,
-        elapsed=duration(state.elapsed.total_seconds()),
+        elapsed=hms(state.elapsed.total_seconds()),
         eta=eta.for_incident(incident).text,
         next_escalation=next_escalation,
         escalation_due=state.overdue or top is not None,
