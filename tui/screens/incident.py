@@ -332,9 +332,8 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         step = (top.level, config.escalation[top.level]) if top else lazy.escalation.next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
-            self.notify(
-                f"Already at the top of the chain: {current.label_with_contact}", severity="warning", markup=False
-            )
+            top_of_chain = f"Already at the top of the chain: {current.label_with_contact}"
+            self.notify(top_of_chain, severity="warning", markup=False)
             return
         level, contact = step
         if top is not None:
@@ -601,9 +600,5 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def on_reports_failed(self, message: ReportsFailed) -> None:
         message.stop()
-        self.notify(
-            f"Export failed, nothing written to the journal: {message.reason}",
-            severity="error",
-            timeout=10,
-            markup=False,
-        )
+        failed = f"Export failed, nothing written to the journal: {message.reason}"
+        self.notify(failed, severity="error", timeout=10, markup=False)
