@@ -1,6 +1,6 @@
 """The incident screen: six panes in a grid when there is room, one pane per tab when there is not.
 
-It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the situation it was
+It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the scene it was
 last shown and writes through the recorder. What keeps the incident current (triage, Claude, polls) is its
 live side, tui.screens.incident_session; the app only opens the session and hands it over.
 """
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from maestro.model import Severity
     from maestro.notify.send import Delivery, Record
     from maestro.pane_views import DeckCommand
-    from maestro.screen_view import Situation
+    from maestro.screen_view import Scene
     from tui.messages import NotificationsSent, ReportsExported, ReportsFailed
     from tui.screens.status_update import UpdateChoice
 
@@ -61,7 +61,7 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         self.active_pane = PANES[0][0]
         self._pane_history: list[str] = []
         """The panes shown before the active one, for `esc`."""
-        self.situation: Situation | None = None
+        self.scene: Scene | None = None
         """What the panes show now; None until the session is open."""
         self.selected_issue: str | None = None
 
@@ -133,13 +133,13 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     # --- drawing -------------------------------------------------------------------
 
-    def show(self, situation: Situation) -> None:
-        """Redraw every pane from this situation."""
-        self.situation = situation
+    def show(self, scene: Scene) -> None:
+        """Redraw every pane from this scene."""
+        self.scene = scene
         if not self.is_mounted:
             return
-        incident = situation.incident
-        self.show_checklist(situation)
+        incident = scene.incident
+        self.show_checklist(scene)
         self.recovery.show(
             incident.phases(),
             set(incident.ticked),
@@ -148,38 +148,36 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         )
         self.timeline.show(incident.timeline)
         self.call_after_refresh(self._show_deck)  # the checklist and the rest reach the terminal first
-        self.show_services(situation)
-        self.show_clock(situation)
+        self.show_services(scene)
+        self.show_clock(scene)
 
     def _show_deck(self) -> None:
-        if self.situation is not None and self.is_mounted:
-            self.commands.show(lazy.screen_view.deck_view(self.situation, self.selected_issue))
+        if self.scene is not None and self.is_mounted:
+            self.commands.show(lazy.screen_view.deck_view(self.scene, self.selected_issue))
 
-    def show_checklist(self, situation: Situation) -> None:
-        self.situation = situation
-        incident = situation.incident
+    def show_checklist(self, scene: Scene) -> None:
+        self.scene = scene
+        incident = scene.incident
         self.checklist.show(
             incident.triage,
             set(incident.ticked),
-            lazy.screen_view.checklist_notice(situation),
+            lazy.screen_view.checklist_notice(scene),
             headings=lazy.screen_view.checklist_headings(incident),
             causes=lazy.screen_view.root_causes(incident),
         )
 
-    def show_services(self, situation: Situation) -> None:
-        self.situation = situation
-        latest = situation.latest
-        rows = situation.latest_rows if latest is not None and situation.evidence is latest else None
-        self.services.show(
-            situation.evidence, problem=situation.engine_problem, has_engine=situation.has_engine, rows=rows
-        )
+    def show_services(self, scene: Scene) -> None:
+        self.scene = scene
+        latest = scene.latest
+        rows = scene.latest_rows if latest is not None and scene.evidence is latest else None
+        self.services.show(scene.evidence, problem=scene.engine_problem, has_engine=scene.has_engine, rows=rows)
 
-    def show_clock(self, situation: Situation) -> None:
+    def show_clock(self, scene: Scene) -> None:
         """The escalation timer and the header: every second, and whenever what they show changes."""
-        self.situation = situation
-        self.escalation.show(lazy.screen_view.timer_view(situation))
-        self.header.show(lazy.screen_view.header_view(situation))
-        self.query_one(SavingBanner).show(situation.not_saving)
+        self.scene = scene
+        self.escalation.show(lazy.screen_view.timer_view(scene))
+        self.header.show(lazy.screen_view.header_view(scene))
+        self.query_one(SavingBanner).show(scene.not_saving)
 
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
@@ -289,17 +287,17 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def _issue_service(self) -> str | None:
         """The service the highlighted issue is about, when it is one the evidence knows."""
-        situation = self.situation
-        triage = situation.incident.triage if situation else None
+        scene = self.scene
+        triage = scene.incident.triage if scene else None
         issue = triage.issue(self.selected_issue) if triage and self.selected_issue else None
-        evidence = situation.evidence if situation else None
+        evidence = scene.evidence if scene else None
         if issue is None or evidence is None:
             return None
         return issue.subject if any(s.name == issue.subject for s in evidence.services) else None
 
     def show_logs(self, service: str) -> None:
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
-        evidence = self.situation.evidence if self.situation else None
+        evidence = self.scene.evidence if self.scene else None
         captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
         engine = self.poller.engine if self.poller is not None else None
         read = engine.logs if engine is not None else None
@@ -308,7 +306,7 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         )
 
     def show_tasks(self, service: str) -> None:
-        evidence = self.situation.evidence if self.situation else None
+        evidence = self.scene.evidence if self.scene else None
         tasks = screens.tasks.TasksScreen(
             service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None
         )
@@ -325,10 +323,10 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def action_escalate(self) -> None:
         """Escalate to whom the rules say (else one step up the chain); the contact's channel is told."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident, config = self.situation.incident, self.situation.config
-        top = self.situation.advice.top
+        incident, config = self.scene.incident, self.scene.config
+        top = self.scene.advice.top
         step = (top.level, config.escalation[top.level]) if top else lazy.escalation.next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
@@ -355,9 +353,9 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         self.app.push_screen(screens.dialogs.ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
 
     def _escalate(self, level: int, reason: str) -> None:
-        if self.situation is None or self.recorder is None:
+        if self.scene is None or self.recorder is None:
             return
-        incident, config, who = self.situation.incident, self.situation.config, self.recorder.journal.actor
+        incident, config, who = self.scene.incident, self.scene.config, self.recorder.journal.actor
         contact = config.escalation[level]
         now = self.clock()
         self._send(
@@ -367,10 +365,10 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def action_status_update(self) -> None:
         """Draft (journaled, the clock keeps running), let the person edit and choose, confirm, then send."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident, config = self.situation.incident, self.situation.config
-        text = lazy.status_update.draft(incident, self.clock(), self.situation.evidence)
+        incident, config = self.scene.incident, self.scene.config
+        text = lazy.status_update.draft(incident, self.clock(), self.scene.evidence)
         number = incident.next_update_number
         if not self._record(
             lazy.ev.EventKind.STATUS_UPDATE_DRAFTED, lazy.ev.StatusUpdateDrafted(number=number, text=text)
@@ -397,9 +395,9 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         )
 
     def _send_update(self, choice: UpdateChoice) -> None:
-        if self.situation is None or self.recorder is None:
+        if self.scene is None or self.recorder is None:
             return
-        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
+        incident, config, who = self.recorder.incident, self.scene.config, self.recorder.journal.actor
         now = self.clock()
         number = incident.next_update_number
         title = f"Status update #{number}"
@@ -424,9 +422,9 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
 
     def action_conditions(self) -> None:
-        if self.situation is None:
+        if self.scene is None:
             return
-        present = frozenset(self.situation.incident.conditions)
+        present = frozenset(self.scene.incident.conditions)
 
         def answered(chosen: frozenset[lazy.ev.Condition] | None) -> None:
             if chosen is None:
@@ -449,7 +447,7 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         )
 
     def action_severity(self) -> None:
-        if self.situation is None:
+        if self.scene is None:
             return
 
         def answered(severity: Severity | None) -> None:
@@ -463,13 +461,13 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
                 lazy.ev.EventKind.SEVERITY_CHANGED, lazy.ev.SeverityChanged(severity=severity, reason="set by hand")
             )
 
-        self.app.push_screen(screens.dialogs.SeverityDialog(self.situation.incident.severity), answered)
+        self.app.push_screen(screens.dialogs.SeverityDialog(self.scene.incident.severity), answered)
 
     def action_resolve(self) -> None:
         """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident = self.situation.incident
+        incident = self.scene.incident
         if incident.status in (lazy.model.IncidentStatus.RESOLVED, lazy.model.IncidentStatus.CLOSED):
             self.notify(f"Already {incident.status.value}: {incident.resolution}", markup=False)
             return
@@ -485,7 +483,7 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
                 )
                 self.app.push_screen(prompt, answered)
 
-        against = lazy.screen_view.before_resolving(self.situation)
+        against = lazy.screen_view.before_resolving(self.scene)
         if not against:
             ask_what_fixed_it()
             return
@@ -497,11 +495,11 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def _announce_resolution(self) -> None:
         """Every configured channel gets the final update (PagerDuty resolves its alert)."""
-        if self.situation is None or self.recorder is None or not self.situation.config.notify:
+        if self.scene is None or self.recorder is None or not self.scene.config.notify:
             return
-        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
+        incident, config, who = self.recorder.incident, self.scene.config, self.recorder.journal.actor
         now = self.clock()
-        text = lazy.status_update.draft(incident, now, self.situation.evidence)
+        text = lazy.status_update.draft(incident, now, self.scene.evidence)
         names = [c.name for c in config.notify]
         self._send(
             "Resolution sent", lambda record: lazy.status_update.send(record, incident, text, names, config, now, who)
@@ -509,9 +507,9 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def action_root_cause(self) -> None:
         """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident = self.situation.incident
+        incident = self.scene.incident
         issue = incident.triage.issue(self.selected_issue) if incident.triage and self.selected_issue else None
         if issue is None:
             self.notify("Highlight an issue in the checklist first.", severity="warning", markup=False)
@@ -561,11 +559,11 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         if message.issue_id == self.selected_issue:
             return
         self.selected_issue = message.issue_id
-        if self.situation is not None:
-            self.commands.show(lazy.screen_view.deck_view(self.situation, self.selected_issue))
+        if self.scene is not None:
+            self.commands.show(lazy.screen_view.deck_view(self.scene, self.selected_issue))
 
     def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
-        incident = self.situation.incident if self.situation else None
+        incident = self.scene.incident if self.scene else None
         issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
         if incident is not None and issue is not None:
             self.app.push_screen(
@@ -576,13 +574,13 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def action_export(self, then_quit: bool = False) -> None:
         """Write the reports in a worker; they are recorded here (as the command records them), then shown."""
-        folder, situation = self.reports_folder, self.situation
-        if folder is None or situation is None or self.recorder is None:
+        folder, scene = self.reports_folder, self.scene
+        if folder is None or scene is None or self.recorder is None:
             return
         self.notify(f"Exporting the reports to {folder} ...", markup=False)
         record = partial(self.app.call_from_thread, self._record)
         work = partial(
-            workers.export_reports, self.post_message, record, self.recorder.incident, situation.config, folder,
+            workers.export_reports, self.post_message, record, self.recorder.incident, scene.config, folder,
             self.clock(), then_quit,
         )  # fmt: skip
         self.run_worker(

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from maestro.model import Evidence, Triage
     from maestro.pane_views import ServiceRows
     from maestro.recorder import Recorder
-    from maestro.screen_view import Situation
+    from maestro.screen_view import Scene
     from maestro.session import Session
     from maestro.triage.claude_run import ClaudeRun
 
@@ -88,15 +88,15 @@ class IncidentSession(Screen[None]):
 
     # --- drawing: the incident screen implements these ------------------------------------------------------
 
-    def show(self, situation: Situation) -> None:
+    def show(self, scene: Scene) -> None:
         raise NotImplementedError
 
-    def situation_now(self) -> Situation | None:
+    def scene_now(self) -> Scene | None:
         """What the panes are drawn from now."""
         if self.session is None or (incident := self.incident) is None:
             return None
         journal = self.session.journal
-        return lazy.screen_view.Situation(
+        return lazy.screen_view.Scene(
             incident, self.session.config, self.clock(), self.latest, self.engine_problem,
             self.poller is not None and self.poller.source is not None, self.claude, str(journal.not_saving or ""),
             self.latest_rows,
@@ -104,13 +104,13 @@ class IncidentSession(Screen[None]):
 
     def redraw(self, *parts: str) -> None:
         """Redraw every pane, or only `parts` (checklist, services, clock)."""
-        situation = self.situation_now()
-        if situation is None or not self.is_attached:
+        scene = self.scene_now()
+        if scene is None or not self.is_attached:
             return
         if not parts:
-            self.show(situation)
+            self.show(scene)
         for part in parts:
-            getattr(self, f"show_{part}")(situation)
+            getattr(self, f"show_{part}")(scene)
 
     def _say_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=10, markup=False)
@@ -131,10 +131,10 @@ class IncidentSession(Screen[None]):
 
     def _journal_rule_firings(self) -> None:
         """Each rule once it has held for a while, once per incident, whichever process sees it first."""
-        situation = self.situation_now()
-        if situation is not None and self.recorder is not None and self._sustained is not None:
-            sustained = self._sustained.update(situation.advice.fired, situation.now)
-            lazy.escalation.record_firings(self.recorder.record_once, situation.incident, sustained)
+        scene = self.scene_now()
+        if scene is not None and self.recorder is not None and self._sustained is not None:
+            sustained = self._sustained.update(scene.advice.fired, scene.now)
+            lazy.escalation.record_firings(self.recorder.record_once, scene.incident, sustained)
 
     # --- the triage -----------------------------------------------------------------------------------------
 
