@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, ValidationInfo, field_validator
 
 from maestro.model import Prevention, Severity, SignalKind
+from maestro.runbooks import parsed_cache
 from maestro.runbooks.terms import PLACEHOLDER, Term, normalise, phrase_term, regex_term, trie_regex
 
 GENERIC_ID = "triage.generic"
@@ -232,6 +233,10 @@ class TermIndex:
         )
 
 
+SHORT_TEXT = 1000
+"""Characters up to which a text's needles are looked for one by one rather than in one compiled scan."""
+
+
 class Catalog:
     """Runbooks by id, in load order, with an index from signal kind to the runbooks it raises.
 
@@ -273,6 +278,8 @@ class Catalog:
         """
         if not self.needles:
             return set()
+        if len(text) <= SHORT_TEXT:  # a description: quicker tested needle by needle than the scan is compiled
+            return {needle for needle in self.needles if needle in text}
         if self._needle_finder is None:
             needles = sorted(self.needles)
             inside = {n: frozenset(m for m in needles if m in n) for n in needles}
@@ -451,24 +458,44 @@ def load_catalog(user_dir: Path | str | None = None, *, skip_broken: bool = Fals
 @cache
 def default_catalog() -> Catalog:
     """The shipped catalog, loaded once per process."""
-    return load_catalog()
+    catalog = load_catalog()
+    catalog._specificity = _shipped_parsed()[1]
+    return catalog
+
+
+def _shipped() -> tuple[Runbook, ...]:
+    return _shipped_parsed()[0]
 
 
 @cache
-def _shipped() -> tuple[Runbook, ...]:
+def _shipped_parsed() -> tuple[tuple[Runbook, ...], dict[str, float]]:
+    """The shipped runbooks with their terms' needles read and weighed: from the cache when it has them."""
     folder = resources.files("maestro.runbooks")
+    files = [
+        (entry.name, entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".toml")
+    ]
+    name = parsed_cache.key(part for file in files for part in file)
+    kept = parsed_cache.load(name)
+    if isinstance(kept, tuple) and len(kept) == 2:
+        return kept
     runbooks: dict[str, Runbook] = {}
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".toml"):
-            continue
-        source = f"maestro/runbooks/{entry.name}"
-        for runbook in parse_runbooks(entry.read_text(encoding="utf-8"), source, shipped=True):
+    for file_name, text in files:
+        source = f"maestro/runbooks/{file_name}"
+        for runbook in parse_runbooks(text, source, shipped=True):
             if runbook.id in runbooks:
                 raise RunbookError(
                     f"{source}: runbook id {runbook.id!r} is also defined in {runbooks[runbook.id].source}"
                 )
             runbooks[runbook.id] = runbook
-    return tuple(runbooks.values())
+    for runbook in runbooks.values():
+        runbook.terms_for(frozenset())  # reads every term's needles: kept with the runbooks
+        for term in (*runbook.terms, *runbook._excludes, *runbook._contradicts):
+            _ = term.needles, term.needle_groups
+    parsed = (tuple(runbooks.values()), _specificity(list(runbooks.values())))
+    parsed_cache.save(name, parsed)
+    return parsed
 
 
 def _line_of(text: str, exc: ValidationError) -> int | None:
