@@ -369,7 +369,8 @@ _NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|noth
 
 
 def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
-    return tuple(regex_term(p, 1.0) for p in patterns)
+    """Each cue is compiled the first time a text holds one of its needles (a test compiles them all)."""
+    return tuple(regex_term(p, 1.0, lazy=True) for p in patterns)
 
 
 _CUES = {
@@ -402,6 +403,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
             (
                 m.group(0)
                 for part in parts
+                if term.may_match(part.text)
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
                 and part.scopes.polarity(part.text, m.start(), m.end()) is Polarity.ASSERTED

@@ -146,3 +146,14 @@ def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -
     for term in terms:
         alone = {name: q for name, each in excerpts.items() if (q := each.quote(term)) is not None}
         assert together.quotes(term) == alone, term.source
+
+
+def test_every_severity_cue_compiles() -> None:
+    """The cues are compiled when first met, not at import: an invalid one would only fail then."""
+    from maestro.triage import matching
+
+    cues = [term for terms in matching._CUES.values() for term in terms]
+    assert len(cues) > 50
+    for term in cues:
+        assert term.pattern.pattern == term.source
+        assert term.lower_pattern.pattern == term.source
