@@ -25,6 +25,7 @@ class KeysFooter(Footer):
     def __init__(self, *, id: str | None = None, compact: bool = False) -> None:
         super().__init__(id=id, compact=compact)
         self._shown: KeysShown | None = None
+        self._composed: tuple[KeysShown, bool] | None = None
 
     def on_resize(self) -> None:
         roomy = self.app.size.width >= ROOMY_WIDTH
@@ -37,7 +38,11 @@ class KeysFooter(Footer):
         super().bindings_changed(screen)
 
     async def recompose(self) -> None:
-        self._shown = self.keys_shown(self.screen)
+        """Rebuild the keys, unless they are already the ones shown (two changes before one rebuild ask twice)."""
+        composed = (self.keys_shown(self.screen), self.show_command_palette)
+        if composed == self._composed:
+            return
+        self._shown, self._composed = composed[0], composed
         await super().recompose()
         self.forget_removed_watchers()
 

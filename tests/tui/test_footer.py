@@ -56,3 +56,21 @@ async def test_q_and_x_stay_in_the_footer_at_80_columns(make_app: AppFactory, se
             assert all(a.right <= b.x for a, b in itertools.pairwise(regions)), "keys overlap"
             await pilot.press("tab")
             await settle(pilot)
+
+
+async def test_the_keys_are_rebuilt_only_when_other_keys_are_shown(make_app: AppFactory, seeded: str) -> None:
+    app = make_app(seeded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        footer = app.screen.query_one(KeysFooter)
+        keys = list(app.screen.query("FooterKey"))
+        assert keys
+        for _ in range(2):  # asked again for the keys it shows (two changes before one rebuild ask twice)
+            footer.call_later(footer.recompose)
+        await settle(pilot)
+        assert list(app.screen.query("FooterKey")) == keys
+        assert all(a is b for a, b in zip(app.screen.query("FooterKey"), keys, strict=True))
+        footer.show_command_palette = not footer.show_command_palette
+        footer.call_later(footer.recompose)
+        await settle(pilot)
+        assert not any(key in keys for key in app.screen.query("FooterKey"))
