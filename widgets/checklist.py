@@ -87,9 +87,18 @@ class SeverityChecklist(OptionList):
         # then redraws only the lines it changed.
         if self._shown is not None and triage is self._shown[0] and notice == self._shown[1]:
             if triage is not None and (ticked != self._ticked or headings != self._headings or causes != self._causes):
+                changed = set(ticked) ^ self._ticked
+                changed |= {
+                    key for key in causes.keys() | self._causes.keys() if causes.get(key) != self._causes.get(key)
+                }
+                regrouped = {
+                    key
+                    for key in headings.keys() | self._headings.keys()
+                    if headings.get(key) != self._headings.get(key)
+                }
                 self._ticked, self._headings, self._causes = set(ticked), headings, causes
-                prompts = {issue.id: self._prompt(issue) for issue in triage.issues}
-                for severity in lazy.model.Severity:
+                prompts = {issue.id: self._prompt(issue) for issue in triage.issues if issue.id in changed}
+                for severity in regrouped:
                     prompts[HEADING_PREFIX + severity.value] = self._heading(severity, triage)
                 refresh_prompts(self, prompts)
             return

@@ -61,11 +61,16 @@ class RecoveryPlan(OptionList):
             self._total = self.border_subtitle = total
         if self._shown is not None and phases is self._shown[0]:
             if set(ticked) != self._ticked or set(phases_done) != self._phases_done:
+                changed = (set(ticked) ^ self._ticked) | (set(phases_done) ^ self._phases_done)
                 self._ticked, self._phases_done = set(ticked), set(phases_done)
                 prompts = {}
                 for number, phase in enumerate(phases, start=1):
-                    prompts[PHASE_PREFIX + phase.id] = self._phase_prompt(number, phase)
-                    prompts |= {ITEM_PREFIX + item.id: self._item_prompt(item.id, item.text) for item in phase.items}
+                    items = {
+                        ITEM_PREFIX + i.id: self._item_prompt(i.id, i.text) for i in phase.items if i.id in changed
+                    }
+                    if items or phase.id in changed:
+                        prompts[PHASE_PREFIX + phase.id] = self._phase_prompt(number, phase)
+                    prompts |= items
                 refresh_prompts(self, prompts)
             return
         self._shown = (phases,)
