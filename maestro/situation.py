@@ -61,8 +61,26 @@ class Situation(Model):
         return self.open and self.root_cause_confirmed and bool(self.fixes_deployed)
 
 
+_last: tuple[Incident, datetime, Evidence | None, Situation] | None = None
+"""The facts last worked out: the rules, both decision trees and the status update ask for the same moment."""
+
+
 def situation(incident: Incident, now: datetime, evidence: Evidence | None = None) -> Situation:
-    """The facts at `now`; `evidence` (a fresher live poll) wins over the incident's journaled capture."""
+    """The facts at `now`; `evidence` (a fresher live poll) wins over the incident's journaled capture.
+
+    The same incident and evidence (the same objects: neither is changed once made) at the same moment give
+    the same facts, worked out once; they are read, never changed.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is incident and last[2] is evidence and last[1] == now:
+        return last[3]
+    facts = _situation(incident, now, evidence)
+    _last = (incident, now, evidence, facts)
+    return facts
+
+
+def _situation(incident: Incident, now: datetime, evidence: Evidence | None) -> Situation:
     evidence = _freshest(evidence, incident.evidence)
     open_ = incident.status not in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED)
     end = None if open_ else incident.resolved_at or incident.closed_at

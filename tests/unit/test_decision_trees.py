@@ -136,3 +136,20 @@ def test_both_trees_together() -> None:
         "Should I roll back? Consider rollback: open 31 min, nothing done",
         "Should I escalate? Escalate to Team Lead: still broken after 31 min (limit 30 min)",
     ]
+
+
+def test_the_rules_and_both_trees_work_out_one_moment_s_facts_once() -> None:
+    from maestro import escalation
+    from maestro.situation import situation
+    from tests.factories import recorded_incident
+
+    incident, at = recorded_incident("mitigated")
+    evidence = incident.evidence
+    facts = situation(incident, at, evidence)
+    assert situation(incident, at, evidence) is facts
+    escalation.advise(incident, Config(), at, evidence)
+    assert situation(incident, at, evidence) is facts
+    later = situation(incident, at + timedelta(seconds=1), evidence)
+    assert later is not facts and later.elapsed == facts.elapsed + timedelta(seconds=1)
+    other = incident.model_copy(update={"conditions": []})
+    assert situation(other, at, evidence) is not situation(incident, at, evidence)
