@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -57,8 +58,9 @@ class RecoveryPlan(OptionList):
 
         The same phases are the same list (Incident.phases() returns one list per triage).
         """
-        if total != self._total:  # setting a border title repaints the whole pane, even to the same text
-            self._total = self.border_subtitle = total
+        if total != self._total:
+            self._total = total
+            self._show_total(total)
         if self._shown is not None and phases is self._shown[0]:
             if set(ticked) != self._ticked or set(phases_done) != self._phases_done:
                 changed = (set(ticked) ^ self._ticked) | (set(phases_done) ^ self._phases_done)
@@ -93,6 +95,20 @@ class RecoveryPlan(OptionList):
             self.highlighted = ids.index(keep)
         elif phases:
             self.highlighted = 0
+
+    def _show_total(self, total: str) -> None:
+        """The total in the bottom border: that row is drawn again, not the whole pane (as setting a border
+        title does, whatever changed)."""
+        if not self.is_mounted or not self.size:
+            self.border_subtitle = total
+            return
+        self.refresh = lambda *regions, **kwargs: self  # type: ignore[method-assign]
+        try:
+            self.border_subtitle = total
+        finally:
+            del self.refresh
+        offset = self.content_offset
+        self.refresh(Region(-offset.x, self.outer_size.height - 1 - offset.y, self.outer_size.width, 1))
 
     def _phase_prompt(self, number: int, phase: Phase) -> Text:
         done = phase.id in self._phases_done or (

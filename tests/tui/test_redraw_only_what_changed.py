@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from maestro.config import Config
@@ -16,6 +17,7 @@ from maestro.pane_views import TimerView
 from maestro.screen_view import Scene, deck_view
 from tests import factories
 from widgets.escalation import EscalationPanel
+from widgets.recovery import RecoveryPlan
 from widgets.services import ServicesPanel
 
 AT = datetime(2026, 11, 26, 5, 20, tzinfo=UTC)
@@ -112,3 +114,31 @@ def test_the_deck_is_worked_out_again_only_for_another_triage_or_issue() -> None
     assert again is not deck and again == deck, "worked out again after another issue, the same deck"
     retriaged = incident.model_copy(update={"triage": incident.triage.model_copy()})
     assert deck_view(Scene(retriaged, config, at), first) is not again
+
+
+class RecoveryApp(App[None]):
+    CSS = "RecoveryPlan { border: round white; height: 12; }"
+
+    def compose(self) -> ComposeResult:
+        yield RecoveryPlan(id="recovery")
+
+
+def bottom_row(plan: RecoveryPlan) -> str:
+    width, height = plan.outer_size
+    return "".join(strip.text for strip in plan.render_lines(Region(0, height - 1, width, 1)))
+
+
+async def test_a_new_recovery_total_draws_the_bottom_border_again() -> None:
+    incident, _ = factories.recorded_incident("open")
+    phases, ticked, done = incident.phases(), set(incident.ticked), set(incident.phases_done)
+    app = RecoveryApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        plan = app.query_one(RecoveryPlan)
+        plan.show(phases, ticked, done, "Open work: 40 min")
+        await pilot.pause()
+        assert "Open work: 40 min" in bottom_row(plan)
+        first_row = plan.render_lines(Region(0, 1, plan.outer_size.width, 1))
+        plan.show(phases, ticked, done, "Open work: 25 min")
+        await pilot.pause()
+        assert "Open work: 25 min" in bottom_row(plan) and "40 min" not in bottom_row(plan)
+        assert plan.render_lines(Region(0, 1, plan.outer_size.width, 1))[0] is first_row[0], "the rest is kept"
