@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -72,6 +72,7 @@ class Timeline(ScrollView, can_focus=True):
         self._width = 0
         self._strips: dict[int, Strip] = {}
         self._strip_style: Style | None = None
+        self._row_style: Style | None = None
 
     # j / k / g / G (the lists' keys) scroll.
 
@@ -163,10 +164,18 @@ class Timeline(ScrollView, can_focus=True):
             self._strips[index] = strip
         return strip
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Every row is drawn on the same style: worked out once per draw, not once per row (it walks the DOM).
+        self._row_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._row_style = None
+
     def render_line(self, y: int) -> Strip:
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._row_style or self.rich_style
         if not self._parts:
             if row:
                 return Strip.blank(width, base)
