@@ -310,10 +310,39 @@ _P0_OUTAGE = (
     r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
     r"\bno (new )?(orders?|payments?|accounts?|sign-?ups?|uploads?|posts?|messages?|bookings?|purchases?|users?) "
     r"(can|could) (be )?(created|placed|made|saved|processed|submitted|completed|sent|registered)\b",
-    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete) "
-    r"(any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete|enqueue|process|"
+    r"accept|take|receive) (any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
+    # a core business function failing outright ("new orders fail"), unless the words say only some do
+    r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )"
+    r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
+    r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
+    # how far and how bad at once: every save fails, all writes are rejected
+    r"\b(every|each) (\w+ )?(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
+    r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
+    r"is rejected|is refused|returns? (an? )?(error|50\d))\b",
+    r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
+    r"inserts) (\w+ )?(fail|failed|are failing|error|time out|timed out|are rejected|are refused)\b",
+    r"\b(do(es)?n't|do(es)? not|won't|will not|can't|cannot)\s+(\w+\s+){0,2}for (anyone|anybody)\b",
+    r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
+    r"no longer) (load|open|respond|come up)\b",
+    # a browser refusing the site is what every visitor sees
+    r"\b(net::)?(err_cert_\w+|ssl_error_\w+|err_ssl_\w+|err_too_many_redirects)\b",
+    # a deploy that replaced the running tasks with nothing
+    r"\bnew (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}(never|don't|do not|won't|fail to|can't|cannot) "
+    r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
+    r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
+    r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
 )
-_P0_ERRORS = (r"\b500s?\b", r"\b5xx\b", r"internal server error")
+_P0_ERRORS = (
+    r"\b500s?\b",
+    r"\b5xx\b",
+    r"internal server error",
+    # what the site or its visitors get, not what some dependency answers us
+    r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
+    r"customers|users|visitors|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|gives?|gave|giving|shows?|"
+    r"showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw) (\S+\s+){0,2}"
+    r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b",
+)
 _P1 = (
     r"\bslow\w*",
     r"\blatency\b",
@@ -322,6 +351,9 @@ _P1 = (
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
     r"\berror rate\b",
+    # a job that keeps data safe or bills customers failing is more than a nightly chore
+    r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
+    r"never ran|broke\w*|missing)",
 )
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time)\b",
@@ -331,7 +363,11 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+    r"\b(half|a third|a quarter) (the|our) (\w+ )?"
+    r"(users|customers|requests|calls|visitors|tenants|accounts|replicas)\b",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+    # one endpoint of the site, not all of it
+    r"\b(on|for|at) (the )?/[\w-]+(/[\w-]+)*\b",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -345,7 +381,7 @@ _P2 = (
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads)\W+(\w+\W+){0,2}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up)\b)\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
@@ -363,8 +399,10 @@ _PARTIAL = (
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
     r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|users?|sites?|websites?|visitors?|"
-    r"pages?|services?|traffic|domains)"
+    r"pages?|services?|traffic|domains)|everyone|everybody"
 )
+# degradation, not failure: "slow for everyone" is P1
+_DEGRADED = re.compile(r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog")
 _NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
 
 
@@ -422,8 +460,12 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
-    if p2 and p0 and not errors and all(_SPREAD.fullmatch(cue) for cue in p0):
+    spread_only = bool(p0) and not errors and all(_SPREAD.fullmatch(cue) for cue in p0)
+    if p2 and spread_only:
         return Described(Severity.P2, partial, tuple(p2))
+    degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
+    if degraded and spread_only:
+        return Described(Severity.P1, partial, tuple(degraded + p0))
     if p0 or (errors and not sometimes and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
     if unfelt:

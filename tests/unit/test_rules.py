@@ -164,6 +164,8 @@ def _full_evidence() -> Evidence:
         "shop_db": "postgres:16",
         "shop_traefik": "traefik:v3.1",
         "shop_rabbitmq": "rabbitmq:3.13",
+        "shop_search": "elasticsearch:8.15.0",
+        "shop_kafka": "apache/kafka:3.8.0",
     }
     services = [
         service(
