@@ -276,7 +276,7 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
-    r"valkey|queue|rabbitmq|kafka|cron|scheduler|standby|elasticsearch|search)\b)[\w-]+"
+    r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|\d+)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
@@ -323,8 +323,6 @@ _P0_OUTAGE = (
     r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
     r"inserts) (\w+ )?(fail|failed|are failing|error|time out|timed out|are rejected|are refused)\b",
     r"\b(do(es)?n't|do(es)? not|won't|will not|can't|cannot)\s+(\w+\s+){0,2}for (anyone|anybody)\b",
-    r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
-    r"no longer) (load|open|respond|come up)\b",
     # a browser refusing the site is what every visitor sees
     r"\b(net::)?(err_cert_\w+|ssl_error_\w+|err_ssl_\w+|err_too_many_redirects)\b",
     # a deploy that replaced the running tasks with nothing
@@ -332,11 +330,18 @@ _P0_OUTAGE = (
     r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
     r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
+    r"\b(database|db|postgres\w*|mysql|mariadb|primary)\W+(\w+\W+){0,8}(writes|inserts|updates|commits|transactions) "
+    r"(\w+ )?(fail|failing|are failing|are rejected|are refused|error out)\b",
+    r"\b(writes|inserts) (to|into) (the )?(database|db|postgres\w*|mysql|primary)\W+(\w+\W+){0,3}"
+    r"(fail|are failing|are rejected)\b",
+    r"\b(inserts|commits|transactions) (\w+ )?(fail|failing|are failing|are rejected|error out)\b",
 )
 _P0_ERRORS = (
     r"\b500s?\b",
     r"\b5xx\b",
     r"internal server error",
+    r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
+    r"no longer) (load|open|respond|come up)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"customers|users|visitors|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|gives?|gave|giving|shows?|"
@@ -366,6 +371,8 @@ _P1_SOMETIMES = (
     r"\b(half|a third|a quarter) (the|our) (\w+ )?"
     r"(users|customers|requests|calls|visitors|tenants|accounts|replicas)\b",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+    r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
+    r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     # one endpoint of the site, not all of it
     r"\b(on|for|at) (the )?/[\w-]+(/[\w-]+)*\b",
 )
@@ -383,7 +390,7 @@ _NO_IMPACT = (
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
     r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
-    r"still (serve|serving|run|running|work|working|up)\b)\b",
+    r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b)\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
 )
 _PARTIAL = (
