@@ -276,9 +276,11 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
-    r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|\d+)\b)[\w-]+"
+    r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
+    r"monitoring|grafana|prometheus|kibana|logging|backups?|\d+)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
+    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
     r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
@@ -290,7 +292,8 @@ _P0_OUTAGE = (
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|"
-    r"access\s+((the|their|our|your|its)\s+)?(site|app|api|service|accounts?))",
+    r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
+    r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
@@ -330,6 +333,8 @@ _P0_OUTAGE = (
     r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
     r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
+    r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
+    r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
     r"\b(database|db|postgres\w*|mysql|mariadb|primary)\W+(\w+\W+){0,8}(writes|inserts|updates|commits|transactions) "
     r"(\w+ )?(fail|failing|are failing|are rejected|are refused|error out)\b",
     r"\b(writes|inserts) (to|into) (the )?(database|db|postgres\w*|mysql|primary)\W+(\w+\W+){0,3}"
@@ -368,8 +373,7 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
-    r"\b(half|a third|a quarter) (the|our) (\w+ )?"
-    r"(users|customers|requests|calls|visitors|tenants|accounts|replicas)\b",
+    r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
     r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
@@ -390,7 +394,8 @@ _NO_IMPACT = (
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
     r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
-    r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b)\b",
+    r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
+    r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
 )
 _PARTIAL = (
@@ -449,7 +454,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
                 for part in parts
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
-                and part.scopes.polarity(part.text, m.start(), m.end()) is Polarity.ASSERTED
+                and part.scopes.polarity(part.text, m.start(), m.end(), term.negative) is Polarity.ASSERTED
             ),
             None,
         )
