@@ -333,6 +333,11 @@ _P0_OUTAGE = (
     r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
     r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
+    # a core page that shows nothing or an error
+    r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
+    r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
+    r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
+    r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
     r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
     r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
     r"\b(database|db|postgres\w*|mysql|mariadb|primary)\W+(\w+\W+){0,8}(writes|inserts|updates|commits|transactions) "
@@ -349,9 +354,10 @@ _P0_ERRORS = (
     r"no longer) (load|open|respond|come up)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
+    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
     r"customers|users|visitors|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|gives?|gave|giving|shows?|"
     r"showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw) (\S+\s+){0,2}"
-    r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b",
+    r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found)\b",
 )
 _P1 = (
     r"\bslow\w*",
@@ -388,12 +394,15 @@ _P2 = (
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
     r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
+    # one customer's problem
+    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
     r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
-    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
+    r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
+    r"works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
