@@ -291,9 +291,11 @@ _P0_OUTAGE = (
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|"
+    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
+    r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|"
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
+    r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
@@ -333,14 +335,11 @@ _P0_OUTAGE = (
     r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
     r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
-    # a core page that shows nothing or an error
-    r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
-    r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
-    r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
     r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
     r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
-    r"\b(database|db|postgres\w*|mysql|mariadb|primary)\W+(\w+\W+){0,8}(writes|inserts|updates|commits|transactions) "
+    r"\b(database|db|postgres\w*|mysql|mariadb)([ ,'\"()/:-]+\w+){0,8}[ ,'\"()/:-]+"
+    r"(writes|inserts|updates|commits|transactions) "
     r"(\w+ )?(fail|failing|are failing|are rejected|are refused|error out)\b",
     r"\b(writes|inserts) (to|into) (the )?(database|db|postgres\w*|mysql|primary)\W+(\w+\W+){0,3}"
     r"(fail|are failing|are rejected)\b",
@@ -352,6 +351,10 @@ _P0_ERRORS = (
     r"internal server error",
     r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
     r"no longer) (load|open|respond|come up)\b",
+    # a core page that shows nothing or an error
+    r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
+    r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
+    r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -367,6 +370,10 @@ _P1 = (
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
     r"\berror rate\b",
+    r"\b\w+ page (is |shows |stays |comes up |loads )?(empty|blank|broken)\b",
+    r"\b(worker|workers|cron|scheduler|consumers?|reporting|batch|backup|exporter|analytics)( service)? "
+    r"(is |was |stays )?"
+    r"(now )?(at )?0/[1-9]\d*",
     # a job that keeps data safe or bills customers failing is more than a nightly chore
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing)",
@@ -381,10 +388,13 @@ _P1_SOMETIMES = (
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
-    r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
-    r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     # one endpoint of the site, not all of it
     r"\b(on|for|at) (the )?/[\w-]+(/[\w-]+)*\b",
+)
+_SCOPED = (
+    r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
+    r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
+    r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users|clients|visitors|customers)\b",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -439,6 +449,7 @@ _CUES = {
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
     "no_impact": _compile(_NO_IMPACT),
+    "scoped": _compile(_SCOPED),
 }
 
 
@@ -487,7 +498,11 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
     if degraded and spread_only:
         return Described(Severity.P1, partial, tuple(degraded + p0))
-    if p0 or (errors and not sometimes and not unfelt):
+    scoped = _cue_hits("scoped", parts)
+    if p0 and scoped:
+        # an outage of one region or one kind of client is a partial one
+        return Described(Severity.P1, True, tuple(scoped + p0))
+    if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
