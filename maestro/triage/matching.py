@@ -277,6 +277,7 @@ _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
+    r"staging|dev|development|test|qa|sandbox|preview|demo|"
     r"monitoring|grafana|prometheus|kibana|logging|backups?|\d+)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
@@ -296,6 +297,8 @@ _P0_OUTAGE = (
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
+    r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
@@ -312,7 +315,8 @@ _P0_OUTAGE = (
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
-    r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
+    r"\bno (\w+ )?(payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) "
+    r"(go(es)? through|works?|succeeds?|completes?)\b",
     r"\bno (new )?(orders?|payments?|accounts?|sign-?ups?|uploads?|posts?|messages?|bookings?|purchases?|users?) "
     r"(can|could) (be )?(created|placed|made|saved|processed|submitted|completed|sent|registered)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete|enqueue|process|"
@@ -355,6 +359,8 @@ _P0_ERRORS = (
     r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
     r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
     r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
+    r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
+    r"(timing out|not responding|not loading|hanging)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -395,6 +401,8 @@ _SCOPED = (
     r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users|clients|visitors|customers)\b",
+    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
+    r"\b(when|while) (submitting|saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -404,6 +412,8 @@ _P2 = (
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
     r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
+    r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
+    r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
@@ -498,7 +508,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
     if degraded and spread_only:
         return Described(Severity.P1, partial, tuple(degraded + p0))
-    scoped = _cue_hits("scoped", parts)
+    # "for all users" says the scope is everyone after all
+    scoped = [] if any(_SPREAD.search(cue) for cue in p0) else _cue_hits("scoped", parts)
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
