@@ -380,7 +380,9 @@ _P1 = (
     r"\b(worker|workers|cron|scheduler|consumers?|reporting|batch|backup|exporter|analytics)( service)? "
     r"(is |was |stays )?"
     r"(now )?(at )?0/[1-9]\d*",
-    # a job that keeps data safe or bills customers failing is more than a nightly chore
+)
+# a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
+_DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing)",
 )
@@ -460,6 +462,7 @@ _CUES = {
     "partial": _compile(_PARTIAL),
     "no_impact": _compile(_NO_IMPACT),
     "scoped": _compile(_SCOPED),
+    "data_bearing": _compile(_DATA_BEARING),
 }
 
 
@@ -515,6 +518,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, True, tuple(scoped + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
+    data_bearing = _cue_hits("data_bearing", parts)
+    if data_bearing:
+        return Described(Severity.P1, partial, tuple(data_bearing))
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:
