@@ -297,6 +297,10 @@ _P0_OUTAGE = (
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
+    r"(saved|placed|processed|created|stored|submitted)\b",
+    r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
+    r"(down|offline|lost|unreachable|broken|dark)\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
@@ -361,6 +365,11 @@ _P0_ERRORS = (
     r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
     r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
     r"(timing out|not responding|not loading|hanging)\b",
+    r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
+    r"(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
+    # our own domain that no longer resolves is unreachable for everyone
+    r"\b(dns|resolv\w*|nxdomain|origin dns error)\b(\W+\w+){0,4}\W+(for|on|of) (our |the )?"
+    r"(domain|site|website|([\w-]+\.)+(com|net|org|io|shop|app|dev))\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -387,7 +396,8 @@ _DATA_BEARING = (
     r"never ran|broke\w*|missing)",
 )
 _P1_SOMETIMES = (
-    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time)\b",
+    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
+    r"randomly|at times)\b",
     r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
@@ -402,7 +412,7 @@ _P1_SOMETIMES = (
 _SCOPED = (
     r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
-    r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users|clients|visitors|customers)\b",
+    r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(when|while) (submitting|saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
 )
@@ -414,6 +424,7 @@ _P2 = (
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
     r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
+    r"\b(cluster|elasticsearch|opensearch|index|indices|health|es) (is |are |turned |went |goes )?yellow\b",
     r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
     r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
     # one customer's problem
@@ -443,6 +454,12 @@ _PARTIAL = (
 _SPREAD = re.compile(
     r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|users?|sites?|websites?|visitors?|"
     r"pages?|services?|traffic|domains)|everyone|everybody"
+)
+_SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
+_REST_FINE = re.compile(
+    r"\b(web|desktop|other|others|the rest|everything else|\w+ sessions|\w+ and \w+)\b( \w+)? "
+    r"(is|are|stays?|works?|keeps? working)"
+    r"( still)? ?(fine|ok|okay|unaffected|normal|working)?\b"
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog")
@@ -511,8 +528,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
     if degraded and spread_only:
         return Described(Severity.P1, partial, tuple(degraded + p0))
-    # "for all users" says the scope is everyone after all
-    scoped = [] if any(_SPREAD.search(cue) for cue in p0) else _cue_hits("scoped", parts)
+    # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
+    rest_fine = any(_REST_FINE.search(part.text) for part in parts)
+    everyone = any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+    scoped = [] if everyone else _cue_hits("scoped", parts)
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
