@@ -277,7 +277,7 @@ _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
-    r"staging|dev|development|test|qa|sandbox|preview|demo|"
+    r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
     r"monitoring|grafana|prometheus|kibana|logging|backups?|\d+)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
@@ -289,7 +289,7 @@ _P0_OUTAGE = (
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
     r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?)\W+(\w+\W+){0,3}"
     r"(unhealthy|down|taken out|removed|failing)\b",
-    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
+    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
@@ -312,13 +312,15 @@ _P0_OUTAGE = (
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service)\b",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url)\b",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
+    r"\b(all|every) (cards?|payments?|transactions?|orders?)\b(\W+\w+){0,3}\W+(declined|rejected|fail\w*)|"
+    r"(declined|rejected|fail\w*)\W+(\w+\W+){0,3}for (all|every) (cards?|payments?|transactions?|customers?)\b",
     r"\bno (\w+ )?(payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) "
     r"(go(es)? through|works?|succeeds?|completes?)\b",
     r"\bno (new )?(orders?|payments?|accounts?|sign-?ups?|uploads?|posts?|messages?|bookings?|purchases?|users?) "
@@ -330,7 +332,8 @@ _P0_OUTAGE = (
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
     r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
     # how far and how bad at once: every save fails, all writes are rejected
-    r"\b(every|each) (\w+ )?(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
+    r"\b(every|each) (?!cache |redis |db |database |internal |background )(\w+ )?"
+    r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d))\b",
     r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
@@ -370,6 +373,9 @@ _P0_ERRORS = (
     # our own domain that no longer resolves is unreachable for everyone
     r"\b(dns|resolv\w*|nxdomain|origin dns error)\b(\W+\w+){0,4}\W+(for|on|of) (our |the )?"
     r"(domain|site|website|([\w-]+\.)+(com|net|org|io|shop|app|dev))\b",
+    r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
+    r"(\W+\w+){0,1}\W+"
+    r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -393,7 +399,7 @@ _P1 = (
 # a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
 _DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
-    r"never ran|broke\w*|missing)",
+    r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running)",
 )
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
@@ -414,6 +420,8 @@ _SCOPED = (
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
+    r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
+    r"\bon (iphone|ios|android|safari|firefox|chrome|edge|windows|mac|mobile)\b",
     r"\b(when|while) (submitting|saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
 )
 _P2 = (
@@ -427,6 +435,9 @@ _P2 = (
     r"\b(cluster|elasticsearch|opensearch|index|indices|health|es) (is |are |turned |went |goes )?yellow\b",
     r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
     r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
+    # observability down is blind, not broken
+    r"\b(grafana|kibana|prometheus|sentry|monitoring|dashboards?|the wiki|confluence|jira)\b (is |are |went )?"
+    r"(down|offline|broken|unreachable)\b",
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
@@ -452,14 +463,14 @@ _PARTIAL = (
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
-    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|users?|sites?|websites?|visitors?|"
+    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|clients?|users?|sites?|websites?|"
+    r"visitors?|"
     r"pages?|services?|traffic|domains)|everyone|everybody"
 )
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|\w+ sessions|\w+ and \w+)\b( \w+)? "
-    r"(is|are|stays?|works?|keeps? working)"
-    r"( still)? ?(fine|ok|okay|unaffected|normal|working)?\b"
+    r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog")
@@ -492,6 +503,7 @@ class Described:
     cues: tuple[str, ...]
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
     unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
+    scoped: bool = False  # the words limit it to one region, client or tool: the likeliest cause's P0 is a P1
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -540,6 +552,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
+    if scoped and not unfelt and not p1 and not p2:
+        return Described(None, True, tuple(scoped), scoped=True)
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:
