@@ -66,7 +66,7 @@ async def presses(path: Path, incident_id: str, count: int, rng: random.Random) 
     )
     took: list[tuple[float, float]] = []
     async with app.run_test(size=(160, 48)) as pilot:
-        while app.incident is None or app.latest is None:
+        while app.incident is None or app.incident_screen is None or app.incident_screen.latest is None:
             await pilot.pause(0.05)
         await pilot.pause(1.0)
         before = len(app.incident.timeline)

@@ -86,10 +86,10 @@ def situation(incident: Incident, now: datetime, evidence: Evidence | None = Non
     return s
 
 
-def _freshest(live: Evidence | None, journaled: Evidence | None) -> Evidence | None:
-    if live is None or journaled is None:
-        return live or journaled
-    return live if live.collected_at >= journaled.collected_at else journaled
+def _freshest(latest: Evidence | None, journaled: Evidence | None) -> Evidence | None:
+    if latest is None or journaled is None:
+        return latest or journaled
+    return latest if latest.collected_at >= journaled.collected_at else journaled
 
 
 def _progress(s: Situation, incident: Incident, now: datetime) -> None:

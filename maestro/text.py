@@ -29,3 +29,10 @@ def copyable(value: str) -> str:
     """The text as it may go to a clipboard: as it is, unless it holds characters that hide what it does or
     drive a terminal, which are then made visible (`literal`) so the paste runs only what was shown."""
     return literal(value) if _CONTROL.search(value) else value
+
+
+def hms(seconds: float) -> str:
+    """H:MM:SS, with a minus sign when the moment has passed."""
+    sign = "-" if seconds < 0 else ""
+    total = int(abs(seconds))
+    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"

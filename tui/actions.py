@@ -73,13 +73,13 @@ ACTIONS: tuple[Action, ...] = (
         for number, title in enumerate(PANE_TITLES, start=1)
     ),
     Action("back", "escape", "Back", "Back to the pane before", "incident", palette=False),
-    Action("triage", "t", "Triage", "Run the triage again", "app"),
+    Action("triage", "t", "Triage", "Run the triage again", "incident"),
     Action(
         "cancel_claude",
         "escape",
         "Cancel Claude",
         "Cancel Claude triage (the rules triage stays)",
-        "app",
+        "incident",
         priority=True,
     ),
     Action("export", "x", "Export", "Export every report into a folder", "incident", footer=True),
@@ -103,7 +103,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("timestamps", "t", "Times", "Show or hide the time of each line", "logs", footer=True),
 )
 
-NEEDS_AN_INCIDENT = frozenset(a.id for a in ACTIONS if a.where == "incident") | {"triage", "export"}
+NEEDS_AN_INCIDENT = frozenset(a.id for a in ACTIONS if a.where == "incident")
 """Actions that wait for an incident (the intake form comes first)."""
 
 HELP_SECTIONS: tuple[tuple[str, Where], ...] = (

@@ -10,10 +10,10 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from maestro.model import Evidence, Triage
+    from maestro.pane_views import ServiceRows
     from maestro.triage.claude import Progress
     from maestro.triage.claude_run import ClaudeRun
     from maestro.triage.pipeline import Refinement
-    from widgets.services import ServiceRows
 
 
 @dataclass

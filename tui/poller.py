@@ -15,23 +15,23 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from maestro.collect.event_throttle import EventThrottle
 from maestro.collect.source import EngineSource, EvidenceSource, ServiceRefresher
+from maestro.pane_views import service_rows
 from tui import messages as msg
 from tui.workers import Abandoned, interruptible, one_line
-from widgets.services import service_rows
 
 if TYPE_CHECKING:
-    from textual.app import App
+    from textual.dom import DOMNode
     from textual.timer import Timer
     from textual.worker import Worker
 
     from maestro.collect.engine_events import EngineEvent
     from maestro.events import SwarmEvent
     from maestro.model import Evidence
-    from widgets.services import ServiceRows
+    from maestro.pane_views import ServiceRows
 
 CHECK_S = 0.2
 MIN_GAP_S = 0.5
@@ -41,7 +41,7 @@ MIN_GAP_S = 0.5
 class Poller:
     def __init__(
         self,
-        app: App[Any],
+        host: DOMNode,
         source: EvidenceSource | None,
         interval_s: float,
         clock: Callable[[], datetime],
@@ -54,7 +54,8 @@ class Poller:
         """Full polls."""
         self.refreshes_started = 0
         """Polls that read again only the services engine events named."""
-        self._app = app
+        self._host = host
+        """Runs the poll workers and the timer, and receives their messages."""
         self._clock = clock
         self._on_news = on_news
         self._wake = threading.Event()
@@ -76,7 +77,7 @@ class Poller:
             return
         if (engine := self.engine) is not None:
             engine.follow(self._heard, self._wake.set)
-        self._timer = self._app.set_interval(CHECK_S, self._check, name="evidence poller")
+        self._timer = self._host.set_interval(CHECK_S, self._check, name="evidence poller")
         self._start_poll()
 
     def stop(self) -> None:
@@ -117,7 +118,7 @@ class Poller:
             self.polls_started += 1
         else:
             self.refreshes_started += 1
-        self._worker = self._app.run_worker(
+        self._worker = self._host.run_worker(
             partial(self._poll, call or self.source),
             thread=True,
             exclusive=True,
@@ -132,12 +133,12 @@ class Poller:
         except Abandoned:
             return
         except Exception as exc:
-            self._app.post_message(msg.EvidencePolled(None, one_line(exc)))
+            self._host.post_message(msg.EvidencePolled(None, one_line(exc)))
             return
         finally:
             self._ended_at = time.monotonic()
         if problem := evidence.engine_unusable:
-            self._app.post_message(msg.EvidencePolled(None, problem, unusable=evidence))
+            self._host.post_message(msg.EvidencePolled(None, problem, unusable=evidence))
             return
         self._rows = rows = service_rows(evidence, self._rows)
-        self._app.post_message(msg.EvidencePolled(evidence, rows=rows))
+        self._host.post_message(msg.EvidencePolled(evidence, rows=rows))

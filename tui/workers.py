@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, TypeVar
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from maestro import lazy
 from maestro.utc import Clock
-from tui import lazy
 from tui import messages as msg
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def one_line(exc: BaseException) -> str:
 
 
 # --- what the app's thread workers run: each posts its outcome back as a message ------------------------------
-# They reach the core through tui.lazy: they run after the first frame, in a thread.
+# They reach the core through maestro.lazy: they run after the first frame, in a thread.
 
 
 def collect_and_triage(

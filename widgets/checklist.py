@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui import lazy
+from maestro import lazy
 from tui.actions import bindings
 from widgets.option_prompts import refresh_prompts
 from widgets.text import BOLD, TONES, plain, severity_tone, tones

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,20 +14,7 @@ from tui.actions import bindings
 from widgets.text import BOLD, TONES, danger_label, plain, tones
 
 if TYPE_CHECKING:
-    from maestro.model import Command
-
-
-@dataclass(frozen=True)
-class DeckCommand:
-    section: str
-    command: Command
-    issue_id: str = ""
-
-
-@dataclass(frozen=True)
-class DeckView:
-    heading: str
-    entries: tuple[DeckCommand, ...] = ()
+    from maestro.pane_views import DeckCommand, DeckView
 
 
 class CommandDeck(Vertical):

@@ -2,41 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
+from maestro.text import hms
 from widgets.option_prompts import rows
-from widgets.text import BOLD, TONES, duration, plain, severity_label, tones
+from widgets.text import BOLD, TONES, plain, severity_label, tones
 
 if TYPE_CHECKING:
-    from maestro.model import Severity
+    from maestro.pane_views import TimerView
 
 AMBER_ESCALATION_S = 5 * 60
 AMBER_UPDATE_S = 2 * 60
 URGENCY_TONE = {"": "", "amber": "tone--warn", "red": "tone--alarm"}
-
-
-@dataclass(frozen=True)
-class TimerView:
-    incident: str
-    severity: Severity | None
-    elapsed_s: float
-    running: bool
-    current: str
-    next_contact: str = ""
-    next_escalation_s: float | None = None
-    next_update_s: float | None = None
-    update_every_min: int | None = None
-    last_update: str = ""
-    advice: str = ""
-    """What the seed's escalation rules say: "Escalate now → role: reason", a hold, or the next timer."""
-    escalate_now: bool = False
-    trees: tuple[tuple[str, str], ...] = ()
-    """Each decision tree's question and its answer with the branch's reason."""
 
 
 def urgency(remaining_s: float | None, amber_below_s: float) -> str:
@@ -89,7 +70,7 @@ class EscalationPanel(Static, can_focus=True):
         text.append("Incident       ", style="dim")
         text.append_text(plain(view.incident, one_line=True))
         text.append("\nElapsed        ", style="dim")
-        text.append(duration(view.elapsed_s), style="bold")
+        text.append(hms(view.elapsed_s), style="bold")
         text.append("  ")
         text.append_text(severity_label(tone, view.severity))
         if not view.running:
@@ -128,4 +109,4 @@ class EscalationPanel(Static, can_focus=True):
 
 def countdown(seconds: float, ahead: str) -> str:
     """ "in 0:12:00" while time is left, "OVERDUE by 0:03:00" once it has run out."""
-    return f"OVERDUE by {duration(-seconds)}" if seconds <= 0 else f"{ahead} {duration(seconds)}"
+    return f"OVERDUE by {hms(-seconds)}" if seconds <= 0 else f"{ahead} {hms(seconds)}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,27 +10,12 @@ from textual.widgets import Static
 from widgets.text import BOLD, TONES, plain, severity_label, tones
 
 if TYPE_CHECKING:
-    from maestro.model import Severity
+    from maestro.pane_views import HeaderView
 
 COMPACT_BELOW = 140
 MIN_TITLE = 12
 
 STATUS_TONE = {"open": "tone--bad", "mitigated": "tone--warn", "resolved": "tone--good", "closed": "tone--good"}
-
-
-@dataclass(frozen=True)
-class HeaderView:
-    title: str
-    severity: Severity | None
-    status: str
-    elapsed: str
-    next_escalation: str
-    escalation_due: bool
-    engine: str
-    engine_short: str
-    engine_ok: bool
-    eta: str = ""
-    """Time to recovery from the open work (maestro.eta): `110 minutes`, `monitoring`, `resolved`."""
 
 
 class IncidentHeader(Static):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -12,8 +11,10 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
+from maestro.pane_views import ServiceRows, service_rows
+from maestro.text import hms
 from tui.actions import bindings
-from widgets.text import TONES, Tone, duration, literal, tones
+from widgets.text import TONES, Tone, literal, tones
 
 if TYPE_CHECKING:
     from maestro.model import Evidence, ServiceInfo
@@ -29,67 +30,6 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 
 STATE_CLASSES = {state: f"state--{state.lower()}" for state in ("DOWN", "DEGRADED", "UPDATE", "ERRORS", "ok", "idle")}
 """The component class of each ServiceState value (keyed by value, so the first frame does not load the model)."""
-
-
-def _row(service: ServiceInfo) -> tuple[str, ...]:
-    update = service.update_state.replace("_", " ")
-    return (
-        literal(service.name, one_line=True),
-        f"{service.running}/{service.desired}",
-        service.state.value,
-        str(service.restarts),
-        literal(service.last_error, one_line=True),
-        literal(update, one_line=True),
-    )
-
-
-Row = tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ServiceRows:
-    """The table's rows for one evidence and what changed since the rows they were diffed against.
-
-    Worked out in the poll worker, so the UI thread only moves the changed rows into the table.
-    """
-
-    rows: dict[str, Row]
-    """Every service's row, by service name."""
-    ranks: dict[str, tuple[int, str]]
-    """Sort key by shown name: the troubled first."""
-    troubled: int
-    base: ServiceRows | None
-    changed: dict[str, Row]
-    """Rows new or different since `base`."""
-    removed: list[str]
-    reordered: bool
-    """Whether a service came, went or changed rank: only then is the table sorted again."""
-    made_from: dict[int, tuple[ServiceInfo, Row]] = field(default_factory=dict, repr=False)
-    """Row by ServiceInfo object: a poll hands back the same object for a service that did not change."""
-
-
-def service_rows(evidence: Evidence | None, base: ServiceRows | None) -> ServiceRows:
-    """The rows of this evidence, diffed against `base` (the rows the table shows, if known)."""
-    known = base.made_from if base is not None else {}
-    made_from: dict[int, tuple[ServiceInfo, Row]] = {}
-    rows: dict[str, Row] = {}
-    ranks: dict[str, tuple[int, str]] = {}
-    troubled = 0
-    for service in evidence.services if evidence is not None else []:
-        hit = known.get(id(service))
-        row = hit[1] if hit is not None and hit[0] is service else _row(service)
-        made_from[id(service)] = (service, row)
-        rows[service.name] = row
-        state = service.state
-        ranks[row[0]] = (state.rank, row[0])
-        troubled += state.troubled
-    before = base.rows if base is not None else {}
-    changed = {name: row for name, row in rows.items() if before.get(name) != row}
-    removed = [name for name in before if name not in rows]
-    reordered = bool(removed) or any(
-        name not in before or base is None or base.ranks.get(row[0]) != ranks[row[0]] for name, row in changed.items()
-    )
-    return ServiceRows(rows, ranks, troubled, base, changed, removed, reordered, made_from)
 
 
 def _cells(row: tuple[str, ...], tone: Tone) -> list[Text]:
@@ -180,7 +120,7 @@ class ServicesPanel(Vertical):
         return clock() if clock is not None else datetime.now(UTC)
 
     def _age(self, evidence: Evidence) -> str:
-        return duration(max((self._now() - evidence.collected_at).total_seconds(), 0))
+        return hms(max((self._now() - evidence.collected_at).total_seconds(), 0))
 
     def _show_source(self) -> None:
         evidence, problem = self._evidence, self._problem

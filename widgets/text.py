@@ -67,10 +67,3 @@ def severity_label(tone: Tone, severity: Severity | None, *, short: bool = False
 
 def danger_label(tone: Tone, danger: Danger) -> Text:
     return Text.assemble((f"[{danger.value.upper()}]", tone(f"danger--{danger.value}") + BOLD))
-
-
-def duration(seconds: float) -> str:
-    """H:MM:SS, with a minus sign when the moment has passed."""
-    sign = "-" if seconds < 0 else ""
-    total = int(abs(seconds))
-    return f"{sign}{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"

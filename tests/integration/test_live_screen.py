@@ -24,7 +24,7 @@ from maestro.config import Config
 from maestro.journal import Journal
 from maestro.model import IncidentContext
 from tests.integration.conftest import Lab
-from tests.tui.conftest import hand_triage, seed, svg_text, wait_until
+from tests.tui.conftest import hand_triage, on_screen, seed, svg_text, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.logs import LogsScreen
@@ -70,6 +70,12 @@ def panel(app: MaestroApp) -> ServicesPanel:
     return screen.services
 
 
+def polls(app: MaestroApp) -> int:
+    """Full polls the incident screen has started (none before the session is open)."""
+    poller = on_screen(app).poller
+    return poller.polls_started if poller is not None else 0
+
+
 def rows(app: MaestroApp) -> dict[str, tuple[str, str]]:
     table = panel(app).table
     cells = [table.get_row_at(i) for i in range(table.row_count)]
@@ -107,7 +113,7 @@ async def test_the_lab_failing_services_show_by_name_from_one_client(
     monkeypatch.setattr(swarm, "connect", counted)
     app, live, incident_id = live_app(journal, lab.host)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: app.poller.polls_started >= 4 and len(rows(app)) >= 7, timeout=60)
+        await wait_until(pilot, lambda: polls(app) >= 4 and len(rows(app)) >= 7, timeout=60)
         await wait_until(pilot, lambda: live.following, timeout=30)
         shown = rows(app)
         assert set(shown) == set(lab_replicas(lab))

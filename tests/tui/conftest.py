@@ -30,6 +30,7 @@ from maestro.model import (
     TriageIssue,
 )
 from tui.app import MaestroApp
+from tui.screens.incident import IncidentScreen
 
 OPENED = datetime(2026, 11, 26, 5, 20, tzinfo=UTC)
 ACTOR = "ana@node1"
@@ -178,11 +179,14 @@ def make_app(journal: Journal, config: Config, clock: FrozenClock, tmp_path: Pat
         new_context: IncidentContext | None = None,
         demo_engine: bool = True,
         source: EvidenceSource | None = None,
+        poll_interval_s: float | None = None,
     ) -> MaestroApp:
         """The app on the test journal; evidence from `source`, else the demo snapshot unless demo_engine=False."""
         app = MaestroApp(
             journal=journal,
-            config=config,
+            config=config
+            if poll_interval_s is None
+            else config.model_copy(update={"poll_interval_s": poll_interval_s}),
             incident_id=incident_id,
             evidence_source=source or (demo_source(clock) if demo_engine else None),
             clock=clock,
@@ -192,6 +196,13 @@ def make_app(journal: Journal, config: Config, clock: FrozenClock, tmp_path: Pat
         return app
 
     return make
+
+
+def on_screen(app: MaestroApp) -> IncidentScreen:
+    """The app's incident screen (the test fails when there is none)."""
+    screen = app.incident_screen
+    assert screen is not None, "no incident screen"
+    return screen
 
 
 def kinds(journal: Journal, incident_id: str) -> list[str]:

@@ -10,7 +10,7 @@ from textual.widgets import Input, TextArea
 from maestro import events as ev
 from maestro.escalation import status_update
 from maestro.journal import Journal
-from tests.tui.conftest import AppFactory, FrozenClock, hand_triage, kinds, seed, settle
+from tests.tui.conftest import AppFactory, FrozenClock, hand_triage, kinds, on_screen, seed, settle
 from tui.screens.dialogs import ConfirmDialog, QuitDialog, SeverityDialog, TextPrompt, TextViewer
 from tui.screens.help import HelpScreen
 from tui.screens.incident import IncidentScreen
@@ -82,7 +82,7 @@ async def test_u_drafts_a_status_update_that_is_copied_and_marked_posted_by_hand
         await settle(pilot)
         clock.advance(minutes=12)
         assert app.incident is not None
-        expected = status_update(app.incident, clock(), app.latest)
+        expected = status_update(app.incident, clock(), on_screen(app).latest)
         await pilot.press("u")
         last = app.journal.events(seeded)[-1]
         assert last.payload == ev.StatusUpdateDrafted(number=1, text=expected)
@@ -279,7 +279,7 @@ async def test_slash_filters_the_services_and_escape_clears_it(make_app: AppFact
         table = app.screen.services.table  # type: ignore[attr-defined]
         assert [table.get_row_at(i)[0].plain for i in range(table.row_count)] == ["cache"]
         await pilot.press("escape")
-        assert table.row_count == len(app.latest.services) and app.focused is table  # type: ignore[union-attr]
+        assert table.row_count == len(on_screen(app).latest.services) and app.focused is table  # type: ignore[union-attr]
 
 
 async def test_t_runs_the_triage_again(make_app: AppFactory, seeded: str, journal: Journal) -> None:

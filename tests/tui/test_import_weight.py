@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tui import lazy
+from maestro import lazy
+from tui import screens
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +38,7 @@ NOT_BEFORE_THE_FIRST_FRAME = (
     "maestro.collect.signals",
     "maestro.collect.engine_events",
     "maestro.triage.pipeline",
-    "tui.views",
+    "maestro.screen_view",
     "maestro.recorder",
     "maestro.safety",
     "tui.screens.dialogs",
@@ -56,16 +57,26 @@ def test_the_command_and_the_app_load_no_core_module(key: str) -> None:
     assert result.stdout.strip() == ""
 
 
-def test_the_lazy_seam_loads_a_module_on_its_first_use_and_knows_every_name() -> None:
+SEAMS = {
+    "maestro.lazy": (lazy.MODULES, "escalation"),
+    "tui.screens": ({name: f"tui.screens.{name}" for name in screens.LATER}, "dialogs"),
+}
+"""Each lazy seam: its short names with their modules, and one name to probe."""
+
+
+@pytest.mark.parametrize("seam", sorted(SEAMS))
+def test_a_lazy_seam_loads_a_module_on_its_first_use_and_knows_every_name(seam: str) -> None:
+    modules, probe = SEAMS[seam]
     code = (
-        "import sys\nfrom tui import lazy\n"
-        "before = 'maestro.escalation' in sys.modules\n"
-        "lazy.escalation.clock\n"
-        "names = [getattr(lazy, name).__name__ for name in lazy.MODULES]\n"
-        "print(before, 'maestro.escalation' in sys.modules, names == list(lazy.MODULES.values()))\n"
+        f"import sys, importlib\nseam = importlib.import_module({seam!r})\n"
+        f"before = {modules[probe]!r} in sys.modules\n"
+        f"getattr(seam, {probe!r})\n"
+        f"names = [getattr(seam, name).__name__ for name in {list(modules)!r}]\n"
+        f"print(before, {modules[probe]!r} in sys.modules, names == {list(modules.values())!r})\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.split() == ["False", "True", "True"]
-    source = (ROOT / "tui" / "lazy.py").read_text(encoding="utf-8")
-    for name in lazy.MODULES:
-        assert f'"{name}",' in source.split("__all__")[1], f"{name} is missing from what type checkers see"
+    path = ROOT.joinpath(*seam.split("."))
+    source = (path / "__init__.py" if path.is_dir() else path.with_suffix(".py")).read_text(encoding="utf-8")
+    for name in modules:
+        assert f'"{name}"' in source.split("__all__")[1], f"{name} is missing from what type checkers see"

@@ -143,7 +143,7 @@ async def test_the_session_opens_after_the_panes_are_up_and_says_what_it_resumed
         assert seen == [True]
         assert app.incident is not None and app.incident.id == incident_id
         assert len([s for s in app.screen_stack if isinstance(s, IncidentScreen)]) == 1
-        assert any(n.message.startswith(f"Resumed {incident_id}") for n in app._notifications)
+        assert any(n.message.startswith(f"Resumed {incident_id}") for n in app.toasts)
         assert "triage_generated" in kinds(journal, incident_id)
 
 

@@ -16,7 +16,7 @@ from maestro.collect.engine_events import EngineEvent
 from maestro.collect.logs import LogsUnavailable
 from maestro.journal import Journal
 from maestro.model import Evidence, LogLine, Signal, SignalKind
-from tests.tui.conftest import AppFactory, FrozenClock, kinds, settle, svg_text, wait_until
+from tests.tui.conftest import AppFactory, FrozenClock, kinds, on_screen, settle, svg_text, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.logs import LogsScreen
@@ -115,8 +115,7 @@ async def test_engine_loss_greys_the_last_snapshot_with_its_age_and_recovers(
     make_app: AppFactory, seeded: str, clock: FrozenClock
 ) -> None:
     fake = FakeSwarm(swarm_evidence(clock))
-    app = make_app(seeded, source=fake)
-    app.poller.interval_s = 0.2
+    app = make_app(seeded, source=fake, poll_interval_s=0.2)
     async with app.run_test(size=(160, 48)) as pilot:
         panel = services(app).services
         await wait_until(pilot, lambda: source_line(app).startswith("live swarm Docker 27"))
@@ -148,10 +147,9 @@ async def test_engine_events_poll_at_once_and_reach_the_timeline_throttled(
     make_app: AppFactory, seeded: str, clock: FrozenClock, journal: Journal
 ) -> None:
     fake = FakeSwarm(swarm_evidence(clock))
-    app = make_app(seeded, source=fake)
-    app.poller.interval_s = 600
+    app = make_app(seeded, source=fake, poll_interval_s=600)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: fake.polls == 1 and app.latest is not None)
+        await wait_until(pilot, lambda: fake.polls == 1 and on_screen(app).latest is not None)
         await pilot.pause(0.6)
         assert fake.polls == 1, "no poll before the interval without news"
 
@@ -285,13 +283,12 @@ async def test_new_signals_are_told_and_the_triage_waits_for_t(
     fake = FakeSwarm(swarm_evidence(clock))
     oom = Signal(kind=SignalKind.OOM_KILLED, subject="api", detail="api OOM-killed", observed_at=clock())
     fake.evidence = fake.evidence.model_copy(update={"signals": [*fake.evidence.signals, oom]})
-    app = make_app(seeded, source=fake)
-    app.poller.interval_s = 0.2
+    app = make_app(seeded, source=fake, poll_interval_s=0.2)
     triages = kinds(journal, seeded).count("triage_generated")
     async with app.run_test(size=(160, 48)) as pilot:
 
         def told() -> list[str]:
-            return [n.message for n in app._notifications if n.title == "Evidence changed"]
+            return [n.message for n in app.toasts if n.title == "Evidence changed"]
 
         await wait_until(pilot, lambda: bool(told()))
         assert told() == ["evidence changed: 1 new signal (oom_killed api) - press t to re-triage"]
@@ -359,10 +356,9 @@ async def test_engine_events_read_the_services_they_name_and_full_polls_keep_to_
     make_app: AppFactory, seeded: str, clock: FrozenClock
 ) -> None:
     fake = RefreshingSwarm(swarm_evidence(clock))
-    app = make_app(seeded, source=fake)
-    app.poller.interval_s = 600
+    app = make_app(seeded, source=fake, poll_interval_s=600)
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_until(pilot, lambda: fake.polls == 1 and app.latest is not None)
+        await wait_until(pilot, lambda: fake.polls == 1 and on_screen(app).latest is not None)
         table = services(app).services.table
         before = {name: table.get_row(name) for name in ("worker", "web")}
         worker = next(s for s in fake.evidence.services if s.name == "worker")
@@ -371,10 +367,10 @@ async def test_engine_events_read_the_services_they_name_and_full_polls_keep_to_
             update={"services": [restarted if s.name == "worker" else s for s in fake.evidence.services]}
         )
         fake.emit(died("worker", clock()), died("worker", clock()), died("web", clock()))
-        await wait_until(pilot, lambda: fake.refreshed and app.latest is fake.evidence)
+        await wait_until(pilot, lambda: fake.refreshed and on_screen(app).latest is fake.evidence)
         await pilot.pause(0.6)
         assert fake.refreshed == [{"worker", "web"}], "three events, one read of the two services they name"
         assert fake.polls == 1, "no full poll before the interval"
         assert [cell.plain for cell in table.get_row("worker")][3:5] == [str(worker.restarts + 1), "exit 7"]
         assert table.get_row("web") == before["web"]
-        assert app.poller.refreshes_started == 1 and app.poller.polls_started == 1
+        assert on_screen(app).poller.refreshes_started == 1 and on_screen(app).poller.polls_started == 1

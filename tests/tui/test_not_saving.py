@@ -46,7 +46,7 @@ async def test_a_full_disk_shows_the_banner_refuses_ticks_and_saves_again_once_f
                 await pilot.press("space")
                 await settle(pilot)
                 assert ticks(journal, incident_id) == []
-                assert any(n.message == f"Not saved, nothing changed: {banner_text}" for n in app._notifications)
+                assert any(n.message == f"Not saved, nothing changed: {banner_text}" for n in app.toasts)
 
                 disk.free()
                 await wait_until(pilot, lambda: not banner.display, timeout=5)

@@ -47,7 +47,7 @@ def config(sink: HttpSink) -> Config:
 
 
 def toasts(app: MaestroApp) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [n.message for n in app.toasts]
 
 
 def pane_text(app: MaestroApp) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from maestro import events as ev
 from maestro.journal import Journal, JournalError
 from maestro.safety import reasons
-from tests.tui.conftest import AppFactory, hand_triage, highlight, kinds, option_texts, settle
+from tests.tui.conftest import AppFactory, hand_triage, highlight, kinds, on_screen, option_texts, settle
 from tui.screens.dialogs import ConfirmDialog
 from tui.screens.incident import IncidentScreen
 from tui.screens.issue import IssueCard
@@ -34,7 +34,7 @@ async def test_resumed_incident_fills_every_pane(make_app: AppFactory, seeded: s
         assert "15 min (P0)" not in screen.recovery.border_subtitle
         assert screen.recovery.border_subtitle == "Open work: P0 5 min + P1 5 min = 10 min"
         table = screen.services.table
-        assert table.row_count == len(app.latest.services)  # type: ignore[union-attr]
+        assert table.row_count == len(on_screen(app).latest.services)  # type: ignore[union-attr]
         states = [table.get_row_at(row)[2].plain for row in range(table.row_count)]
         assert states[0] == "DOWN" and states[-1] == "ok", "trouble first"
         assert states.index("ok") > max(i for i, state in enumerate(states) if state == "DOWN")
@@ -78,7 +78,7 @@ async def test_a_tick_the_journal_refuses_never_shows(
         assert kinds(journal, seeded) == before
         assert "[ ] worker crash-looping" in "\n".join(option_texts(main(app).checklist))
         assert not app.incident.ticked
-        assert any("Not saved" in n.message for n in app._notifications)
+        assert any("Not saved" in n.message for n in app.toasts)
 
 
 async def test_down_then_space_ticks_the_next_issue(make_app: AppFactory, seeded: str) -> None:
@@ -162,7 +162,7 @@ async def test_c_copies_the_highlighted_command_and_journals_it(make_app: AppFac
         )
         detail = main(app).commands.query_one("#deck-detail").render().plain  # type: ignore[attr-defined]
         assert "Copied" in detail and "docker service update --force worker" in detail
-        assert any("Copied" in (n.title or "") for n in app._notifications)
+        assert any("Copied" in (n.title or "") for n in app.toasts)
 
 
 async def test_a_destructive_command_asks_before_it_is_copied(make_app: AppFactory, seeded: str) -> None:

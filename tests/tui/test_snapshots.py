@@ -23,7 +23,7 @@ from maestro.journal import Journal
 from maestro.model import Evidence, IncidentContext, Signal, SignalKind
 from tests.fake_anthropic import FakeAnthropic, http_error, tool_call
 from tests.fake_anthropic import fake_anthropic as fake_anthropic
-from tests.tui.conftest import INCIDENT_ID, AppFactory, FrozenClock, kinds, option_texts, wait_until
+from tests.tui.conftest import INCIDENT_ID, AppFactory, FrozenClock, kinds, on_screen, option_texts, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 
@@ -126,16 +126,15 @@ def test_engine_unreachable_keeps_the_stale_snapshot_with_its_age(
     snap_compare: Snap, make_app: AppFactory, seeded: str, clock: FrozenClock
 ) -> None:
     engine = EngineThatGoes(clock)
-    app = make_app(seeded, source=engine)
-    app.poller.interval_s = 0.1
+    app = make_app(seeded, source=engine, poll_interval_s=0.1)
 
     async def gone(pilot: Pilot[None]) -> None:
-        await wait_until(pilot, lambda: engine.polls >= 1 and app.latest is not None)
+        await wait_until(pilot, lambda: engine.polls >= 1 and on_screen(app).latest is not None)
         panel = screen_of(app).services
         clock.advance(minutes=1, seconds=35)
         engine.gone = True
         await wait_until(pilot, lambda: panel.has_class("-stale"))
-        app.poller.stop()
+        on_screen(app).poller.stop()
         await ready(pilot)
 
     assert snap_compare(app, terminal_size=GRID, run_before=gone)

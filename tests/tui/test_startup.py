@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-from textual.widgets import Input
+from pathlib import Path
 
+import pytest
+from textual.widgets import DataTable, Input
+
+import tui.app
 from maestro import demo
 from maestro import events as ev
+from maestro.collect.source import demo_source
 from maestro.config import Config
 from maestro.journal import Journal
 from maestro.model import Evidence, IncidentContext, Triage
 from tests.tui.conftest import INCIDENT_ID, AppFactory, FrozenClock, kinds, option_texts, seed, settle, wait_until
+from tui import messages as msg
+from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
 
@@ -199,7 +205,7 @@ async def test_a_failing_triage_is_journaled_and_the_last_triage_stays(
             engine="rules", reason="runbook swarm.toml: bad regex"
         )
         assert app.incident.triage == before
-        assert any("rules triage failed" in n.message for n in app._notifications)
+        assert any("rules triage failed" in n.message for n in app.toasts)
         assert "worker crash-looping" in "\n".join(option_texts(app.screen.checklist))  # type: ignore[attr-defined]
 
 
@@ -225,3 +231,41 @@ async def test_quitting_does_not_wait_for_a_stuck_engine(make_app: AppFactory, s
 def test_seeded_helper_is_consistent(journal: Journal) -> None:
     incident_id = seed(journal)
     assert kinds(journal, incident_id) == ["incident_opened"]
+
+
+class WatchedApp(MaestroApp):
+    """The app, noting every triage, Claude or poll message that reaches it."""
+
+    CSS_PATH = str(Path(tui.app.__file__).with_name("maestro.tcss"))
+    reached: list[str]
+
+    def on_triage_ready(self, message: msg.TriageReady) -> None:
+        self.reached.append("triage")
+
+    def on_evidence_polled(self, message: msg.EvidencePolled) -> None:
+        self.reached.append("poll")
+
+    def on_claude_answered(self, message: msg.ClaudeAnswered) -> None:
+        self.reached.append("claude")
+
+
+async def test_the_triage_and_the_polls_stay_in_the_incident_screen(
+    journal: Journal, config: Config, clock: FrozenClock
+) -> None:
+    """The description's walk to the triage and a poll's walk to a row cross the app once: when it opens the
+    session. Their messages are handled by the incident screen and never reach the app."""
+    app = WatchedApp(
+        journal=journal, config=config, new_context=demo.CONTEXT, evidence_source=demo_source(clock), clock=clock
+    )
+    app.reached = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.incident_screen
+        assert screen is not None and screen.poller is not None
+        await wait_until(pilot, lambda: screen.poller is not None and screen.poller.polls_started >= 2)
+        await settle(pilot)
+        assert [e.kind.value for e in journal.events(INCIDENT_ID)].count("triage_generated") == 2
+        assert screen.latest is not None and screen.query_one("#services-table", DataTable).row_count == len(
+            screen.latest.services
+        )
+    assert app.reached == []

@@ -67,7 +67,7 @@ def _runtime_imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             found.add(node.module)
             found |= {f"{node.module}.{alias.name}" for alias in node.names}
-        elif isinstance(node, ast.Dict):  # a table of modules to import by name (tui.lazy.MODULES)
+        elif isinstance(node, ast.Dict):  # a table of modules to import by name (maestro.lazy.MODULES)
             names = [v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
             found |= {n for n in names if n.split(".")[0] in {"tui", "widgets", "maestro"}}
     return found

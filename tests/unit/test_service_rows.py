@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from maestro.model import Evidence, ServiceInfo
-from widgets.services import service_rows
+from maestro.pane_views import service_rows
 
 T0 = datetime(2026, 11, 26, 5, 0, tzinfo=UTC)
 

@@ -25,6 +25,9 @@ DIALOG_CSS = """
 """
 
 
+COPIED_HINT = "Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse."
+
+
 class ConfirmDialog(ModalScreen[bool]):
     """Yes or no; `y` / `n`, escape is no."""
 
@@ -228,9 +231,7 @@ class TextViewer(ModalScreen[None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
-        self.notify(
-            "Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse.", markup=False
-        )
+        self.notify(COPIED_HINT, markup=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

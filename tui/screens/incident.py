@@ -1,48 +1,43 @@
 """The incident screen: six panes in a grid when there is room, one pane per tab when there is not.
 
-It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the situation it was
-last shown and writes through the recorder it was given. The app hands it both once the session is open.
+It owns its panes' keys and messages (copy, logs, escalate, ticks, ...): each reads the scene it was
+last shown and writes through the recorder. What keeps the incident current (triage, Claude, polls) is its
+live side, tui.screens.incident_session; the app only opens the session and hands it over.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import DataTable, Tab, Tabs
+from textual.widgets import DataTable, Input, Tab, Tabs
 
-from maestro.text import copyable
-from tui import actions, lazy, workers
+from maestro import lazy
+from maestro.text import copyable, hms
+from tui import actions, screens, workers
+from tui.screens.incident_session import IncidentSession
 from widgets.checklist import SeverityChecklist
-from widgets.command_deck import CommandDeck, DeckCommand
+from widgets.command_deck import CommandDeck
 from widgets.escalation import EscalationPanel
 from widgets.footer import KeysFooter
 from widgets.incident_header import IncidentHeader
 from widgets.recovery import RecoveryPlan
 from widgets.saving_banner import SavingBanner
 from widgets.services import ServicesPanel
-from widgets.text import duration
 from widgets.timeline import Timeline
 
 if TYPE_CHECKING:
-    from maestro.events import EventKind, Payload
-    from maestro.model import LogLine, Severity
+    from maestro.model import Severity
     from maestro.notify.send import Delivery, Record
-    from maestro.recorder import Recorder
+    from maestro.pane_views import DeckCommand
+    from maestro.screen_view import Scene
     from tui.messages import NotificationsSent, ReportsExported, ReportsFailed
     from tui.screens.status_update import UpdateChoice
-    from tui.views import Situation
-
-LogReader = Callable[[str], "list[LogLine]"]
-"""Reads a service's logs from the engine (blocking; the logs screen calls it in a worker)."""
 
 PANES: tuple[tuple[str, str], ...] = tuple((title.lower(), title) for title in actions.PANE_TITLES)
 """Focus order (and the digit keys): down the left column, then down the right one."""
@@ -58,7 +53,7 @@ class PaneTabs(Tabs, can_focus=False):
     """Pane names for small terminals; `tab` moves between panes, so this never takes focus."""
 
 
-class IncidentScreen(Screen[None], inherit_bindings=False):
+class IncidentScreen(IncidentSession, inherit_bindings=False):
     BINDINGS = actions.bindings("incident")
 
     def __init__(self) -> None:
@@ -66,19 +61,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.active_pane = PANES[0][0]
         self._pane_history: list[str] = []
         """The panes shown before the active one, for `esc`."""
-        self.situation: Situation | None = None
+        self.scene: Scene | None = None
         """What the panes show now; None until the session is open."""
-        self.recorder: Recorder | None = None
         self.selected_issue: str | None = None
-        self._clock: Callable[[], datetime] | None = None
-        self._read_logs: LogReader | None = None
-
-    reports_folder: Path | None = None
-    """Where `x` writes the reports; set by the app once the incident is known."""
-
-    def attach(self, recorder: Recorder, clock: Callable[[], datetime], read_logs: LogReader | None) -> None:
-        """The session is open: record through `recorder`; `read_logs` is None when there is no engine."""
-        self.recorder, self._clock, self._read_logs = recorder, clock, read_logs
 
     def compose(self) -> ComposeResult:
         self._layout_for(self.app.size.width, self.app.size.height)
@@ -148,50 +133,51 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     # --- drawing -------------------------------------------------------------------
 
-    def show(self, situation: Situation) -> None:
-        """Redraw every pane from this situation."""
-        self.situation = situation
+    def show(self, scene: Scene) -> None:
+        """Redraw every pane from this scene."""
+        self.scene = scene
         if not self.is_mounted:
             return
-        incident = situation.incident
-        self.show_checklist(situation)
+        incident = scene.incident
+        self.show_checklist(scene)
         self.recovery.show(
-            incident.phases(), set(incident.ticked), set(incident.phases_done), lazy.views.recovery_total(incident)
+            incident.phases(),
+            set(incident.ticked),
+            set(incident.phases_done),
+            lazy.screen_view.recovery_total(incident),
         )
         self.timeline.show(incident.timeline)
         self.call_after_refresh(self._show_deck)  # the checklist and the rest reach the terminal first
-        self.show_services(situation)
-        self.show_clock(situation)
+        self.show_services(scene)
+        self.show_clock(scene)
 
     def _show_deck(self) -> None:
-        if self.situation is not None and self.is_mounted:
-            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
+        if self.scene is not None and self.is_mounted:
+            self.commands.show(lazy.screen_view.deck_view(self.scene, self.selected_issue))
 
-    def show_checklist(self, situation: Situation) -> None:
-        self.situation = situation
-        incident = situation.incident
+    def show_checklist(self, scene: Scene) -> None:
+        self.scene = scene
+        incident = scene.incident
         self.checklist.show(
             incident.triage,
             set(incident.ticked),
-            lazy.views.checklist_notice(situation),
-            headings=lazy.views.checklist_headings(incident),
-            causes=lazy.views.root_causes(incident),
+            lazy.screen_view.checklist_notice(scene),
+            headings=lazy.screen_view.checklist_headings(incident),
+            causes=lazy.screen_view.root_causes(incident),
         )
 
-    def show_services(self, situation: Situation) -> None:
-        self.situation = situation
-        latest = situation.latest
-        rows = situation.latest_rows if latest is not None and situation.evidence is latest else None
-        self.services.show(
-            situation.evidence, problem=situation.engine_problem, has_engine=situation.has_engine, rows=rows
-        )
+    def show_services(self, scene: Scene) -> None:
+        self.scene = scene
+        latest = scene.latest
+        rows = scene.latest_rows if latest is not None and scene.evidence is latest else None
+        self.services.show(scene.evidence, problem=scene.engine_problem, has_engine=scene.has_engine, rows=rows)
 
-    def show_clock(self, situation: Situation) -> None:
+    def show_clock(self, scene: Scene) -> None:
         """The escalation timer and the header: every second, and whenever what they show changes."""
-        self.situation = situation
-        self.escalation.show(lazy.views.timer_view(situation))
-        self.header.show(lazy.views.header_view(situation))
-        self.query_one(SavingBanner).show(situation.not_saving)
+        self.scene = scene
+        self.escalation.show(lazy.screen_view.timer_view(scene))
+        self.header.show(lazy.screen_view.header_view(scene))
+        self.query_one(SavingBanner).show(scene.not_saving)
 
     def pane(self, pane: str) -> Widget:
         return self.query_one(f"#{pane}", Widget)
@@ -251,15 +237,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
     # --- pane actions ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The pane keys wait for an incident (the intake form comes first)."""
-        return self.situation is not None or action not in actions.NEEDS_AN_INCIDENT
-
-    def _now(self) -> datetime:
-        assert self._clock is not None
-        return self._clock()
-
-    def _record(self, kind: EventKind, payload: Payload) -> bool:
-        return self.recorder is not None and self.recorder.record(kind, payload)
+        """The pane keys wait for an incident (the intake form comes first); escape cancels Claude only while it
+        streams and the filter does not want escape."""
+        if action == "cancel_claude":
+            return self.claude_streaming and not isinstance(self.focused, Input)
+        return self.incident is not None or action not in actions.NEEDS_AN_INCIDENT
 
     def action_copy(self) -> None:
         """Copy the highlighted command; a destructive one (its label or its text says so) asks first, with why."""
@@ -279,7 +261,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if shown != text:
             why += "\n\nIt holds control characters: it is copied with them made visible, as shown above."
         question = "This command is DESTRUCTIVE. Copy it anyway?"
-        dialog = lazy.dialogs.ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
+        dialog = screens.dialogs.ConfirmDialog(question, f"{shown}\n\n{why}", yes="Copy", danger=True)
         self.app.push_screen(dialog, lambda ok: self._copy(entry) if ok else None)
 
     def _copy(self, entry: DeckCommand) -> None:
@@ -305,26 +287,27 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def _issue_service(self) -> str | None:
         """The service the highlighted issue is about, when it is one the evidence knows."""
-        situation = self.situation
-        triage = situation.incident.triage if situation else None
+        scene = self.scene
+        triage = scene.incident.triage if scene else None
         issue = triage.issue(self.selected_issue) if triage and self.selected_issue else None
-        evidence = situation.evidence if situation else None
+        evidence = scene.evidence if scene else None
         if issue is None or evidence is None:
             return None
         return issue.subject if any(s.name == issue.subject for s in evidence.services) else None
 
     def show_logs(self, service: str) -> None:
         """The service's logs: read from the engine in a worker when there is one, else the lines the poll kept."""
-        evidence = self.situation.evidence if self.situation else None
+        evidence = self.scene.evidence if self.scene else None
         captured = [line for line in (evidence.logs if evidence else []) if line.service == service]
-        read = self._read_logs
+        engine = self.poller.engine if self.poller is not None else None
+        read = engine.logs if engine is not None else None
         self.app.push_screen(
-            lazy.logs.LogsScreen(service, captured, (lambda: read(service)) if read is not None else None)
+            screens.logs.LogsScreen(service, captured, (lambda: read(service)) if read is not None else None)
         )
 
     def show_tasks(self, service: str) -> None:
-        evidence = self.situation.evidence if self.situation else None
-        tasks = lazy.tasks.TasksScreen(
+        evidence = self.scene.evidence if self.scene else None
+        tasks = screens.tasks.TasksScreen(
             service, evidence.tasks if evidence else [], evidence.collected_at if evidence else None
         )
         self.app.push_screen(tasks, lambda choice: self.show_logs(service) if choice == "logs" else None)
@@ -340,23 +323,22 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_escalate(self) -> None:
         """Escalate to whom the rules say (else one step up the chain); the contact's channel is told."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident, config = self.situation.incident, self.situation.config
-        top = self.situation.advice.top
+        incident, config = self.scene.incident, self.scene.config
+        top = self.scene.advice.top
         step = (top.level, config.escalation[top.level]) if top else lazy.escalation.next_escalation(incident, config)
         if step is None:
             current = config.escalation[min(incident.escalation_level, len(config.escalation) - 1)]
-            self.notify(
-                f"Already at the top of the chain: {current.label_with_contact}", severity="warning", markup=False
-            )
+            top_of_chain = f"Already at the top of the chain: {current.label_with_contact}"
+            self.notify(top_of_chain, severity="warning", markup=False)
             return
         level, contact = step
         if top is not None:
             reason = top.reason
         else:
-            state = lazy.escalation.clock(incident, config, self._now())
-            reason = f"{state.severity} open {duration(state.elapsed.total_seconds())}"
+            state = lazy.escalation.clock(incident, config, self.clock())
+            reason = f"{state.severity} open {hms(state.elapsed.total_seconds())}"
         lines = [f"Why: {reason}"]
         if contact.escalate_if:
             lines.append("Escalate if: " + "; ".join(contact.escalate_if))
@@ -368,14 +350,14 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 self._escalate(level, reason)
 
         question = f"Escalate to {contact.label_with_contact}?"
-        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
+        self.app.push_screen(screens.dialogs.ConfirmDialog(question, "\n".join(lines), yes="Escalate"), answered)
 
     def _escalate(self, level: int, reason: str) -> None:
-        if self.situation is None or self.recorder is None:
+        if self.scene is None or self.recorder is None:
             return
-        incident, config, who = self.situation.incident, self.situation.config, self.recorder.journal.actor
+        incident, config, who = self.scene.incident, self.scene.config, self.recorder.journal.actor
         contact = config.escalation[level]
-        now = self._now()
+        now = self.clock()
         self._send(
             f"Escalated to {contact.label}",
             lambda record: lazy.escalation.escalate(record, incident, level, reason, config, now, who),
@@ -383,21 +365,21 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_status_update(self) -> None:
         """Draft (journaled, the clock keeps running), let the person edit and choose, confirm, then send."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident, config = self.situation.incident, self.situation.config
-        text = lazy.status_update.draft(incident, self._now(), self.situation.evidence)
+        incident, config = self.scene.incident, self.scene.config
+        text = lazy.status_update.draft(incident, self.clock(), self.scene.evidence)
         number = incident.next_update_number
         if not self._record(
             lazy.ev.EventKind.STATUS_UPDATE_DRAFTED, lazy.ev.StatusUpdateDrafted(number=number, text=text)
         ):
             return
         channels = [
-            lazy.update_dialog.ChannelChoice(c.name, c.kind.value, c.kind is not lazy.channel.ChannelKind.PAGERDUTY)
+            screens.status_update.ChannelChoice(c.name, c.kind.value, c.kind is not lazy.channel.ChannelKind.PAGERDUTY)
             for c in config.notify
         ]
         title = f"Status update #{number}: edit it, tick where it goes"
-        self.app.push_screen(lazy.update_dialog.StatusUpdateDialog(title, text, channels), self._update_chosen)
+        self.app.push_screen(screens.status_update.StatusUpdateDialog(title, text, channels), self._update_chosen)
 
     def _update_chosen(self, choice: UpdateChoice | None) -> None:
         if choice is None:
@@ -408,15 +390,15 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         question = f"Send this update to {', '.join(choice.channels)}?"
         detail = "\n".join(choice.text.splitlines()[:6])
         self.app.push_screen(
-            lazy.dialogs.ConfirmDialog(question, detail, yes="Send"),
+            screens.dialogs.ConfirmDialog(question, detail, yes="Send"),
             lambda ok: self._send_update(choice) if ok else None,
         )
 
     def _send_update(self, choice: UpdateChoice) -> None:
-        if self.situation is None or self.recorder is None:
+        if self.scene is None or self.recorder is None:
             return
-        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
-        now = self._now()
+        incident, config, who = self.recorder.incident, self.scene.config, self.recorder.journal.actor
+        now = self.clock()
         number = incident.next_update_number
         title = f"Status update #{number}"
         if not choice.channels:
@@ -440,9 +422,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         self.notify(text, title=message.title, severity="information" if message.ok else "error", markup=False)
 
     def action_conditions(self) -> None:
-        if self.situation is None:
+        if self.scene is None:
             return
-        present = frozenset(self.situation.incident.conditions)
+        present = frozenset(self.scene.incident.conditions)
 
         def answered(chosen: frozenset[lazy.ev.Condition] | None) -> None:
             if chosen is None:
@@ -453,7 +435,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                     if not self._record(lazy.ev.EventKind.CONDITION_REPORTED, payload):
                         return
 
-        self.app.push_screen(lazy.conditions.ConditionsDialog(present), answered)
+        self.app.push_screen(screens.conditions.ConditionsDialog(present), answered)
 
     def action_note(self) -> None:
         def answered(text: str | None) -> None:
@@ -461,11 +443,11 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 self._record(lazy.ev.EventKind.NOTE_ADDED, lazy.ev.NoteAdded(text=text))
 
         self.app.push_screen(
-            lazy.dialogs.TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered
+            screens.dialogs.TextPrompt("Add a note to the timeline", "what happened, what you tried"), answered
         )
 
     def action_severity(self) -> None:
-        if self.situation is None:
+        if self.scene is None:
             return
 
         def answered(severity: Severity | None) -> None:
@@ -479,13 +461,13 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 lazy.ev.EventKind.SEVERITY_CHANGED, lazy.ev.SeverityChanged(severity=severity, reason="set by hand")
             )
 
-        self.app.push_screen(lazy.dialogs.SeverityDialog(self.situation.incident.severity), answered)
+        self.app.push_screen(screens.dialogs.SeverityDialog(self.scene.incident.severity), answered)
 
     def action_resolve(self) -> None:
         """Resolve with a word on what fixed it; with P0 issues open or services down, ask first."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident = self.situation.incident
+        incident = self.scene.incident
         if incident.status in (lazy.model.IncidentStatus.RESOLVED, lazy.model.IncidentStatus.CLOSED):
             self.notify(f"Already {incident.status.value}: {incident.resolution}", markup=False)
             return
@@ -496,28 +478,28 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
         def ask_what_fixed_it(ok: bool | None = True) -> None:
             if ok:
-                prompt = lazy.dialogs.TextPrompt(
+                prompt = screens.dialogs.TextPrompt(
                     "Resolved: what fixed it?", "rolled back web to v1; queue reachable again"
                 )
                 self.app.push_screen(prompt, answered)
 
-        against = lazy.views.before_resolving(self.situation)
+        against = lazy.screen_view.before_resolving(self.scene)
         if not against:
             ask_what_fixed_it()
             return
         detail = "\n".join(f"- {reason}" for reason in against)
-        dialog = lazy.dialogs.ConfirmDialog(
+        dialog = screens.dialogs.ConfirmDialog(
             "Resolve while the incident still shows trouble?", detail, yes="Resolve", danger=True
         )
         self.app.push_screen(dialog, ask_what_fixed_it)
 
     def _announce_resolution(self) -> None:
         """Every configured channel gets the final update (PagerDuty resolves its alert)."""
-        if self.situation is None or self.recorder is None or not self.situation.config.notify:
+        if self.scene is None or self.recorder is None or not self.scene.config.notify:
             return
-        incident, config, who = self.recorder.incident, self.situation.config, self.recorder.journal.actor
-        now = self._now()
-        text = lazy.status_update.draft(incident, now, self.situation.evidence)
+        incident, config, who = self.recorder.incident, self.scene.config, self.recorder.journal.actor
+        now = self.clock()
+        text = lazy.status_update.draft(incident, now, self.scene.evidence)
         names = [c.name for c in config.notify]
         self._send(
             "Resolution sent", lambda record: lazy.status_update.send(record, incident, text, names, config, now, who)
@@ -525,9 +507,9 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
 
     def action_root_cause(self) -> None:
         """Confirm the highlighted issue's cause as the incident's root cause (asks first), or withdraw it."""
-        if self.situation is None:
+        if self.scene is None:
             return
-        incident = self.situation.incident
+        incident = self.scene.incident
         issue = incident.triage.issue(self.selected_issue) if incident.triage and self.selected_issue else None
         if issue is None:
             self.notify("Highlight an issue in the checklist first.", severity="warning", markup=False)
@@ -552,7 +534,7 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
                 done = "withdrawn" if confirmed else "confirmed"
                 self.notify(f"Root cause {done}: {issue.title}", title="Root cause", markup=False)
 
-        self.app.push_screen(lazy.dialogs.ConfirmDialog(question, detail, yes=yes), answered)
+        self.app.push_screen(screens.dialogs.ConfirmDialog(question, detail, yes=yes), answered)
 
     # --- pane messages ------------------------------------------------------------------
 
@@ -577,29 +559,29 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
         if message.issue_id == self.selected_issue:
             return
         self.selected_issue = message.issue_id
-        if self.situation is not None:
-            self.commands.show(lazy.views.deck_view(self.situation, self.selected_issue))
+        if self.scene is not None:
+            self.commands.show(lazy.screen_view.deck_view(self.scene, self.selected_issue))
 
     def on_severity_checklist_details_requested(self, message: SeverityChecklist.DetailsRequested) -> None:
-        incident = self.situation.incident if self.situation else None
+        incident = self.scene.incident if self.scene else None
         issue = incident.triage.issue(message.issue_id) if incident and incident.triage else None
         if incident is not None and issue is not None:
             self.app.push_screen(
-                lazy.issue.IssueCard(lazy.views.checked_issue(issue), done=incident.is_ticked(issue.id))
+                screens.issue.IssueCard(lazy.screen_view.checked_issue(issue), done=incident.is_ticked(issue.id))
             )
 
     # --- the export -------------------------------------------------------------------------------------------
 
     def action_export(self, then_quit: bool = False) -> None:
         """Write the reports in a worker; they are recorded here (as the command records them), then shown."""
-        folder, situation = self.reports_folder, self.situation
-        if folder is None or situation is None or self.recorder is None or self._clock is None:
+        folder, scene = self.reports_folder, self.scene
+        if folder is None or scene is None or self.recorder is None:
             return
         self.notify(f"Exporting the reports to {folder} ...", markup=False)
         record = partial(self.app.call_from_thread, self._record)
         work = partial(
-            workers.export_reports, self.post_message, record, self.recorder.incident, situation.config, folder,
-            self._clock(), then_quit,
+            workers.export_reports, self.post_message, record, self.recorder.incident, scene.config, folder,
+            self.clock(), then_quit,
         )  # fmt: skip
         self.run_worker(
             work, thread=True, exclusive=True, exit_on_error=False, group="export", description="export reports"
@@ -611,14 +593,10 @@ class IncidentScreen(Screen[None], inherit_bindings=False):
             self.app.exit(message=f"Reports exported to {message.folder}")
             return
         listing = "\n".join(path.name for path in message.files)
-        viewer = lazy.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
+        viewer = screens.dialogs.TextViewer(f"Reports exported to {message.folder}", f"{message.folder}\n\n{listing}")
         self.app.push_screen(viewer)
 
     def on_reports_failed(self, message: ReportsFailed) -> None:
         message.stop()
-        self.notify(
-            f"Export failed, nothing written to the journal: {message.reason}",
-            severity="error",
-            timeout=10,
-            markup=False,
-        )
+        failed = f"Export failed, nothing written to the journal: {message.reason}"
+        self.notify(failed, severity="error", timeout=10, markup=False)

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static, TextArea
 
-from tui.screens.dialogs import DIALOG_CSS
+from tui.screens.dialogs import COPIED_HINT, DIALOG_CSS
 from widgets.text import literal, plain
 
 
@@ -111,9 +111,7 @@ class StatusUpdateDialog(ModalScreen[UpdateChoice | None]):
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.text)
-        self.notify(
-            "Copied to the clipboard (OSC 52). If it did not arrive, select the text with the mouse.", markup=False
-        )
+        self.notify(COPIED_HINT, markup=False)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

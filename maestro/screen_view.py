@@ -18,18 +18,15 @@ from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, TriageIssue
+from maestro.pane_views import DeckCommand, DeckView, HeaderView, ServiceRows, TimerView
+from maestro.text import hms
 from maestro.triage.claude_run import ClaudeRun
-from widgets.command_deck import DeckCommand, DeckView
-from widgets.escalation import TimerView
-from widgets.incident_header import HeaderView
-from widgets.services import ServiceRows
-from widgets.text import duration
 
 NO_ENGINE = "no engine for this session"
 
 
 @dataclass(frozen=True)
-class Situation:
+class Scene:
     """Everything the panes are drawn from, at one moment."""
 
     incident: Incident
@@ -59,24 +56,24 @@ class Situation:
 
     @cached_property
     def advice(self) -> Advice:
-        """What the seed's escalation rules say now, from the newest evidence (worked out once per situation)."""
+        """What the seed's escalation rules say now, from the newest evidence (worked out once per scene)."""
         return advise(self.incident, self.config, self.now, self.evidence)
 
 
-def checklist_notice(situation: Situation) -> str:
+def checklist_notice(scene: Scene) -> str:
     """Claude's progress while it streams, else the triage's own notice."""
-    return (situation.claude.notice() if situation.claude else "") or situation.incident.triage_notice
+    return (scene.claude.notice() if scene.claude else "") or scene.incident.triage_notice
 
 
-def before_resolving(situation: Situation) -> list[str]:
+def before_resolving(scene: Scene) -> list[str]:
     """What speaks against resolving now: P0 issues still open, services down. Empty when nothing does."""
-    incident = situation.incident
+    incident = scene.incident
     reasons = []
     if incident.triage is not None:
         open_p0 = [i.title for i in incident.triage.by_severity(Severity.P0) if not incident.is_ticked(i.id)]
         if open_p0:
             reasons.append(f"{len(open_p0)} P0 issue{'s' * (len(open_p0) != 1)} still open: {', '.join(open_p0)}")
-    evidence = situation.evidence
+    evidence = scene.evidence
     down = [s.name for s in (evidence.services if evidence else []) if s.state is ServiceState.DOWN]
     if down:
         reasons.append(f"{len(down)} service{'s' * (len(down) != 1)} down: {', '.join(down)}")
@@ -118,15 +115,15 @@ def root_causes(incident: Incident) -> dict[str, str]:
     return {c.issue.id: "confirmed" if c.confirmed_by else "measured" for c in root_cause.causes(incident)}
 
 
-def deck_view(situation: Situation, selected_issue: str | None) -> DeckView:
+def deck_view(scene: Scene, selected_issue: str | None) -> DeckView:
     """The selected issue's commands, then the emergency set for its subject; every label checked locally."""
     from maestro.emergency import emergency_sections, service_like
     from maestro.safety import checked
 
-    triage = situation.incident.triage
+    triage = scene.incident.triage
     issue = triage.issue(selected_issue) if triage and selected_issue else None
     entries = [DeckCommand(section, checked(c), issue.id) for section, c in issue.commands()] if issue else []
-    redis = service_like(situation.evidence, "redis")
+    redis = service_like(scene.evidence, "redis")
     for section in emergency_sections([issue.subject] if issue and issue.subject else [], redis):
         entries += [DeckCommand(f"emergency: {section.title.lower()}", checked(c)) for c in section.commands]
     heading = f"Commands for: {issue.title}" if issue else "No issue selected: emergency commands"
@@ -146,11 +143,11 @@ def checked_issue(issue: TriageIssue) -> TriageIssue:
     )
 
 
-def timer_view(situation: Situation) -> TimerView:
-    incident = situation.incident
-    state = escalation_clock(incident, situation.config, situation.now)
-    advice = situation.advice
-    trees = evaluate_trees(incident, situation.config, situation.now, situation.evidence)
+def timer_view(scene: Scene) -> TimerView:
+    incident = scene.incident
+    state = escalation_clock(incident, scene.config, scene.now)
+    advice = scene.advice
+    trees = evaluate_trees(incident, scene.config, scene.now, scene.evidence)
     sent = incident.sent_updates
     return TimerView(
         incident=f"{incident.id} opened {incident.opened_at:%H:%M} by {incident.opened_by}",
@@ -169,36 +166,36 @@ def timer_view(situation: Situation) -> TimerView:
     )
 
 
-def header_view(situation: Situation) -> HeaderView:
-    incident, claude = situation.incident, situation.claude
-    state = escalation_clock(incident, situation.config, situation.now)
+def header_view(scene: Scene) -> HeaderView:
+    incident, claude = scene.incident, scene.claude
+    state = escalation_clock(incident, scene.config, scene.now)
     next_s = _seconds(state.next_escalation_in)
-    top = situation.advice.top
+    top = scene.advice.top
     if top is not None:
         next_escalation = f"NOW → {top.role}"
     elif next_s is None or state.next_contact is None:
         next_escalation = "none due"
     elif next_s <= 0:
-        next_escalation = f"{state.next_contact.role} OVERDUE {duration(-next_s)}"
+        next_escalation = f"{state.next_contact.role} OVERDUE {hms(-next_s)}"
     else:
-        next_escalation = f"{state.next_contact.role} {duration(next_s)}"
+        next_escalation = f"{state.next_contact.role} {hms(next_s)}"
     triage_engine = incident.triage.engine.value if incident.triage else "pending"
     claude_long, claude_short = (f" · {claude.engine()}", f"+{claude.engine(short=True)}") if claude else ("", "")
-    evidence = situation.evidence
+    evidence = scene.evidence
     source = evidence.source if evidence else "no evidence"
-    if situation.engine_problem:
+    if scene.engine_problem:
         source = "engine not connected"
     return HeaderView(
         title=incident.context.description,
         severity=incident.severity,
         status=incident.status.value,
-        elapsed=duration(state.elapsed.total_seconds()),
+        elapsed=hms(state.elapsed.total_seconds()),
         eta=eta.for_incident(incident).text,
         next_escalation=next_escalation,
         escalation_due=state.overdue or top is not None,
         engine=f"triage {triage_engine}{claude_long} · {source}",
-        engine_short=f"{triage_engine}{claude_short}·{'no engine' if situation.engine_problem else source}",
-        engine_ok=not situation.engine_problem,
+        engine_short=f"{triage_engine}{claude_short}·{'no engine' if scene.engine_problem else source}",
+        engine_ok=not scene.engine_problem,
     )
 
 
