@@ -278,7 +278,7 @@ _P0_OUTAGE = (
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
-    r"monitoring|grafana|prometheus|kibana|logging|backups?|\d+)\b)[\w-]+"
+    r"monitoring|grafana|prometheus|kibana|logging|backups?|[\w-]*\d)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
@@ -293,7 +293,7 @@ _P0_OUTAGE = (
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
-    r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|"
+    r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
@@ -335,7 +335,7 @@ _P0_OUTAGE = (
     r"\b(every|each) (?!cache |redis |db |database |internal |background )(\w+ )?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
-    r"is rejected|is refused|returns? (an? )?(error|50\d))\b",
+    r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
     r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
     r"inserts) (\w+ )?(fail|failed|are failing|error|time out|timed out|are rejected|are refused)\b",
     r"\b(do(es)?n't|do(es)? not|won't|will not|can't|cannot)\s+(\w+\s+){0,2}for (anyone|anybody)\b",
@@ -346,6 +346,8 @@ _P0_OUTAGE = (
     r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
     r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
+    r"\bno (healthy )?(servers?|backends?|upstreams?|targets?) (are |is )?(available|left|running|up|healthy)\b",
+    r"\bno healthy upstream\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
     r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
     r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
@@ -376,6 +378,7 @@ _P0_ERRORS = (
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
+    r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -412,6 +415,7 @@ _P1_SOMETIMES = (
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+    r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
     # one endpoint of the site, not all of it
     r"\b(on|for|at) (the )?/[\w-]+(/[\w-]+)*\b",
 )
@@ -438,6 +442,7 @@ _P2 = (
     # observability down is blind, not broken
     r"\b(grafana|kibana|prometheus|sentry|monitoring|dashboards?|the wiki|confluence|jira)\b (is |are |went )?"
     r"(down|offline|broken|unreachable)\b",
+    r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
