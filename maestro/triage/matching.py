@@ -274,7 +274,7 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 # --- severity the words describe (the seed's severity table drives these cues) --------------------------
 
 _P0_OUTAGE = (
-    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
+    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )(?<!\bto the )"  # "a node in the swarm went down": the node did
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
@@ -348,6 +348,8 @@ _P0_OUTAGE = (
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
     r"\bno (healthy )?(servers?|backends?|upstreams?|targets?) (are |is )?(available|left|running|up|healthy)\b",
     r"\bno healthy upstream\b",
+    r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
+    r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
     r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
     r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
@@ -379,6 +381,8 @@ _P0_ERRORS = (
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
     r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
+    r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
+    r"(\w+ )?errors?\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -403,6 +407,12 @@ _P1 = (
 _DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running)",
+)
+# a scheduled job that failed: minor when the words also say users do not feel it
+_JOB_FAILED = (
+    r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
+    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b(\W+\w+){0,5}\W+"
+    r"(fail\w*|crash\w*|errored|didn't run|did not run|never ran|didn't go out|did not go out)",
 )
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
@@ -455,6 +465,7 @@ _NO_IMPACT = (
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+    r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
@@ -496,6 +507,7 @@ _CUES = {
     "no_impact": _compile(_NO_IMPACT),
     "scoped": _compile(_SCOPED),
     "data_bearing": _compile(_DATA_BEARING),
+    "job_failed": _compile(_JOB_FAILED),
 }
 
 
@@ -557,6 +569,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
+    if unfelt and _cue_hits("job_failed", parts):
+        return Described(Severity.P2, partial, tuple(unfelt))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
     if unfelt:

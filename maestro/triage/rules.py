@@ -551,10 +551,6 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     """
     if described.severity is not None:
         return described
-    if described.unfelt and any(
-        c.described and c.runbook.match.symptom and c.runbook.severity is Severity.P2 for c in chosen
-    ):
-        return Described(Severity.P2, described.partial, described.cues, from_cause=True)
     readings = [c for c in chosen if c.described and not c.signals and c.tier < 3]
     if not readings:
         return described
