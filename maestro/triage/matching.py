@@ -287,7 +287,7 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
-    r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?)\W+(\w+\W+){0,3}"
+    r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?|services)\W+(\w+\W+){0,3}"
     r"(unhealthy|down|taken out|removed|failing)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
@@ -348,6 +348,8 @@ _P0_OUTAGE = (
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
     r"\bno (healthy )?(servers?|backends?|upstreams?|targets?) (are |is )?(available|left|running|up|healthy)\b",
     r"\bno healthy upstream\b",
+    r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*)\b(\W+\w+){0,3}\W+(at 100 ?%|is full|disk is full|ran out of "
+    r"(disk|space)|out of disk)",
     r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
     r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
@@ -383,6 +385,8 @@ _P0_ERRORS = (
     r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
+    r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
+    r"(blank|white|empty)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
@@ -407,6 +411,8 @@ _P1 = (
 _DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running)",
+    r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
+    r"(stopped|lost|not (being )?(recorded|saved|stored))",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
@@ -414,6 +420,9 @@ _JOB_FAILED = (
     r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b(\W+\w+){0,5}\W+"
     r"(fail\w*|crash\w*|errored|didn't run|did not run|never ran|didn't go out|did not go out)",
 )
+# a database that refuses writes is down for whatever writes
+_WRITES_FAIL = re.compile(r"\b(writes|inserts|commits) (are |keep )?(fail\w*|rejected|refused)\b")
+_DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times)\b",
@@ -542,9 +551,19 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
     return hits
 
 
+def _database_writes_failing(parts: tuple[TextPart, ...]) -> list[str]:
+    """Writes reported failing in words that also name a database."""
+    for part in parts:
+        found = _WRITES_FAIL.search(part.text)
+        if found is not None and _DATABASE.search(part.text):
+            return [found.group(0)]
+    return []
+
+
 def described_severity(parts: tuple[TextPart, ...]) -> Described:
     """P0 for outage, data or security words; 500s alone are P0 unless 'intermittent'; then P1, then P2."""
     p0 = _cue_hits("p0", parts)
+    p0 += _database_writes_failing(parts)
     errors = _cue_hits("p0_errors", parts)
     sometimes = _cue_hits("p1_sometimes", parts)
     p1 = _cue_hits("p1", parts) + sometimes
