@@ -348,8 +348,8 @@ _P0_OUTAGE = (
     r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
     r"\bno (healthy )?(servers?|backends?|upstreams?|targets?) (are |is )?(available|left|running|up|healthy)\b",
     r"\bno healthy upstream\b",
-    r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*)\b(\W+\w+){0,3}\W+(at 100 ?%|is full|disk is full|ran out of "
-    r"(disk|space)|out of disk)",
+    r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*)\b(\W+\w+){0,3}\W+(at 100 ?% disk|disk (is )?(at )?100 ?%|"
+    r"is full|disk is full|ran out of (disk|space)|out of disk)",
     r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
     r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
@@ -377,8 +377,8 @@ _P0_ERRORS = (
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
     r"(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
     # our own domain that no longer resolves is unreachable for everyone
-    r"\b(dns|resolv\w*|nxdomain|origin dns error)\b(\W+\w+){0,4}\W+(for|on|of) (our |the )?"
-    r"(domain|site|website|([\w-]+\.)+(com|net|org|io|shop|app|dev))\b",
+    r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
+    r"\borigin dns error\b",
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
@@ -389,10 +389,12 @@ _P0_ERRORS = (
     r"(blank|white|empty)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
-    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
-    r"customers|users|visitors|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|gives?|gave|giving|shows?|"
-    r"showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw) (\S+\s+){0,2}"
+    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|"
+    r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw) (\S+\s+){0,2}"
     r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found)\b",
+    r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,3}\W+"
+    r"when (they|users|customers|we|you) "
+    r"(pay|check ?out|log ?in|sign ?in|order|buy)\b",
 )
 _P1 = (
     r"\bslow\w*",
@@ -435,17 +437,18 @@ _P1_SOMETIMES = (
     r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
     r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
-    # one endpoint of the site, not all of it
-    r"\b(on|for|at) (the )?/[\w-]+(/[\w-]+)*\b",
 )
 _SCOPED = (
     r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
-    r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
-    r"\bon (iphone|ios|android|safari|firefox|chrome|edge|windows|mac|mobile)\b",
     r"\b(when|while) (submitting|saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
+)
+# a kind of client: a scope only when the words say the others work
+_CLIENT_SCOPED = (
+    r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
+    r"\bon (iphone|ios|android|safari|firefox|chrome|edge|windows|mac|mobile)\b",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -515,6 +518,7 @@ _CUES = {
     "partial": _compile(_PARTIAL),
     "no_impact": _compile(_NO_IMPACT),
     "scoped": _compile(_SCOPED),
+    "client_scoped": _compile(_CLIENT_SCOPED),
     "data_bearing": _compile(_DATA_BEARING),
     "job_failed": _compile(_JOB_FAILED),
 }
@@ -529,7 +533,6 @@ class Described:
     cues: tuple[str, ...]
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
     unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
-    scoped: bool = False  # the words limit it to one region, client or tool: the likeliest cause's P0 is a P1
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -579,7 +582,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
     everyone = any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
-    scoped = [] if everyone else _cue_hits("scoped", parts)
+    scoped = [] if everyone else _cue_hits("scoped", parts) + (_cue_hits("client_scoped", parts) if rest_fine else [])
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
@@ -591,7 +594,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if unfelt and _cue_hits("job_failed", parts):
         return Described(Severity.P2, partial, tuple(unfelt))
     if scoped and not unfelt and not p1 and not p2:
-        return Described(None, True, tuple(scoped), scoped=True)
+        return Described(None, True, tuple(scoped))
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:

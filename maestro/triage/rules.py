@@ -558,8 +558,6 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     severity = best.runbook.severity
     if described.unfelt:
         severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
-    if described.scoped:
-        severity = _least(severity, Severity.P1)
     return Described(severity, described.partial, described.cues, from_cause=True)
 
 
