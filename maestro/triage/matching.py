@@ -283,13 +283,14 @@ _P0_OUTAGE = (
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken)\b",
+    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
     r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?|services)\W+(\w+\W+){0,3}"
     r"(unhealthy|down|taken out|removed|failing)\b",
-    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|traffic|domains|sites|websites)\b",
+    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
+    r"(users|customers|clients|requests|calls|assets|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
@@ -297,6 +298,7 @@ _P0_OUTAGE = (
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
     r"(saved|placed|processed|created|stored|submitted)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
@@ -404,6 +406,9 @@ _P1 = (
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
     r"\berror rate\b",
+    # not yet: it will stop soon
+    r"\b(will|would|is going to|are going to) (stop|fail|run out|break|fill up|be full)\b",
+    r"\bmust be vacuumed within\b",
     r"\b\w+ page (is |shows |stays |comes up |loads )?(empty|blank|broken)\b",
     r"\b(worker|workers|cron|scheduler|consumers?|reporting|batch|backup|exporter|analytics)( service)? "
     r"(is |was |stays )?"
