@@ -287,10 +287,10 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
-    r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?|services)\W+(\w+\W+){0,3}"
-    r"(unhealthy|down|taken out|removed|failing)\b",
+    r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
+    r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|failing|restarting|crashing|crash-looping)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
-    r"(users|customers|clients|requests|calls|assets|traffic|domains|sites|websites)\b",
+    r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
@@ -302,7 +302,7 @@ _P0_OUTAGE = (
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
     r"(saved|placed|processed|created|stored|submitted)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
-    r"(down|offline|lost|unreachable|broken|dark)\b",
+    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing)\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
@@ -314,7 +314,7 @@ _P0_OUTAGE = (
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url)\b",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url|login)\b",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
@@ -366,6 +366,7 @@ _P0_OUTAGE = (
 )
 _P0_ERRORS = (
     r"\b500s?\b",
+    r"\b50[0234]ing\b",
     r"\b5xx\b",
     r"internal server error",
     r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
@@ -390,9 +391,11 @@ _P0_ERRORS = (
     r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
     r"(blank|white|empty)\b",
     # what the site or its visitors get, not what some dependency answers us
-    r"\b(site|website|homepage|home page|shop|store|app|api|frontend|everything|all requests|every request|checks?|"
+    r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
+    r"checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|"
-    r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw) (\S+\s+){0,2}"
+    r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw|says?) "
+    r"(\S+\s+){0,2}['\"]?"
     r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,3}\W+"
     r"when (they|users|customers|we|you) "
