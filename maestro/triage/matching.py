@@ -275,6 +275,7 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 
 _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )(?<!\bto the )"  # "a node in the swarm went down": the node did
+    r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )"
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
@@ -283,7 +284,7 @@ _P0_OUTAGE = (
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead)\b",
+    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
@@ -480,6 +481,7 @@ _P2 = (
     r"\b(grafana|kibana|prometheus|sentry|monitoring|dashboards?|the wiki|confluence|jira)\b (is |are |went )?"
     r"(down|offline|broken|unreachable)\b",
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
+    r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
