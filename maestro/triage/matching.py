@@ -46,6 +46,7 @@ class TextPart:
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_FALSE_VALUE = re.compile(r"\s*[:=]\s*(false|0|no|none|null)\b")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
 
 
@@ -53,7 +54,11 @@ def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
     """The context's text fields, normalised; quoted error text and error messages weigh more."""
     described = normalise("\n".join(t for t in (context.description, context.what_broke) if t))
     parts = [TextPart.of("description", described, 1.0)]
-    quoted = " | ".join(next(g for g in m.groups() if g) for m in _QUOTED.finditer(described))
+    quoted = " | ".join(
+        next(g for g in m.groups() if g)
+        for m in _QUOTED.finditer(described)
+        if not _FALSE_VALUE.match(described, m.end())
+    )
     if quoted:
         parts.append(TextPart.of("quoted error", quoted, 1.5))
     for name, value, weight in (
@@ -337,7 +342,7 @@ _P0_OUTAGE = (
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
     r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
     # how far and how bad at once: every save fails, all writes are rejected
-    r"\b(every|each) (?!cache |redis |db |database |internal |background )(\w+ )?"
+    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ )?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
@@ -399,7 +404,8 @@ _P0_ERRORS = (
     r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
     r"checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|"
-    r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|gets?|got|getting|sees?|seeing|saw|says?) "
+    r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|throwing|gets?|got|getting|sees?|seeing|saw|"
+    r"says?) "
     r"(\S+\s+){0,2}['\"]?"
     r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,3}\W+"
@@ -457,6 +463,8 @@ _SCOPED = (
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
+    r"\b(?!(checkout|payment|login|home|landing|main|cart|order)\b)\w+ page (returns?|shows?|gives?|throws?) (a |an )?"
+    r"(50\d|error)",
     r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
     r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
     r"\bwith (paypal|apple pay|google pay|klarna|amex|american express|ideal|sepa|bank transfer|gift cards?)\b",

@@ -818,3 +818,38 @@ def test_when_no_term_matches_the_closest_runbook_by_its_own_words_is_a_weak_hyp
     assert guess.why.startswith("hypothesis from the words 'lost', 'leader'")
     for vague in ("something is wrong", "check the swarm", "users complain"):
         assert [i.runbook_id for i in triage(ctx(vague), now=NOW).issues] == [GENERIC_ID], vague
+
+
+def _top(description: str) -> tuple[str, str, str]:
+    top = triage(ctx(description), now=NOW).issues[0]
+    return top.runbook_id, str(top.severity), top.title
+
+
+def test_a_core_business_function_failing_is_p0_and_degradation_for_everyone_is_p1() -> None:
+    assert _top("new orders fail since the deploy an hour ago")[:2] == ("deploy.bad_release", "P0")
+    assert _top("site is slow for everyone")[:2] == ("app.slow_responses", "P1")
+
+
+def test_a_failed_job_users_do_not_feel_is_p2_unless_it_keeps_data_safe_or_bills() -> None:
+    assert _top("the nightly export job failed, the site is fine")[:2] == ("app.job_failed", "P2")
+    assert _top("The nightly billing export failed; the site is unaffected.")[:2] == ("app.job_failed", "P1")
+
+
+def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
+    text = (
+        "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
+        "The provider's status page shows 'Investigating'."
+    )
+    assert _top(text)[:2] == ("deploy.bad_release", "P1")
+
+
+def test_a_quoted_key_whose_value_rules_it_out_is_no_quoted_error() -> None:
+    text = "docker inspect shows 'OOMKilled': false and the logs end with 'Segmentation fault (core dumped)'"
+    assert _top(text)[0] == "swarm.crash_loop"
+
+
+def test_tls_name_and_protocol_mismatches_and_timeouts_have_their_own_reading() -> None:
+    assert _top("x509: certificate is valid for a.example.com, not b.example.com")[0] == "edge.cert_name_mismatch"
+    assert _top("Firefox says SSL_ERROR_RX_RECORD_TOO_LONG on https://app.example.com:8443")[0] == "edge.tls_plain_port"
+    runbook, _, title = _top("calls to the billing service time out: dial tcp 10.0.1.5:8080: i/o timeout")
+    assert (runbook, title) == ("dep.connection_refused", "Dependency unreachable")
