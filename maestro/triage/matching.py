@@ -569,6 +569,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
             (
                 m.group(0)
                 for part in parts
+                if term.may_match(part.text)
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
                 and part.scopes.polarity(part.text, m.start(), m.end(), term.negative) is Polarity.ASSERTED
