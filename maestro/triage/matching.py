@@ -371,6 +371,12 @@ _P0_OUTAGE = (
     r"\b(writes|inserts) (to|into) (the )?(database|db|postgres\w*|mysql|primary)\W+(\w+\W+){0,3}"
     r"(fail|are failing|are rejected)\b",
     r"\b(inserts|commits|transactions) (\w+ )?(fail|failing|are failing|are rejected|error out)\b",
+    # the services cannot talk to one another at all: every function that spans two of them is down
+    r"\b(every|all) internal (\w+ )?(calls?|requests?|traffic)\W+(\w+\W+){0,2}"
+    r"(fails?|failing|failed|times? out|timing out|errors?)\b",
+    # paid or placed orders left unpaid: the money path is broken
+    r"\b(orders?|bookings?|purchases?)\W+(\w+\W+){0,4}(stay|stays|stayed|stuck|remain|remains|left)\W+(\w+\W+){0,2}"
+    r"(pending|unpaid|awaiting payment)\b",
 )
 _P0_ERRORS = (
     r"\b500s?\b",

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 from maestro.eta import recovery_minutes
 from maestro.model import (
@@ -30,6 +31,7 @@ from maestro.model import (
 )
 from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
+from maestro.runbooks.terms import Term, phrase_term
 from maestro.safety import classify, labelled
 from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
@@ -157,7 +159,8 @@ def triage(
     _raise_from_signals(catalog, world, candidates)
     referred, near = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
-    if not candidates:
+    # a reading just below its bar names a cause; the function the words name only says where it is felt
+    if not candidates and (near or not _raise_from_areas(catalog, parts, world, candidates)):
         _raise_weak(catalog, parts, world, candidates, near)
     chosen = _select(candidates)
     if all(c.weak for c in chosen):
@@ -263,6 +266,49 @@ def _raise_weak(
     candidates[(runbook.id, subject)] = weak
 
 
+AREA_SCORE = 3.0
+
+
+@cache
+def _area_terms(areas: tuple[str, ...]) -> tuple[Term, ...]:
+    return tuple(phrase_term(area, 1.0) for area in areas)
+
+
+def _raise_from_areas(
+    catalog: Catalog, parts: tuple[TextPart, ...], world: World, candidates: dict[tuple[str, str], _Candidate]
+) -> bool:
+    """Nothing in the words or the evidence reached a bar, but the words name a user-facing function ("customers
+    can't pay", "uploads fail"): the runbook for that function is the start, not "unknown".
+
+    The runbook naming most of the functions the words assert wins, then the one naming the longest of them.
+    """
+    best: tuple[int, int, str, Runbook, list[str]] | None = None
+    for runbook in catalog:
+        if not runbook.areas:
+            continue
+        found = [
+            mention[0]
+            for term in _area_terms(tuple(runbook.areas))
+            for part in parts
+            if (mention := part.mention(term)) is not None and mention[1] is Polarity.ASSERTED
+        ]
+        if not found:
+            continue
+        key = (len(set(found)), max(len(f) for f in found), runbook.id, runbook, found)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None:
+        return False
+    runbook, found = best[3], list(dict.fromkeys(best[4]))
+    named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
+    subject, _ = _text_subject(runbook, world, TextScore(), named_services, [])
+    note = f"the words name the function it covers: {', '.join(repr(f) for f in found[:3])}"
+    candidate = _Candidate(runbook, subject, AREA_SCORE, [note], described=True)
+    candidate.reported = found[:6]
+    candidates[(runbook.id, subject)] = candidate
+    return True
+
+
 def _raise_closest(
     catalog: Catalog,
     parts: tuple[TextPart, ...],
@@ -276,6 +322,8 @@ def _raise_closest(
     if found is None:
         return
     runbook, similarity, shared = found
+    if not runbook.terms:
+        return  # a runbook named only by the functions it covers says nothing about an unnamed one
     subject, _ = _text_subject(runbook, world, TextScore(), named_services, named_nodes)
     note = f"closest runbook by its own words (similarity {similarity}): {', '.join(shared[:5])}"
     weak = _Candidate(runbook, subject, similarity * 4, [note], described=True, weak=True)

@@ -623,7 +623,7 @@ def test_issues_giving_the_same_commands_for_one_service_become_one(tmp_path: Pa
 
 
 def test_nothing_matched_gives_the_generic_triage() -> None:
-    result = triage(ctx("Something weird is going on with the reports"), now=NOW)
+    result = triage(ctx("Something weird is going on with the widgets"), now=NOW)
     assert [i.id for i in result.issues] == [GENERIC_ID]
     issue = result.issues[0]
     assert result.primary_cause.startswith("Investigating: ")
