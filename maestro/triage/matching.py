@@ -377,6 +377,8 @@ _P0_OUTAGE = (
     # paid or placed orders left unpaid: the money path is broken
     r"\b(orders?|bookings?|purchases?)\W+(\w+\W+){0,4}(stay|stays|stayed|stuck|remain|remains|left)\W+(\w+\W+){0,2}"
     r"(pending|unpaid|awaiting payment)\b",
+    r"\b(paid|charged) (orders?|bookings?|purchases?)\W+(\w+\W+){0,2}(are |is )?(not|never) "
+    r"(marked|set|updated|confirmed)\b",
 )
 _P0_ERRORS = (
     r"\b500s?\b",

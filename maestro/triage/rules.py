@@ -97,6 +97,8 @@ class _Candidate:
     quotes: list[str] = field(default_factory=list)  # the subject's own lines that repeat or raised it
     ruled_out: list[str] = field(default_factory=list)  # measured facts that contradict a reading of the words
     weak: bool = False  # the closest reading of the words, below its runbook's bar
+    contradicted: bool = False  # the words also hold what the runbook names as pointing to a neighbour
+    outread: bool = False  # a contradicted reading of the words alone that a clearly stronger reading outweighs
 
     @property
     def measured(self) -> bool:
@@ -166,6 +168,7 @@ def triage(
     if all(c.weak for c in chosen):
         chosen = [*chosen, _generic(catalog.generic, world, parts)]
     reading = _text_reading(chosen, described)
+    _mark_outread(chosen)
     built = _ordered([(*_issue(c, world, reading, text_facts, list(referred)), c.tier, c.standing) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
 
@@ -212,8 +215,8 @@ def _raise_from_text(
         if any_term(index.excludes, parts):
             continue
         text = score_terms(index.terms if present is None else index.terms_for(present), parts, catalog.specificity)
-        if index.contradicts:
-            contradicted = score_contradictions(index.contradicts, parts)
+        contradicted = score_contradictions(index.contradicts, parts) if index.contradicts else None
+        if contradicted is not None:
             text.score += contradicted.score
             text.raw += contradicted.raw
             text.against.extend(contradicted.against)
@@ -231,6 +234,7 @@ def _raise_from_text(
         subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
         candidate = _Candidate(runbook, subject, text.score, [*text.hits, *quotes], described=True)
         candidate.evidenced = bool(quotes)
+        candidate.contradicted = contradicted is not None and bool(contradicted.against)
         candidate.reported = list(dict.fromkeys(text.found))
         candidate.quotes = quotes
         _rule_out_by_measure(candidate, world, referred)
@@ -609,6 +613,21 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     return Described(severity, described.partial, described.cues, from_cause=True)
 
 
+# a reading of the words alone scoring under this share of the best one is a weaker rival, not the incident
+OUTREAD_SHARE = 0.8
+
+
+def _mark_outread(chosen: list[_Candidate]) -> None:
+    """Readings of the words alone are rivals: one whose runbook holds its severity (data loss, a breach) but
+    whose own contradictions the words hold does not outrank a clearly stronger reading by that severity alone."""
+    readings = [c for c in chosen if c.described and not c.measured and not c.weak]
+    if len(readings) < 2:
+        return
+    best = max(c.score for c in readings)
+    for candidate in readings:
+        candidate.outread = candidate.contradicted and candidate.score < OUTREAD_SHARE * best
+
+
 def _issue(
     candidate: _Candidate, world: World, described: Described, text_facts: dict[str, str], referred: list[str]
 ) -> tuple[TriageIssue, Facts]:
@@ -618,7 +637,7 @@ def _issue(
     evidence = list(candidate.evidence)
     if candidate.log_service:
         severity = _least(severity, _state_severity(world, candidate.log_service))
-    if runbook.severity_holds and not candidate.log_service:
+    if runbook.severity_holds and not candidate.log_service and not candidate.outread:
         severity = _worst(severity, runbook.severity)
     elif candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity
