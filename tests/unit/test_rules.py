@@ -635,6 +635,25 @@ def test_nothing_matched_gives_the_generic_triage() -> None:
     assert result.eta_minutes == issue.time_to_fix_min
 
 
+def test_words_naming_a_function_start_at_the_runbook_for_it_not_at_unknown(tmp_path: Path) -> None:
+    (tmp_path / "areas.toml").write_text(
+        '[[runbook]]\nid = "my.widgets"\ntitle = "Widgets failing"\nseverity = "P1"\nsummary = "Widgets"\n'
+        'root_cause = "The widget service"\ntime_to_fix_min = 5\nareas = ["widget", "gadget shop"]\n'
+        '[[runbook.fix]]\ntext = "docker service ls"\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(tmp_path)
+    named = triage(ctx("the widgets won't load"), catalog=catalog, now=NOW).issues[0]
+    assert (named.runbook_id, named.severity) == ("my.widgets", Severity.P1)
+    assert "the words name the function it covers: 'widgets'" in named.evidence
+    # a function named only as working is no lead; a cause the words name beats the function they name
+    assert triage(ctx("the widgets are fine, but users complain"), catalog=catalog, now=NOW).issues[0].runbook_id == (
+        GENERIC_ID
+    )
+    caused = triage(ctx("widgets fail: Redis OOM command not allowed"), catalog=catalog, now=NOW).issues[0]
+    assert caused.runbook_id == "cache.redis_oom"
+
+
 def test_generic_triage_uses_the_only_failing_service() -> None:
     short = signal(SignalKind.REPLICAS_BELOW_DESIRED, "api", "2 of 3 replicas running")
     catalog = Catalog([default_catalog().generic])
