@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from maestro.config import Config
     from maestro.journal import Journal
     from maestro.model import IncidentContext
+    from maestro.triage.ahead import TriageAhead
 
 _T = TypeVar("_T")
 
@@ -42,6 +43,8 @@ class Session:
     """Said once the incident is on screen, e.g. which incident was resumed."""
     use_claude: bool = True
     """Ask Claude to refine every rules triage when an API key is set."""
+    triage_ahead: TriageAhead | None = None
+    """The new context's rules triage, being worked out in a second process (see maestro.triage.ahead)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class SessionRequest:
     use_claude: bool = True
     actor: str | None = None
     """`--as NAME`: who acts, over the config's responder and the login."""
+    triage_ahead: TriageAhead | None = None
+    """The description's rules triage, started in a second process before the screen loaded."""
 
 
 def guarded(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
@@ -120,4 +125,8 @@ def open_session(request: SessionRequest) -> Session:
             if latest is not None:
                 greeting = f"Resumed {latest.id}: {literal(latest.description, one_line=True)}"
                 incident_id = latest.id
-    return Session(journal, config, incident_id, new_context, source, greeting, request.use_claude)
+    ahead = request.triage_ahead
+    if ahead is not None and new_context is None:
+        ahead.close()
+        ahead = None
+    return Session(journal, config, incident_id, new_context, source, greeting, request.use_claude, ahead)

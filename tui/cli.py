@@ -20,6 +20,7 @@ from maestro.utc import utc_now
 if TYPE_CHECKING:
     from maestro.events import EventKind, Payload
     from maestro.model import Evidence
+    from maestro.triage.ahead import TriageAhead
     from maestro.triage.claude import Progress
 
 PROG = "maestro-tui"
@@ -417,16 +418,25 @@ def run_screen(args: argparse.Namespace) -> int:
             "the screen needs a terminal (stdin and stdout are not one); in scripts use"
             f" `{PROG} triage`, `status`, `list` or `export`"
         )
-    from tui.app import MaestroApp
+    ahead = None
+    if (args.description or args.demo) and not args.incident:
+        from maestro.triage.ahead import TriageAhead
 
-    app = MaestroApp(request=session_request(args))
-    app.run()
+        ahead = TriageAhead.start(args.description or "", args.when or "", args.config, demo=args.demo)
+    try:
+        from tui.app import MaestroApp
+
+        app = MaestroApp(request=session_request(args, ahead))
+        app.run()
+    finally:
+        if ahead is not None:
+            ahead.close()
     if app.open_error:
         raise UserError(app.open_error)
     return app.return_code or 0
 
 
-def session_request(args: argparse.Namespace) -> SessionRequest:
+def session_request(args: argparse.Namespace, ahead: TriageAhead | None = None) -> SessionRequest:
     return SessionRequest(
         config_path=args.config,
         journal_path=args.journal,
@@ -438,6 +448,7 @@ def session_request(args: argparse.Namespace) -> SessionRequest:
         use_docker=not (args.no_docker or args.offline),
         use_claude=not (args.no_claude or args.offline),
         actor=args.actor,
+        triage_ahead=ahead,
     )
 
 

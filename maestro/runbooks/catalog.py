@@ -111,6 +111,9 @@ class Runbook(_Model):
         "never lower its severity",
     )
     symptoms: list[str] = []
+    areas: list[str] = Field(
+        default=[], description="User-facing functions this runbook is the start for (checkout, uploads, login)"
+    )
     root_cause: Annotated[str, Field(min_length=1)]
     fix: list[Step] = []
     verify: list[Step] = []

@@ -46,6 +46,7 @@ class TextPart:
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_FALSE_VALUE = re.compile(r"\s*[:=]\s*(false|0|no|none|null)\b")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
 
 
@@ -53,7 +54,11 @@ def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
     """The context's text fields, normalised; quoted error text and error messages weigh more."""
     described = normalise("\n".join(t for t in (context.description, context.what_broke) if t))
     parts = [TextPart.of("description", described, 1.0)]
-    quoted = " | ".join(next(g for g in m.groups() if g) for m in _QUOTED.finditer(described))
+    quoted = " | ".join(
+        next(g for g in m.groups() if g)
+        for m in _QUOTED.finditer(described)
+        if not _FALSE_VALUE.match(described, m.end())
+    )
     if quoted:
         parts.append(TextPart.of("quoted error", quoted, 1.5))
     for name, value, weight in (
@@ -274,23 +279,41 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 # --- severity the words describe (the seed's severity table drives these cues) --------------------------
 
 _P0_OUTAGE = (
-    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"  # "a node in the swarm went down": the node did
+    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )(?<!\bto the )"  # "a node in the swarm went down": the node did
+    r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )"
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
-    r"valkey|queue|rabbitmq|kafka|cron|scheduler|standby|elasticsearch|search)\b)[\w-]+"
+    r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
+    r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
+    r"monitoring|grafana|prometheus|kibana|logging|backups?|[\w-]*\d)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
+    r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken)\b",
-    r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?(broken|failing|down)\b",
+    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
+    r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
+    r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
-    r"\b(every|all) (\w+ )?(instances?|backends?|replicas?|servers?|targets?)\W+(\w+\W+){0,3}"
-    r"(unhealthy|down|taken out|removed|failing)\b",
-    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?(users|customers|requests|traffic|domains|sites|websites)\b",
+    r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
+    r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|failing|restarting|crashing|crash-looping)\b",
+    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
+    r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|"
-    r"access\s+((the|their|our|your|its)\s+)?(site|app|api|service|accounts?))",
+    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
+    r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
+    r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
+    r"accounts?))",
+    r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    r"\b(took|taken|brought|knocked|takes) (down|out) (the )?(login|checkout|payments?|site|website|app|api|homepage|"
+    r"home page|shop|store|production|prod)\b",
+    r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
+    r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
+    r"(saved|placed|processed|created|stored|submitted)\b",
+    r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
+    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing)\b",
+    r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
+    r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
@@ -300,20 +323,104 @@ _P0_OUTAGE = (
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service)\b",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url|login)\b",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
-    r"\bno (payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) (go(es)? through|works?|succeeds?|completes?)\b",
+    r"\b(all|every) (cards?|payments?|transactions?|orders?)\b(\W+\w+){0,3}\W+(declined|rejected|fail\w*)|"
+    r"(declined|rejected|fail\w*)\W+(\w+\W+){0,3}for (all|every) (cards?|payments?|transactions?|customers?)\b",
+    r"\bno (\w+ )?(payments?|orders?|checkouts?|logins?|sign-?ins?|requests?) "
+    r"(go(es)? through|works?|succeeds?|completes?)\b",
     r"\bno (new )?(orders?|payments?|accounts?|sign-?ups?|uploads?|posts?|messages?|bookings?|purchases?|users?) "
     r"(can|could) (be )?(created|placed|made|saved|processed|submitted|completed|sent|registered)\b",
-    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete) "
-    r"(any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
+    r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete|enqueue|process|"
+    r"accept|take|receive) (any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
+    # a core business function failing outright ("new orders fail"), unless the words say only some do
+    r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )"
+    r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
+    r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
+    # how far and how bad at once: every save fails, all writes are rejected
+    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ )?"
+    r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
+    r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
+    r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
+    r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
+    r"inserts) (\w+ )?(fail|failed|are failing|error|time out|timed out|are rejected|are refused)\b",
+    r"\b(do(es)?n't|do(es)? not|won't|will not|can't|cannot)\s+(\w+\s+){0,2}for (anyone|anybody)\b",
+    # a browser refusing the site is what every visitor sees
+    r"\b(net::)?(err_cert_\w+|ssl_error_\w+|err_ssl_\w+|err_too_many_redirects)\b",
+    # a deploy that replaced the running tasks with nothing
+    r"\bnew (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}(never|don't|do not|won't|fail to|can't|cannot) "
+    r"(start|come up|run|get scheduled)\w*\W+(\w+\W+){0,8}old (tasks?|replicas?|containers?|instances?)\W+(\w+\W+){0,3}"
+    r"(shut ?down|stopped|gone|removed|killed|terminated)\b",
+    r"\bno (replicas?|tasks?|containers?|instances?) (are |is )?(left|running|up)\b",
+    r"\bno (healthy )?(servers?|backends?|upstreams?|targets?) (are |is )?(available|left|running|up|healthy)\b",
+    r"\bno healthy upstream\b",
+    r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*)\b(\W+\w+){0,3}\W+(at 100 ?% disk|disk (is )?(at )?100 ?%|"
+    r"is full|disk is full|ran out of (disk|space)|out of disk)",
+    r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
+    r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
+    r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
+    r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
+    r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
+    r"\b(database|db|postgres\w*|mysql|mariadb)([ ,'\"()/:-]+\w+){0,8}[ ,'\"()/:-]+"
+    r"(writes|inserts|updates|commits|transactions) "
+    r"(\w+ )?(fail|failing|are failing|are rejected|are refused|error out)\b",
+    r"\b(writes|inserts) (to|into) (the )?(database|db|postgres\w*|mysql|primary)\W+(\w+\W+){0,3}"
+    r"(fail|are failing|are rejected)\b",
+    r"\b(inserts|commits|transactions) (\w+ )?(fail|failing|are failing|are rejected|error out)\b",
+    # the services cannot talk to one another at all: every function that spans two of them is down
+    r"\b(every|all) internal (\w+ )?(calls?|requests?|traffic)\W+(\w+\W+){0,2}"
+    r"(fails?|failing|failed|times? out|timing out|errors?)\b",
+    # paid or placed orders left unpaid: the money path is broken
+    r"\b(orders?|bookings?|purchases?)\W+(\w+\W+){0,4}(stay|stays|stayed|stuck|remain|remains|left)\W+(\w+\W+){0,2}"
+    r"(pending|unpaid|awaiting payment)\b",
+    r"\b(paid|charged) (orders?|bookings?|purchases?)\W+(\w+\W+){0,2}(are |is )?(not|never) "
+    r"(marked|set|updated|confirmed)\b",
 )
-_P0_ERRORS = (r"\b500s?\b", r"\b5xx\b", r"internal server error")
+_P0_ERRORS = (
+    r"\b500s?\b",
+    r"\b50[0234]ing\b",
+    r"\b5xx\b",
+    r"internal server error",
+    r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
+    r"no longer) (load|open|respond|come up)\b",
+    # a core page that shows nothing or an error
+    r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
+    r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
+    r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
+    r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
+    r"(timing out|not responding|not loading|hanging)\b",
+    r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
+    r"(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
+    # our own domain that no longer resolves is unreachable for everyone
+    r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
+    r"\borigin dns error\b",
+    r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
+    r"(\W+\w+){0,1}\W+"
+    r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
+    r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
+    r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
+    r"(\w+ )?errors?\b",
+    r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
+    r"(blank|white|empty)\b",
+    r"\b(errors?|50[0234]s?)\W+(\w+\W+){0,2}when ((placing|making|submitting)( (an|a|their|the))? "
+    r"(orders?|payments?|purchases?|bookings?)|paying|checking out|logging in|signing in)\b",
+    # what the site or its visitors get, not what some dependency answers us
+    r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
+    r"checks?|"
+    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|"
+    r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|throwing|gets?|got|getting|sees?|seeing|saw|"
+    r"says?) "
+    r"(\S+\s+){0,2}['\"]?"
+    r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found)\b",
+    r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,3}\W+"
+    r"when (they|users|customers|we|you) "
+    r"(pay|check ?out|log ?in|sign ?in|order|buy)\b",
+)
 _P1 = (
     r"\bslow\w*",
     r"\blatency\b",
@@ -322,16 +429,59 @@ _P1 = (
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
     r"\berror rate\b",
+    # not yet: it will stop soon
+    r"\b(will|would|is going to|are going to) (stop|fail|run out|break|fill up|be full)\b",
+    r"\bmust be vacuumed within\b",
+    r"\b\w+ page (is |shows |stays |comes up |loads )?(empty|blank|broken)\b",
+    r"\b(worker|workers|cron|scheduler|consumers?|reporting|batch|backup|exporter|analytics)( service)? "
+    r"(is |was |stays )?"
+    r"(now )?(at )?0/[1-9]\d*",
 )
+# a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
+_DATA_BEARING = (
+    r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
+    r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running)",
+    r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
+    r"(stopped|lost|not (being )?(recorded|saved|stored))",
+)
+# a scheduled job that failed: minor when the words also say users do not feel it
+_JOB_FAILED = (
+    r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
+    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b(\W+\w+){0,5}\W+"
+    r"(fail\w*|crash\w*|errored|didn't run|did not run|never ran|didn't go out|did not go out)",
+)
+# a database that refuses writes is down for whatever writes
+_WRITES_FAIL = re.compile(r"\b(writes|inserts|commits) (are |keep )?(fail\w*|rejected|refused)\b")
+_DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 _P1_SOMETIMES = (
-    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time)\b",
+    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
+    r"randomly|at times)\b",
     r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+    r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+    r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
+    r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
+)
+_SCOPED = (
+    r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
+    r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
+    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
+    r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
+    r"\b(?!(checkout|payment|login|home|landing|main|cart|order)\b)\w+ page (returns?|shows?|gives?|throws?) (a |an )?"
+    r"(50\d|error)",
+    r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
+    r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
+    r"\bwith (paypal|apple pay|google pay|klarna|amex|american express|ideal|sepa|bank transfer|gift cards?)\b",
+)
+# a kind of client: a scope only when the words say the others work
+_CLIENT_SCOPED = (
+    r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
+    r"\bon (iphone|ios|android|safari|firefox|chrome|edge|windows|mac|mobile)\b",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -341,14 +491,28 @@ _P2 = (
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
     r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
+    r"\b(cluster|elasticsearch|opensearch|index|indices|health|es) (is |are |turned |went |goes )?yellow\b",
+    r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
+    r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
+    # observability down is blind, not broken
+    r"\b(grafana|kibana|prometheus|sentry|monitoring|dashboards?|the wiki|confluence|jira)\b (is |are |went )?"
+    r"(down|offline|broken|unreachable)\b",
+    r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
+    r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
+    # one customer's problem
+    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads)\W+(\w+\W+){0,2}"
-    r"(is |are )?(unaffected|not affected|keeps? working|still works?|works? fine|works? normally|ok|okay|fine|"
-    r"still (serve|serving|run|running|work|working|up)\b)\b",
+    r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
+    r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
+    r"works? normally|ok|okay|fine|"
+    r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
+    r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+    r"\bnothing else (is )?(affected|impacted|broken)\b",
+    r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
@@ -362,9 +526,17 @@ _PARTIAL = (
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
-    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|users?|sites?|websites?|visitors?|"
-    r"pages?|services?|traffic|domains)"
+    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|clients?|users?|sites?|websites?|"
+    r"visitors?|"
+    r"pages?|services?|traffic|domains)|everyone|everybody"
 )
+_SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
+_REST_FINE = re.compile(
+    r"\b(web|desktop|other|others|the rest|everything else|\w+ sessions|\w+ and \w+)\b( \w+)? "
+    r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
+)
+# degradation, not failure: "slow for everyone" is P1
+_DEGRADED = re.compile(r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog")
 _NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
 
 
@@ -381,6 +553,10 @@ _CUES = {
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
     "no_impact": _compile(_NO_IMPACT),
+    "scoped": _compile(_SCOPED),
+    "client_scoped": _compile(_CLIENT_SCOPED),
+    "data_bearing": _compile(_DATA_BEARING),
+    "job_failed": _compile(_JOB_FAILED),
 }
 
 
@@ -406,7 +582,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
                 if term.may_match(part.text)
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
-                and part.scopes.polarity(part.text, m.start(), m.end()) is Polarity.ASSERTED
+                and part.scopes.polarity(part.text, m.start(), m.end(), term.negative) is Polarity.ASSERTED
             ),
             None,
         )
@@ -415,19 +591,47 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
     return hits
 
 
+def _database_writes_failing(parts: tuple[TextPart, ...]) -> list[str]:
+    """Writes reported failing in words that also name a database."""
+    for part in parts:
+        found = _WRITES_FAIL.search(part.text)
+        if found is not None and _DATABASE.search(part.text):
+            return [found.group(0)]
+    return []
+
+
 def described_severity(parts: tuple[TextPart, ...]) -> Described:
     """P0 for outage, data or security words; 500s alone are P0 unless 'intermittent'; then P1, then P2."""
     p0 = _cue_hits("p0", parts)
+    p0 += _database_writes_failing(parts)
     errors = _cue_hits("p0_errors", parts)
     sometimes = _cue_hits("p1_sometimes", parts)
     p1 = _cue_hits("p1", parts) + sometimes
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
-    if p2 and p0 and not errors and all(_SPREAD.fullmatch(cue) for cue in p0):
+    spread_only = bool(p0) and not errors and all(_SPREAD.fullmatch(cue) for cue in p0)
+    if p2 and spread_only:
         return Described(Severity.P2, partial, tuple(p2))
-    if p0 or (errors and not sometimes and not unfelt):
+    degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
+    if degraded and spread_only:
+        return Described(Severity.P1, partial, tuple(degraded + p0))
+    # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
+    rest_fine = any(_REST_FINE.search(part.text) for part in parts)
+    everyone = any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+    scoped = [] if everyone else _cue_hits("scoped", parts) + (_cue_hits("client_scoped", parts) if rest_fine else [])
+    if p0 and scoped:
+        # an outage of one region or one kind of client is a partial one
+        return Described(Severity.P1, True, tuple(scoped + p0))
+    if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
+    data_bearing = _cue_hits("data_bearing", parts)
+    if data_bearing:
+        return Described(Severity.P1, partial, tuple(data_bearing))
+    if unfelt and _cue_hits("job_failed", parts):
+        return Described(Severity.P2, partial, tuple(unfelt))
+    if scoped and not unfelt and not p1 and not p2:
+        return Described(None, True, tuple(scoped))
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:

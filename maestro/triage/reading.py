@@ -54,7 +54,8 @@ _FAILING = re.compile(
     r"(yet|accept\w*|respond\w*|available|reachable|running|working|start\w*|load\w*|able|found|set|allowed|"
     r"enough|ready|process\w*|persist\w*|connect\w*|resolv\w*|valid|being|allocat\w*|authori[sz]ed|permitted|"
     r"supported|defined|present|writable|reach|come|get|go|getting|going|in|on|a|an|the|receiv\w*|sav\w*|"
-    r"updat\w*|releas\w*|clear\w*|match\w*|exist\w*|recogni[sz]ed|trusted|synchroni[sz]ed|sync\w*|have|has)"
+    r"updat\w*|releas\w*|clear\w*|match\w*|exist\w*|recogni[sz]ed|trusted|synchroni[sz]ed|sync\w*|have|has|arriv\w*|"
+    r"deliver\w*|work|works|send|sent|renew\w*|fire|trigger\w*|finish\w*|complet\w*|appear\w*|mount\w*)"
 )
 # "no alarms", "without errors", "zero restarts": these quantifiers rule out only a problem or a change; "no space
 # left", "no routers", "without a WHERE", "zero replicas" report an absence that is the failure

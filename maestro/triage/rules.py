@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 
 from maestro.eta import recovery_minutes
 from maestro.model import (
@@ -30,6 +31,7 @@ from maestro.model import (
 )
 from maestro.redact import redact_obj
 from maestro.runbooks.catalog import GENERIC_ID, Catalog, Runbook, Step, default_catalog, load_catalog
+from maestro.runbooks.terms import Term, phrase_term
 from maestro.safety import classify, labelled
 from maestro.triage.facts import Facts, World, fill, fill_command
 from maestro.triage.matching import (
@@ -95,6 +97,8 @@ class _Candidate:
     quotes: list[str] = field(default_factory=list)  # the subject's own lines that repeat or raised it
     ruled_out: list[str] = field(default_factory=list)  # measured facts that contradict a reading of the words
     weak: bool = False  # the closest reading of the words, below its runbook's bar
+    contradicted: bool = False  # the words also hold what the runbook names as pointing to a neighbour
+    outread: bool = False  # a contradicted reading of the words alone that a clearly stronger reading outweighs
 
     @property
     def measured(self) -> bool:
@@ -157,12 +161,14 @@ def triage(
     _raise_from_signals(catalog, world, candidates)
     referred, near = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
-    if not candidates:
+    # a reading just below its bar names a cause; the function the words name only says where it is felt
+    if not candidates and (near or not _raise_from_areas(catalog, parts, world, candidates)):
         _raise_weak(catalog, parts, world, candidates, near)
     chosen = _select(candidates)
     if all(c.weak for c in chosen):
         chosen = [*chosen, _generic(catalog.generic, world, parts)]
     reading = _text_reading(chosen, described)
+    _mark_outread(chosen)
     built = _ordered([(*_issue(c, world, reading, text_facts, list(referred)), c.tier, c.standing) for c in chosen])
     return _summarise(context, built, described, world, catalog, now or datetime.now(UTC))
 
@@ -209,8 +215,8 @@ def _raise_from_text(
         if any_term(index.excludes, parts):
             continue
         text = score_terms(index.terms if present is None else index.terms_for(present), parts, catalog.specificity)
-        if index.contradicts:
-            contradicted = score_contradictions(index.contradicts, parts)
+        contradicted = score_contradictions(index.contradicts, parts) if index.contradicts else None
+        if contradicted is not None:
             text.score += contradicted.score
             text.raw += contradicted.raw
             text.against.extend(contradicted.against)
@@ -228,6 +234,7 @@ def _raise_from_text(
         subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
         candidate = _Candidate(runbook, subject, text.score, [*text.hits, *quotes], described=True)
         candidate.evidenced = bool(quotes)
+        candidate.contradicted = contradicted is not None and bool(contradicted.against)
         candidate.reported = list(dict.fromkeys(text.found))
         candidate.quotes = quotes
         _rule_out_by_measure(candidate, world, referred)
@@ -263,6 +270,49 @@ def _raise_weak(
     candidates[(runbook.id, subject)] = weak
 
 
+AREA_SCORE = 3.0
+
+
+@cache
+def _area_terms(areas: tuple[str, ...]) -> tuple[Term, ...]:
+    return tuple(phrase_term(area, 1.0) for area in areas)
+
+
+def _raise_from_areas(
+    catalog: Catalog, parts: tuple[TextPart, ...], world: World, candidates: dict[tuple[str, str], _Candidate]
+) -> bool:
+    """Nothing in the words or the evidence reached a bar, but the words name a user-facing function ("customers
+    can't pay", "uploads fail"): the runbook for that function is the start, not "unknown".
+
+    The runbook naming most of the functions the words assert wins, then the one naming the longest of them.
+    """
+    best: tuple[int, int, str, Runbook, list[str]] | None = None
+    for runbook in catalog:
+        if not runbook.areas:
+            continue
+        found = [
+            mention[0]
+            for term in _area_terms(tuple(runbook.areas))
+            for part in parts
+            if (mention := part.mention(term)) is not None and mention[1] is Polarity.ASSERTED
+        ]
+        if not found:
+            continue
+        key = (len(set(found)), max(len(f) for f in found), runbook.id, runbook, found)
+        if best is None or key[:2] > best[:2]:
+            best = key
+    if best is None:
+        return False
+    runbook, found = best[3], list(dict.fromkeys(best[4]))
+    named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
+    subject, _ = _text_subject(runbook, world, TextScore(), named_services, [])
+    note = f"the words name the function it covers: {', '.join(repr(f) for f in found[:3])}"
+    candidate = _Candidate(runbook, subject, AREA_SCORE, [note], described=True)
+    candidate.reported = found[:6]
+    candidates[(runbook.id, subject)] = candidate
+    return True
+
+
 def _raise_closest(
     catalog: Catalog,
     parts: tuple[TextPart, ...],
@@ -276,6 +326,8 @@ def _raise_closest(
     if found is None:
         return
     runbook, similarity, shared = found
+    if not runbook.terms:
+        return  # a runbook named only by the functions it covers says nothing about an unnamed one
     subject, _ = _text_subject(runbook, world, TextScore(), named_services, named_nodes)
     note = f"closest runbook by its own words (similarity {similarity}): {', '.join(shared[:5])}"
     weak = _Candidate(runbook, subject, similarity * 4, [note], described=True, weak=True)
@@ -561,6 +613,21 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     return Described(severity, described.partial, described.cues, from_cause=True)
 
 
+# a reading of the words alone scoring under this share of the best one is a weaker rival, not the incident
+OUTREAD_SHARE = 0.8
+
+
+def _mark_outread(chosen: list[_Candidate]) -> None:
+    """Readings of the words alone are rivals: one whose runbook holds its severity (data loss, a breach) but
+    whose own contradictions the words hold does not outrank a clearly stronger reading by that severity alone."""
+    readings = [c for c in chosen if c.described and not c.measured and not c.weak]
+    if len(readings) < 2:
+        return
+    best = max(c.score for c in readings)
+    for candidate in readings:
+        candidate.outread = candidate.contradicted and candidate.score < OUTREAD_SHARE * best
+
+
 def _issue(
     candidate: _Candidate, world: World, described: Described, text_facts: dict[str, str], referred: list[str]
 ) -> tuple[TriageIssue, Facts]:
@@ -570,7 +637,7 @@ def _issue(
     evidence = list(candidate.evidence)
     if candidate.log_service:
         severity = _least(severity, _state_severity(world, candidate.log_service))
-    if runbook.severity_holds and not candidate.log_service:
+    if runbook.severity_holds and not candidate.log_service and not candidate.outread:
         severity = _worst(severity, runbook.severity)
     elif candidate.described and described.severity is not None and not (described.from_cause and candidate.signals):
         severity = _worst(severity, described.severity) if candidate.signals else described.severity

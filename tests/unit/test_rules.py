@@ -164,6 +164,8 @@ def _full_evidence() -> Evidence:
         "shop_db": "postgres:16",
         "shop_traefik": "traefik:v3.1",
         "shop_rabbitmq": "rabbitmq:3.13",
+        "shop_search": "elasticsearch:8.15.0",
+        "shop_kafka": "apache/kafka:3.8.0",
     }
     services = [
         service(
@@ -621,7 +623,7 @@ def test_issues_giving_the_same_commands_for_one_service_become_one(tmp_path: Pa
 
 
 def test_nothing_matched_gives_the_generic_triage() -> None:
-    result = triage(ctx("Something weird is going on with the reports"), now=NOW)
+    result = triage(ctx("Something weird is going on with the widgets"), now=NOW)
     assert [i.id for i in result.issues] == [GENERIC_ID]
     issue = result.issues[0]
     assert result.primary_cause.startswith("Investigating: ")
@@ -631,6 +633,25 @@ def test_nothing_matched_gives_the_generic_triage() -> None:
     assert "docker service ps <SERVICE> | head -20" in texts
     assert "docker service logs --since 30m <SERVICE> | grep -i error | head -50" in texts
     assert result.eta_minutes == issue.time_to_fix_min
+
+
+def test_words_naming_a_function_start_at_the_runbook_for_it_not_at_unknown(tmp_path: Path) -> None:
+    (tmp_path / "areas.toml").write_text(
+        '[[runbook]]\nid = "my.widgets"\ntitle = "Widgets failing"\nseverity = "P1"\nsummary = "Widgets"\n'
+        'root_cause = "The widget service"\ntime_to_fix_min = 5\nareas = ["widget", "gadget shop"]\n'
+        '[[runbook.fix]]\ntext = "docker service ls"\n',
+        encoding="utf-8",
+    )
+    catalog = load_catalog(tmp_path)
+    named = triage(ctx("the widgets won't load"), catalog=catalog, now=NOW).issues[0]
+    assert (named.runbook_id, named.severity) == ("my.widgets", Severity.P1)
+    assert "the words name the function it covers: 'widgets'" in named.evidence
+    # a function named only as working is no lead; a cause the words name beats the function they name
+    assert triage(ctx("the widgets are fine, but users complain"), catalog=catalog, now=NOW).issues[0].runbook_id == (
+        GENERIC_ID
+    )
+    caused = triage(ctx("widgets fail: Redis OOM command not allowed"), catalog=catalog, now=NOW).issues[0]
+    assert caused.runbook_id == "cache.redis_oom"
 
 
 def test_generic_triage_uses_the_only_failing_service() -> None:
@@ -816,3 +837,38 @@ def test_when_no_term_matches_the_closest_runbook_by_its_own_words_is_a_weak_hyp
     assert guess.why.startswith("hypothesis from the words 'lost', 'leader'")
     for vague in ("something is wrong", "check the swarm", "users complain"):
         assert [i.runbook_id for i in triage(ctx(vague), now=NOW).issues] == [GENERIC_ID], vague
+
+
+def _top(description: str) -> tuple[str, str, str]:
+    top = triage(ctx(description), now=NOW).issues[0]
+    return top.runbook_id, str(top.severity), top.title
+
+
+def test_a_core_business_function_failing_is_p0_and_degradation_for_everyone_is_p1() -> None:
+    assert _top("new orders fail since the deploy an hour ago")[:2] == ("deploy.bad_release", "P0")
+    assert _top("site is slow for everyone")[:2] == ("app.slow_responses", "P1")
+
+
+def test_a_failed_job_users_do_not_feel_is_p2_unless_it_keeps_data_safe_or_bills() -> None:
+    assert _top("the nightly export job failed, the site is fine")[:2] == ("app.job_failed", "P2")
+    assert _top("The nightly billing export failed; the site is unaffected.")[:2] == ("app.job_failed", "P1")
+
+
+def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
+    text = (
+        "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
+        "The provider's status page shows 'Investigating'."
+    )
+    assert _top(text)[:2] == ("deploy.bad_release", "P1")
+
+
+def test_a_quoted_key_whose_value_rules_it_out_is_no_quoted_error() -> None:
+    text = "docker inspect shows 'OOMKilled': false and the logs end with 'Segmentation fault (core dumped)'"
+    assert _top(text)[0] == "swarm.crash_loop"
+
+
+def test_tls_name_and_protocol_mismatches_and_timeouts_have_their_own_reading() -> None:
+    assert _top("x509: certificate is valid for a.example.com, not b.example.com")[0] == "edge.cert_name_mismatch"
+    assert _top("Firefox says SSL_ERROR_RX_RECORD_TOO_LONG on https://app.example.com:8443")[0] == "edge.tls_plain_port"
+    runbook, _, title = _top("calls to the billing service time out: dial tcp 10.0.1.5:8080: i/o timeout")
+    assert (runbook, title) == ("dep.connection_refused", "Dependency unreachable")

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from maestro.recorder import Recorder
     from maestro.screen_view import Scene
     from maestro.session import Session
+    from maestro.triage.ahead import TriageAhead
     from maestro.triage.claude_run import ClaudeRun
 
 JOURNAL_POLL_S = 1.0
@@ -81,6 +82,8 @@ class IncidentSession(Screen[None]):
         if incident.triage is None:
             self._first_triage(incident)
         else:
+            if session.triage_ahead is not None:
+                session.triage_ahead.close()
             self.redraw()
             self._journal_rule_firings()
             self.poller.start()
@@ -144,18 +147,21 @@ class IncidentSession(Screen[None]):
         The engine is read only once it is on screen; its first evidence then refines it, and Claude is asked
         about the triage that saw the evidence (or about this one when there is no engine to wait for).
         """
-        assert self.poller is not None
+        assert self.poller is not None and self.session is not None
         self._awaiting_evidence = self.poller.source is not None and incident.evidence is None
         self.redraw("clock")
-        self._triage(incident.evidence, "", refine=not self._awaiting_evidence)
+        ahead = self.session.triage_ahead
+        self._triage(incident.evidence, "", refine=not self._awaiting_evidence, ahead=ahead)
 
-    def _triage(self, evidence: Evidence | None, summary: str, *, refine: bool) -> None:
+    def _triage(
+        self, evidence: Evidence | None, summary: str, *, refine: bool, ahead: TriageAhead | None = None
+    ) -> None:
         """The rules triage with this evidence (no new poll), in a worker; `refine` asks Claude about it."""
         if (incident := self.incident) is None or self.session is None:
             return
         work = partial(
             workers.triage_now, self.post_message, evidence, incident, self.session.config, self.clock, summary,
-            refine=refine,
+            refine=refine, ahead=ahead,
         )  # fmt: skip
         self._in_worker(work, "triage", "rules triage")
 
