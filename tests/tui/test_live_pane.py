@@ -374,3 +374,18 @@ async def test_engine_events_read_the_services_they_name_and_full_polls_keep_to_
         assert [cell.plain for cell in table.get_row("worker")][3:5] == [str(worker.restarts + 1), "exit 7"]
         assert table.get_row("web") == before["web"]
         assert on_screen(app).poller.refreshes_started == 1 and on_screen(app).poller.polls_started == 1
+
+
+async def test_start_up_s_objects_leave_the_collector_once_the_engine_answered(
+    make_app: AppFactory, seeded: str
+) -> None:
+    import gc
+
+    gc.unfreeze()
+    app = make_app(seeded)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = services(app)
+        await wait_until(pilot, lambda: screen.latest is not None)
+        await wait_until(pilot, lambda: screen.memory_settled, timeout=5)
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()

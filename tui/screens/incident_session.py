@@ -10,6 +10,7 @@ journal writes happen on the UI thread only.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -64,6 +65,8 @@ class IncidentSession(Screen[None]):
         self._sustained: Sustained | None = None
         """Which escalation rules have held long enough to be journaled."""
         self._awaiting_evidence = False
+        self.memory_settled = False
+        """Whether start-up's objects were moved out of the cyclic collector's way (gc.freeze)."""
         """The first triage saw no evidence and an engine is there: its first poll refines it."""
 
     @property
@@ -131,6 +134,18 @@ class IncidentSession(Screen[None]):
             self.recorder.catch_up()
             self._journal_rule_firings()
             self.redraw("clock")
+            self._settle_memory()
+
+    def _settle_memory(self) -> None:
+        """Once the incident is triaged and the engine has answered (or there is none), what start-up made is
+        kept out of the cyclic collector's way. Its full passes then walk only what came after: watching 1,000
+        services, a pass over everything took ~80 ms of the UI thread every 10-20 s."""
+        if self.memory_settled or (incident := self.incident) is None or incident.triage is None:
+            return
+        if self.poller is not None and self.poller.source is not None and self.latest is None:
+            return
+        gc.freeze()
+        self.memory_settled = True
 
     def _journal_rule_firings(self) -> None:
         """Each rule once it has held for a while, once per incident, whichever process sees it first."""
