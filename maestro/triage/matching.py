@@ -373,6 +373,9 @@ _P0_OUTAGE = (
     r"(fail|are failing|are rejected)\b",
     r"\b(inserts|commits|transactions) (\w+ )?(fail|failing|are failing|are rejected|error out)\b",
     # the services cannot talk to one another at all: every function that spans two of them is down
+    r"(?<!some )(?<!few )(?<!two )\b(services|containers|apps|microservices|tasks)\b(\W+\w+){0,4}\W+"
+    r"(can't|cannot|can not|couldn't|could not|no longer|don't|do not|won't) (reach|talk to|connect to|"
+    r"communicate with) (each other|one another)\b",
     r"\b(every|all) internal (\w+ )?(calls?|requests?|traffic)\W+(\w+\W+){0,2}"
     r"(fails?|failing|failed|times? out|timing out|errors?)\b",
     # paid or placed orders left unpaid: the money path is broken
@@ -451,8 +454,17 @@ _JOB_FAILED = (
     r"(fail\w*|crash\w*|errored|didn't run|did not run|never ran|didn't go out|did not go out)",
 )
 # a database that refuses writes is down for whatever writes
-_WRITES_FAIL = re.compile(r"\b(writes|inserts|commits) (are |keep )?(fail\w*|rejected|refused)\b")
+_WRITES_FAIL = re.compile(
+    r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )\b((writes|inserts|commits) (are |keep )?|"
+    r"(every|each|all|most) (writes?|inserts?|commits?|transactions?|updates?) (to|into|on|against) (the |our )?"
+    r"\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
+)
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
+# a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
+_SHARE_OF = (
+    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|\d+)|"
+    r"\d+ (in|out of) \d+) (of )?(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
+)
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times)\b",
@@ -462,6 +474,7 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+    _SHARE_OF,
     r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
@@ -476,6 +489,8 @@ _SCOPED = (
     r"(50\d|error)",
     r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
     r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
+    # one call path between two named services, not all of them
+    r"\b(when|where|as) (the )?[\w-]+ (calls|queries|talks to|connects to) (the )?[\w-]+\b",
     r"\bwith (paypal|apple pay|google pay|klarna|amex|american express|ideal|sepa|bank transfer|gift cards?)\b",
 )
 # a kind of client: a scope only when the words say the others work
@@ -504,6 +519,7 @@ _P2 = (
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
+    r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
     r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
@@ -523,6 +539,7 @@ _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+    _SHARE_OF,
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
