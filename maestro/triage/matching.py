@@ -462,8 +462,8 @@ _WRITES_FAIL = re.compile(
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 # a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
 _SHARE_OF = (
-    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|\d+)|"
-    r"\d+ (in|out of) \d+) (of )?(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
+    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|\d+)) (of )?"
+    r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
 )
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
@@ -479,6 +479,17 @@ _P1_SOMETIMES = (
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
     r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
+)
+# a measured share of the traffic: some of it fails, not all
+_RATIO = (
+    r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|\d\d+)) (of )?"
+    r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
+    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+)
+# what stays grave at any share: data lost, money taken without the order, or an intruder in
+_GRAVE = re.compile(
+    r"data|corrupt|lost|deleted|wiped|dropped|truncated|breach|hacked|compromised|ransomware|exfiltrat|"
+    r"paid|charged|pending|unconfirmed"
 )
 _SCOPED = (
     r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
@@ -568,6 +579,7 @@ _CUES = {
     "p1_sometimes": _compile(_P1_SOMETIMES),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
+    "ratio": _compile(_RATIO),
     "no_impact": _compile(_NO_IMPACT),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
@@ -639,6 +651,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
+    ratio = _cue_hits("ratio", parts) if p0 and not everyone else []
+    if ratio and not any(_GRAVE.search(cue) for cue in p0):
+        # "one in ten checkouts fail": a share of a function failing is a partial outage
+        return Described(Severity.P1, True, tuple(ratio + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
     data_bearing = _cue_hits("data_bearing", parts)

@@ -25,6 +25,7 @@ from maestro.model import (
     Provenance,
     Severity,
     Signal,
+    SignalKind,
     SystemStatus,
     Triage,
     TriageIssue,
@@ -110,8 +111,11 @@ class _Candidate:
 
     @property
     def standing(self) -> int:
-        """What the issue rests on: measured and reported, measured, reported only, a symptom or nothing."""
-        if self.tier == 3 or self.outvoted:
+        """What the issue rests on: measured and reported, measured, reported only, a symptom or nothing, then
+        broad words that specific evidence outvotes."""
+        if self.outvoted:
+            return 4
+        if self.tier == 3:
             return 3
         if self.measured:
             return 0 if self.reported else 1
@@ -268,6 +272,8 @@ def _gate_by_subject(
     """The subject the words name (a search engine, a CDN, a node) decides which runbooks its broad symptom words
     support: a reading about another thing that rests on broad words alone weighs half, and a reading about the
     named subject just below its bar is raised."""
+    if not any(_broad(c, quoted=False) for c in candidates.values()):
+        return
     named = named_subjects(parts)
     if not named:
         return
@@ -285,15 +291,13 @@ def _gate_by_subject(
             candidates[(runbook.id, subject)] = candidate
             owned.append(candidate)
             break
-    if not owned:
-        return
-    best = max(c.score for c in owned)
+    best = max((c.score for c in owned), default=0.0)
     for candidate in candidates.values():
         # a change (a deploy, a migration) says when, not what: any subject's symptoms may follow one
         change = bool(candidate.runbook.match.supporting_signals)
         if _broad(candidate, quoted=False) and not change and not any(s.owns(candidate.runbook.id) for s in named):
             candidate.score /= 2
-            candidate.outvoted = candidate.score < best
+            candidate.outvoted = candidate.score < best or not owned
             names = ", ".join(s.name for s in named)
             candidate.evidence.append(f"the words name the {names}; this reading rests on broad words alone")
 
@@ -630,7 +634,8 @@ def _select(candidates: dict[tuple[str, str], _Candidate]) -> list[_Candidate]:
         (c for c in candidates.values() if not c.signals and c.described), key=lambda c: (-c.score, c.runbook.id)
     )
     if described:
-        floor = described[0].score * KEEP_RATIO
+        # a reading that specific evidence outvotes sets no floor for the others
+        floor = next((c.score for c in described if not c.outvoted), described[0].score) * KEEP_RATIO
         described = [c for c in described if c.score >= floor][:MAX_DESCRIBED]
     from_logs = sorted(
         (c for c in candidates.values() if not c.signals and not c.described), key=lambda c: (-c.score, c.id)
@@ -698,7 +703,8 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
         return described
     best = max(readings, key=lambda c: (c.score, c.runbook.id))
     severity = best.runbook.severity
-    if described.unfelt:
+    # a node lost is capacity lost: that users do not feel it yet does not make it minor
+    if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
         severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
     return Described(severity, described.partial, described.cues, from_cause=True)
 

@@ -73,9 +73,12 @@ def _terms(subject: Subject) -> tuple[Term, ...]:
 
 def named_subjects(parts: tuple[TextPart, ...]) -> list[Subject]:
     """The subjects the words assert (a mention ruled out or only supposed names nothing)."""
+    words = "\n".join(part.text for part in parts)
     named = []
     for subject in SUBJECTS:
         for term in _terms(subject):
+            if not term.may_match(words):
+                continue
             if any((m := part.mention(term)) is not None and m[1] is Polarity.ASSERTED for part in parts):
                 named.append(subject)
                 break
