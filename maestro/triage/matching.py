@@ -347,6 +347,11 @@ _P0_OUTAGE = (
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
+    # every write, whatever it writes to: "every write to the orders table fails"
+    r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (the |our )?(\w+ ){0,2}"
+    r"(fails?|failed|is failing|are failing|errors?|is rejected|are rejected)\b",
+    # the origin behind the CDN is what every visitor reaches
+    r"\borigin( server)? (is |was )?(down|unreachable|offline|not reachable|not responding)\b",
     r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
     r"inserts) (\w+ )?(fail|failed|are failing|error|time out|timed out|are rejected|are refused)\b",
     r"\b(do(es)?n't|do(es)? not|won't|will not|can't|cannot)\s+(\w+\s+){0,2}for (anyone|anybody)\b",

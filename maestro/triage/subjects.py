@@ -36,7 +36,16 @@ class Subject:
 SUBJECTS = (
     Subject(
         "search engine",
-        ("elasticsearch", "opensearch", "solr", "search engine", "search cluster", "jvmgcmonitorservice"),
+        (
+            "elasticsearch",
+            "opensearch",
+            "solr",
+            "kibana",
+            "search engine",
+            "search cluster",
+            "jvmgcmonitorservice",
+            "circuit_breaking_exception",
+        ),
         (),
         ("search.",),
     ),
