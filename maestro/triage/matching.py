@@ -403,7 +403,7 @@ _P0_ERRORS = (
     r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
     r"(timing out|not responding|not loading|hanging)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
-    r"(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
+    r"(whole |entire )?(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
     # our own domain that no longer resolves is unreachable for everyone
     r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
     r"\borigin dns error\b",
@@ -537,7 +537,7 @@ _P2 = (
 _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
