@@ -51,7 +51,7 @@ from maestro.triage.matching import (
 )
 from maestro.triage.reading import Polarity
 from maestro.triage.similarity import closest
-from maestro.triage.subjects import distinctive, named_subjects
+from maestro.triage.subjects import SUBJECTS, distinctive, named_subjects
 
 __all__ = ["Catalog", "load_catalog", "triage"]
 
@@ -297,6 +297,8 @@ def _gate_by_subject(
         change = bool(candidate.runbook.match.supporting_signals)
         if _broad(candidate, quoted=False) and not change and not any(s.owns(candidate.runbook.id) for s in named):
             candidate.score /= 2
+            if any(s.owns(candidate.runbook.id) for s in SUBJECTS):
+                candidate.score /= 2  # about another subject the words do not name, not merely about none
             candidate.outvoted = candidate.score < best or not owned
             names = ", ".join(s.name for s in named)
             candidate.evidence.append(f"the words name the {names}; this reading rests on broad words alone")

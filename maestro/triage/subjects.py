@@ -70,7 +70,8 @@ SUBJECTS = (
         "node",
         ("docker node ls", "node ls", "heartbeat failure", "heartbeat to manager", "kernel panic"),
         (r"\b(node|worker|manager)[\w-]*\W+(\w+\W+){0,3}(down|unreachable|offline|not responding|notready)\b",),
-        ("swarm.node_", "swarm.quorum_lost", "node."),
+        # a host's disk, inodes or descriptors run out under any subject: only the node itself is owned here
+        ("swarm.node_", "swarm.quorum_lost", "node.engine_upgrade"),
     ),
 )
 
