@@ -295,7 +295,7 @@ _P0_OUTAGE = (
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
-    r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|failing|restarting|crashing|crash-looping)\b",
+    r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
