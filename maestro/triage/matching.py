@@ -295,7 +295,7 @@ _P0_OUTAGE = (
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
-    r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|failing|restarting|crashing|crash-looping)\b",
+    r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
@@ -347,6 +347,11 @@ _P0_OUTAGE = (
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
+    # every write, whatever it writes to: "every write to the orders table fails"
+    r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (the |our )?(\w+ ){0,2}"
+    r"(fails?|failed|is failing|are failing|errors?|is rejected|are rejected)\b",
+    # the origin behind the CDN is what every visitor reaches
+    r"\borigin( server)? (is |was )?(down|unreachable|offline|not reachable|not responding)\b",
     r"\ball (\w+ )?(saves|writes|orders|payments|requests|calls|logins|checkouts|purchases|queries|transactions|"
     r"inserts) (\w+ )?(fail|failed|are failing|error|time out|timed out|are rejected|are refused)\b",
     r"\b(do(es)?n't|do(es)? not|won't|will not|can't|cannot)\s+(\w+\s+){0,2}for (anyone|anybody)\b",
@@ -373,6 +378,9 @@ _P0_OUTAGE = (
     r"(fail|are failing|are rejected)\b",
     r"\b(inserts|commits|transactions) (\w+ )?(fail|failing|are failing|are rejected|error out)\b",
     # the services cannot talk to one another at all: every function that spans two of them is down
+    r"(?<!some )(?<!few )(?<!two )\b(services|containers|apps|microservices|tasks)\b(\W+\w+){0,4}\W+"
+    r"(can't|cannot|can not|couldn't|could not|no longer|don't|do not|won't) (reach|talk to|connect to|"
+    r"communicate with) (each other|one another)\b",
     r"\b(every|all) internal (\w+ )?(calls?|requests?|traffic)\W+(\w+\W+){0,2}"
     r"(fails?|failing|failed|times? out|timing out|errors?)\b",
     # paid or placed orders left unpaid: the money path is broken
@@ -395,10 +403,12 @@ _P0_ERRORS = (
     r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
     r"(timing out|not responding|not loading|hanging)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
-    r"(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
+    r"(whole |entire )?(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
     # our own domain that no longer resolves is unreachable for everyone
     r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
     r"\borigin dns error\b",
+    r"\b(our|the) (main |public |company )?(domain|site|website)\W+(\w+\W+){0,2}(stopped|isn't|is not|not|doesn't|does not|"
+    r"won't|no longer) resolv(e|es|ing)\b",
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
@@ -451,8 +461,17 @@ _JOB_FAILED = (
     r"(fail\w*|crash\w*|errored|didn't run|did not run|never ran|didn't go out|did not go out)",
 )
 # a database that refuses writes is down for whatever writes
-_WRITES_FAIL = re.compile(r"\b(writes|inserts|commits) (are |keep )?(fail\w*|rejected|refused)\b")
+_WRITES_FAIL = re.compile(
+    r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )\b((writes|inserts|commits) (are |keep )?|"
+    r"(every|each|all|most) (writes?|inserts?|commits?|transactions?|updates?) (to|into|on|against) (the |our )?"
+    r"\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
+)
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
+# a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
+_SHARE_OF = (
+    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|\d+)) (of )?"
+    r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
+)
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times)\b",
@@ -462,10 +481,22 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+    _SHARE_OF,
     r"\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
     r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
+)
+# a measured share of the traffic: some of it fails, not all
+_RATIO = (
+    r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|\d\d+)) (of )?"
+    r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
+    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+)
+# what stays grave at any share: data lost, money taken without the order, or an intruder in
+_GRAVE = re.compile(
+    r"data|corrupt|lost|deleted|wiped|dropped|truncated|breach|hacked|compromised|ransomware|exfiltrat|"
+    r"paid|charged|pending|unconfirmed"
 )
 _SCOPED = (
     r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
@@ -476,6 +507,8 @@ _SCOPED = (
     r"(50\d|error)",
     r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
     r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
+    # one call path between two named services, not all of them
+    r"\b(when|where|as) (the )?[\w-]+ (calls|queries|talks to|connects to) (the )?[\w-]+\b",
     r"\bwith (paypal|apple pay|google pay|klarna|amex|american express|ideal|sepa|bank transfer|gift cards?)\b",
 )
 # a kind of client: a scope only when the words say the others work
@@ -504,8 +537,9 @@ _P2 = (
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
+    r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout)\W+(\w+\W+){0,2}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
@@ -523,6 +557,7 @@ _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
+    _SHARE_OF,
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
@@ -552,6 +587,7 @@ _CUES = {
     "p1_sometimes": _compile(_P1_SOMETIMES),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
+    "ratio": _compile(_RATIO),
     "no_impact": _compile(_NO_IMPACT),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
@@ -623,6 +659,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
+    ratio = _cue_hits("ratio", parts) if p0 and not everyone else []
+    if ratio and not any(_GRAVE.search(cue) for cue in p0):
+        # "one in ten checkouts fail": a share of a function failing is a partial outage
+        return Described(Severity.P1, True, tuple(ratio + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors))
     data_bearing = _cue_hits("data_bearing", parts)

@@ -25,6 +25,7 @@ from maestro.model import (
     Provenance,
     Severity,
     Signal,
+    SignalKind,
     SystemStatus,
     Triage,
     TriageIssue,
@@ -50,6 +51,7 @@ from maestro.triage.matching import (
 )
 from maestro.triage.reading import Polarity
 from maestro.triage.similarity import closest
+from maestro.triage.subjects import SUBJECTS, distinctive, named_subjects
 
 __all__ = ["Catalog", "load_catalog", "triage"]
 
@@ -94,6 +96,9 @@ class _Candidate:
     evidenced: bool = False  # bound to, confirmed by or raised from the subject's own log lines or errors
     log_service: str = ""  # raised from this service's log lines alone
     reported: list[str] = field(default_factory=list)  # the words of the report that point here
+    terms: list[Term] = field(default_factory=list)  # the runbook's terms the words hold
+    verbatim: bool = False  # the words hold one of its terms in quoted error text or an error message
+    outvoted: bool = False  # a reading on broad words alone that a reading on distinctive evidence outweighs
     quotes: list[str] = field(default_factory=list)  # the subject's own lines that repeat or raised it
     ruled_out: list[str] = field(default_factory=list)  # measured facts that contradict a reading of the words
     weak: bool = False  # the closest reading of the words, below its runbook's bar
@@ -106,7 +111,10 @@ class _Candidate:
 
     @property
     def standing(self) -> int:
-        """What the issue rests on: measured and reported, measured, reported only, a symptom or nothing."""
+        """What the issue rests on: measured and reported, measured, reported only, a symptom or nothing, then
+        broad words that specific evidence outvotes."""
+        if self.outvoted:
+            return 4
         if self.tier == 3:
             return 3
         if self.measured:
@@ -161,6 +169,8 @@ def triage(
     _raise_from_signals(catalog, world, candidates)
     referred, near = _raise_from_text(catalog, parts, world, candidates)
     _raise_from_logs(catalog, world, candidates)
+    _gate_by_subject(parts, world, candidates, near)
+    _outvote_broad_readings(candidates)
     # a reading just below its bar names a cause; the function the words name only says where it is felt
     if not candidates and (near or not _raise_from_areas(catalog, parts, world, candidates)):
         _raise_weak(catalog, parts, world, candidates, near)
@@ -230,12 +240,16 @@ def _raise_from_text(
                 candidate.add(text.score, text.hits)
                 candidate.described = True
                 candidate.reported.extend(w for w in text.found if w not in candidate.reported)
+                candidate.terms.extend(text.terms)
+                candidate.verbatim = candidate.verbatim or _verbatim(text)
             continue
         subject, quotes = _text_subject(runbook, world, text, named_services, named_nodes)
         candidate = _Candidate(runbook, subject, text.score, [*text.hits, *quotes], described=True)
         candidate.evidenced = bool(quotes)
         candidate.contradicted = contradicted is not None and bool(contradicted.against)
         candidate.reported = list(dict.fromkeys(text.found))
+        candidate.terms = list(text.terms)
+        candidate.verbatim = _verbatim(text)
         candidate.quotes = quotes
         _rule_out_by_measure(candidate, world, referred)
         _weaken_unsupported(candidate, world)
@@ -247,6 +261,84 @@ def _raise_from_text(
         candidates[(runbook.id, subject)] = candidate
     _rank_symptoms_below_causes(candidates)
     return referred, near
+
+
+def _gate_by_subject(
+    parts: tuple[TextPart, ...],
+    world: World,
+    candidates: dict[tuple[str, str], _Candidate],
+    near: list[tuple[float, str, Runbook, TextScore]],
+) -> None:
+    """The subject the words name (a search engine, a CDN, a node) decides which runbooks its broad symptom words
+    support: a reading about another thing that rests on broad words alone weighs half, and a reading about the
+    named subject just below its bar is raised."""
+    if not any(_broad(c, quoted=False) for c in candidates.values()):
+        return
+    named = named_subjects(parts)
+    if not named:
+        return
+    owned = [c for c in candidates.values() if c.described and any(s.owns(c.runbook.id) for s in named)]
+    if not owned:
+        for score, _, runbook, text in sorted(near, key=lambda n: (-n[0], n[1])):
+            # naming the subject is not yet a reading of it: the near reading needs a word of its own
+            if not any(s.owns(runbook.id) for s in named) or all(any(s.names(t) for s in named) for t in text.terms):
+                continue
+            subject, quotes = _text_subject(runbook, world, text, [], [])
+            names = ", ".join(s.name for s in named)
+            candidate = _Candidate(runbook, subject, score, [*text.hits, f"the words name the {names}"], described=True)
+            candidate.reported, candidate.terms, candidate.quotes = list(dict.fromkeys(text.found)), text.terms, quotes
+            candidate.verbatim = _verbatim(text)
+            candidates[(runbook.id, subject)] = candidate
+            owned.append(candidate)
+            break
+    best = max((c.score for c in owned), default=0.0)
+    for candidate in candidates.values():
+        # a change (a deploy, a migration) says when, not what: any subject's symptoms may follow one
+        change = bool(candidate.runbook.match.supporting_signals)
+        if _broad(candidate, quoted=False) and not change and not any(s.owns(candidate.runbook.id) for s in named):
+            candidate.score /= 2
+            if any(s.owns(candidate.runbook.id) for s in SUBJECTS):
+                candidate.score /= 2  # about another subject the words do not name, not merely about none
+            candidate.outvoted = candidate.score < best or not owned
+            names = ", ".join(s.name for s in named)
+            candidate.evidence.append(f"the words name the {names}; this reading rests on broad words alone")
+
+
+def _broad(candidate: _Candidate, *, quoted: bool = True) -> bool:
+    """A cause read from the words alone, resting on broad words: no verbatim marker of its runbook (with
+    `quoted`, a broad word copied from an error line counts as one)."""
+    return (
+        candidate.described
+        and not candidate.measured
+        and candidate.tier < 3
+        and not (quoted and candidate.verbatim)
+        and not distinctive(candidate.terms)
+    )
+
+
+def _own_evidence(candidate: _Candidate) -> bool:
+    """A reading of the words resting on evidence of its own: a symptom only by text copied from an error line."""
+    if not candidate.described or candidate.measured or candidate.weak:
+        return False
+    return candidate.verbatim or (candidate.tier < 3 and distinctive(candidate.terms))
+
+
+def _verbatim(text: TextScore) -> bool:
+    return any(hit.startswith(VERBATIM_PARTS) for hit in text.hits)
+
+
+def _outvote_broad_readings(candidates: dict[tuple[str, str], _Candidate]) -> None:
+    """Specific evidence outranks broad words: a cause read from broad words alone ranks after a reading whose
+    runbook's verbatim markers (a product's own error text, quoted error lines) the words hold and that weighs
+    more than it."""
+    specific = [c for c in candidates.values() if _own_evidence(c)]
+    if not specific:
+        return
+    best = max(specific, key=lambda c: (c.score, c.runbook.id))
+    for candidate in candidates.values():
+        if _broad(candidate) and candidate.score < best.score * OUTVOTE_SHARE:
+            candidate.outvoted = True
+            candidate.evidence.append(f"broad words only; {best.runbook.id} rests on the report's own error text")
 
 
 def _raise_weak(
@@ -271,6 +363,10 @@ def _raise_weak(
 
 
 AREA_SCORE = 3.0
+# the parts of the incident that hold text copied from the failing thing
+VERBATIM_PARTS = ("quoted error", "error message")
+# a broad reading ranks after a specific one unless it weighs this many times as much
+OUTVOTE_SHARE = 1.0
 
 
 @cache
@@ -540,7 +636,8 @@ def _select(candidates: dict[tuple[str, str], _Candidate]) -> list[_Candidate]:
         (c for c in candidates.values() if not c.signals and c.described), key=lambda c: (-c.score, c.runbook.id)
     )
     if described:
-        floor = described[0].score * KEEP_RATIO
+        # a reading that specific evidence outvotes sets no floor for the others
+        floor = next((c.score for c in described if not c.outvoted), described[0].score) * KEEP_RATIO
         described = [c for c in described if c.score >= floor][:MAX_DESCRIBED]
     from_logs = sorted(
         (c for c in candidates.values() if not c.signals and not c.described), key=lambda c: (-c.score, c.id)
@@ -608,7 +705,8 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
         return described
     best = max(readings, key=lambda c: (c.score, c.runbook.id))
     severity = best.runbook.severity
-    if described.unfelt:
+    # a node lost is capacity lost: that users do not feel it yet does not make it minor
+    if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
         severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
     return Described(severity, described.partial, described.cues, from_cause=True)
 
