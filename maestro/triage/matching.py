@@ -407,8 +407,8 @@ _P0_ERRORS = (
     # our own domain that no longer resolves is unreachable for everyone
     r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
     r"\borigin dns error\b",
-    r"\b(our|the) (main |public |company )?(domain|site|website)\W+(\w+\W+){0,2}(stopped|isn't|is not|not|doesn't|does not|"
-    r"won't|no longer) resolv(e|es|ing)\b",
+    r"\b(our|the) (main |public |company )?(domain|site|website)\W+(\w+\W+){0,2}"
+    r"(stopped|isn't|is not|not|doesn't|does not|won't|no longer) resolv(e|es|ing)\b",
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
