@@ -1,9 +1,9 @@
 """The shipped runbooks as parsed before, kept in the user's cache folder: start-up reads one file instead of
 parsing 57 runbooks, reading the needles out of their regexes and weighing their terms again.
 
-An entry is named by a hash of what it was made from (the runbook files, the code that parses them, the
-Python and pydantic versions), so a changed runbook or upgrade makes a new one. A cache that cannot be read
-or written is no error: the runbooks are parsed as without it.
+An entry is named by a hash of what it was made from (the runbook files, the code that parses them and the
+models it fills, the Python and pydantic versions), so a changed runbook or upgrade makes a new one. A cache
+that cannot be read or written is no error: the runbooks are parsed as without it.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def key(texts: Iterable[str]) -> str:
     """A name for what an entry is made from: `texts` and the code and versions that turn them into objects."""
     import pydantic
 
+    from maestro import model
     from maestro.runbooks import catalog, terms
 
     digest = hashlib.sha256()
@@ -34,7 +35,7 @@ def key(texts: Iterable[str]) -> str:
         *texts,
         sys.version,
         pydantic.VERSION,
-        *(Path(m.__file__ or "").read_text() for m in (catalog, terms)),
+        *(Path(m.__file__ or "").read_text() for m in (catalog, terms, model)),
     ):
         digest.update(part.encode())
         digest.update(b"\0")
