@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 TAKE_WAIT_S = 3.0
 """How long the first triage waits for the child before triaging in-process."""
+NICENESS = 10
+"""The child yields the CPU to the screen's first frame when no core is free."""
 
 
 class TriageAhead:
@@ -110,6 +112,7 @@ def _child(write_fd: int, description: str, when: str, config_path: Path | None,
     """Triage and write `fingerprint\\ntriage json`; never touches the terminal, never returns."""
     code = 1
     try:
+        os.nice(NICENESS)
         quiet = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(quiet, stream)
