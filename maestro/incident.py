@@ -24,6 +24,7 @@ from maestro.model import (
     Severity,
     TimelineEntry,
     Triage,
+    TriageIssue,
     recovery_sequence,
 )
 
@@ -153,15 +154,33 @@ class Incident(Model):
         """
         if self.triage is None:
             return []
-        now_named = {issue.id for issue in triage.issues}
         carried: list[ev.ItemTicked] = []
         for old in self.triage.issues:
-            if old.id not in self.ticked or old.id in now_named:
+            if old.id not in self.ticked or (named := _named_now(old.id, old.runbook_id, triage)) is None:
                 continue
-            same = [issue for issue in triage.issues if issue.runbook_id == old.runbook_id]
-            if len(same) == 1 and same[0].id not in self.ticked:
-                carried.append(ev.ItemTicked(item=same[0].id, label=same[0].title))
+            if named.id not in self.ticked:
+                carried.append(ev.ItemTicked(item=named.id, label=named.title))
         return carried
+
+    def tick_on_screen(self, tick: ev.ItemTicked) -> ev.ItemTicked:
+        """The tick of an issue the person saw, on the issue that stands for it now.
+
+        A press can reach the journal just after a newer triage named the issue more precisely (the screen
+        still showed `app.config_error`, the journal already holds `app.config_error:web`): the tick is
+        the named issue's, by the rule of ticks_carried_to.
+        """
+        if self.triage is None or self.triage.issue(tick.item) is not None:
+            return tick
+        named = _named_now(tick.item, tick.item.split(":", 1)[0], self.triage)
+        return tick if named is None else ev.ItemTicked(item=named.id, label=named.title)
+
+
+def _named_now(item: str, runbook_id: str, triage: Triage) -> TriageIssue | None:
+    """The one issue of `runbook_id` in `triage` when `item` is no longer one of its issues."""
+    if any(issue.id == item for issue in triage.issues):
+        return None
+    same = [issue for issue in triage.issues if issue.runbook_id == runbook_id]
+    return same[0] if len(same) == 1 else None
 
 
 _last_phases: tuple[Triage, list[Phase]] | None = None

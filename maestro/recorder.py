@@ -42,6 +42,8 @@ class Recorder:
 
     def toggle(self, payload: ItemTicked | PhaseTicked) -> bool:
         """Tick an open item (or phase) or reopen a ticked one, decided by the journal at the moment of the press."""
+        if isinstance(payload, ItemTicked):
+            payload = self.incident.tick_on_screen(payload)
         return self._write(lambda: bool(self.journal.toggle(self.incident.id, payload)))
 
     def record_swarm_events(self, news: list[SwarmEvent]) -> bool:

@@ -240,3 +240,28 @@ def test_a_tick_given_before_the_engine_answered_carries_to_the_issue_it_names(t
         assert not incident.is_ticked("swarm.crash_loop:cache")
         assert recorder.toggle(ev.ItemTicked(item="app.config_error:web", label="config"))
         assert not journal.incident(opened.incident_id).is_ticked("app.config_error:web")
+
+
+def test_a_tick_pressed_on_an_issue_a_newer_triage_just_named_lands_on_the_named_issue(tmp_path: Path) -> None:
+    """The screen still showed the description's issue when the press was journaled after the engine's triage."""
+    from maestro.journal import Journal
+    from maestro.recorder import Recorder
+
+    described = triage(issue("app.config_error", Severity.P0), issue("swarm.crash_loop", Severity.P0))
+    measured = triage(
+        issue("app.config_error", Severity.P0, "web"),
+        issue("swarm.crash_loop", Severity.P0, "worker"),
+        issue("swarm.crash_loop", Severity.P0, "cache"),
+    )
+    with Journal.open(tmp_path / "journal.sqlite3", actor="ana@node1") as journal:
+        opened = journal.open_incident(IncidentContext(description="API returns 500s since the deploy"))
+        recorder = Recorder(journal, journal.incident(opened.incident_id), lambda: None, lambda text: None)
+        assert recorder.record_triage(ev.TriageGenerated(triage=described))
+        assert recorder.record_triage(ev.TriageGenerated(triage=measured))
+        assert recorder.toggle(ev.ItemTicked(item="app.config_error", label="config"))
+        assert recorder.toggle(ev.ItemTicked(item="swarm.crash_loop", label="crash loop"))
+        assert recorder.toggle(ev.ItemTicked(item="assess.alerts", label="Read all alerts"))
+        incident = journal.incident(opened.incident_id)
+        assert incident.ticked == ["app.config_error:web", "swarm.crash_loop", "assess.alerts"]
+        assert recorder.toggle(ev.ItemTicked(item="app.config_error", label="config"))
+        assert not journal.incident(opened.incident_id).is_ticked("app.config_error:web")
