@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,7 +10,9 @@ import pytest
 
 from maestro import events as ev
 from maestro.incident import FoldError, advance, apply, fold
+from maestro.journal import Journal
 from maestro.model import Danger, Evidence, IncidentContext, IncidentStatus, Severity
+from maestro.recorder import Recorder
 from tests.factories import T0, Stream, issue, triage
 
 
@@ -216,52 +220,48 @@ def test_advance_with_nothing_new_returns_the_same_incident() -> None:
     assert advance(incident, []) is incident
 
 
-def test_a_tick_given_before_the_engine_answered_carries_to_the_issue_it_names(tmp_path: Path) -> None:
-    from maestro.journal import Journal
-    from maestro.recorder import Recorder
+DESCRIBED = triage(issue("app.config_error", Severity.P0), issue("swarm.crash_loop", Severity.P0))
+"""The triage of the description alone."""
+MEASURED = triage(
+    issue("app.config_error", Severity.P0, "web"),
+    issue("swarm.crash_loop", Severity.P0, "worker"),
+    issue("swarm.crash_loop", Severity.P0, "cache"),
+)
+"""The same once the engine answered: one config issue (on web), two crash loops."""
 
-    described = triage(issue("app.config_error", Severity.P0), issue("swarm.crash_loop", Severity.P0))
-    measured = triage(
-        issue("app.config_error", Severity.P0, "web"),
-        issue("swarm.crash_loop", Severity.P0, "worker"),
-        issue("swarm.crash_loop", Severity.P0, "cache"),
-    )
+
+@contextmanager
+def recording(tmp_path: Path) -> Iterator[tuple[Journal, Recorder, str]]:
     with Journal.open(tmp_path / "journal.sqlite3", actor="ana@node1") as journal:
         opened = journal.open_incident(IncidentContext(description="API returns 500s since the deploy"))
         recorder = Recorder(journal, journal.incident(opened.incident_id), lambda: None, lambda text: None)
-        assert recorder.record_triage(ev.TriageGenerated(triage=described))
+        yield journal, recorder, opened.incident_id
+
+
+def test_a_tick_given_before_the_engine_answered_carries_to_the_issue_it_names(tmp_path: Path) -> None:
+    with recording(tmp_path) as (journal, recorder, incident_id):
+        assert recorder.record_triage(ev.TriageGenerated(triage=DESCRIBED))
         assert recorder.toggle(ev.ItemTicked(item="app.config_error", label="config"))
         assert recorder.toggle(ev.ItemTicked(item="swarm.crash_loop", label="crash loop"))
-        assert recorder.record_triage(ev.TriageGenerated(triage=measured))
-        incident = journal.incident(opened.incident_id)
+        assert recorder.record_triage(ev.TriageGenerated(triage=MEASURED))
+        incident = journal.incident(incident_id)
         # one issue of its runbook: the tick follows it; two: nobody can tell which one was meant
         assert incident.is_ticked("app.config_error:web")
         assert not incident.is_ticked("swarm.crash_loop:worker")
         assert not incident.is_ticked("swarm.crash_loop:cache")
         assert recorder.toggle(ev.ItemTicked(item="app.config_error:web", label="config"))
-        assert not journal.incident(opened.incident_id).is_ticked("app.config_error:web")
+        assert not journal.incident(incident_id).is_ticked("app.config_error:web")
 
 
 def test_a_tick_pressed_on_an_issue_a_newer_triage_just_named_lands_on_the_named_issue(tmp_path: Path) -> None:
     """The screen still showed the description's issue when the press was journaled after the engine's triage."""
-    from maestro.journal import Journal
-    from maestro.recorder import Recorder
-
-    described = triage(issue("app.config_error", Severity.P0), issue("swarm.crash_loop", Severity.P0))
-    measured = triage(
-        issue("app.config_error", Severity.P0, "web"),
-        issue("swarm.crash_loop", Severity.P0, "worker"),
-        issue("swarm.crash_loop", Severity.P0, "cache"),
-    )
-    with Journal.open(tmp_path / "journal.sqlite3", actor="ana@node1") as journal:
-        opened = journal.open_incident(IncidentContext(description="API returns 500s since the deploy"))
-        recorder = Recorder(journal, journal.incident(opened.incident_id), lambda: None, lambda text: None)
-        assert recorder.record_triage(ev.TriageGenerated(triage=described))
-        assert recorder.record_triage(ev.TriageGenerated(triage=measured))
+    with recording(tmp_path) as (journal, recorder, incident_id):
+        assert recorder.record_triage(ev.TriageGenerated(triage=DESCRIBED))
+        assert recorder.record_triage(ev.TriageGenerated(triage=MEASURED))
         assert recorder.toggle(ev.ItemTicked(item="app.config_error", label="config"))
         assert recorder.toggle(ev.ItemTicked(item="swarm.crash_loop", label="crash loop"))
         assert recorder.toggle(ev.ItemTicked(item="assess.alerts", label="Read all alerts"))
-        incident = journal.incident(opened.incident_id)
+        incident = journal.incident(incident_id)
         assert incident.ticked == ["app.config_error:web", "swarm.crash_loop", "assess.alerts"]
         assert recorder.toggle(ev.ItemTicked(item="app.config_error", label="config"))
-        assert not journal.incident(opened.incident_id).is_ticked("app.config_error:web")
+        assert not journal.incident(incident_id).is_ticked("app.config_error:web")
