@@ -17,7 +17,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -269,13 +269,19 @@ class Journal:
 
     def append(self, incident_id: str, kind: ev.EventKind, payload: ev.Payload) -> ev.Event:
         """Record one event; it is on disk when this returns. A payload of the wrong type is a TypeError."""
-        expected = ev.PAYLOADS[kind]
-        if type(payload) is not expected:
-            raise TypeError(f"{kind} takes a {expected.__name__} payload, not {type(payload).__name__}")
+        return self.append_together(incident_id, [(kind, payload)])[0]
+
+    def append_together(self, incident_id: str, events: Sequence[tuple[ev.EventKind, ev.Payload]]) -> list[ev.Event]:
+        """Record events that mean one thing (a triage and the ticks it carries): all on disk, or none."""
+        for kind, payload in events:
+            expected = ev.PAYLOADS[kind]
+            if type(payload) is not expected:
+                raise TypeError(f"{kind} takes a {expected.__name__} payload, not {type(payload).__name__}")
         with self._write() as conn:
             if not self._exists(incident_id):
                 raise JournalError(f"no incident {incident_id} in journal {self.path}")
-            return self._insert(conn, incident_id, self._now(), kind, payload)
+            at = self._now()
+            return [self._insert(conn, incident_id, at, kind, payload) for kind, payload in events]
 
     def toggle(self, incident_id: str, payload: ev.ItemTicked | ev.PhaseTicked) -> ev.Event:
         """Tick the item (or phase) if it is open, reopen it if it is ticked: decided from the journal inside the

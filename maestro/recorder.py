@@ -33,12 +33,12 @@ class Recorder:
         return self._write(lambda: bool(self.journal.append(self.incident.id, kind, payload)))
 
     def record_triage(self, generated: TriageGenerated) -> bool:
-        """A new triage, then the ticks it would otherwise drop (see Incident.ticks_carried_to)."""
+        """A new triage and the ticks it would otherwise drop (see Incident.ticks_carried_to), written together: a
+        process killed in between never leaves the triage without the person's ticks."""
         carried = self.incident.ticks_carried_to(generated.triage)
-        if not self.record(EventKind.TRIAGE_GENERATED, generated):
-            return False
-        saved = [self.record(EventKind.ITEM_TICKED, tick) for tick in carried]
-        return all(saved)
+        events: list[tuple[EventKind, Payload]] = [(EventKind.TRIAGE_GENERATED, generated)]
+        events += [(EventKind.ITEM_TICKED, tick) for tick in carried]
+        return self._write(lambda: bool(self.journal.append_together(self.incident.id, events)))
 
     def toggle(self, payload: ItemTicked | PhaseTicked) -> bool:
         """Tick an open item (or phase) or reopen a ticked one, decided by the journal at the moment of the press."""

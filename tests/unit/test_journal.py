@@ -651,3 +651,18 @@ def test_engine_events_go_to_the_lease_holder_until_its_lease_runs_out(
         assert len(second.append_swarm_events(incident_id, news)) == 1
         swarm = [e for e in first.events(incident_id) if e.kind == ev.EventKind.SWARM_EVENT]
     assert len(swarm) == 4
+
+
+def test_events_appended_together_are_all_written_or_none(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "journal.sqlite3", actor="ana@node1") as journal:
+        opened = journal.open_incident(IncidentContext(description="API returns 500s since the deploy"))
+        note, tick = ev.NoteAdded(text="restarted web"), ev.ItemTicked(item="app.config_error:web", label="config")
+        with pytest.raises(TypeError):
+            mismatched = [(ev.EventKind.NOTE_ADDED, note), (ev.EventKind.ITEM_TICKED, note)]
+            journal.append_together(opened.incident_id, mismatched)
+        assert [e.kind for e in journal.events(opened.incident_id)] == [ev.EventKind.INCIDENT_OPENED]
+        written = journal.append_together(
+            opened.incident_id, [(ev.EventKind.NOTE_ADDED, note), (ev.EventKind.ITEM_TICKED, tick)]
+        )
+        assert [e.seq for e in written] == [e.seq for e in journal.events(opened.incident_id)[1:]]
+        assert written[0].at == written[1].at
