@@ -82,10 +82,6 @@ class MaestroApp(App[None], inherit_bindings=False):
             self._session = Session(journal, config, incident_id, new_context, evidence_source)
 
     @property
-    def session(self) -> Session | None:
-        return self._session
-
-    @property
     def journal(self) -> Journal:
         assert self._session is not None
         return self._session.journal
