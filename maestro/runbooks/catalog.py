@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from maestro.model import Prevention, Severity, SignalKind
 from maestro.runbooks import parsed_cache
-from maestro.runbooks.terms import PLACEHOLDER, Term, normalise, phrase_term, regex_term, trie_regex
+from maestro.runbooks.terms import PLACEHOLDER, NeedleSet, Term, normalise, phrase_term, regex_term
 
 GENERIC_ID = "triage.generic"
 
@@ -258,7 +258,7 @@ class Catalog:
             for kind in runbook.match.signals:
                 self._by_signal.setdefault(kind, []).append(runbook)
         self._needles: frozenset[str] | None = None
-        self._needle_finder: tuple[re.Pattern[str], dict[str, frozenset[str]]] | None = None
+        self._needle_set: NeedleSet | None = None
         self._specificity: dict[str, float] | None = None
         self._causes: tuple[TermIndex, ...] | None = None
         self._worded: tuple[TermIndex, ...] | None = None
@@ -273,25 +273,22 @@ class Catalog:
             self._needles = frozenset(n for r in self._by_id.values() for t in r.terms for n in t.needles)
         return self._needles
 
-    def needles_in(self, text: str) -> set[str]:
-        """The needles the text holds, in one scan of it (the same set as testing each needle in turn).
+    @property
+    def needle_set(self) -> NeedleSet:
+        """Every text a term or an exclusion requires (`Term.needle_groups`), to look for in many lines at once;
+        built on first use."""
+        if self._needle_set is None:
+            terms = [t for r in self._by_id.values() for t in (*r.terms, *r.excludes)]
+            self._needle_set = NeedleSet(
+                [*self.needles, *(text for t in terms for group in t.needle_groups for text in group)]
+            )
+        return self._needle_set
 
-        At each place the scan finds the longest needle that starts there; the needles inside that one are
-        there too.
-        """
-        if not self.needles:
-            return set()
-        if len(text) <= SHORT_TEXT:  # a description: quicker tested needle by needle than the scan is compiled
+    def needles_in(self, text: str) -> set[str]:
+        """The needles the text holds (the same set as testing each needle in turn)."""
+        if len(text) <= SHORT_TEXT:  # a description: quicker tested needle by needle than the scan is built
             return {needle for needle in self.needles if needle in text}
-        if self._needle_finder is None:
-            needles = sorted(self.needles)
-            inside = {n: frozenset(m for m in needles if m in n) for n in needles}
-            self._needle_finder = (re.compile(f"(?=({trie_regex(needles)}))"), inside)
-        finder, inside = self._needle_finder
-        found: set[str] = set()
-        for needle in {m.group(1) for m in finder.finditer(text)}:
-            found |= inside[needle]
-        return found
+        return self.needles & self.needle_set.lines_holding([text]).keys()
 
     def __iter__(self) -> Iterator[Runbook]:
         return iter(self._by_id.values())

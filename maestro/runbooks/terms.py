@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _SPACES = re.compile(r"\s+")
+_RUN = re.compile(r"[a-z0-9]+")
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile(r"[A-Z]")
 # A placeholder is `{name}`, never `${name}` (shell), `%{name}` (curl) nor `{{name}}` (Go templates).
@@ -35,6 +38,7 @@ class Term:
     given_needles: tuple[str, ...] | None = None  # None: read from the regex when first asked
     folds_case: bool = False
     anchored: bool = False  # may use ^, $, \A or \Z: matched one line at a time, never on lines joined
+    words: tuple[str, ...] = ()  # more texts every match holds (a phrase's words), each a group of its own
 
     @cached_property
     def needles(self) -> tuple[str, ...]:
@@ -49,7 +53,8 @@ class Term:
     def needle_groups(self) -> tuple[tuple[str, ...], ...]:
         """Groups of texts of which every match holds one from each: a line missing a group cannot match."""
         if self.given_needles is not None:
-            return (self.given_needles,) if self.given_needles else ()
+            groups = [self.given_needles] if self.given_needles else []
+            return (*groups, *((word,) for word in self.words if (word,) != self.given_needles))
         return required_groups(self.source)
 
     @cached_property
@@ -90,7 +95,9 @@ def phrase_term(phrase: str, weight: float) -> Term:
     rest = "".join(rf"[\s_-]+{re.escape(w)}" for w in words[1:])
     # "no word character before the first word", written after it so the regex engine can scan for the word
     start = rf"{re.escape(words[0])}(?<!\w.{{{len(words[0])}}})"
-    return Term(phrase, rf"{start}{rest}(?:s|es|ed|d|ing)?(?!\w)", weight, (max(words, key=len),))
+    longest = max(words, key=len)
+    telling = tuple(w for w in dict.fromkeys(words) if w != longest and len(w) >= _TELLING and _RUN.fullmatch(w))
+    return Term(phrase, rf"{start}{rest}(?:s|es|ed|d|ing)?(?!\w)", weight, (longest,), words=telling)
 
 
 def regex_term(regex: str, weight: float, *, lazy: bool = False) -> Term:
@@ -118,6 +125,7 @@ _REPEAT = re.compile(r"\{\d*(,\d*)?\}")
 _ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}
 _PLAIN_BREAKS = frozenset(".^$)]{}\\[(|")
 _MIN_NEEDLE = 2
+_TELLING = 3  # a shorter word of a phrase ("to", "at") is in too many lines to narrow a search
 
 
 def required_groups(pattern: str) -> tuple[tuple[str, ...], ...]:
@@ -262,3 +270,57 @@ def trie_regex(words: Iterable[str]) -> str:
         return f"(?:{body})?" if "" in node else body
 
     return branch(trie)
+
+
+class NeedleSet:
+    """Many needles (lower-case texts) looked for in many lines at once, one distinct word of the lines at a time.
+
+    A needle of letters and digits alone lies inside one run of letters and digits of a line (a word), and lines
+    repeat their words: each distinct word is scanned once for every needle inside it. Any other needle is only
+    tested on the lines holding its longest word (on every line when it has none).
+    """
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        ordered = sorted(set(needles))
+        self.needles = frozenset(ordered)
+        self._plain = frozenset(n for n in ordered if _RUN.fullmatch(n))
+        self._others: dict[str, list[str]] = {}  # the other needles, by their longest word ("" for none)
+        for needle in ordered:
+            if needle not in self._plain:
+                word = max(_RUN.findall(needle), key=len, default="")
+                self._others.setdefault(word if len(word) >= _MIN_NEEDLE else "", []).append(needle)
+        words = self._plain | (self._others.keys() - {""})
+        # a scan finds the longest word starting at a place: the words inside it are there too
+        self._inside = {
+            word: tuple({word[i:j] for i in range(len(word)) for j in range(i + 1, len(word) + 1)} & words)
+            for word in words
+        }
+        self._finder = re.compile(f"(?=({trie_regex(sorted(words))}))") if words else None
+
+    def lines_holding(self, lines: Sequence[str]) -> dict[str, set[int]]:
+        """Each needle some line holds, with the indices of the lines that hold it."""
+        lines_of: dict[str, set[int]] = {}
+        for index, line in enumerate(lines):
+            for word in set(_RUN.findall(line)):
+                lines_of.setdefault(word, set()).add(index)
+        holding: dict[str, set[int]] = {}
+        if self._finder is not None and lines_of:
+            distinct = list(lines_of)
+            starts = list(accumulate((len(word) + 1 for word in distinct[:-1]), initial=0))
+            inside = self._inside
+            for found in self._finder.finditer("\n".join(distinct)):
+                at = lines_of[distinct[bisect_right(starts, found.start()) - 1]]
+                for word in inside[found.group(1)]:
+                    if word in holding:
+                        holding[word] |= at
+                    else:
+                        holding[word] = set(at)
+        result = {word: at for word, at in holding.items() if word in self._plain}
+        every = range(len(lines))
+        for word, needles in self._others.items():
+            pool = holding.get(word) if word else every
+            for needle in needles if pool else ():
+                at = {index for index in pool if needle in lines[index]}
+                if at:
+                    result[needle] = at
+        return result

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Protocol
 
 from maestro.model import IncidentContext, Severity
-from maestro.runbooks.terms import Term, normalise, regex_term
+from maestro.runbooks.terms import NeedleSet, Term, normalise, regex_term
 from maestro.triage.reading import Polarity, Scopes, scopes
 
 
@@ -196,6 +197,20 @@ class ExcerptsOfServices:
         self._ends = list(accumulate((len(line) + 1 for line in self._lines), initial=-1))[1:]
         self._found: dict[tuple[str, bool], dict[str, str]] = {}
         self._holding: dict[str, set[int]] = {}
+        self._indexed: AbstractSet[str] = frozenset()  # needles whose lines `_holding` has, held or not
+
+    @property
+    def text(self) -> str:
+        """Every line, joined by newlines."""
+        return self._text
+
+    def index(self, needles: NeedleSet) -> set[str]:
+        """Find the lines of many needles in one go, rather than each when first asked; returns the needles the
+        lines hold."""
+        holding = needles.lines_holding(self._lines)
+        self._holding.update(holding)
+        self._indexed = needles.needles
+        return set(holding)
 
     def of(self, service: str) -> Quoting:
         return _ServiceQuotes(self, service)
@@ -209,8 +224,6 @@ class ExcerptsOfServices:
         return found
 
     def _scan(self, term: Term) -> dict[str, str]:
-        if not term.may_match(self._text):
-            return {}
         lines = self._lines_with_needles(term)
         if term.anchored:
             return self._scan_lines(term, lines)
@@ -244,6 +257,8 @@ class ExcerptsOfServices:
     def _lines_holding(self, needle: str) -> set[int]:
         """The lines a text is in; many terms share a text ("error", "refused"), so each is found once."""
         lines = self._holding.get(needle)
+        if lines is None and needle in self._indexed:
+            return set()
         if lines is None:
             lines = self._holding[needle] = set()
             at = self._text.find(needle)

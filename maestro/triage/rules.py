@@ -571,12 +571,11 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
     Only the terms whose needles are in the lines are tried, each once across all services' lines.
     """
     found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
-    excerpts_of = {name: world.log_excerpts(name) for name in world.services}
     scan = world.excerpts_of_services(own=False)
-    joined = "\n".join(e.text for e in excerpts_of.values())
+    held = scan.index(catalog.needle_set)
     # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
-    present = catalog.needles_in(joined) if joined.isascii() else None
-    order = {name: position for position, name in enumerate(excerpts_of)}
+    present = held if scan.text.isascii() else None
+    order = {name: position for position, name in enumerate(world.services)}
     raised = {runbook_id for runbook_id, _ in candidates}
     for index in catalog.causes_for(present):
         runbook, on_node, hints = index.runbook, index.on_node, index.hints

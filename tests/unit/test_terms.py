@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from maestro.runbooks import default_catalog
-from maestro.runbooks.terms import normalise, phrase_term, regex_term, required_texts
+from maestro.runbooks.terms import NeedleSet, normalise, phrase_term, regex_term, required_texts
 from maestro.triage.matching import Excerpts, ExcerptsOfServices
 
 SCENARIOS = tomllib.loads((Path(__file__).parent / "scenarios.toml").read_text(encoding="utf-8"))["scenario"]
@@ -141,11 +141,24 @@ def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -
         for i, case in enumerate(cases)
     }
     together = ExcerptsOfServices(excerpts)
-    terms = [t for runbook in default_catalog() for t in runbook.terms]
+    indexed = ExcerptsOfServices(excerpts)
+    assert indexed.index(default_catalog().needle_set)
+    terms = [t for runbook in default_catalog() for t in (*runbook.terms, *runbook.excludes)]
     assert len(terms) > 500
     for term in terms:
         alone = {name: q for name, each in excerpts.items() if (q := each.quote(term)) is not None}
         assert together.quotes(term) == alone, term.source
+        assert indexed.quotes(term) == alone, term.source
+
+
+def test_the_needles_of_many_lines_found_at_once_are_those_each_line_holds() -> None:
+    cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+    lines = [normalise(s) for case in cases for s in case["text"].split(". ")]
+    lines += ["", "caf\u00e9 error\u00e9", "disk 100% full on /dev/sda1", "x509:certificate", "a/2 0/3"]
+    needles = default_catalog().needle_set.needles | {"/2", "0/", "caf\u00e9", " of ", "e"}
+    found = NeedleSet(needles).lines_holding(lines)
+    expected = {n: {i for i, line in enumerate(lines) if n in line} for n in needles}
+    assert found == {n: at for n, at in expected.items() if at}
 
 
 def test_every_severity_cue_compiles() -> None:
