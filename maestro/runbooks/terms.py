@@ -11,7 +11,6 @@ from itertools import accumulate
 from typing import Any
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
-_SPACES = re.compile(r"\s+")
 _RUN = re.compile(r"[a-z0-9]+")
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile(r"[A-Z]")
@@ -24,7 +23,8 @@ def normalise(text: str) -> str:
     """Lower case, plain quotes and dashes, single spaces: the form every term is matched against."""
     if not text.isascii():
         text = text.translate(_QUOTES)
-    return _SPACES.sub(" ", text.lower()).strip()
+    # str.split() splits on the whitespace `\s` matches: runs of it become one space, none is left at the ends
+    return " ".join(text.lower().split())
 
 
 @dataclass(frozen=True)

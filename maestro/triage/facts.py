@@ -265,11 +265,10 @@ class World:
         for raw in reversed(self._logs.get(service, [])[-RECENT_LOG_LINES:]):
             line = raw[:LOG_LINE_CHARS]
             lowered = line.lower()
-            if not _LOOKS_WRONG.search(lowered):
-                continue
-            # digits aside (UTF-8 holds ASCII digits only as themselves)
+            # digits aside (UTF-8 holds ASCII digits only as themselves); the shape of a line already read is
+            # skipped before the costlier test of whether it looks wrong
             shape = lowered.encode("utf-8", "surrogatepass").translate(None, _DIGITS)
-            if shape in seen:
+            if shape in seen or not _LOOKS_WRONG.search(lowered):
                 continue
             seen.add(shape)
             shown = line if line.isprintable() else _CONTROL.sub(" ", line)
@@ -378,5 +377,6 @@ _WRONG_WORDS = (
     "emerg",
     "leak",
 )
-# as a trie: every log line of every service is tested against it
-_LOOKS_WRONG = re.compile(trie_regex(_WRONG_WORDS) + r"|\b(?:429|5\d\d)\b")
+# as a trie, and every branch led by a literal: the regex engine skips the characters none of them starts with.
+# Every log line of every service is tested against it.
+_LOOKS_WRONG = re.compile(trie_regex(_WRONG_WORDS) + r"|4(?<!\w4)29\b|5(?<!\w5)\d\d\b")

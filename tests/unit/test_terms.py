@@ -170,3 +170,10 @@ def test_every_severity_cue_compiles() -> None:
     for term in cues:
         assert term.pattern.pattern == term.source
         assert term.lower_pattern.pattern == term.source
+
+
+def test_normalising_turns_every_run_of_whitespace_regexes_see_into_one_space() -> None:
+    spaces = [chr(c) for c in range(0x3100) if re.fullmatch(r"\s", chr(c))]
+    assert len(spaces) > 20
+    text = "".join(f"{space}Word{n}{space}{space}" for n, space in enumerate(spaces))
+    assert normalise(text) == re.sub(r"\s+", " ", text.lower()).strip()
