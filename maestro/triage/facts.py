@@ -10,6 +10,7 @@ import re
 import shlex
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from maestro.model import Evidence, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
 from maestro.runbooks.terms import PLACEHOLDER, normalise, trie_regex
@@ -48,6 +49,8 @@ def fill(template: str, facts: Facts, *, shell: bool = True) -> str:
     syntax; any other value leaves `<NAME>` in place (`refused` names them). Prose takes facts as they are.
     """
     if not shell:
+        if "{" not in template:
+            return template
         return PLACEHOLDER.sub(lambda m: facts.get(m.group(1)) or f"<{m.group(1).upper()}>", template)
     return fill_command(template, facts)[0]
 
@@ -59,21 +62,35 @@ def refused(template: str, facts: Facts) -> list[str]:
 
 def fill_command(template: str, facts: Facts) -> tuple[str, list[str]]:
     """The command with its facts filled in the shell's way, and the placeholders whose value was left out."""
-    out: list[str] = []
+    texts, slots = _template(template)
+    if not slots:
+        return template, []
+    out = [texts[0]]
     left_out: list[str] = []
-    quote, scanned, pos = "", 0, 0
-    for m in PLACEHOLDER.finditer(template):
-        quote = _quote_after(template, scanned, m.start(), quote)
-        scanned = m.start()
-        name = m.group(1)
+    for (name, quote), text in zip(slots, texts[1:], strict=True):
         value = facts.get(name)
         placed = _for_shell(value, quote) if value else None
         if value and placed is None:
             left_out.append(name)
-        out += [template[pos : m.start()], placed if placed is not None else f"<{name.upper()}>"]
-        pos = m.end()
-    out.append(template[pos:])
+        out += [placed if placed is not None else f"<{name.upper()}>", text]
     return "".join(out), left_out
+
+
+@lru_cache(maxsize=4096)
+def _template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """A command template read once: its texts around the placeholders, and each placeholder's name with the
+    quote open where it stands."""
+    texts: list[str] = []
+    slots: list[tuple[str, str]] = []
+    quote, scanned, pos = "", 0, 0
+    for m in PLACEHOLDER.finditer(template):
+        quote = _quote_after(template, scanned, m.start(), quote)
+        scanned = m.start()
+        texts.append(template[pos : m.start()])
+        slots.append((m.group(1), quote))
+        pos = m.end()
+    texts.append(template[pos:])
+    return tuple(texts), tuple(slots)
 
 
 def plain_value(value: str) -> bool:
