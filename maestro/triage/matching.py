@@ -196,6 +196,8 @@ class ExcerptsOfServices:
         self._text = "\n".join(self._lines)
         self._ends = list(accumulate((len(line) + 1 for line in self._lines), initial=-1))[1:]
         self._found: dict[tuple[str, bool], dict[str, str]] = {}
+        self._by_owner: dict[tuple[str, bool], dict[str, list[int]]] = {}
+        self._quote_of: dict[tuple[tuple[str, bool], str], str | None] = {}
         self._holding: dict[str, set[int]] = {}
         self._indexed: AbstractSet[str] = frozenset()  # needles whose lines `_holding` has, held or not
 
@@ -220,27 +222,53 @@ class ExcerptsOfServices:
         key = (term.source, term.folds_case)
         found = self._found.get(key)
         if found is None:
-            found = self._found[key] = self._scan(term)
+            candidates = self._candidates(term)
+            found = self._found[key] = {
+                owner: quote for owner in candidates if (quote := self.quote_of(term, owner)) is not None
+            }
         return found
 
-    def _scan(self, term: Term) -> dict[str, str]:
-        lines = self._lines_with_needles(term)
+    def owners_holding(self, term: Term) -> AbstractSet[str]:
+        """The services whose lines hold the texts the term requires: the only ones whose lines may mention it."""
+        return self._candidates(term).keys()
+
+    def quote_of(self, term: Term, owner: str) -> str | None:
+        """The quote of the service's first line that mentions the term, looked for in that service's lines alone."""
+        key = (term.source, term.folds_case)
+        found = self._found.get(key)
+        if found is not None:
+            return found.get(owner)
+        memo = (key, owner)
+        if memo in self._quote_of:
+            return self._quote_of[memo]
+        quote = self._quote_of[memo] = self._first(term, self._candidates(term).get(owner, ()))
+        return quote
+
+    def _candidates(self, term: Term) -> dict[str, list[int]]:
+        """The lines holding the term's needles, by service."""
+        key = (term.source, term.folds_case)
+        found = self._by_owner.get(key)
+        if found is None:
+            found = self._by_owner[key] = {}
+            owners = self._owner
+            for line in self._lines_with_needles(term):
+                found.setdefault(owners[line], []).append(line)
+        return found
+
+    def _first(self, term: Term, lines: Iterable[int]) -> str | None:
+        """The quote of the first of these lines that mentions the term."""
         if term.anchored:
-            return self._scan_lines(term, lines)
-        # each line holding a needle is searched in place, bounded to the line, as it would be alone
-        found: dict[str, str] = {}
+            return next((self._quotes[line] for line in lines if _mention(term, self._lines[line])), None)
+        # each line is searched in place, bounded to the line, as it would be alone
         pattern, text, ends = term.matcher(self._text), self._text, self._ends
         for line in lines:
-            owner = self._owner[line]
-            if owner in found:
-                continue
             end = ends[line]
             match = pattern.search(text, ends[line - 1] + 1 if line else 0, end)
             while match is not None and _CLEARED.match(text, match.end(), end):
                 match = pattern.search(text, max(match.end(), match.start() + 1), end)
             if match is not None:
-                found[owner] = self._quotes[line]
-        return found
+                return self._quotes[line]
+        return None
 
     def _lines_with_needles(self, term: Term) -> Iterable[int]:
         """The lines that hold a text of every group of texts the term requires."""
@@ -267,14 +295,6 @@ class ExcerptsOfServices:
                 lines.add(line)
                 at = self._text.find(needle, self._ends[line] + 1)
         return lines
-
-    def _scan_lines(self, term: Term, lines: Iterable[int]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for line in lines:
-            owner = self._owner[line]
-            if owner not in found and _mention(term, self._lines[line]):
-                found[owner] = self._quotes[line]
-        return found
 
 
 @dataclass(frozen=True)

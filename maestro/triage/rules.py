@@ -583,24 +583,33 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
         # a runbook its terms cannot bring to a bar, and with no issue raised to confirm, is not looked up
         if runbook.id not in raised and LOG_WEIGHT * sum(t.weight for t in terms) < max(LOG_MIN_SCORE, index.min_score):
             continue
-        # each term is looked up once across all services' lines; heavier terms first, as hits are listed
-        by_service: dict[str, TextScore] = {}
-        for term in sorted(terms, key=lambda t: -t.weight):
-            for name, quote in scan.quotes(term).items():
-                score = by_service.setdefault(name, TextScore())
-                score.score += term.weight * LOG_WEIGHT
-                score.hits.append(quote)
-                score.terms.append(term)
-        for name in sorted(by_service, key=order.__getitem__):
-            score = by_service[name]
-            score.hits = list(dict.fromkeys(score.hits))
+        # heavier terms first, as hits are listed; a service is only looked at when the terms whose texts its
+        # lines hold could bring it to its bar, and then each term is looked up in its lines once
+        ordered = sorted(terms, key=lambda t: -t.weight)
+        owners = [scan.owners_holding(term) for term in ordered]
+        reach: dict[str, float] = {}
+        for term, holding in zip(ordered, owners, strict=True):
+            for name in holding:
+                reach[name] = reach.get(name, 0.0) + term.weight * LOG_WEIGHT
+        for name in sorted(reach, key=order.__getitem__):
             if hints and not _hinted(world, name, list(hints)):
                 continue
             subject = world.service_facts(name).get("node", "") if on_node else name
             existing = candidates.get((runbook.id, subject))
             bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
             need = 0.0 if existing is not None else max(bar, index.min_score)
-            if score.score < need or any(name in scan.quotes(t) for t in index.excludes):
+            if reach[name] < need:
+                continue  # adds up the same terms as the score below, and more: the score is no higher
+            score = TextScore()
+            for term, holding in zip(ordered, owners, strict=True):
+                if name in holding and (quote := scan.quote_of(term, name)) is not None:
+                    score.score += term.weight * LOG_WEIGHT
+                    score.hits.append(quote)
+                    score.terms.append(term)
+            if not score.hits:
+                continue
+            score.hits = list(dict.fromkeys(score.hits))
+            if score.score < need or any(scan.quote_of(t, name) is not None for t in index.excludes):
                 continue
             if existing is not None:
                 existing.add(score.score, score.hits)
