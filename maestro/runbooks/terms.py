@@ -58,6 +58,11 @@ class Term:
         return required_groups(self.source)
 
     @cached_property
+    def required(self) -> tuple[tuple[str, ...], ...]:
+        """The needles and every needle group, each once: a text holding a match holds one text of each."""
+        return tuple(dict.fromkeys((self.needles, *self.needle_groups)))
+
+    @cached_property
     def lower_pattern(self) -> re.Pattern[str]:
         """The pattern for a lower-case ASCII text. Case folding makes the regex engine compare a text character
         by character; a regex whose own letters are all lower case needs none there."""
@@ -299,22 +304,23 @@ class NeedleSet:
 
     def lines_holding(self, lines: Sequence[str]) -> dict[str, set[int]]:
         """Each needle some line holds, with the indices of the lines that hold it."""
-        lines_of: dict[str, set[int]] = {}
-        for index, line in enumerate(lines):
-            for word in set(_RUN.findall(line)):
-                lines_of.setdefault(word, set()).add(index)
-        holding: dict[str, set[int]] = {}
-        if self._finder is not None and lines_of:
-            distinct = list(lines_of)
+        words_of = [_RUN.findall(line) for line in lines]
+        # the needles' words inside each distinct word of the lines that holds any
+        inside: dict[str, set[str]] = {}
+        if self._finder is not None:
+            distinct = list(set().union(*words_of))
             starts = list(accumulate((len(word) + 1 for word in distinct[:-1]), initial=0))
-            inside = self._inside
             for found in self._finder.finditer("\n".join(distinct)):
-                at = lines_of[distinct[bisect_right(starts, found.start()) - 1]]
-                for word in inside[found.group(1)]:
-                    if word in holding:
-                        holding[word] |= at
-                    else:
-                        holding[word] = set(at)
+                word = distinct[bisect_right(starts, found.start()) - 1]
+                inside.setdefault(word, set()).update(self._inside[found.group(1)])
+        lines_of: dict[str, list[int]] = {}
+        for index, words in enumerate(words_of):
+            for word in inside.keys() & words:
+                lines_of.setdefault(word, []).append(index)
+        holding: dict[str, set[int]] = {}
+        for word, at in lines_of.items():
+            for needle in inside[word]:
+                holding.setdefault(needle, set()).update(at)
         result = {word: at for word, at in holding.items() if word in self._plain}
         every = range(len(lines))
         for word, needles in self._others.items():

@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, groupby
 from typing import Protocol
 
 from maestro.model import IncidentContext, Severity
@@ -249,10 +249,9 @@ class ExcerptsOfServices:
         key = (term.source, term.folds_case)
         found = self._by_owner.get(key)
         if found is None:
-            found = self._by_owner[key] = {}
-            owners = self._owner
-            for line in self._lines_with_needles(term):
-                found.setdefault(owners[line], []).append(line)
+            # the lines come in order, and each service's lines one after another
+            by_owner = groupby(self._lines_with_needles(term), key=self._owner.__getitem__)
+            found = self._by_owner[key] = {owner: list(lines) for owner, lines in by_owner}
         return found
 
     def _first(self, term: Term, lines: Iterable[int]) -> str | None:
@@ -275,8 +274,11 @@ class ExcerptsOfServices:
         if not term.needles or (term.folds_case and not self._text.isascii()):
             return range(len(self._lines))
         lines: set[int] | None = None
-        for group in {term.needles, *term.needle_groups}:
-            holding = set().union(*(self._lines_holding(needle) for needle in group))
+        for group in term.required:
+            if len(group) == 1:
+                holding = self._lines_holding(group[0])
+            else:
+                holding = set().union(*(self._lines_holding(needle) for needle in group))
             lines = holding if lines is None else lines & holding
             if not lines:
                 return ()
