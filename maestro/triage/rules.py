@@ -697,8 +697,7 @@ def _command(step: Step, facts: Facts) -> Command:
         names = ", ".join(f"<{name.upper()}>" for name in left_out)
         purpose += f" (fill in {names} by hand: the value found is not a plain URL, host, port or name)"
     expected = fill(step.expected, facts, shell=False)
-    # every field is a plain string or a label already: built without validating them again
-    return Command.model_construct(text=text, purpose=purpose, expected=expected, danger=classify(text))
+    return Command(text=text, purpose=purpose, expected=expected, danger=classify(text))
 
 
 def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
