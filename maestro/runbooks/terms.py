@@ -323,10 +323,10 @@ class NeedleSet:
                 holding.setdefault(needle, set()).update(at)
         result = {word: at for word, at in holding.items() if word in self._plain}
         every = range(len(lines))
+        text = "\n".join(lines)
         for word, needles in self._others.items():
             pool = holding.get(word) if word else every
             for needle in needles if pool else ():
-                at = {index for index in pool if needle in lines[index]}
-                if at:
+                if needle in text and (at := {index for index in pool if needle in lines[index]}):
                     result[needle] = at
         return result

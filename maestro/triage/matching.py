@@ -85,6 +85,8 @@ class TextScore:
 
 # "the database is fine": a mention that rules the thing out
 _CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine|ok|okay|healthy|normal|good|green)\b")
+# what every text `_CLEARED` matches ends with
+_CLEARING = re.compile(r"\s(fine|ok|okay|healthy|normal|good|green)\b")
 
 
 def _mention(term: Term, text: str) -> str | None:
@@ -195,10 +197,10 @@ class ExcerptsOfServices:
             self._owner.extend([name] * len(each.lines))
         self._text = "\n".join(self._lines)
         self._ends = list(accumulate((len(line) + 1 for line in self._lines), initial=-1))[1:]
-        self._found: dict[tuple[str, bool], dict[str, str]] = {}
-        self._by_owner: dict[tuple[str, bool], dict[str, list[int]]] = {}
-        self._quote_of: dict[tuple[tuple[str, bool], str], str | None] = {}
+        self._lookups: dict[tuple[str, bool], TermLines] = {}
         self._holding: dict[str, set[int]] = {}
+        self._holding_any: dict[tuple[str, ...], set[int]] = {}
+        self._clearing: dict[int, bool] = {}
         self._indexed: AbstractSet[str] = frozenset()  # needles whose lines `_holding` has, held or not
 
     @property
@@ -219,39 +221,16 @@ class ExcerptsOfServices:
 
     def quotes(self, term: Term) -> dict[str, str]:
         """The quote of each service's first line that mentions the term."""
-        key = (term.source, term.folds_case)
-        found = self._found.get(key)
-        if found is None:
-            candidates = self._candidates(term)
-            found = self._found[key] = {
-                owner: quote for owner in candidates if (quote := self.quote_of(term, owner)) is not None
-            }
-        return found
+        return self.lookup(term).quotes()
 
-    def owners_holding(self, term: Term) -> AbstractSet[str]:
-        """The services whose lines hold the texts the term requires: the only ones whose lines may mention it."""
-        return self._candidates(term).keys()
-
-    def quote_of(self, term: Term, owner: str) -> str | None:
-        """The quote of the service's first line that mentions the term, looked for in that service's lines alone."""
+    def lookup(self, term: Term) -> TermLines:
+        """Where the term may be: the services whose lines hold the texts it requires, and their lines."""
         key = (term.source, term.folds_case)
-        found = self._found.get(key)
-        if found is not None:
-            return found.get(owner)
-        memo = (key, owner)
-        if memo in self._quote_of:
-            return self._quote_of[memo]
-        quote = self._quote_of[memo] = self._first(term, self._candidates(term).get(owner, ()))
-        return quote
-
-    def _candidates(self, term: Term) -> dict[str, list[int]]:
-        """The lines holding the term's needles, by service."""
-        key = (term.source, term.folds_case)
-        found = self._by_owner.get(key)
+        found = self._lookups.get(key)
         if found is None:
             # the lines come in order, and each service's lines one after another
             by_owner = groupby(self._lines_with_needles(term), key=self._owner.__getitem__)
-            found = self._by_owner[key] = {owner: list(lines) for owner, lines in by_owner}
+            found = self._lookups[key] = TermLines(self, term, {owner: list(lines) for owner, lines in by_owner})
         return found
 
     def _first(self, term: Term, lines: Iterable[int]) -> str | None:
@@ -263,11 +242,19 @@ class ExcerptsOfServices:
         for line in lines:
             end = ends[line]
             match = pattern.search(text, ends[line - 1] + 1 if line else 0, end)
-            while match is not None and _CLEARED.match(text, match.end(), end):
-                match = pattern.search(text, max(match.end(), match.start() + 1), end)
+            if match is not None and self._clears(line):
+                while match is not None and _CLEARED.match(text, match.end(), end):
+                    match = pattern.search(text, max(match.end(), match.start() + 1), end)
             if match is not None:
                 return self._quotes[line]
         return None
+
+    def _clears(self, line: int) -> bool:
+        """Whether the line may say of a mention that it is fine: it holds one of the words `_CLEARED` ends on."""
+        clears = self._clearing.get(line)
+        if clears is None:
+            clears = self._clearing[line] = _CLEARING.search(self._lines[line]) is not None
+        return clears
 
     def _lines_with_needles(self, term: Term) -> Iterable[int]:
         """The lines that hold a text of every group of texts the term requires."""
@@ -275,14 +262,18 @@ class ExcerptsOfServices:
             return range(len(self._lines))
         lines: set[int] | None = None
         for group in term.required:
-            if len(group) == 1:
-                holding = self._lines_holding(group[0])
-            else:
-                holding = set().union(*(self._lines_holding(needle) for needle in group))
+            holding = self._lines_holding(group[0]) if len(group) == 1 else self._lines_holding_any(group)
             lines = holding if lines is None else lines & holding
             if not lines:
                 return ()
         return sorted(lines or ())
+
+    def _lines_holding_any(self, group: tuple[str, ...]) -> set[int]:
+        """The lines holding any of the texts; terms share groups ("database", "db", "postgres")."""
+        lines = self._holding_any.get(group)
+        if lines is None:
+            lines = self._holding_any[group] = set().union(*(self._lines_holding(needle) for needle in group))
+        return lines
 
     def _lines_holding(self, needle: str) -> set[int]:
         """The lines a text is in; many terms share a text ("error", "refused"), so each is found once."""
@@ -299,13 +290,38 @@ class ExcerptsOfServices:
         return lines
 
 
+class TermLines:
+    """One term's lines in every service's excerpts: the services whose lines hold the texts it requires (the
+    only ones whose lines may mention it), and the quote of each service's first line that does, found once."""
+
+    __slots__ = ("_lines", "_quoted", "_scan", "_term", "owners")
+
+    def __init__(self, scan: ExcerptsOfServices, term: Term, lines: dict[str, list[int]]) -> None:
+        self._scan, self._term, self._lines = scan, term, lines
+        self.owners: AbstractSet[str] = lines.keys()
+        self._quoted: dict[str, str | None] = {}
+
+    def quote(self, owner: str) -> str | None:
+        """The quote of the service's first line that mentions the term, looked for in that service's lines."""
+        quoted = self._quoted
+        if owner in quoted:
+            return quoted[owner]
+        lines = self._lines.get(owner)
+        quote = quoted[owner] = None if lines is None else self._scan._first(self._term, lines)
+        return quote
+
+    def quotes(self) -> dict[str, str]:
+        """The quote of each service's first line that mentions the term."""
+        return {owner: quote for owner in self._lines if (quote := self.quote(owner)) is not None}
+
+
 @dataclass(frozen=True)
 class _ServiceQuotes:
     scan: ExcerptsOfServices
     service: str
 
     def quote(self, term: Term) -> str | None:
-        return self.scan.quotes(term).get(self.service)
+        return self.scan.lookup(term).quote(self.service)
 
 
 def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:

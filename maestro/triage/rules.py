@@ -455,6 +455,8 @@ def _referred(catalog: Catalog, world: World, parts: tuple[TextPart, ...], named
 
 
 def _asserted_word(word: str, part: TextPart) -> bool:
+    if word not in part.text:
+        return False
     for found in re.finditer(rf"(?<![\w.-]){re.escape(word)}(?![\w-])", part.text):
         if part.scopes.polarity(part.text, found.start(), found.end()) is Polarity.ASSERTED:
             return True
@@ -576,6 +578,8 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
     # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
     present = held if scan.text.isascii() else None
     order = {name: position for position, name in enumerate(world.services)}
+    bars = {name: LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE for name in world.services}
+    hinted: dict[tuple[str, ...], set[str]] = {}
     raised = {runbook_id for runbook_id, _ in candidates}
     for index in catalog.causes_for(present):
         runbook, on_node, hints = index.runbook, index.on_node, index.hints
@@ -583,33 +587,34 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
         # a runbook its terms cannot bring to a bar, and with no issue raised to confirm, is not looked up
         if runbook.id not in raised and LOG_WEIGHT * sum(t.weight for t in terms) < max(LOG_MIN_SCORE, index.min_score):
             continue
+        if hints and hints not in hinted:
+            hinted[hints] = {name for name in world.services if _hinted(world, name, list(hints))}
         # heavier terms first, as hits are listed; a service is only looked at when the terms whose texts its
         # lines hold could bring it to its bar, and then each term is looked up in its lines once
         ordered = sorted(terms, key=lambda t: -t.weight)
-        owners = [scan.owners_holding(term) for term in ordered]
+        lookups = [(term.weight * LOG_WEIGHT, scan.lookup(term)) for term in ordered]
         reach: dict[str, float] = {}
-        for term, holding in zip(ordered, owners, strict=True):
-            for name in holding:
-                reach[name] = reach.get(name, 0.0) + term.weight * LOG_WEIGHT
+        for weight, lookup in lookups:
+            for name in lookup.owners:
+                reach[name] = reach.get(name, 0.0) + weight
         for name in sorted(reach, key=order.__getitem__):
-            if hints and not _hinted(world, name, list(hints)):
+            if hints and name not in hinted[hints]:
                 continue
             subject = world.service_facts(name).get("node", "") if on_node else name
             existing = candidates.get((runbook.id, subject))
-            bar = LOG_MIN_SCORE if world.is_unhealthy(name) else LOG_STRONG_SCORE
-            need = 0.0 if existing is not None else max(bar, index.min_score)
+            need = 0.0 if existing is not None else max(bars[name], index.min_score)
             if reach[name] < need:
                 continue  # adds up the same terms as the score below, and more: the score is no higher
             score = TextScore()
-            for term, holding in zip(ordered, owners, strict=True):
-                if name in holding and (quote := scan.quote_of(term, name)) is not None:
-                    score.score += term.weight * LOG_WEIGHT
+            for term, (weight, lookup) in zip(ordered, lookups, strict=True):
+                if name in lookup.owners and (quote := lookup.quote(name)) is not None:
+                    score.score += weight
                     score.hits.append(quote)
                     score.terms.append(term)
             if not score.hits:
                 continue
             score.hits = list(dict.fromkeys(score.hits))
-            if score.score < need or any(scan.quote_of(t, name) is not None for t in index.excludes):
+            if score.score < need or any(scan.lookup(t).quote(name) is not None for t in index.excludes):
                 continue
             if existing is not None:
                 existing.add(score.score, score.hits)
