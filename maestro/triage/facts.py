@@ -49,9 +49,13 @@ def fill(template: str, facts: Facts, *, shell: bool = True) -> str:
     syntax; any other value leaves `<NAME>` in place (`refused` names them). Prose takes facts as they are.
     """
     if not shell:
-        if "{" not in template:
+        texts, slots = _template(template)
+        if not slots:
             return template
-        return PLACEHOLDER.sub(lambda m: facts.get(m.group(1)) or f"<{m.group(1).upper()}>", template)
+        out = [texts[0]]
+        for (name, _), text in zip(slots, texts[1:], strict=True):
+            out += [facts.get(name) or f"<{name.upper()}>", text]
+        return "".join(out)
     return fill_command(template, facts)[0]
 
 
@@ -78,8 +82,8 @@ def fill_command(template: str, facts: Facts) -> tuple[str, list[str]]:
 
 @lru_cache(maxsize=4096)
 def _template(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """A command template read once: its texts around the placeholders, and each placeholder's name with the
-    quote open where it stands."""
+    """A template read once: its texts around the placeholders, and each placeholder's name with the quote open
+    where it stands (in a command)."""
     texts: list[str] = []
     slots: list[tuple[str, str]] = []
     quote, scanned, pos = "", 0, 0

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby
-from typing import Protocol
 
 from maestro.model import IncidentContext, Severity
 from maestro.runbooks.terms import NeedleSet, Term, normalise, regex_term
@@ -179,10 +178,6 @@ class Excerpts:
         return next((q for q, line in zip(self.quotes, self.lines, strict=True) if _mention(term, line)), None)
 
 
-class Quoting(Protocol):
-    def quote(self, term: Term) -> str | None: ...
-
-
 class ExcerptsOfServices:
     """Every service's excerpts read at once: a term is looked for once across all their lines, not once per
     service and runbook, with the same answer per service as `Excerpts.quote`."""
@@ -215,9 +210,6 @@ class ExcerptsOfServices:
         self._holding.update(holding)
         self._indexed = needles.needles
         return set(holding)
-
-    def of(self, service: str) -> Quoting:
-        return _ServiceQuotes(self, service)
 
     def quotes(self, term: Term) -> dict[str, str]:
         """The quote of each service's first line that mentions the term."""
@@ -313,15 +305,6 @@ class TermLines:
     def quotes(self) -> dict[str, str]:
         """The quote of each service's first line that mentions the term."""
         return {owner: quote for owner in self._lines if (quote := self.quote(owner)) is not None}
-
-
-@dataclass(frozen=True)
-class _ServiceQuotes:
-    scan: ExcerptsOfServices
-    service: str
-
-    def quote(self, term: Term) -> str | None:
-        return self.scan.lookup(term).quote(self.service)
 
 
 def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:

@@ -551,9 +551,13 @@ def _bound_by_evidence(
     kinds = runbook.match.supporting_signals
     supported_on = {s.subject for s in world.signals if s.kind in kinds} if kinds else set()
     own = world.excerpts_of_services(own=True)
+    lookups = [(term.weight, own.lookup(term)) for term in text.terms]
     for name in pool:
-        excerpts = own.of(name)
-        found = [(term.weight, quote) for term in text.terms if (quote := excerpts.quote(term)) is not None]
+        found = [
+            (weight, quote)
+            for weight, lookup in lookups
+            if name in lookup.owners and (quote := lookup.quote(name)) is not None
+        ]
         overlap = sum(weight for weight, _ in found)
         if overlap < BIND_MIN:
             found, overlap = [], 0.0
