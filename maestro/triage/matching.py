@@ -646,7 +646,10 @@ class Described:
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
     """The first asserted mention of each cue: one ruled out or only hypothetical says nothing of the impact."""
     hits = []
+    words = "\n".join(part.text for part in parts)
     for term in _CUES[kind]:
+        if not term.may_match(words):
+            continue
         found = next(
             (
                 m.group(0)
