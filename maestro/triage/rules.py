@@ -578,7 +578,8 @@ def _raise_from_logs(catalog: Catalog, world: World, candidates: dict[tuple[str,
     """
     found: list[tuple[float, int, str, str, Runbook, TextScore]] = []
     scan = world.excerpts_of_services(own=False)
-    held = scan.index(catalog.needle_set)
+    # without lines there is nothing to index (and the needle set is not built)
+    held = scan.index(catalog.needle_set) if scan.text else set()
     # outside ASCII a case-insensitive regex may match without its needle: then every term is tried
     present = held if scan.text.isascii() else None
     order = {name: position for position, name in enumerate(world.services)}
