@@ -744,7 +744,7 @@ def test_same_output_across_processes_with_different_hash_seeds() -> None:
     assert len(outputs) == 1
 
 
-def test_triage_of_a_30_service_swarm_takes_under_20_ms(capsys: pytest.CaptureFixture[str]) -> None:
+def test_triage_of_a_30_service_swarm_takes_under_12_ms(capsys: pytest.CaptureFixture[str]) -> None:
     """Timed in CPU time, which other work on a shared machine does not inflate; wall time is printed too."""
     default_catalog()
     live = _big_evidence(30)
@@ -762,7 +762,7 @@ def test_triage_of_a_30_service_swarm_takes_under_20_ms(capsys: pytest.CaptureFi
             f"\nrules triage, 30 services with {len(live.logs)} log lines: median {median:.2f} ms CPU "
             f"(max {max(cpu):.2f}), median {statistics.median(wall):.2f} ms wall (max {max(wall):.2f})"
         )
-    assert median < 20
+    assert median < 12
 
 
 def test_a_term_the_words_rule_out_counts_against_its_runbook() -> None:

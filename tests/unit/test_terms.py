@@ -140,6 +140,9 @@ def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -
         f"svc{i}": Excerpts.of((f"log svc{i}: {s}", normalise(s)) for s in case["text"].split(". ") if s)
         for i, case in enumerate(cases)
     }
+    # a mention said to be fine is passed over for a later one on the same line, or the next line
+    cleared = ["connection refused: the database is fine", "redis is ok, connection refused again", "oom is fine"]
+    excerpts["cleared"] = Excerpts.of((f"log cleared: {line}", line) for line in [*cleared, "oomkilled"])
     together = ExcerptsOfServices(excerpts)
     indexed = ExcerptsOfServices(excerpts)
     assert indexed.index(default_catalog().needle_set)
