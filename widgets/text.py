@@ -47,9 +47,9 @@ def tones(widget: Widget) -> Tone:
     return lambda name: widget.get_component_rich_style(name, partial=True)
 
 
-def severity_tone(tone: Tone, severity: Severity) -> Style:
-    """Severity as a coloured word: bold, in its colour."""
-    return tone(f"severity-text--{severity.value.lower()}") + BOLD
+def severity_tone(tone: Tone, severity: str) -> Style:
+    """Severity (a Severity, or its value "P0") as a coloured word: bold, in its colour."""
+    return tone(f"severity-text--{severity.lower()}") + BOLD
 
 
 def plain(value: str, style: str | Style = "", *, one_line: bool = False) -> Text:

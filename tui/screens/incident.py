@@ -157,14 +157,7 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def show_checklist(self, scene: Scene) -> None:
         self.scene = scene
-        incident = scene.incident
-        self.checklist.show(
-            incident.triage,
-            set(incident.ticked),
-            lazy.screen_view.checklist_notice(scene),
-            headings=lazy.screen_view.checklist_headings(incident),
-            causes=lazy.screen_view.root_causes(incident),
-        )
+        self.checklist.show(lazy.screen_view.checklist_view(scene))
 
     def show_services(self, scene: Scene) -> None:
         self.scene = scene
