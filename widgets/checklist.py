@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from tui.actions import bindings
 from widgets.option_prompts import refresh_prompts
-from widgets.text import BOLD, TONES, plain, severity_tone, tones
+from widgets.text import BOLD, SEVERITY_TEXT, plain, severity_tone, tones
 
 if TYPE_CHECKING:
     from maestro.pane_views import ChecklistEntry, ChecklistGroup, ChecklistView
@@ -30,7 +30,7 @@ GROUP_HEADING: dict[str, str] = {
 class SeverityChecklist(OptionList):
     """Issues of the current triage; the highlighted one drives the command deck."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--good", "tone--warn", *SEVERITY_TEXT}
 
     DEFAULT_CSS = """
     SeverityChecklist { height: 1fr; max-height: 100%; }
