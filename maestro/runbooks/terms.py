@@ -74,7 +74,7 @@ class Term:
         """The pattern to search a normalised (lower-case) text with."""
         return self.lower_pattern if text.isascii() else self.pattern
 
-    @property
+    @cached_property
     def negative(self) -> bool:
         """Whether the term is worded with a negation ("no such host", "without a where")."""
         return _NEGATIVE.search(self.label) is not None

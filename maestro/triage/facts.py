@@ -234,16 +234,10 @@ class World:
         """The newest error lines of the service's logs, oldest first."""
         return [shown for shown, _ in self._error_lines(service)[:limit]][::-1]
 
-    def log_excerpts(self, service: str) -> Excerpts:
-        """The newest distinct error lines of the service's logs, bounded, to match runbook terms against."""
-        return self._cached(service, False)
-
-    def own_excerpts(self, service: str) -> Excerpts:
-        """What the evidence says about the service in words: its error lines, last error and failure signals."""
-        return self._cached(service, True)
-
     def excerpts_of_services(self, own: bool) -> ExcerptsOfServices:
-        """Every service's log excerpts (`own`: own excerpts) at once, to look each term up once for all."""
+        """Every service's log excerpts at once, to look each term up once for all: the newest distinct error
+        lines of its logs, bounded; `own` adds what else the evidence says of it in words (its last error and
+        failure signals)."""
         if own not in self._of_services:
             self._of_services[own] = ExcerptsOfServices({name: self._cached(name, own) for name in self.services})
         return self._of_services[own]
