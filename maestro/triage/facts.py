@@ -11,6 +11,8 @@ import shlex
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 
 from maestro.model import Evidence, NodeInfo, ServiceInfo, Signal, SignalKind, TaskInfo
 from maestro.runbooks.terms import PLACEHOLDER, normalise, trie_regex
@@ -19,6 +21,8 @@ from maestro.triage.matching import Excerpts, ExcerptsOfServices
 Facts = Mapping[str, str]
 
 _MIN = datetime.min.replace(tzinfo=UTC)
+_SERVICE = attrgetter("service")
+_TEXT = attrgetter("text")
 _UNITS = {"": 1, "b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 FAILURES = frozenset(SignalKind) - {
@@ -177,8 +181,9 @@ class World:
             self._tasks.setdefault(task.service, []).append(task)
         for tasks in self._tasks.values():
             tasks.sort(key=lambda t: _aware(t.timestamp), reverse=True)
-        for line in evidence.logs:
-            self._logs.setdefault(line.service, []).append(line.text)
+        # a service's lines mostly come one after another: each run of them is taken at once
+        for service, run in groupby(evidence.logs, key=_SERVICE):
+            self._logs.setdefault(service, []).extend(map(_TEXT, run))
 
     def node_name(self, ref: str) -> str:
         """Hostname of a node given by id or hostname."""
