@@ -322,11 +322,10 @@ class NeedleSet:
             for needle in inside[word]:
                 holding.setdefault(needle, set()).update(at)
         result = {word: at for word, at in holding.items() if word in self._plain}
-        every = range(len(lines))
-        text = "\n".join(lines)
-        for word, needles in self._others.items():
-            pool = holding.get(word) if word else every
-            for needle in needles if pool else ():
+        for word in ("", *(self._others.keys() & holding.keys())):
+            pool = holding[word] if word else range(len(lines))
+            text = "\n".join([lines[index] for index in pool])  # the lines a needle may be in, to rule it out at once
+            for needle in self._others.get(word, ()):
                 if needle in text and (at := {index for index in pool if needle in lines[index]}):
                     result[needle] = at
         return result
