@@ -19,12 +19,17 @@ from bench.ptyrun import PtyProgram
 from maestro import demo
 from maestro.incident_ahead import IncidentAhead
 from maestro.journal import Journal
-from maestro.model import IncidentContext
+from maestro.model import IncidentContext, Provenance
 from maestro.session import Session, SessionRequest, open_session
+from tests import claude_samples as sample
+from tests.fake_anthropic import FakeAnthropic, tool_call
+from tests.fake_anthropic import fake_anthropic as fake_anthropic
 from tests.tui.conftest import INCIDENT_ID, FrozenClock, kinds, option_texts, settle, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
+
+DEPLOY_500S = "API returns 500s since the deploy"
 
 COMMAND = """
 import sys
@@ -236,3 +241,25 @@ async def test_before_the_session_opens_the_checklist_says_the_triage_is_running
         screen = app.incident_screen
         assert screen is not None and app.incident is None
         assert option_texts(screen.checklist) == ["Triage is running..."]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores")
+async def test_with_a_key_claude_refines_the_triage_the_second_process_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_anthropic: FakeAnthropic
+) -> None:
+    """No engine to wait for: the child's journaled triage is the one Claude is asked about, once, and merged."""
+    monkeypatch.setenv("MAESTRO_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-a-secret")
+    fake_anthropic.script(tool_call(sample.answer()))
+    journal_path = tmp_path / "j.sqlite3"
+    request = ahead_of(SessionRequest(journal_path=journal_path, description=DEPLOY_500S, use_docker=False))
+    app = MaestroApp(request=request)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.incident is not None and app.incident.triage is not None, 60)
+        await wait_until(pilot, lambda: app.incident.triage.engine is Provenance.CLAUDE, 20)  # type: ignore[union-attr]
+        await settle(pilot)
+    assert len(fake_anthropic.requests) == 1
+    assert DEPLOY_500S in str(fake_anthropic.requests[0])
+    journal = Journal.open(journal_path, actor="t@n")
+    [incident] = journal.incidents()
+    assert kinds(journal, incident.id)[:3] == ["incident_opened", "triage_generated", "triage_generated"]
