@@ -305,6 +305,9 @@ _P0_OUTAGE = (
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    # a core function that quit: "stopped saving anything", "no longer takes orders"
+    r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
+    r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads)\b",
     r"\b(took|taken|brought|knocked|takes) (down|out) (the )?(login|checkout|payments?|site|website|app|api|homepage|"
     r"home page|shop|store|production|prod)\b",
     r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
@@ -323,8 +326,9 @@ _P0_OUTAGE = (
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url|login)\b",
-    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
+    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
+    r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b",
+    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
@@ -343,7 +347,7 @@ _P0_OUTAGE = (
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
     r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
     # how far and how bad at once: every save fails, all writes are rejected
-    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ )?"
+    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
@@ -422,7 +426,10 @@ _P0_ERRORS = (
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
     r"checks?|"
-    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|"
+    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody|(?<!some )(?<!few )(?<!several )(?<!of the )"
+    r"(?<!of )(visitors|users|customers|clients|people)|(every|all) (\w+ )?(routes?|paths?|urls?|endpoints?)"
+    r"(?! (using|with|that|which|behind|under|for)\b))\s+"
+    r"(\S+\s+){0,3}(returns?|returned|returning|answers?|answered|answering|responds? with|responded with|"
     r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|throwing|gets?|got|getting|sees?|seeing|saw|"
     r"says?) "
     r"(\S+\s+){0,2}['\"]?"
@@ -503,7 +510,10 @@ _SCOPED = (
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
-    r"\b(?!(checkout|payment|login|home|landing|main|cart|order)\b)\w+ page (returns?|shows?|gives?|throws?) (a |an )?"
+    # one path of the site, not the money or login path
+    r"(?<![\w/.-])(on|for|at|under) /(?!(checkout|pay\w*|billing|login|log-?in|sign-?in|cart|basket|orders?)\b)[\w-]+",
+    r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page "
+    r"(returns?|shows?|gives?|throws?) (a |an )?"
     r"(50\d|error)",
     r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
     r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
@@ -561,7 +571,8 @@ _PARTIAL = (
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
-    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|clients?|users?|sites?|websites?|"
+    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
+    r"customers?|clients?|users?|sites?|websites?|"
     r"visitors?|"
     r"pages?|services?|traffic|domains)|everyone|everybody"
 )
@@ -605,6 +616,7 @@ class Described:
     cues: tuple[str, ...]
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
     unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
+    scoped: bool = False  # the words confine it to one region, page or kind of client: partial at worst
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -671,7 +683,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if unfelt and _cue_hits("job_failed", parts):
         return Described(Severity.P2, partial, tuple(unfelt))
     if scoped and not unfelt and not p1 and not p2:
-        return Described(None, True, tuple(scoped))
+        return Described(None, True, tuple(scoped), scoped=True)
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:

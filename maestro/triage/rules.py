@@ -708,7 +708,7 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     # a node lost is capacity lost: that users do not feel it yet does not make it minor
     if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
         severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
-    return Described(severity, described.partial, described.cues, from_cause=True)
+    return Described(severity, described.partial, described.cues, from_cause=True, scoped=described.scoped)
 
 
 # a reading of the words alone scoring under this share of the best one is a weaker rival, not the incident
@@ -747,6 +747,11 @@ def _issue(
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
+    # one region, page or kind of client failing is a partial outage whatever the cause; data and intruders stay grave
+    if described.scoped and candidate.described and not candidate.signals and not runbook.severity_holds:
+        if severity is Severity.P0:
+            evidence.append(f"severity P1: only part is affected ('{described.cues[0]}')")
+        severity = _least(severity, Severity.P1)
     if subject and not candidate.on_node and subject in world.services:
         info = world.services[subject]
         if world.is_down(subject):
