@@ -872,3 +872,12 @@ def test_tls_name_and_protocol_mismatches_and_timeouts_have_their_own_reading() 
     assert _top("Firefox says SSL_ERROR_RX_RECORD_TOO_LONG on https://app.example.com:8443")[0] == "edge.tls_plain_port"
     runbook, _, title = _top("calls to the billing service time out: dial tcp 10.0.1.5:8080: i/o timeout")
     assert (runbook, title) == ("dep.connection_refused", "Dependency unreachable")
+
+
+def test_a_failure_confined_to_one_region_is_partial_whatever_its_cause() -> None:
+    everywhere = triage(ctx("customers get an error at checkout"), now=NOW).issues[0]
+    one_region = triage(ctx("only customers in the EU get an error at checkout, the US is fine"), now=NOW).issues[0]
+    assert everywhere.runbook_id == one_region.runbook_id == "app.payments_failing"
+    assert (everywhere.severity, one_region.severity) == (Severity.P0, Severity.P1)
+    intruder = triage(ctx("an intruder got into the admin panel in the EU region"), now=NOW).issues[0]
+    assert intruder.severity is Severity.P0
