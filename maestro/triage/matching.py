@@ -312,7 +312,7 @@ _P0_OUTAGE = (
     r"home page|shop|store|production|prod)\b",
     r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
-    r"(saved|placed|processed|created|stored|submitted)\b",
+    r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
     r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing)\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
@@ -412,7 +412,11 @@ _P0_ERRORS = (
     r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
     r"\borigin dns error\b",
     r"\b(our|the) (main |public |company )?(domain|site|website)\W+(\w+\W+){0,2}"
-    r"(stopped|isn't|is not|not|doesn't|does not|won't|no longer) resolv(e|es|ing)\b",
+    r"((stopped|isn't|is not|not|doesn't|does not|won't|no longer) resolv(e|es|ing)|stopped working|"
+    r"(isn't|is not|no longer|not) working|(doesn't|does not) work)\b",
+    # what a browser says when our site cannot be reached at all
+    r"\b((this |the )?site can.?t be reached|err_name_not_resolved|dns_probe_finished_nxdomain|"
+    r"err_connection_(refused|timed_out|reset))\b",
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
@@ -457,7 +461,8 @@ _P1 = (
 # a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
 _DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
-    r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running)",
+    r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
+    r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
     r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
 )
@@ -481,7 +486,11 @@ _SHARE_OF = (
 )
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
-    r"randomly|at times)\b",
+    r"randomly|at times|now and again|each time|every time it happens)\b",
+    # it comes and goes: "every few hours", "for a minute each time", "a few times a day"
+    r"\bevery (few|couple of|\d+) (seconds|minutes|hours|days)\b",
+    r"\bfor (a|one|a few|a couple of) (second|seconds|minute|minutes|moment|moments)\b",
+    r"\b(a few|several|\d+|two|three) times (a|an|per) (minute|hour|day|week)\b",
     r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
@@ -576,6 +585,9 @@ _SPREAD = re.compile(
     r"visitors?|"
     r"pages?|services?|traffic|domains)|everyone|everybody"
 )
+_SPREAD_FAILING = re.compile(
+    r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
+)
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|\w+ sessions|\w+ and \w+)\b( \w+)? "
@@ -617,6 +629,7 @@ class Described:
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
     unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
     scoped: bool = False  # the words confine it to one region, page or kind of client: partial at worst
+    spread_only: bool = False  # P0 only for how far it reaches ("for every customer"), not for how bad it is
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -658,7 +671,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
-    spread_only = bool(p0) and not errors and all(_SPREAD.fullmatch(cue) for cue in p0)
+    spread = [cue for cue in p0 if _SPREAD.fullmatch(cue) or _SPREAD_FAILING.fullmatch(cue)]
+    spread_only = bool(p0) and not errors and len(spread) == len(p0)
     if p2 and spread_only:
         return Described(Severity.P2, partial, tuple(p2))
     degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
@@ -676,7 +690,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         # "one in ten checkouts fail": a share of a function failing is a partial outage
         return Described(Severity.P1, True, tuple(ratio + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
-        return Described(Severity.P0, partial, tuple(p0 + errors))
+        return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))

@@ -747,6 +747,9 @@ def _issue(
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
+    # "uploads fail for everyone": how far it reaches, not an outage of the product
+    if described.spread_only and runbook.degrades_only and candidate.described and not candidate.signals:
+        severity = runbook.severity
     # one region, page or kind of client failing is a partial outage whatever the cause; data and intruders stay grave
     if described.scoped and candidate.described and not candidate.signals and not runbook.severity_holds:
         if severity is Severity.P0:

@@ -881,3 +881,10 @@ def test_a_failure_confined_to_one_region_is_partial_whatever_its_cause() -> Non
     assert (everywhere.severity, one_region.severity) == (Severity.P0, Severity.P1)
     intruder = triage(ctx("an intruder got into the admin panel in the EU region"), now=NOW).issues[0]
     assert intruder.severity is Severity.P0
+
+
+def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> None:
+    uploads = triage(ctx("uploads fail for every customer"), now=NOW).issues[0]
+    checkout = triage(ctx("checkout fails for every customer"), now=NOW).issues[0]
+    assert (uploads.runbook_id, uploads.severity) == ("storage.uploads_failing", Severity.P1)
+    assert (checkout.runbook_id, checkout.severity) == ("app.payments_failing", Severity.P0)
