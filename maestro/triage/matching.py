@@ -281,6 +281,8 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )(?<!\bto the )"  # "a node in the swarm went down": the node did
     r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )"
+    # a test environment down is not production down
+    r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )"
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
@@ -288,6 +290,7 @@ _P0_OUTAGE = (
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
+    r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )"
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
     r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
@@ -298,7 +301,8 @@ _P0_OUTAGE = (
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
-    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
+    # "everyone else can" says the others are fine
+    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! else)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
@@ -345,7 +349,8 @@ _P0_OUTAGE = (
     # a core business function failing outright ("new orders fail"), unless the words say only some do
     r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )"
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
-    r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
+    r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through|hang|hung|"
+    r"are hanging|never complete)\b",
     # how far and how bad at once: every save fails, all writes are rejected
     r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
@@ -423,6 +428,7 @@ _P0_ERRORS = (
     r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
+    r"\bnothing (loads|works|opens|responds|comes up)\b",
     r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
     r"(blank|white|empty)\b",
     r"\b(errors?|50[0234]s?)\W+(\w+\W+){0,2}when ((placing|making|submitting)( (an|a|their|the))? "
@@ -444,6 +450,9 @@ _P0_ERRORS = (
 )
 _P1 = (
     r"\bslow\w*",
+    r"\bcrawl\w*",
+    r"\btak\w+ (forever|ages|\d+ ?(s|secs?|seconds|minutes?|mins?))\b",
+    r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
     r"\blatency\b",
     r"\b(degraded|degradation)\b",
     r"\bcache (failures?|misses)\b",
@@ -533,7 +542,7 @@ _SCOPED = (
 # a kind of client: a scope only when the words say the others work
 _CLIENT_SCOPED = (
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
-    r"\bon (iphone|ios|android|safari|firefox|chrome|edge|windows|mac|mobile)\b",
+    r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -557,6 +566,8 @@ _P2 = (
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
+    # "existing users are fine": the others are not, so a part is affected, not nobody
+    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
     r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,2}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
@@ -583,19 +594,27 @@ _SPREAD = re.compile(
     r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
     r"customers?|clients?|users?|sites?|websites?|"
     r"visitors?|"
-    r"pages?|services?|traffic|domains)|everyone|everybody"
+    r"pages?|services?|traffic|domains)|everyone|everybody|nobody can|no one can|no-one can"
 )
 _SPREAD_FAILING = re.compile(
     r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
 )
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
-    r"\b(web|desktop|other|others|the rest|everything else|\w+ sessions|\w+ and \w+)\b( \w+)? "
+    r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ and \w+|"
+    r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
 )
 # degradation, not failure: "slow for everyone" is P1
-_DEGRADED = re.compile(r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog")
-_NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
+_DEGRADED = re.compile(
+    r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog|crawl\w*|"
+    r"tak\w+ (forever|ages|\d+ ?(s|secs?|seconds|minutes?|mins?))|"
+    r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
+)
+_NEGATED = re.compile(
+    r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|(?<!does )(?<!did )(?<!do )(?<!returns )(?<!shows )nothing|"
+    r"zero)\s+(\w+\s+)?$"
+)
 
 
 def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
@@ -630,6 +649,7 @@ class Described:
     unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
     scoped: bool = False  # the words confine it to one region, page or kind of client: partial at worst
     spread_only: bool = False  # P0 only for how far it reaches ("for every customer"), not for how bad it is
+    side_functions: bool = False  # the functions the words name all leave the product usable (uploads, images)
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:

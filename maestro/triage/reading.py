@@ -72,6 +72,8 @@ _ACTED = re.compile(
     r"modif\w*|edit\w*|migrat\w*|rolled|ran|did|shipped|installed|patched|reconfigur\w*|switch\w*)"
 )
 _NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
+# "the button does nothing", "search returns nothing": what fails yields nothing
+_YIELDS = re.compile(r"(do|does|did|doing|shows?|showed|returns?|returned|finds?|found|displays?|says|gives?|gave)")
 _HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|otherwise|hint|if|would|in case)\b")
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
@@ -140,7 +142,7 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         # "no new deploys" rules out a change; "no new orders can be created" reports the failure
         if word == "no" and after in _QUALIFIERS and not _PROBLEM.fullmatch(then):
             continue
-        if word == "nothing" and _NOTHING_FAILS.fullmatch(after):
+        if word == "nothing" and (_NOTHING_FAILS.fullmatch(after) or _YIELDS.fullmatch(before)):
             continue
         if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after):
             continue

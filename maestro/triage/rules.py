@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 
@@ -161,6 +161,8 @@ def triage(
     parts = incident_parts(context)
     world = World(evidence, aliases)
     described = described_severity(parts)
+    if described.spread_only and _only_side_functions(catalog, parts):
+        described = replace(described, side_functions=True)
     url = first_url(parts)
     host = first_host(parts)
     text_facts = {"host": host, "health_url": url or (f"https://{host}/health" if host else "")}
@@ -372,6 +374,36 @@ OUTVOTE_SHARE = 1.0
 @cache
 def _area_terms(areas: tuple[str, ...]) -> tuple[Term, ...]:
     return tuple(phrase_term(area, 1.0) for area in areas)
+
+
+def _named_functions(catalog: Catalog, parts: tuple[TextPart, ...]) -> list[Runbook]:
+    """The runbooks of the user-facing functions the words assert something of ("uploads", "checkout")."""
+    return [
+        runbook
+        for runbook in catalog
+        if runbook.areas
+        and any(
+            (mention := part.mention(term)) is not None and mention[1] is Polarity.ASSERTED
+            for term in _area_terms(tuple(runbook.areas))
+            for part in parts
+        )
+    ]
+
+
+# a clause that says how far something reaches: "nobody can upload a profile picture"
+_SPREAD_CLAUSE = re.compile(r"[^.;!?\n]*\b(every\w*|all|nobody|no one|no-one)\b[^.;!?\n]*")
+
+
+def _only_side_functions(catalog: Catalog, parts: tuple[TextPart, ...]) -> bool:
+    """Whether the clause that says how far it reaches names a function whose failure leaves the product usable,
+    and none that is an outage by default (paying)."""
+    clauses = tuple(
+        TextPart.of(part.name, found.group(0), part.weight)
+        for part in parts
+        for found in _SPREAD_CLAUSE.finditer(part.text)
+    )
+    named = _named_functions(catalog, clauses)
+    return any(r.degrades_only for r in named) and not any(r.severity is Severity.P0 for r in named)
 
 
 def _raise_from_areas(
@@ -748,8 +780,11 @@ def _issue(
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
     # "uploads fail for everyone": how far it reaches, not an outage of the product
-    if described.spread_only and runbook.degrades_only and candidate.described and not candidate.signals:
-        severity = runbook.severity
+    if described.spread_only and candidate.described and not candidate.signals:
+        if runbook.degrades_only:
+            severity = runbook.severity
+        elif described.side_functions and not runbook.severity_holds:
+            severity = _least(severity, Severity.P1)
     # one region, page or kind of client failing is a partial outage whatever the cause; data and intruders stay grave
     if described.scoped and candidate.described and not candidate.signals and not runbook.severity_holds:
         if severity is Severity.P0:

@@ -46,6 +46,7 @@ def test_a_mention_the_words_rule_out(text: str, phrase: str) -> None:
         ("The database is slow, but the cache is fine", "database"),
         ("nobody can log in since the deploy", "log in"),
         ("no one can reach the database", "database"),
+        ("the checkout button does nothing on iphones", "iphones"),
     ],
 )
 def test_a_mention_that_reports_a_failure_is_asserted(text: str, phrase: str) -> None:

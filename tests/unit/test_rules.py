@@ -888,3 +888,20 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
     checkout = triage(ctx("checkout fails for every customer"), now=NOW).issues[0]
     assert (uploads.runbook_id, uploads.severity) == ("storage.uploads_failing", Severity.P1)
     assert (checkout.runbook_id, checkout.severity) == ("app.payments_failing", Severity.P0)
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("customers can't log in", Severity.P0),
+        ("customers in australia can't log in, everyone else can", Severity.P1),
+        ("the checkout button does nothing on iphones, android works", Severity.P1),
+        ("the site is down", Severity.P0),
+        ("the staging site is down", Severity.P2),
+        ("every page takes 10 seconds to load", Severity.P1),
+        ("since the update nobody can upload a profile picture", Severity.P1),
+        ("since the update nobody can log in", Severity.P0),
+    ],
+)
+def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
+    assert triage(ctx(text), now=NOW).issues[0].severity is severity
