@@ -304,7 +304,8 @@ _P0_OUTAGE = (
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! else)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
+    r"(log\s?in|login|sign\s?in|get in|get into (the |their |our )?(site|app|accounts?)|check\s?out|pay|place orders|"
+    r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
@@ -404,7 +405,7 @@ _P0_ERRORS = (
     r"\b5xx\b",
     r"internal server error",
     r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
-    r"no longer) (load|open|respond|come up)\b",
+    r"no longer) (load|open|respond|come up|come back( up| online)?|start( back up)?|boot)\b",
     # a core page that shows nothing or an error
     r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
     r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
@@ -496,6 +497,7 @@ _SHARE_OF = (
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times|now and again|each time|every time it happens)\b",
+    r"\b(at|during) (peak|busy|rush)( times| hours| load| traffic)?\b|\bunder (heavy |high )?load\b",
     # it comes and goes: "every few hours", "for a minute each time", "a few times a day"
     r"\bevery (few|couple of|\d+) (seconds|minutes|hours|days)\b",
     r"\bfor (a|one|a few|a couple of) (second|seconds|minute|minutes|moment|moments)\b",
@@ -546,6 +548,9 @@ _CLIENT_SCOPED = (
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
+    r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
+    r"\bin the wrong (place|position|spot|order)\b",
+    r"\b(overlapping|out of place|off-?center|cut off)\b",
     r"\b(colou?rs?|fonts?|icons?|layout|alignment|padding|css)\b",
     r"\bui\s+(glitch|bug|issue)\w*",
     r"\bvisual\s+(glitch|bug)\w*",

@@ -905,3 +905,17 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
     assert triage(ctx(text), now=NOW).issues[0].severity is severity
+
+
+@pytest.mark.parametrize(
+    ("text", "runbook_id", "severity"),
+    [
+        ("orders from yesterday are missing from the database", "data.corruption", Severity.P0),
+        ("customers' full credit card numbers are showing up in our logs", "security.breach", Severity.P0),
+        ("the database keeps running out of connections at peak times", "db.pool_exhausted", Severity.P1),
+        ("after the deploy the page looks weird, buttons are in the wrong place", "deploy.bad_release", Severity.P2),
+    ],
+)
+def test_plain_words_name_the_cause_and_the_impact(text: str, runbook_id: str, severity: Severity) -> None:
+    top = triage(ctx(text), now=NOW).issues[0]
+    assert (top.runbook_id, top.severity) == (runbook_id, severity)
