@@ -296,13 +296,14 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
-    r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
+    r"\b(outage|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
+    r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
     # "everyone else can" says the others are fine
-    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! else)",
+    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in|login|sign\s?in|get in|get into (the |their |our )?(site|app|accounts?)|check\s?out|pay|place orders|"
     r"buy|order|purchase|"
@@ -376,6 +377,8 @@ _P0_OUTAGE = (
     r"\bno healthy upstream\b",
     r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*)\b(\W+\w+){0,3}\W+(at 100 ?% disk|disk (is )?(at )?100 ?%|"
     r"is full|disk is full|ran out of (disk|space)|out of disk)",
+    r"\b(out of|no) (disk|disk space|space)\W+(\w+\W+){0,1}(on|in) (the |our )?(db|database|postgres\w*|mysql|mariadb|"
+    r"primary)\b",
     r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
     r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
@@ -430,6 +433,9 @@ _P0_ERRORS = (
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
     r"\bnothing (loads|works|opens|responds|comes up)\b",
+    # a core page that never finishes loading
+    r"\b((login|log-?in|sign-?in|checkout|payment|cart|basket|home|main|landing) (page|screen|form)|site|website|"
+    r"homepage|shop|store)\s+(\w+\s+){0,1}(loads|spins|hangs|keeps loading|keeps spinning) forever\b",
     r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
     r"(blank|white|empty)\b",
     r"\b(errors?|50[0234]s?)\W+(\w+\W+){0,2}when ((placing|making|submitting)( (an|a|their|the))? "
@@ -526,7 +532,7 @@ _GRAVE = re.compile(
     r"paid|charged|pending|unconfirmed"
 )
 _SCOPED = (
-    r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
+    r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",

@@ -919,3 +919,9 @@ def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity:
 def test_plain_words_name_the_cause_and_the_impact(text: str, runbook_id: str, severity: Severity) -> None:
     top = triage(ctx(text), now=NOW).issues[0]
     assert (top.runbook_id, top.severity) == (runbook_id, severity)
+
+
+def test_everyone_in_one_country_is_a_partial_outage() -> None:
+    top = triage(ctx("the site is down for everyone in the uk but works from the us"), now=NOW).issues[0]
+    assert top.severity is Severity.P1
+    assert triage(ctx("the site is down for everyone"), now=NOW).issues[0].severity is Severity.P0
