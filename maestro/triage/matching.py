@@ -532,7 +532,8 @@ _GRAVE = re.compile(
     r"paid|charged|pending|unconfirmed"
 )
 _SCOPED = (
-    r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
+    r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}"
+    r"(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
