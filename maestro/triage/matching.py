@@ -405,6 +405,8 @@ _P0_OUTAGE = (
 _P0_ERRORS = (
     r"\b500s?\b",
     r"\b50[0234]ing\b",
+    # errors everywhere, not a quoted log message seen everywhere
+    r"(?<!['\"] )\b(errors?|failures?|exceptions)\s+(\w+\s+)?everywhere\b",
     r"\b5xx\b",
     r"internal server error",
     r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
