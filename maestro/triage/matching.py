@@ -554,6 +554,7 @@ _SCOPED = (
 _CLIENT_SCOPED = (
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
     r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
+    r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -618,6 +619,8 @@ _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ and \w+|"
     r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
+    r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
+    r"mobile|the website|the app|web|other browsers)\b"
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(

@@ -901,6 +901,8 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("every page takes 10 seconds to load", Severity.P1),
         ("since the update nobody can upload a profile picture", Severity.P1),
         ("since the update nobody can log in", Severity.P0),
+        ("the site doesn't open in chrome but it's fine in firefox", Severity.P1),
+        ("the site doesn't open", Severity.P0),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
@@ -914,6 +916,8 @@ def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity:
         ("customers' full credit card numbers are showing up in our logs", "security.breach", Severity.P0),
         ("the database keeps running out of connections at peak times", "db.pool_exhausted", Severity.P1),
         ("after the deploy the page looks weird, buttons are in the wrong place", "deploy.bad_release", Severity.P2),
+        ("two customers told us they can see someone else's address", "security.breach", Severity.P0),
+        ("we lost all the files customers uploaded last week", "data.corruption", Severity.P0),
     ],
 )
 def test_plain_words_name_the_cause_and_the_impact(text: str, runbook_id: str, severity: Severity) -> None:
