@@ -446,7 +446,8 @@ _P0_ERRORS = (
     r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
     r"checks?|"
     r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody|(?<!some )(?<!few )(?<!several )(?<!of the )"
-    r"(?<!of )(visitors|users|customers|clients|people)|(every|all) (\w+ )?(routes?|paths?|urls?|endpoints?)"
+    r"(?<!of )(visitors|users|customers|clients|people)(?! (with|who|using|on|in|from|of)\b)|"
+    r"(every|all) (\w+ )?(routes?|paths?|urls?|endpoints?)"
     r"(?! (using|with|that|which|behind|under|for)\b))\s+"
     r"(\S+\s+){0,3}(returns?|returned|returning|answers?|answered|answering|responds? with|responded with|"
     r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|throwing|gets?|got|getting|sees?|seeing|saw|"
@@ -499,7 +500,8 @@ _WRITES_FAIL = re.compile(
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 # a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
 _SHARE_OF = (
-    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|\d+)) (of )?"
+    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|twenty|fifty|"
+    r"a hundred|hundred|a thousand|\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
 )
 _P1_SOMETIMES = (
@@ -524,7 +526,8 @@ _P1_SOMETIMES = (
 )
 # a measured share of the traffic: some of it fails, not all
 _RATIO = (
-    r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|\d\d+)) (of )?"
+    r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
+    r"hundred|a thousand|\d\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
 )
@@ -539,6 +542,7 @@ _SCOPED = (
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
+    r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     # one path of the site, not the money or login path
     r"(?<![\w/.-])(on|for|at|under) /(?!(checkout|pay\w*|billing|login|log-?in|sign-?in|cart|basket|orders?)\b)[\w-]+",
     r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page "
@@ -555,6 +559,8 @@ _CLIENT_SCOPED = (
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
     r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
     r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
+    r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (app|client|version)\b",
+    r"\b(users|customers|visitors|clients|people) (with|who have|who use|using) (\w+ ){0,2}\w+",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -584,12 +590,15 @@ _NO_IMPACT = (
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,2}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,3}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+    r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b",
+    r"\b(customers|users|people|visitors) (don't|do not|didn't|did not|haven't|have not) (notice|see|feel)\w* "
+    r"(anything|it|a thing)\b",
     r"\bnothing else (is )?(affected|impacted|broken)\b",
     r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
 )

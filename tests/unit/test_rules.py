@@ -903,6 +903,10 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("since the update nobody can log in", Severity.P0),
         ("the site doesn't open in chrome but it's fine in firefox", Severity.P1),
         ("the site doesn't open", Severity.P0),
+        ("checkout fails for about one in twenty customers", Severity.P1),
+        ("the api returns 500 on one endpoint only", Severity.P1),
+        ("users with many cookies get 502 bad gateway, everyone else is fine", Severity.P1),
+        ("users get 502 bad gateway", Severity.P0),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
