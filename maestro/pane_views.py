@@ -4,7 +4,7 @@ tests can read them without a terminal (maestro.screen_view builds them from the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from maestro.text import literal
 
@@ -57,6 +57,80 @@ class DeckCommand:
 class DeckView:
     heading: str
     entries: tuple[DeckCommand, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChecklistEntry:
+    """One triage issue as the checklist shows it."""
+
+    id: str
+    severity: str
+    """P0, P1 or P2."""
+    title: str
+    summary: str
+    status_word: str
+    """What the severity means for the work ("BLOCKING PRODUCTION"), or DONE once ticked."""
+    minutes: int
+    owner: str
+    done: bool = False
+    cause: str = ""
+    """How the issue is known to be the root cause: `confirmed`, `measured`, or '' when it is not."""
+
+
+@dataclass(frozen=True)
+class ChecklistGroup:
+    severity: str
+    heading: str
+    """The group's count and open minutes, e.g. "(3 issues, 80 of 90 min open)"."""
+    entries: tuple[ChecklistEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    """The severity checklist: P0, P1 and P2 groups of the triage, or what it waits for.
+
+    Plain values only (no model types): a view worked out in another process crosses a pipe as JSON
+    (see maestro.incident_ahead) and is drawn before the screen's process has loaded the models.
+    """
+
+    notice: str = ""
+    groups: tuple[ChecklistGroup, ...] = ()
+    triaged: bool = False
+    """False while there is no triage yet: the notice (or "Triage is running...") is all there is."""
+
+    def entry(self, entry_id: str) -> ChecklistEntry | None:
+        return next((e for group in self.groups for e in group.entries if e.id == entry_id), None)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChecklistView:
+        """Back from `dataclasses.asdict`; a missing or mistyped field is a TypeError or KeyError."""
+        groups = tuple(
+            ChecklistGroup(
+                _text(group["severity"]),
+                _text(group["heading"]),
+                tuple(ChecklistEntry(**_fields(ChecklistEntry, entry)) for entry in group["entries"]),
+            )
+            for group in data["groups"]
+        )
+        return cls(_text(data["notice"]), groups, bool(data["triaged"]))
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, got {type(value).__name__}")
+    return value
+
+
+def _fields(kind: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The dataclass's fields from `data`, each of the type its annotation names (str, int or bool)."""
+    checked: dict[str, Any] = {}
+    for name, annotation in kind.__annotations__.items():
+        value = data[name]
+        wanted = {"str": str, "int": int, "bool": bool}[annotation]
+        if type(value) is not wanted:
+            raise TypeError(f"{kind.__name__}.{name}: expected {annotation}, got {type(value).__name__}")
+        checked[name] = value
+    return checked
 
 
 def _row(service: ServiceInfo) -> tuple[str, ...]:

@@ -18,7 +18,16 @@ from maestro.escalation import Advice, advise
 from maestro.escalation import clock as escalation_clock
 from maestro.incident import Incident
 from maestro.model import Evidence, IncidentStatus, ServiceState, Severity, Triage, TriageIssue
-from maestro.pane_views import DeckCommand, DeckView, HeaderView, ServiceRows, TimerView
+from maestro.pane_views import (
+    ChecklistEntry,
+    ChecklistGroup,
+    ChecklistView,
+    DeckCommand,
+    DeckView,
+    HeaderView,
+    ServiceRows,
+    TimerView,
+)
 from maestro.text import hms
 from maestro.triage.claude_run import ClaudeRun
 
@@ -63,6 +72,35 @@ class Scene:
 def checklist_notice(scene: Scene) -> str:
     """Claude's progress while it streams, else the triage's own notice."""
     return (scene.claude.notice() if scene.claude else "") or scene.incident.triage_notice
+
+
+def checklist_view(scene: Scene) -> ChecklistView:
+    """The triage's issues by severity, each group headed by its open work, ticked and root-cause marks on."""
+    incident, notice = scene.incident, checklist_notice(scene)
+    triage = incident.triage
+    if triage is None:
+        return ChecklistView(notice)
+    headings, causes, ticked = checklist_headings(incident), root_causes(incident), set(incident.ticked)
+    groups = []
+    for severity in Severity:
+        issues = triage.by_severity(severity)
+        count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
+        entries = tuple(
+            ChecklistEntry(
+                issue.id,
+                issue.severity.value,
+                issue.title,
+                issue.summary,
+                issue.severity.info.status_word,
+                issue.time_to_fix_min,
+                issue.owner,
+                issue.id in ticked,
+                causes.get(issue.id, ""),
+            )
+            for issue in issues
+        )
+        groups.append(ChecklistGroup(severity.value, headings.get(severity, count), entries))
+    return ChecklistView(notice, tuple(groups), triaged=True)
 
 
 def before_resolving(scene: Scene) -> list[str]:

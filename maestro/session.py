@@ -19,9 +19,9 @@ from maestro.utc import utc_now
 if TYPE_CHECKING:
     from maestro.collect.source import EvidenceSource
     from maestro.config import Config
+    from maestro.incident_ahead import IncidentAhead
     from maestro.journal import Journal
     from maestro.model import IncidentContext
-    from maestro.triage.ahead import TriageAhead
 
 _T = TypeVar("_T")
 
@@ -43,8 +43,9 @@ class Session:
     """Said once the incident is on screen, e.g. which incident was resumed."""
     use_claude: bool = True
     """Ask Claude to refine every rules triage when an API key is set."""
-    triage_ahead: TriageAhead | None = None
-    """The new context's rules triage, being worked out in a second process (see maestro.triage.ahead)."""
+    opened_ahead: bool = False
+    """The incident was opened and triaged by this run's second process (maestro.incident_ahead): its first
+    triage is followed up as one made here (refined by the first evidence, asked of Claude)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,10 @@ class SessionRequest:
     use_claude: bool = True
     actor: str | None = None
     """`--as NAME`: who acts, over the config's responder and the login."""
-    triage_ahead: TriageAhead | None = None
-    """The description's rules triage, started in a second process before the screen loaded."""
+    ahead: IncidentAhead | None = None
+    """The new incident, being opened and triaged in a second process started before the screen loaded."""
+    opened_ahead: bool = False
+    """`incident` is the one that second process opened."""
 
 
 def guarded(errors: tuple[type[Exception], ...], action: Callable[[], _T]) -> _T:
@@ -106,27 +109,25 @@ def open_session(request: SessionRequest) -> Session:
     greeting = ""
     source: EvidenceSource | None
     if request.demo:
+        source = demo_source(utc_now)
+    else:
+        source = SwarmSource(request.docker_host or config.docker_host) if request.use_docker else None
+    if request.incident:
+        incident_id = guarded((JournalError,), lambda: journal.resolve_id(request.incident or ""))
+    elif request.demo:
         from maestro import demo
 
-        source = demo_source(utc_now)
         latest = journal.latest_open()
         if latest is None:
             new_context = demo.CONTEXT
         else:
             incident_id = latest.id
+    elif request.description:
+        new_context = IncidentContext(description=request.description.strip(), when=request.when or "")
     else:
-        source = SwarmSource(request.docker_host or config.docker_host) if request.use_docker else None
-        if request.incident:
-            incident_id = guarded((JournalError,), lambda: journal.resolve_id(request.incident or ""))
-        elif request.description:
-            new_context = IncidentContext(description=request.description.strip(), when=request.when or "")
-        else:
-            latest = journal.latest_open()
-            if latest is not None:
-                greeting = f"Resumed {latest.id}: {literal(latest.description, one_line=True)}"
-                incident_id = latest.id
-    ahead = request.triage_ahead
-    if ahead is not None and new_context is None:
-        ahead.close()
-        ahead = None
-    return Session(journal, config, incident_id, new_context, source, greeting, request.use_claude, ahead)
+        latest = journal.latest_open()
+        if latest is not None:
+            greeting = f"Resumed {latest.id}: {literal(latest.description, one_line=True)}"
+            incident_id = latest.id
+    opened_ahead = request.opened_ahead and incident_id is not None
+    return Session(journal, config, incident_id, new_context, source, greeting, request.use_claude, opened_ahead)

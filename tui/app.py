@@ -7,8 +7,9 @@ triage, Claude, the polls, the panes and the reports) happens in the incident sc
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from maestro import lazy, paths
+from maestro.incident_ahead import WAIT_S as AHEAD_WAIT_S
 from maestro.session import Session, SessionError, SessionRequest, open_session
 from maestro.text import copyable, literal
 from maestro.utc import Clock, utc_now
@@ -124,10 +126,37 @@ class MaestroApp(App[None], inherit_bindings=False):
         return IncidentScreen() if self._panes_first else super().get_default_screen()
 
     def on_mount(self) -> None:
-        if self._panes_first:
+        if not self._panes_first:
+            self._ask_for_an_incident()
+            return
+        ahead = self._request.ahead if self._request is not None else None
+        if ahead is None:
             self.call_after_refresh(self._open_or_resume)
             return
-        self._ask_for_an_incident()
+        asyncio.get_running_loop().add_reader(ahead.fileno(), self._ahead_wrote)
+        self.set_timer(AHEAD_WAIT_S, self._take_ahead)
+
+    def _ahead_wrote(self) -> None:
+        request = self._request
+        if request is not None and request.ahead is not None and request.ahead.read():
+            self._take_ahead()
+
+    def _take_ahead(self) -> None:
+        """Draw the checklist the second process journaled, then open the session on its incident; when it opened
+        none (or is still busy: it is stopped), the session opens as asked."""
+        request = self._request
+        if request is None or (ahead := request.ahead) is None:
+            return
+        asyncio.get_running_loop().remove_reader(ahead.fileno())
+        ahead.stop()
+        self._request = replace(request, ahead=None)
+        opened = ahead.outcome()
+        if opened is not None:
+            self._request = replace(self._request, incident=opened.incident_id, description=None, opened_ahead=True)
+            self.sub_title = opened.incident_id
+            if opened.checklist is not None and (screen := self.incident_screen) is not None:
+                screen.show_checklist_view(opened.checklist)
+        self.call_after_refresh(self._open_or_resume)
 
     def _ask_for_an_incident(self) -> None:
         def answered(context: IncidentContext | None) -> None:

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +21,6 @@ from maestro.utc import utc_now
 if TYPE_CHECKING:
     from maestro.events import EventKind, Payload
     from maestro.model import Evidence
-    from maestro.triage.ahead import TriageAhead
     from maestro.triage.claude import Progress
 
 PROG = "maestro-tui"
@@ -418,25 +418,26 @@ def run_screen(args: argparse.Namespace) -> int:
             "the screen needs a terminal (stdin and stdout are not one); in scripts use"
             f" `{PROG} triage`, `status`, `list` or `export`"
         )
+    request = session_request(args)
     ahead = None
-    if (args.description or args.demo) and not args.incident:
-        from maestro.triage.ahead import TriageAhead
+    if (request.description or request.demo) and not request.incident:
+        from maestro.incident_ahead import IncidentAhead
 
-        ahead = TriageAhead.start(args.description or "", args.when or "", args.config, demo=args.demo)
+        ahead = IncidentAhead.start(request)
     try:
         from tui.app import MaestroApp
 
-        app = MaestroApp(request=session_request(args, ahead))
+        app = MaestroApp(request=replace(request, ahead=ahead))
         app.run()
     finally:
         if ahead is not None:
-            ahead.close()
+            ahead.stop()
     if app.open_error:
         raise UserError(app.open_error)
     return app.return_code or 0
 
 
-def session_request(args: argparse.Namespace, ahead: TriageAhead | None = None) -> SessionRequest:
+def session_request(args: argparse.Namespace) -> SessionRequest:
     return SessionRequest(
         config_path=args.config,
         journal_path=args.journal,
@@ -448,7 +449,6 @@ def session_request(args: argparse.Namespace, ahead: TriageAhead | None = None) 
         use_docker=not (args.no_docker or args.offline),
         use_claude=not (args.no_claude or args.offline),
         actor=args.actor,
-        triage_ahead=ahead,
     )
 
 

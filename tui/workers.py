@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from maestro.incident import Incident
     from maestro.model import Evidence, Triage
     from maestro.notify.send import Delivery
-    from maestro.triage.ahead import TriageAhead
     from maestro.triage.claude import ClaudeSettings, Progress
     from maestro.triage.claude_run import ClaudeRun
 
@@ -109,13 +108,10 @@ def triage_now(
     summary: str,
     *,
     refine: bool,
-    ahead: TriageAhead | None = None,
 ) -> None:
-    """The rules triage of what is known now (the one worked out `ahead`, when it was made for this incident and
-    no evidence); `refine` asks for Claude once the screen has journaled it."""
+    """The rules triage of what is known now; `refine` asks for Claude once the screen has journaled it."""
     try:
-        taken = ahead.take(incident.context, config) if ahead is not None and evidence is None else None
-        triage = taken or lazy.pipeline.rules_triage(incident.context, evidence, config, clock())
+        triage = lazy.pipeline.rules_triage(incident.context, evidence, config, clock())
     except Exception as exc:
         post(msg.TriageFailed("rules", one_line(exc)))
         return

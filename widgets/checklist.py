@@ -11,15 +11,12 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from maestro import lazy
 from tui.actions import bindings
 from widgets.option_prompts import refresh_prompts
-from widgets.text import BOLD, TONES, plain, severity_tone, tones
+from widgets.text import BOLD, SEVERITY_TEXT, plain, severity_tone, tones
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
-
-    from maestro.model import Severity, Triage, TriageIssue
+    from maestro.pane_views import ChecklistEntry, ChecklistGroup, ChecklistView
 
 HEADING_PREFIX = "severity:"
 
@@ -33,7 +30,7 @@ GROUP_HEADING: dict[str, str] = {
 class SeverityChecklist(OptionList):
     """Issues of the current triage; the highlighted one drives the command deck."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--good", "tone--warn", *SEVERITY_TEXT}
 
     DEFAULT_CSS = """
     SeverityChecklist { height: 1fr; max-height: 100%; }
@@ -58,98 +55,73 @@ class SeverityChecklist(OptionList):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, markup=False)
-        self._issues: dict[str, TriageIssue] = {}
-        self._ticked: set[str] = set()
-        self._headings: dict[Severity, str] = {}
-        self._causes: dict[str, str] = {}
-        self._shown: tuple[object, ...] | None = None
+        self.view: ChecklistView | None = None
+        """What the list shows."""
 
     @property
     def issue_id(self) -> str | None:
         option = self.highlighted_option
-        return option.id if option is not None and option.id in self._issues else None
+        return option.id if option is not None and self._entry(option.id) is not None else None
 
-    def show(
-        self,
-        triage: Triage | None,
-        ticked: set[str],
-        notice: str = "",
-        headings: Mapping[Severity, str] | None = None,
-        causes: Mapping[str, str] | None = None,
-    ) -> None:
-        """Show this triage with these items done; does nothing when nothing changed.
+    def _entry(self, entry_id: str | None) -> ChecklistEntry | None:
+        return self.view.entry(entry_id) if self.view is not None and entry_id is not None else None
 
-        `headings` (severity -> "(7 issues, 80 of 90 min open, over the 10-15 minutes max budget)") come from
-        the one ETA; `causes` (issue id -> "confirmed" or "measured") mark the identified root causes.
-        """
-        headings, causes = dict(headings or {}), dict(causes or {})
-        # The same triage is the same object (the incident's fold shares what an event leaves unchanged): a tick
-        # then redraws only the lines it changed.
-        if self._shown is not None and triage is self._shown[0] and notice == self._shown[1]:
-            if triage is not None and (ticked != self._ticked or headings != self._headings or causes != self._causes):
-                changed = set(ticked) ^ self._ticked
-                changed |= {
-                    key for key in causes.keys() | self._causes.keys() if causes.get(key) != self._causes.get(key)
-                }
-                regrouped = {
-                    key
-                    for key in headings.keys() | self._headings.keys()
-                    if headings.get(key) != self._headings.get(key)
-                }
-                self._ticked, self._headings, self._causes = set(ticked), headings, causes
-                prompts = {issue.id: self._prompt(issue) for issue in triage.issues if issue.id in changed}
-                for severity in regrouped:
-                    prompts[HEADING_PREFIX + severity.value] = self._heading(severity, triage)
-                refresh_prompts(self, prompts)
+    def show(self, view: ChecklistView) -> None:
+        """Show this view; only the lines that changed are drawn again, and nothing when nothing changed."""
+        before, self.view = self.view, view
+        if view == before:
             return
-        self._shown = (triage, notice)
-        self._headings, self._causes = headings, causes
+        if before is not None and _layout(before) == _layout(view):
+            prompts: dict[str, Text] = {}
+            for old, new in zip(before.groups, view.groups, strict=True):
+                if old.heading != new.heading:
+                    prompts[HEADING_PREFIX + new.severity] = self._heading(new)
+                prompts |= {e.id: self._prompt(e) for e, was in zip(new.entries, old.entries, strict=True) if e != was}
+            refresh_prompts(self, prompts)
+            return
         keep = self.issue_id
-        self._issues = {issue.id: issue for issue in triage.issues} if triage else {}
-        self._ticked = set(ticked)
-        self.set_options(self._options_for(triage, notice))
-        first = next((index for index, option in enumerate(self.options) if option.id in self._issues), None)
-        index = self.get_option_index(keep) if keep in self._issues else first
+        self.set_options(self._options_for(view))
+        first = next((index for index, option in enumerate(self.options) if self._entry(option.id)), None)
+        index = self.get_option_index(keep) if self._entry(keep) is not None else first
         self.highlighted = index
         self.post_message(self.IssueHighlighted(self.issue_id))
 
-    def _options_for(self, triage: Triage | None, notice: str) -> list[Option]:
-        if triage is None:
-            waiting = notice or "Triage is running..."
+    def _options_for(self, view: ChecklistView) -> list[Option]:
+        if not view.triaged:
+            waiting = view.notice or "Triage is running..."
             return [Option(plain(waiting, "italic"), disabled=True)]
         tone = tones(self)
         options: list[Option] = []
-        if notice:
-            options.append(Option(plain(notice, tone("tone--warn") + Style(italic=True)), disabled=True))
-        for severity in lazy.model.Severity:
-            issues = triage.by_severity(severity)
-            options.append(Option(self._heading(severity, triage), id=HEADING_PREFIX + severity.value, disabled=True))
-            if not issues:
+        if view.notice:
+            options.append(Option(plain(view.notice, tone("tone--warn") + Style(italic=True)), disabled=True))
+        for group in view.groups:
+            options.append(Option(self._heading(group), id=HEADING_PREFIX + group.severity, disabled=True))
+            if not group.entries:
                 options.append(Option(Text("  none found", style="dim"), disabled=True))
-            options.extend(Option(self._prompt(issue), id=issue.id) for issue in issues)
+            options.extend(Option(self._prompt(entry), id=entry.id) for entry in group.entries)
         return options
 
-    def _heading(self, severity: Severity, triage: Triage) -> Text:
-        issues = triage.by_severity(severity)
-        heading = Text(f"{GROUP_HEADING[severity]}  ", style=severity_tone(tones(self), severity))
-        count = f"({len(issues)} issue{'s' * (len(issues) != 1)})"
-        heading.append(self._headings.get(severity, count), style="dim")
+    def _heading(self, group: ChecklistGroup) -> Text:
+        heading = Text(f"{GROUP_HEADING[group.severity]}  ", style=severity_tone(tones(self), group.severity))
+        heading.append(group.heading, style="dim")
         return heading
 
-    def _prompt(self, issue: TriageIssue) -> Text:
-        done = issue.id in self._ticked
+    def _prompt(self, entry: ChecklistEntry) -> Text:
+        done = entry.done
         tone = tones(self)
         text = Text("[x] " if done else "[ ] ", style=tone("tone--good") + BOLD if done else "bold")
-        text.append_text(plain(issue.title, "strike dim" if done else "bold", one_line=True))
+        text.append_text(plain(entry.title, "strike dim" if done else "bold", one_line=True))
         text.append("\n    ")
-        text.append_text(plain(issue.summary, one_line=True))
-        status = "DONE" if done else issue.severity.info.status_word
+        text.append_text(plain(entry.summary, one_line=True))
         text.append("\n    ")
-        text.append(status, style=tone("tone--good") + BOLD if done else severity_tone(tone, issue.severity))
-        text.append(f" · {issue.time_to_fix_min} min · ", style="dim")
-        text.append_text(plain(issue.owner, "dim", one_line=True))
-        if cause := self._causes.get(issue.id):
-            text.append(f" · ROOT CAUSE ({cause})", style="bold")
+        text.append(
+            "DONE" if done else entry.status_word,
+            style=tone("tone--good") + BOLD if done else severity_tone(tone, entry.severity),
+        )
+        text.append(f" · {entry.minutes} min · ", style="dim")
+        text.append_text(plain(entry.owner, "dim", one_line=True))
+        if entry.cause:
+            text.append(f" · ROOT CAUSE ({entry.cause})", style="bold")
         return text
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -160,12 +132,15 @@ class SeverityChecklist(OptionList):
         event.stop()
 
     def action_tick(self) -> None:
-        issue_id = self.issue_id
-        if issue_id is None:
-            return
-        issue = self._issues[issue_id]
-        self.post_message(self.TickRequested(issue_id, issue.title))
+        entry = self._entry(self.issue_id)
+        if entry is not None:
+            self.post_message(self.TickRequested(entry.id, entry.title))
 
     def action_details(self) -> None:
         if (issue_id := self.issue_id) is not None:
             self.post_message(self.DetailsRequested(issue_id))
+
+
+def _layout(view: ChecklistView) -> tuple[object, ...]:
+    """What decides the list's options: a view with the same layout changes only some lines."""
+    return (view.triaged, view.notice, tuple((g.severity, tuple(e.id for e in g.entries)) for g in view.groups))

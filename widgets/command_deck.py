@@ -11,7 +11,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.actions import bindings
-from widgets.text import BOLD, TONES, danger_label, plain, tones
+from widgets.text import BOLD, DANGER, danger_label, plain, tones
 
 if TYPE_CHECKING:
     from maestro.pane_views import DeckCommand, DeckView
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 class CommandDeck(Vertical):
     """The highlighted command is shown in full below the list, selectable, and is what `c` copies."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--good", "tone--heading", *DANGER}
 
     BINDINGS = bindings("lists")
 

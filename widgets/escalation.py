@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from maestro.text import hms
-from widgets.text import BOLD, TONES, plain, severity_label, tones
+from widgets.text import BOLD, SEVERITY_LABEL, plain, severity_label, tones
 
 if TYPE_CHECKING:
     from maestro.pane_views import TimerView
@@ -31,7 +31,7 @@ def urgency(remaining_s: float | None, amber_below_s: float) -> str:
 class EscalationPanel(Static, can_focus=True):
     """A view of the clock; the app pushes a new TimerView every second."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--alarm", "tone--warn", *SEVERITY_LABEL}
 
     DEFAULT_CSS = """
     EscalationPanel { height: 1fr; padding: 0 1; overflow-y: auto; }

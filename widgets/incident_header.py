@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Static
 
-from widgets.text import BOLD, TONES, plain, severity_label, tones
+from widgets.text import BOLD, SEVERITY_LABEL, plain, severity_label, tones
 
 if TYPE_CHECKING:
     from maestro.pane_views import HeaderView
@@ -19,7 +19,7 @@ STATUS_TONE = {"open": "tone--bad", "mitigated": "tone--warn", "resolved": "tone
 
 
 class IncidentHeader(Static):
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--bad", "tone--good", "tone--warn", *SEVERITY_LABEL}
 
     DEFAULT_CSS = """
     IncidentHeader { height: 1; width: 1fr; background: $panel; color: $foreground; }

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from tui.actions import bindings
 from widgets.option_prompts import refresh_prompts
-from widgets.text import BOLD, TONES, plain, tones
+from widgets.text import BOLD, plain, tones
 
 if TYPE_CHECKING:
     from maestro.model import Phase
@@ -25,7 +25,7 @@ ITEM_PREFIX = "item:"
 class RecoveryPlan(OptionList):
     """Phases in order; `space` ticks an item or a whole phase."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--good"}
 
     DEFAULT_CSS = """
     RecoveryPlan { height: 1fr; max-height: 100%; }

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 from maestro.pane_views import ServiceRows, service_rows
 from maestro.text import hms
 from tui.actions import bindings
-from widgets.text import TONES, Tone, literal, tones
+from widgets.text import Tone, literal, tones
 
 if TYPE_CHECKING:
     from maestro.model import Evidence, ServiceInfo
@@ -85,7 +85,7 @@ class ServicesPanel(Vertical):
     When the engine cannot be read, the last snapshot stays, greyed, with its age counting up.
     """
 
-    COMPONENT_CLASSES = set(TONES) | set(STATE_CLASSES.values())
+    COMPONENT_CLASSES = {"tone--warn", *STATE_CLASSES.values()}
 
     DEFAULT_CSS = """
     ServicesPanel { height: 1fr; }

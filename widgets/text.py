@@ -15,27 +15,12 @@ if TYPE_CHECKING:
 
     from maestro.model import Danger, Severity
 
-TONES = frozenset(
-    {
-        "tone--good",
-        "tone--warn",
-        "tone--bad",
-        "tone--alarm",
-        "tone--heading",
-        "tone--accent",
-        "severity--p0",
-        "severity--p1",
-        "severity--p2",
-        "severity-text--p0",
-        "severity-text--p1",
-        "severity-text--p2",
-        "danger--read-only",
-        "danger--mutating",
-        "danger--destructive",
-    }
-)
-"""Component classes every widget declares; their colours are the stylesheet's (tui/maestro.tcss)."""
-
+SEVERITY_TEXT = frozenset({"severity-text--p0", "severity-text--p1", "severity-text--p2"})
+"""Severity as a coloured word (severity_tone)."""
+SEVERITY_LABEL = frozenset({"severity--p0", "severity--p1", "severity--p2"})
+"""Severity as words on its colour (severity_label)."""
+DANGER = frozenset({"danger--read-only", "danger--mutating", "danger--destructive"})
+"""A command's danger label (danger_label)."""
 Tone = Callable[[str], Style]
 """A tone's style as the stylesheet says it: a widget's component style, partial (only what the class sets)."""
 
@@ -43,13 +28,16 @@ BOLD = Style(bold=True)
 
 
 def tones(widget: Widget) -> Tone:
-    """The stylesheet's tones for this widget (it lists TONES in its COMPONENT_CLASSES)."""
+    """The stylesheet's tones for this widget (tui/maestro.tcss colours them).
+
+    A widget lists in its COMPONENT_CLASSES only the tones it draws with (tone--good, SEVERITY_TEXT, ...): Textual
+    styles each listed class of each widget again whenever the widget's styles change (mount, focus, a class)."""
     return lambda name: widget.get_component_rich_style(name, partial=True)
 
 
-def severity_tone(tone: Tone, severity: Severity) -> Style:
-    """Severity as a coloured word: bold, in its colour."""
-    return tone(f"severity-text--{severity.value.lower()}") + BOLD
+def severity_tone(tone: Tone, severity: str) -> Style:
+    """Severity (a Severity, or its value "P0") as a coloured word: bold, in its colour."""
+    return tone(f"severity-text--{severity.lower()}") + BOLD
 
 
 def plain(value: str, style: str | Style = "", *, one_line: bool = False) -> Text:

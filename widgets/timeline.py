@@ -16,7 +16,7 @@ from textual.strip import Strip
 
 from maestro.text import literal
 from tui.actions import bindings
-from widgets.text import TONES, tones
+from widgets.text import tones
 
 if TYPE_CHECKING:
     from maestro.model import TimelineEntry
@@ -52,7 +52,7 @@ class Timeline(ScrollView, can_focus=True):
     rows on screen are drawn, so an incident of 4,000 entries costs what one of 10 does.
     """
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--accent"}
 
     DEFAULT_CSS = """
     Timeline { height: 1fr; padding: 0 1; scrollbar-gutter: stable; }

@@ -7,7 +7,9 @@ on a pseudo-terminal, as a person would: what is on the terminal, what is loaded
 from __future__ import annotations
 
 import json
+import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,9 +17,11 @@ from textual.widgets import Input
 
 from bench.ptyrun import PtyProgram
 from maestro import demo
+from maestro.incident_ahead import IncidentAhead
 from maestro.journal import Journal
+from maestro.model import IncidentContext
 from maestro.session import Session, SessionRequest, open_session
-from tests.tui.conftest import INCIDENT_ID, FrozenClock, kinds, settle, wait_until
+from tests.tui.conftest import INCIDENT_ID, FrozenClock, kinds, option_texts, settle, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
@@ -169,3 +173,55 @@ async def test_with_no_incident_to_resume_the_intake_form_comes_over_the_panes(
         assert isinstance(app.screen, IncidentScreen)
         assert len([s for s in app.screen_stack if isinstance(s, IncidentScreen)]) == 1
         assert app.incident is not None and app.incident.context.description == "queue down"
+
+
+class HeldOpen(MaestroApp):
+    """Opens the session only when the test says so: what is on screen before that can be looked at."""
+
+    CSS_PATH = str(Path(__file__).parents[2] / "tui" / "maestro.tcss")
+    held = True
+
+    def _open_or_resume(self, context: IncidentContext | None = None) -> None:
+        if not self.held:
+            super()._open_or_resume(context)
+
+
+def ahead_of(request: SessionRequest) -> SessionRequest:
+    ahead = IncidentAhead.start(request)
+    assert ahead is not None, "needs fork and a second core"
+    return replace(request, ahead=ahead)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores")
+async def test_the_checklist_the_second_process_journaled_is_drawn_before_the_session_opens_then_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo incident, opened and triaged in the child: its checklist is on screen while the session is still
+    to open; then the screen resumes that incident (no second one), the first evidence refines its triage, and a
+    tick pressed on the early checklist is journaled once the incident is open."""
+    monkeypatch.setenv("MAESTRO_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setattr("tui.app.AHEAD_WAIT_S", 60.0)  # however loaded the machine, the child's work is taken
+    journal_path = tmp_path / "demo.sqlite3"
+    request = ahead_of(SessionRequest(journal_path=journal_path, demo=True))
+    app = HeldOpen(request=request)
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = app.incident_screen
+        assert screen is not None
+        await wait_until(pilot, lambda: any("P0 CRITICAL" in line for line in option_texts(screen.checklist)), 60)
+        assert app.incident is None, "the session is not open yet"
+        early = screen.checklist.issue_id
+        assert early is not None
+        await pilot.press("space")
+        app.held = False
+        app._open_or_resume()
+        await wait_until(pilot, lambda: "Crash loop (worker)" in "\n".join(option_texts(screen.checklist)), 20)
+        await settle(pilot)
+        incident = app.incident
+        assert incident is not None and incident.is_ticked(early)
+    assert request.ahead is not None and request.ahead.done
+    journal = Journal.open(journal_path, actor="t@n")
+    assert [s.id for s in journal.incidents()] == [incident.id]
+    made = kinds(journal, incident.id)
+    assert made[:2] == ["incident_opened", "triage_generated"], "the child's triage is journaled first"
+    assert made.count("triage_generated") >= 2, "the first evidence refined it"
+    assert "item_ticked" in made

@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from maestro.model import Severity
-from widgets.text import TONES, literal, plain, severity_tone, tones
+from widgets.text import SEVERITY_TEXT, literal, plain, severity_tone, tones
 
 DIALOG_CSS = """
 {name} {{ align: center middle; background: $background 60%; }}
@@ -149,7 +149,7 @@ class TextPrompt(ModalScreen[str | None]):
 class SeverityDialog(ModalScreen[Severity | None]):
     """Choose P0, P1 or P2 with the arrows and enter, or press 0 / 1 / 2."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = set(SEVERITY_TEXT)
 
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="SeverityDialog")

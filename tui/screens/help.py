@@ -11,7 +11,7 @@ from textual.keys import key_to_character
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from widgets.text import TONES, tones
+from widgets.text import tones
 
 SELECTING_TEXT = (
     "The screen takes the mouse, so a plain drag does not select. Hold shift while dragging (option in macOS"
@@ -31,7 +31,7 @@ def key_name(key: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--heading"}
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; background: $background 60%; }

@@ -34,7 +34,7 @@ from widgets.timeline import Timeline
 if TYPE_CHECKING:
     from maestro.model import Severity
     from maestro.notify.send import Delivery, Record
-    from maestro.pane_views import DeckCommand
+    from maestro.pane_views import ChecklistView, DeckCommand
     from maestro.screen_view import Scene
     from tui.messages import NotificationsSent, ReportsExported, ReportsFailed
     from tui.screens.status_update import UpdateChoice
@@ -63,6 +63,8 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         """The panes shown before the active one, for `esc`."""
         self.scene: Scene | None = None
         """What the panes show now; None until the session is open."""
+        self._early_checklist: ChecklistView | None = None
+        """The checklist the second process journaled, drawn until the session is open here."""
         self.selected_issue: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -89,6 +91,8 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.show_pane(self.active_pane)
+        if self._early_checklist is not None and self.scene is None:
+            self.checklist.show(self._early_checklist)
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_for(event.size.width, event.size.height)
@@ -155,16 +159,16 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
         if self.scene is not None and self.is_mounted:
             self.commands.show(lazy.screen_view.deck_view(self.scene, self.selected_issue))
 
+    def show_checklist_view(self, view: ChecklistView) -> None:
+        """Draw a checklist worked out before the incident was open in this process (maestro.incident_ahead): now,
+        or as soon as the panes are mounted."""
+        self._early_checklist = view
+        if self.is_mounted:
+            self.checklist.show(view)
+
     def show_checklist(self, scene: Scene) -> None:
         self.scene = scene
-        incident = scene.incident
-        self.checklist.show(
-            incident.triage,
-            set(incident.ticked),
-            lazy.screen_view.checklist_notice(scene),
-            headings=lazy.screen_view.checklist_headings(incident),
-            causes=lazy.screen_view.root_causes(incident),
-        )
+        self.checklist.show(lazy.screen_view.checklist_view(scene))
 
     def show_services(self, scene: Scene) -> None:
         self.scene = scene
@@ -546,10 +550,6 @@ class IncidentScreen(IncidentSession, inherit_bindings=False):
 
     def on_recovery_plan_tick_requested(self, message: RecoveryPlan.TickRequested) -> None:
         self._tick_item(message.item_id, message.label)
-
-    def _tick_item(self, item_id: str, label: str) -> None:
-        if self.recorder is not None:
-            self.recorder.toggle(lazy.ev.ItemTicked(item=item_id, label=label))
 
     def on_recovery_plan_phase_tick_requested(self, message: RecoveryPlan.PhaseTickRequested) -> None:
         if self.recorder is not None:

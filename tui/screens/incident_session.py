@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from maestro.recorder import Recorder
     from maestro.screen_view import Scene
     from maestro.session import Session
-    from maestro.triage.ahead import TriageAhead
     from maestro.triage.claude_run import ClaudeRun
 
 JOURNAL_POLL_S = 1.0
@@ -65,9 +64,11 @@ class IncidentSession(Screen[None]):
         self._sustained: Sustained | None = None
         """Which escalation rules have held long enough to be journaled."""
         self._awaiting_evidence = False
+        """The first triage saw no evidence and an engine is there: its first poll refines it."""
         self.memory_settled = False
         """Whether start-up's objects were moved out of the cyclic collector's way (gc.freeze)."""
-        """The first triage saw no evidence and an engine is there: its first poll refines it."""
+        self._early_ticks: list[tuple[str, str]] = []
+        """Ticks pressed on a checklist drawn before the incident was open here: journaled once it is."""
 
     @property
     def incident(self) -> Incident | None:
@@ -82,14 +83,17 @@ class IncidentSession(Screen[None]):
         self.recorder = lazy.recorder.Recorder(session.journal, incident, self.redraw, self._say_error)
         self._drift = lazy.drift.DriftWatch()
         self._sustained = lazy.escalation.Sustained()
+        for item_id, label in self._early_ticks:
+            self._tick_item(item_id, label)
+        self._early_ticks.clear()
         if incident.triage is None:
             self._first_triage(incident)
         else:
-            if session.triage_ahead is not None:
-                session.triage_ahead.close()
             self.redraw()
             self._journal_rule_firings()
-            self.poller.start()
+            if session.opened_ahead:
+                self._follow_first_triage(incident.triage, incident.evidence)
+            self.call_after_refresh(self.poller.start)
         self.set_interval(JOURNAL_POLL_S, self._each_second)
 
     # --- drawing: the incident screen implements these ------------------------------------------------------
@@ -124,6 +128,14 @@ class IncidentSession(Screen[None]):
 
     def _record(self, kind: EventKind, payload: Payload) -> bool:
         return self.recorder is not None and self.recorder.record(kind, payload)
+
+    def _tick_item(self, item_id: str, label: str) -> None:
+        """Tick the item if it is open, reopen it if it is ticked; pressed before the incident is open here (on
+        the checklist the second process drew), once it is."""
+        if self.recorder is None:
+            self._early_ticks.append((item_id, label))
+            return
+        self.recorder.toggle(lazy.ev.ItemTicked(item=item_id, label=label))
 
     # --- every second ---------------------------------------------------------------------------------------
 
@@ -162,21 +174,26 @@ class IncidentSession(Screen[None]):
         The engine is read only once it is on screen; its first evidence then refines it, and Claude is asked
         about the triage that saw the evidence (or about this one when there is no engine to wait for).
         """
-        assert self.poller is not None and self.session is not None
+        assert self.poller is not None
         self._awaiting_evidence = self.poller.source is not None and incident.evidence is None
         self.redraw("clock")
-        ahead = self.session.triage_ahead
-        self._triage(incident.evidence, "", refine=not self._awaiting_evidence, ahead=ahead)
+        self._triage(incident.evidence, "", refine=not self._awaiting_evidence)
 
-    def _triage(
-        self, evidence: Evidence | None, summary: str, *, refine: bool, ahead: TriageAhead | None = None
-    ) -> None:
+    def _follow_first_triage(self, triage: Triage, evidence: Evidence | None) -> None:
+        """A first triage made in the second process is followed up as one made here: the engine's first evidence
+        refines it, or (with no engine to wait for) Claude is asked about it."""
+        assert self.poller is not None
+        self._awaiting_evidence = self.poller.source is not None and evidence is None
+        if not self._awaiting_evidence:
+            self._start_claude(triage, evidence)
+
+    def _triage(self, evidence: Evidence | None, summary: str, *, refine: bool) -> None:
         """The rules triage with this evidence (no new poll), in a worker; `refine` asks Claude about it."""
         if (incident := self.incident) is None or self.session is None:
             return
         work = partial(
             workers.triage_now, self.post_message, evidence, incident, self.session.config, self.clock, summary,
-            refine=refine, ahead=ahead,
+            refine=refine,
         )  # fmt: skip
         self._in_worker(work, "triage", "rules triage")
 

@@ -10,7 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from maestro.model import Command, TriageIssue
-from widgets.text import BOLD, TONES, Tone, danger_label, plain, severity_label, severity_tone, tones
+from widgets.text import (
+    BOLD,
+    DANGER,
+    SEVERITY_LABEL,
+    SEVERITY_TEXT,
+    Tone,
+    danger_label,
+    plain,
+    severity_label,
+    severity_tone,
+    tones,
+)
 
 
 def issue_text(tone: Tone, issue: TriageIssue, *, done: bool) -> Text:
@@ -102,7 +113,7 @@ def _commands(text: Text, tone: Tone, commands: list[Command]) -> None:
 class IssueCard(ModalScreen[None]):
     """Read-only; escape, enter or q closes it."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--good", "tone--heading", *DANGER, *SEVERITY_LABEL, *SEVERITY_TEXT}
 
     DEFAULT_CSS = """
     IssueCard { align: center middle; background: $background 60%; }

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from maestro.model import TaskInfo
-from widgets.text import BOLD, TONES, Tone, literal, plain, tones
+from widgets.text import BOLD, Tone, literal, plain, tones
 
 COLUMNS = ("slot", "node", "desired", "state", "exit", "error / message", "at")
 
@@ -36,7 +36,7 @@ def task_row(tone: Tone, task: TaskInfo) -> list[Text]:
 class TasksScreen(ModalScreen[str | None]):
     """Dismissed with "logs" when the person asks for the service's logs with `l`."""
 
-    COMPONENT_CLASSES = set(TONES)
+    COMPONENT_CLASSES = {"tone--bad", "tone--warn"}
 
     DEFAULT_CSS = """
     TasksScreen { align: center middle; background: $background 60%; }
