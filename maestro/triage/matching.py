@@ -435,6 +435,8 @@ _P0_ERRORS = (
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
     r"\bnothing (loads|works|opens|responds|comes up)\b",
+    # visitors get the web server's placeholder instead of the site
+    r"\b(welcome to nginx|default (nginx|apache|web ?server|iis) (welcome )?page|apache2 (ubuntu|debian) default page)",
     # a core page that never finishes loading
     r"\b((login|log-?in|sign-?in|checkout|payment|cart|basket|home|main|landing) (page|screen|form)|site|website|"
     r"homepage|shop|store)\s+(\w+\s+){0,1}(loads|spins|hangs|keeps loading|keeps spinning) forever\b",
@@ -512,10 +514,10 @@ _P1_SOMETIMES = (
     r"\bevery (few|couple of|\d+) (seconds|minutes|hours|days)\b",
     r"\bfor (a|one|a few|a couple of) (second|seconds|minute|minutes|moment|moments)\b",
     r"\b(a few|several|\d+|two|three) times (a|an|per) (minute|hour|day|week)\b",
-    r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
+    r"\b(some|a few|several)\s+(users|customers|requests|calls|pages|people|visitors|clients|accounts|tenants)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
-    r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
@@ -553,6 +555,9 @@ _SCOPED = (
     # one call path between two named services, not all of them
     r"\b(when|where|as) (the )?[\w-]+ (calls|queries|talks to|connects to) (the )?[\w-]+\b",
     r"\bwith (paypal|apple pay|google pay|klarna|amex|american express|ideal|sepa|bank transfer|gift cards?)\b",
+    # one way of logging in, not logging in
+    r"\b(log ?in|sign ?in|logging in|signing in) (with|via|through|using) "
+    r"(google|facebook|apple|github|microsoft|sso|saml|okta|azure ad|their phone|a magic link)\b",
 )
 # a kind of client: a scope only when the words say the others work
 _CLIENT_SCOPED = (
@@ -561,6 +566,7 @@ _CLIENT_SCOPED = (
     r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
     r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (app|client|version)\b",
     r"\b(users|customers|visitors|clients|people) (with|who have|who use|using) (\w+ ){0,2}\w+",
+    r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
@@ -603,12 +609,12 @@ _NO_IMPACT = (
     r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
-    r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
+    r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants|people|visitors|accounts)\b",
     r"\bpartial\w*\b",
     r"\b\d+\s?% of (users|requests|traffic|calls)\b",
     r"\b(one|a single) (region|zone|node|tenant)\b",
     r"\bintermittent\w*",
-    r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
@@ -628,6 +634,8 @@ _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ and \w+|"
     r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
+    r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
+    r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"
 )
@@ -648,11 +656,19 @@ def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
     return tuple(regex_term(p, 1.0, lazy=True) for p in patterns)
 
 
+# the failure itself comes and goes (not how often something restarts)
+_COMES_AND_GOES = (
+    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|randomly|at times|"
+    r"now and again)\b",
+    r"\b(down|offline|unreachable|fails?|failing|errors?)\W+(\w+\W+){0,2}for (a|one|a few|a couple of) "
+    r"(second|seconds|minute|minutes|moment|moments)\b",
+)
 _CUES = {
     "p0": _compile(_P0_OUTAGE),
     "p0_errors": _compile(_P0_ERRORS),
     "p1": _compile(_P1),
     "p1_sometimes": _compile(_P1_SOMETIMES),
+    "comes_and_goes": _compile(_COMES_AND_GOES),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
     "ratio": _compile(_RATIO),
@@ -735,6 +751,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if ratio and not any(_GRAVE.search(cue) for cue in p0):
         # "one in ten checkouts fail": a share of a function failing is a partial outage
         return Described(Severity.P1, True, tuple(ratio + p0))
+    comes_and_goes = _cue_hits("comes_and_goes", parts) if p0 else []
+    if comes_and_goes and not any(_GRAVE.search(cue) for cue in p0):
+        # "the whole site goes down for a few seconds every few minutes": an outage that comes and goes is partial
+        return Described(Severity.P1, True, tuple(comes_and_goes + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
     data_bearing = _cue_hits("data_bearing", parts)

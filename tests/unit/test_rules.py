@@ -907,6 +907,10 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("the api returns 500 on one endpoint only", Severity.P1),
         ("users with many cookies get 502 bad gateway, everyone else is fine", Severity.P1),
         ("users get 502 bad gateway", Severity.P0),
+        ("some people can't log in with google, email login works", Severity.P1),
+        ("customers in canada can't pay by card, everyone else can", Severity.P1),
+        ("every few minutes the whole site goes down for a few seconds", Severity.P1),
+        ("the whole site is down", Severity.P0),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
