@@ -313,10 +313,16 @@ _P0_OUTAGE = (
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
     # a core function that quit: "stopped saving anything", "no longer takes orders"
     r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
-    r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads)\b",
+    r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads|writes|"
+    r"connections)\b",
     r"\b(took|taken|brought|knocked|takes) (down|out) (the )?(login|checkout|payments?|site|website|app|api|homepage|"
     r"home page|shop|store|production|prod)\b",
     r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
+    # the app cut off from its database
+    r"\b(the app|the api|our app|our api|the site|the backend) (can't|cannot|can not|is unable to|couldn't) "
+    r"(connect|talk to|reach)(?! to)(?! \w)",
+    r"\b(the app|the api|our app|our api|the site|the backend) (can't|cannot|can not|is unable to|couldn't) "
+    r"(connect to|talk to|reach) (the |our )?(db|database|postgres\w*|mysql\w*|mariadb)\b",
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
@@ -483,6 +489,7 @@ _P1 = (
 _DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
+    r"(weren't|were not|wasn't|was not|never got) (sent|generated|created|run)|"
     r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
     r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
@@ -544,6 +551,9 @@ _SCOPED = (
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
+    # "in safari only": one kind of client, even when the words do not say the others work
+    r"\b(in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)( \w+)? only\b|"
+    r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     # one path of the site, not the money or login path
     r"(?<![\w/.-])(on|for|at|under) /(?!(checkout|pay\w*|billing|login|log-?in|sign-?in|cart|basket|orders?)\b)[\w-]+",
@@ -564,7 +574,7 @@ _CLIENT_SCOPED = (
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
     r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
     r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
-    r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (app|client|version)\b",
+    r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (apps?|clients?|versions?)\b",
     r"\b(users|customers|visitors|clients|people) (with|who have|who use|using) (\w+ ){0,2}\w+",
     r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
 )
@@ -742,8 +752,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, partial, tuple(degraded + p0))
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
-    everyone = any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
-    scoped = [] if everyone else _cue_hits("scoped", parts) + (_cue_hits("client_scoped", parts) if rest_fine else [])
+    # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
+    client = _cue_hits("client_scoped", parts) if rest_fine else []
+    everyone = not client and any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+    scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))

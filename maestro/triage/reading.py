@@ -78,7 +78,9 @@ _HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
 _CLEARED_AFTER = re.compile(
-    rf"\W*(?:{_COPULA}\W+){{0,3}}(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty)\b"
+    # "the db and redis look healthy": both are cleared
+    rf"\W*(?:and (?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
+    rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b(?!\W+(?:to|by|on|\d))"
 )
 

@@ -27,6 +27,7 @@ def polarity(text: str, phrase: str) -> Polarity | None:
         ("we did not deploy anything this week", "deploy"),
         ("the site is down and nobody deployed anything", "deployed"),
         ("no one changed the config", "config"),
+        ("the api times out, the db and redis look healthy", "db"),
     ],
 )
 def test_a_mention_the_words_rule_out(text: str, phrase: str) -> None:

@@ -911,6 +911,8 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("customers in canada can't pay by card, everyone else can", Severity.P1),
         ("every few minutes the whole site goes down for a few seconds", Severity.P1),
         ("the whole site is down", Severity.P0),
+        ("the order form is broken in safari only", Severity.P1),
+        ("the mobile apps fail every request, web users are unaffected", Severity.P1),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
