@@ -441,6 +441,8 @@ _P0_ERRORS = (
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
     r"\bnothing (loads|works|opens|responds|comes up)\b",
+    r"\b(clicking|opening|pressing|doing) (anything|everything|any (link|button|page))\W+(\w+\W+){0,2}(gives?|shows?|"
+    r"returns?|throws?|leads? to) (an? )?(error|50\d)",
     # visitors get the web server's placeholder instead of the site
     r"\b(welcome to nginx|default (nginx|apache|web ?server|iis) (welcome )?page|apache2 (ubuntu|debian) default page)",
     # a core page that never finishes loading
@@ -469,7 +471,7 @@ _P0_ERRORS = (
 _P1 = (
     r"\bslow\w*",
     r"\bcrawl\w*",
-    r"\btak\w+ (forever|ages|\d+ ?(s|secs?|seconds|minutes?|mins?))\b",
+    r"\btak\w+ (forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
     r"\blatency\b",
     r"\b(degraded|degradation)\b",
@@ -551,6 +553,9 @@ _SCOPED = (
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
+    r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page (is |went |goes )?"
+    r"(down|broken|blank|empty|not loading)\b",
+    r"\b(customers|users|people|clients) (of|from|with|at) (one|a single|a certain|a specific|some) \w+",
     # "in safari only": one kind of client, even when the words do not say the others work
     r"\b(in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)( \w+)? only\b|"
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
@@ -580,6 +585,9 @@ _CLIENT_SCOPED = (
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
+    # planned, not happening: a notice that something will be retired
+    r"\b(will be|is going to be|are going to be|(is |are )?scheduled to be) (retired|decommissioned|rebooted|replaced|"
+    r"shut down|migrated|deprecated)\b",
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
@@ -652,7 +660,7 @@ _REST_FINE = re.compile(
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
     r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog|crawl\w*|"
-    r"tak\w+ (forever|ages|\d+ ?(s|secs?|seconds|minutes?|mins?))|"
+    r"tak\w+ (forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
 )
 _NEGATED = re.compile(

@@ -913,6 +913,8 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("the whole site is down", Severity.P0),
         ("the order form is broken in safari only", Severity.P1),
         ("the mobile apps fail every request, web users are unaffected", Severity.P1),
+        ("lots of errors in the logs but users don't notice anything", Severity.P2),
+        ("the search page is down but the rest of the shop works", Severity.P1),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
