@@ -305,7 +305,8 @@ _P0_OUTAGE = (
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|get in|get into (the |their |our )?(site|app|accounts?)|check\s?out|pay|place orders|"
+    r"(log\s?in|login|sign\s?in|get in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|check\s?out|pay|"
+    r"place orders|"
     r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
@@ -332,6 +333,9 @@ _P0_OUTAGE = (
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
+    # the system itself doing damage: wrong orders, charges or trades going out
+    r"\b(sending|placing|creating|sent|placed|created|issuing|issued|executing|executed) (\w+ ){0,2}(erroneous|wrong|"
+    r"bogus|duplicate|unintended) (orders|trades|charges|payments|transactions|refunds|transfers)\b",
     r"\bcorrupt\w*",
     r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
     r"\b(dropped|truncated|wiped|deleted)\W+(\w+\W+){0,3}(table|database|db|data|rows|records|index|collection|bucket)\b",
@@ -360,6 +364,8 @@ _P0_OUTAGE = (
     r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through|hang|hung|"
     r"are hanging|never complete)\b",
     # how far and how bad at once: every save fails, all writes are rejected
+    r"\b(most|all|every one) of (our|the) (nodes|servers|hosts|machines|instances)\W+(\w+\W+){0,2}(dropped|went down|"
+    r"are down|died|crashed|went offline|are offline)\b",
     r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
@@ -587,7 +593,7 @@ _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
     # planned, not happening: a notice that something will be retired
     r"\b(will be|is going to be|are going to be|(is |are )?scheduled to be) (retired|decommissioned|rebooted|replaced|"
-    r"shut down|migrated|deprecated)\b",
+    r"shut down|migrated|deprecated|revoked)\b",
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
@@ -674,6 +680,14 @@ def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
     return tuple(regex_term(p, 1.0, lazy=True) for p in patterns)
 
 
+# the words say it is minor whatever else they say, unless production is down
+_MINOR = (
+    r"\b(not a big deal|no big deal|not urgent|nothing urgent|low priority|not critical|no rush|it can wait)\b",
+    r"\b(the|our|a) (staging|dev|development|test|qa|sandbox|preview|demo) (environment|env|cluster|site|server|stack|"
+    r"box|db|database|instance|machine|vm)\b",
+    r"\b(recovered|came back|resolved itself|fixed itself) (by itself|on its own|without us)\b|\bresolved itself\b|"
+    r"\bback to normal (by itself|on its own)\b",
+)
 # the failure itself comes and goes (not how often something restarts)
 _COMES_AND_GOES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|randomly|at times|"
@@ -687,6 +701,7 @@ _CUES = {
     "p1": _compile(_P1),
     "p1_sometimes": _compile(_P1_SOMETIMES),
     "comes_and_goes": _compile(_COMES_AND_GOES),
+    "minor": _compile(_MINOR),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
     "ratio": _compile(_RATIO),
@@ -777,6 +792,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, True, tuple(comes_and_goes + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
+    minor = _cue_hits("minor", parts)
+    if minor and not errors:
+        # "not a big deal", "the dev server", "it recovered by itself": the words themselves say it is minor
+        return Described(Severity.P2, partial, tuple(minor))
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))

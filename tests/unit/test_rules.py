@@ -915,6 +915,9 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("the mobile apps fail every request, web users are unaffected", Severity.P1),
         ("lots of errors in the logs but users don't notice anything", Severity.P2),
         ("the search page is down but the rest of the shop works", Severity.P1),
+        ("the site is a bit slower than usual, not a big deal", Severity.P2),
+        ("the dev server is out of disk", Severity.P2),
+        ("there was a blip at 3am but everything recovered by itself", Severity.P2),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
