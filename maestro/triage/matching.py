@@ -477,7 +477,8 @@ _P0_ERRORS = (
 _P1 = (
     r"\bslow\w*",
     r"\bcrawl\w*",
-    r"\btak\w+ (forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|mins?))\b",
+    r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|"
+    r"minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
     r"\blatency\b",
     r"\b(degraded|degradation)\b",
@@ -558,6 +559,9 @@ _SCOPED = (
     r"(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
+    r"\b(partner|vendor|supplier|developer|reseller|affiliate) (portal|dashboard|site|area|api|console)\b",
+    # "they can still buy": the core function works, so a part is affected
+    r"\b(can|could) still (buy|pay|order|check ?out|log ?in|sign ?in|use the (site|app|shop))\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
     r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page (is |went |goes )?"
     r"(down|broken|blank|empty|not loading)\b",
@@ -607,6 +611,10 @@ _P2 = (
     r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
     r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
     # observability down is blind, not broken
+    r"\b(grafana|kibana|prometheus|monitoring|metrics|alerting)\b(\W+\w+){0,3}\W+(no data|not updating|blank|empty)\b",
+    # marketing sends are not the product
+    r"\b(newsletters?|marketing e-?mails?|digests?|promo\w* e-?mails?)\W+(\w+\W+){0,2}(didn't|did not|wasn't|was not|"
+    r"never|failed to) (go out|send|get sent|be sent|went out)\b",
     r"\b(grafana|kibana|prometheus|sentry|monitoring|dashboards?|the wiki|confluence|jira)\b (is |are |went )?"
     r"(down|offline|broken|unreachable)\b",
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
@@ -618,9 +626,9 @@ _P2 = (
 _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
-    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )"
+    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,3}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+(\w+[^\w,;]+){0,3}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
@@ -666,7 +674,8 @@ _REST_FINE = re.compile(
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
     r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog|crawl\w*|"
-    r"tak\w+ (forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|mins?))|"
+    r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
+    r"mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
 )
 _NEGATED = re.compile(

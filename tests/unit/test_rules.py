@@ -918,6 +918,8 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("the site is a bit slower than usual, not a big deal", Severity.P2),
         ("the dev server is out of disk", Severity.P2),
         ("there was a blip at 3am but everything recovered by itself", Severity.P2),
+        ("the app logs everyone out after every deploy", Severity.P1),
+        ("customers can't see their past orders, they can still buy", Severity.P1),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
