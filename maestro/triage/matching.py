@@ -415,7 +415,9 @@ _P0_OUTAGE = (
     r"(marked|set|updated|confirmed)\b",
 )
 _P0_ERRORS = (
-    r"\b500s?\b",
+    # a status code, not "500 ms" or "500 users"
+    r"(?<![\d.,$])\b500s?\b"
+    r"(?! ?(ms|milliseconds?|s\b|secs?|seconds?|mb|kb|gb|k\b|users|requests|customers|orders|rows))",
     r"\b50[0234]ing\b",
     # errors everywhere, not a quoted log message seen everywhere
     r"(?<!['\"] )\b(errors?|failures?|exceptions)\s+(\w+\s+)?everywhere\b",
@@ -447,6 +449,8 @@ _P0_ERRORS = (
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
     r"\bnothing (loads|works|opens|responds|comes up)\b",
+    r"\b(site|website|homepage|home page|shop|store|app)\s+(\S+\s+){0,2}(shows?|showing|gives?|says?|displays?) "
+    r"(\S+\s+){0,2}['\"]?(database|db) (error|connection error)\b",
     r"\b(clicking|opening|pressing|doing) (anything|everything|any (link|button|page))\W+(\w+\W+){0,2}(gives?|shows?|"
     r"returns?|throws?|leads? to) (an? )?(error|50\d)",
     # visitors get the web server's placeholder instead of the site
@@ -558,7 +562,7 @@ _SCOPED = (
     r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}"
     r"(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
-    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
+    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console|portal)\b",
     r"\b(partner|vendor|supplier|developer|reseller|affiliate) (portal|dashboard|site|area|api|console)\b",
     # "they can still buy": the core function works, so a part is affected
     r"\b(can|could) still (buy|pay|order|check ?out|log ?in|sign ?in|use the (site|app|shop))\b",

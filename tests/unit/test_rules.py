@@ -920,6 +920,8 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("there was a blip at 3am but everything recovered by itself", Severity.P2),
         ("the app logs everyone out after every deploy", Severity.P1),
         ("customers can't see their past orders, they can still buy", Severity.P1),
+        ("p95 of the orders api is 1.8 s against a 500 ms slo, the error rate is normal", Severity.P1),
+        ("the orders api returns 500", Severity.P0),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
