@@ -280,7 +280,7 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 
 _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )(?<!\bto the )"  # "a node in the swarm went down": the node did
-    r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )"
+    r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )(?<!'s )"
     # a test environment down is not production down
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )"
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
@@ -290,7 +290,7 @@ _P0_OUTAGE = (
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
-    r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )"
+    r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
     r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
@@ -318,7 +318,8 @@ _P0_OUTAGE = (
     r"connections)\b",
     r"\b(took|taken|brought|knocked|takes) (down|out) (the )?(login|checkout|payments?|site|website|app|api|homepage|"
     r"home page|shop|store|production|prod)\b",
-    r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
+    r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b"
+    r"(?! to (the )?(cache|redis|logs?))",
     # the app cut off from its database
     r"\b(the app|the api|our app|our api|the site|the backend) (can't|cannot|can not|is unable to|couldn't) "
     r"(connect|talk to|reach)(?! to)(?! \w)",
@@ -342,7 +343,7 @@ _P0_OUTAGE = (
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
+    r"\bevery (?!docker )(\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
     r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
@@ -459,7 +460,7 @@ _P0_ERRORS = (
     r"\b((login|log-?in|sign-?in|checkout|payment|cart|basket|home|main|landing) (page|screen|form)|site|website|"
     r"homepage|shop|store)\s+(\w+\s+){0,1}(loads|spins|hangs|keeps loading|keeps spinning) forever\b",
     r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
-    r"(blank|white|empty)\b",
+    r"(blank|white|empty|error)\b",
     r"\b(errors?|50[0234]s?)\W+(\w+\W+){0,2}when ((placing|making|submitting)( (an|a|their|the))? "
     r"(orders?|payments?|purchases?|bookings?)|paying|checking out|logging in|signing in)\b",
     # what the site or its visitors get, not what some dependency answers us
@@ -481,6 +482,7 @@ _P0_ERRORS = (
 _P1 = (
     r"\bslow\w*",
     r"\bcrawl\w*",
+    r"\blagg?y\b",
     r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
@@ -537,6 +539,8 @@ _P1_SOMETIMES = (
     r"\b(some|a few|several)\s+(users|customers|requests|calls|pages|people|visitors|clients|accounts|tenants)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
+    r"\b(\d{1,2}|a few|several|a couple of|two|three|four|five|six|seven|eight|nine|ten) (support )?"
+    r"(tickets|complaints|reports|calls)\b",
     r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
@@ -566,6 +570,8 @@ _SCOPED = (
     r"\b(partner|vendor|supplier|developer|reseller|affiliate) (portal|dashboard|site|area|api|console)\b",
     # "they can still buy": the core function works, so a part is affected
     r"\b(can|could) still (buy|pay|order|check ?out|log ?in|sign ?in|use the (site|app|shop))\b",
+    r"\b(shows?|see|seeing|sees) (new )?(orders|payments|sales|signups) (being )?"
+    r"(placed|coming in|going through|made)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
     r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page (is |went |goes )?"
     r"(down|broken|blank|empty|not loading)\b",
@@ -677,7 +683,7 @@ _REST_FINE = re.compile(
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
-    r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog|crawl\w*|"
+    r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl\w*|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
     r"mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
@@ -696,6 +702,7 @@ def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
 # the words say it is minor whatever else they say, unless production is down
 _MINOR = (
     r"\b(not a big deal|no big deal|not urgent|nothing urgent|low priority|not critical|no rush|it can wait)\b",
+    r"\bnot sure (this|it|that) is (a|an|really a) (problem|issue|incident)\b",
     r"\b(the|our|a) (staging|dev|development|test|qa|sandbox|preview|demo) (environment|env|cluster|site|server|stack|"
     r"box|db|database|instance|machine|vm)\b",
     r"\b(recovered|came back|resolved itself|fixed itself) (by itself|on its own|without us)\b|\bresolved itself\b|"

@@ -922,6 +922,8 @@ def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> N
         ("customers can't see their past orders, they can still buy", Severity.P1),
         ("p95 of the orders api is 1.8 s against a 500 ms slo, the error rate is normal", Severity.P1),
         ("the orders api returns 500", Severity.P0),
+        ("our delivery partner's api is down so we can't ship anything", Severity.P1),
+        ("5 tickets in the last hour from people whose card gets declined at checkout", Severity.P1),
     ],
 )
 def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
@@ -934,7 +936,7 @@ def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity:
         ("orders from yesterday are missing from the database", "data.corruption", Severity.P0),
         ("customers' full credit card numbers are showing up in our logs", "security.breach", Severity.P0),
         ("the database keeps running out of connections at peak times", "db.pool_exhausted", Severity.P1),
-        ("after the deploy the page looks weird, buttons are in the wrong place", "deploy.bad_release", Severity.P2),
+        ("after the deploy the page looks weird, buttons are in the wrong place", "app.cosmetic", Severity.P2),
         ("two customers told us they can see someone else's address", "security.breach", Severity.P0),
         ("we lost all the files customers uploaded last week", "data.corruption", Severity.P0),
     ],
