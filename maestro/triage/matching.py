@@ -446,6 +446,11 @@ _P0_ERRORS = (
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
+    # the button of a core page that does nothing
+    r"\b(login|log-?in|sign-?in|checkout|payment|cart|basket) (page|screen|form)\W+(\w+\W+){0,6}button\W+(\w+\W+){0,1}"
+    r"(does nothing|doesn't (do anything|work)|does not (do anything|work)|is dead|won't work)",
+    r"\b(site|website|app|api|shop|store|production|prod)('s| has| have) been (down|offline|unreachable)\b",
+    r"\b(everything|all (checks|services|monitors)) (is |are )?(red|failing)\b(?! (on|in) (staging|dev))",
     r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
