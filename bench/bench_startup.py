@@ -10,9 +10,10 @@ Maestro is the real command in three shapes: `maestro-tui --demo` (the demo evid
 polling) without ANTHROPIC_API_KEY; the same with a key and ANTHROPIC_BASE_URL pointing at the local
 fake Messages API (tests/fake_anthropic.py on 127.0.0.1: nothing leaves the machine), which answers
 slowly so Claude is still streaming while the rules triage is measured; and a new incident from a
-description with no engine (DOCKER_HOST names a socket nobody listens on). All are medians. The
-floor is the bare app's first frame. Targets: first frame / bare <= 1.5; triage on screen / bare
-<= 2.0 (goal 1.5).
+description with no engine (DOCKER_HOST names a socket nobody listens on). In all three a second
+process opens the new incident and journals its triage while the screen starts
+(maestro/incident_ahead.py); the screen draws that checklist first. All are medians. The floor is the
+bare app's first frame. Targets: first frame / bare <= 1.5; triage on screen / bare <= 2.0 (goal 1.5).
 
     .venv/bin/python bench/bench_startup.py [runs]
 """

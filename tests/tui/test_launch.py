@@ -225,3 +225,14 @@ async def test_the_checklist_the_second_process_journaled_is_drawn_before_the_se
     assert made[:2] == ["incident_opened", "triage_generated"], "the child's triage is journaled first"
     assert made.count("triage_generated") >= 2, "the first evidence refined it"
     assert "item_ticked" in made
+
+
+async def test_before_the_session_opens_the_checklist_says_the_triage_is_running(tmp_path: Path) -> None:
+    app = HeldOpen(
+        request=SessionRequest(journal_path=tmp_path / "j.sqlite3", description="api down", use_docker=False)
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.incident_screen
+        assert screen is not None and app.incident is None
+        assert option_texts(screen.checklist) == ["Triage is running..."]
