@@ -46,11 +46,12 @@ from pathlib import Path
 from textual.drivers import linux_driver
 
 report = Path(sys.argv.pop(1))
+MARKER = sys.argv.pop(1)
 write = linux_driver.LinuxDriver.write
 
 
 def spy(driver, data):
-    if "Checklist" in data and not report.exists():
+    if MARKER in data and not report.exists():
         report.write_text(json.dumps(sorted(sys.modules)))
     write(driver, data)
 
@@ -60,7 +61,7 @@ from tui.cli import main
 
 raise SystemExit(main(sys.argv[1:]))
 """
-"""The command, writing down which modules are loaded when the pane titles first reach the terminal."""
+"""The command, writing down which modules are loaded when a marker (argument 2) first reaches the terminal."""
 
 
 TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?<>=]*[A-Za-z]")
@@ -84,7 +85,7 @@ def one_line_exit(program: PtyProgram) -> str:
 def test_the_panes_are_on_the_terminal_before_the_core_is_loaded(tmp_path: Path) -> None:
     report = tmp_path / "modules.json"
     journal = tmp_path / "journal.sqlite3"
-    program = PtyProgram(SPY, str(report), "--demo", "--journal", str(journal), env=no_config(tmp_path))
+    program = PtyProgram(SPY, str(report), "Checklist", "--demo", "--journal", str(journal), env=no_config(tmp_path))
     try:
         program.read_until(b"Checklist")
         program.read_until(b"Crash loop")
@@ -95,6 +96,26 @@ def test_the_panes_are_on_the_terminal_before_the_core_is_loaded(tmp_path: Path)
     assert not loaded & {"pydantic", "maestro.model", "maestro.journal", "maestro.config", "sqlite3"}
     with Journal.open(journal) as opened:
         assert kinds(opened, opened.incidents()[0].id)[-1] == "triage_generated"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores")
+def test_a_new_incidents_triage_reaches_the_terminal_before_the_screens_process_loads_the_core(tmp_path: Path) -> None:
+    """The second process opened, triaged and journaled it: the checklist is drawn from its view, and the screen
+    then resumes that one incident (no second one is opened)."""
+    report = tmp_path / "modules.json"
+    journal = tmp_path / "journal.sqlite3"
+    env = no_config(tmp_path) | {"DOCKER_HOST": f"unix://{tmp_path}/nobody-listens.sock"}
+    program = PtyProgram(SPY, str(report), "P0 CRITICAL", "--journal", str(journal), DEPLOY_500S, env=env)
+    try:
+        program.read_until(b"P0 CRITICAL")
+        program.read_until(DEPLOY_500S.encode())  # the header, once the session is open
+    finally:
+        program.stop()
+    loaded = set(json.loads(report.read_text()))
+    assert not loaded & {"pydantic", "maestro.model", "maestro.journal", "sqlite3"}
+    with Journal.open(journal) as opened:
+        [incident] = opened.incidents()
+        assert kinds(opened, incident.id)[:2] == ["incident_opened", "triage_generated"]
 
 
 def test_a_bad_config_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
