@@ -22,9 +22,8 @@ import sys
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, NoReturn
 
-from maestro.pane_views import ChecklistView
-
 if TYPE_CHECKING:
+    from maestro.pane_views import ChecklistView
     from maestro.session import SessionRequest
 
 WAIT_S = 3.0
@@ -100,6 +99,8 @@ class IncidentAhead:
         incident_id = first.removeprefix(OPENED).decode(errors="replace").strip()
         if not incident_id:
             return None
+        from maestro.pane_views import ChecklistView  # the command forks sooner without it
+
         try:
             checklist = ChecklistView.from_dict(json.loads(rest)) if self.done and rest else None
         except (ValueError, TypeError, KeyError):

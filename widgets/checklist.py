@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from maestro.pane_views import ChecklistEntry, ChecklistGroup, ChecklistView
 
 HEADING_PREFIX = "severity:"
+WAITING = "Triage is running..."
 
 GROUP_HEADING: dict[str, str] = {
     "P0": "P0 CRITICAL - production down, fix NOW",
@@ -58,6 +59,10 @@ class SeverityChecklist(OptionList):
         self.view: ChecklistView | None = None
         """What the list shows."""
 
+    def on_mount(self) -> None:
+        if self.view is None:
+            self.set_options([Option(plain(WAITING, "italic"), disabled=True)])
+
     @property
     def issue_id(self) -> str | None:
         option = self.highlighted_option
@@ -88,8 +93,7 @@ class SeverityChecklist(OptionList):
 
     def _options_for(self, view: ChecklistView) -> list[Option]:
         if not view.triaged:
-            waiting = view.notice or "Triage is running..."
-            return [Option(plain(waiting, "italic"), disabled=True)]
+            return [Option(plain(view.notice or WAITING, "italic"), disabled=True)]
         tone = tones(self)
         options: list[Option] = []
         if view.notice:

@@ -110,6 +110,11 @@ class Runbook(_Model):
         description="The cause is itself an impact the severity table ranks (a breach, data loss): the words "
         "never lower its severity",
     )
+    degrades_only: bool = Field(
+        default=False,
+        description="A function whose failure leaves the product usable (uploads, images, emails): failing for "
+        "everyone makes it widespread, not an outage",
+    )
     symptoms: list[str] = []
     areas: list[str] = Field(
         default=[], description="User-facing functions this runbook is the start for (checkout, uploads, login)"

@@ -316,7 +316,9 @@ def any_term(terms: Iterable[Term], parts: tuple[TextPart, ...]) -> bool:
 
 _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )(?<!\bto the )"  # "a node in the swarm went down": the node did
-    r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )"
+    r"(?<!flag )(?<!metrics )(?<!logging )(?<!monitoring )(?<!email )(?<!mail )(?<!notification )(?<!'s )"
+    # a test environment down is not production down
+    r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )"
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
@@ -324,28 +326,43 @@ _P0_OUTAGE = (
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
+    r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
     r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
-    r"\b(outage|down for everyone|nothing works|completely broken|totally broken)\b",
+    r"\b(outage|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
+    r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
-    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b",
+    # "everyone else can" says the others are fine
+    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|check\s?out|pay|place orders|buy|order|purchase|"
+    r"(log\s?in|login|sign\s?in|get in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|check\s?out|pay|"
+    r"place orders|"
+    r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    # a core function that quit: "stopped saving anything", "no longer takes orders"
+    r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
+    r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads|writes|"
+    r"connections)\b",
     r"\b(took|taken|brought|knocked|takes) (down|out) (the )?(login|checkout|payments?|site|website|app|api|homepage|"
     r"home page|shop|store|production|prod)\b",
-    r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b",
+    r"\b(the app|the api|our app|our api) (can't|cannot|can not|is unable to) (write|save)\b"
+    r"(?! to (the )?(cache|redis|logs?))",
+    # the app cut off from its database
+    r"\b(the app|the api|our app|our api|the site|the backend) (can't|cannot|can not|is unable to|couldn't) "
+    r"(connect|talk to|reach)(?! to)(?! \w)",
+    r"\b(the app|the api|our app|our api|the site|the backend) (can't|cannot|can not|is unable to|couldn't) "
+    r"(connect to|talk to|reach) (the |our )?(db|database|postgres\w*|mysql\w*|mariadb)\b",
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
-    r"(saved|placed|processed|created|stored|submitted)\b",
+    r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
     r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing)\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
@@ -353,14 +370,18 @@ _P0_OUTAGE = (
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
+    # the system itself doing damage: wrong orders, charges or trades going out
+    r"\b(sending|placing|creating|sent|placed|created|issuing|issued|executing|executed) (\w+ ){0,2}(erroneous|wrong|"
+    r"bogus|duplicate|unintended) (orders|trades|charges|payments|transactions|refunds|transfers)\b",
     r"\bcorrupt\w*",
     r"\bdelete\w*\W+(\w+\W+){0,3}without (a )?where\b",
     r"\b(dropped|truncated|wiped|deleted)\W+(\w+\W+){0,3}(table|database|db|data|rows|records|index|collection|bucket)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
-    r"\bevery (\w+ )?(customer|user|site|website|visitor|page|service|url|login)\b",
-    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*)",
+    r"\bevery (?!docker )(\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
+    r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b",
+    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
@@ -377,9 +398,12 @@ _P0_OUTAGE = (
     # a core business function failing outright ("new orders fail"), unless the words say only some do
     r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )"
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
-    r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through)\b",
+    r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through|hang|hung|"
+    r"are hanging|never complete)\b",
     # how far and how bad at once: every save fails, all writes are rejected
-    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ )?"
+    r"\b(most|all|every one) of (our|the) (nodes|servers|hosts|machines|instances)\W+(\w+\W+){0,2}(dropped|went down|"
+    r"are down|died|crashed|went offline|are offline)\b",
+    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
     r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
@@ -402,6 +426,8 @@ _P0_OUTAGE = (
     r"\bno healthy upstream\b",
     r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*)\b(\W+\w+){0,3}\W+(at 100 ?% disk|disk (is )?(at )?100 ?%|"
     r"is full|disk is full|ran out of (disk|space)|out of disk)",
+    r"\b(out of|no) (disk|disk space|space)\W+(\w+\W+){0,1}(on|in) (the |our )?(db|database|postgres\w*|mysql|mariadb|"
+    r"primary)\b",
     r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
     r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
@@ -426,12 +452,16 @@ _P0_OUTAGE = (
     r"(marked|set|updated|confirmed)\b",
 )
 _P0_ERRORS = (
-    r"\b500s?\b",
+    # a status code, not "500 ms" or "500 users"
+    r"(?<![\d.,$])\b500s?\b"
+    r"(?! ?(ms|milliseconds?|s\b|secs?|seconds?|mb|kb|gb|k\b|users|requests|customers|orders|rows))",
     r"\b50[0234]ing\b",
+    # errors everywhere, not a quoted log message seen everywhere
+    r"(?<!['\"] )\b(errors?|failures?|exceptions)\s+(\w+\s+)?everywhere\b",
     r"\b5xx\b",
     r"internal server error",
     r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
-    r"no longer) (load|open|respond|come up)\b",
+    r"no longer) (load|open|respond|come up|come back( up| online)?|start( back up)?|boot)\b",
     # a core page that shows nothing or an error
     r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
     r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
@@ -444,21 +474,44 @@ _P0_ERRORS = (
     r"\b(dns|resolv\w*|nxdomain)\b(\W+\w+){0,4}\W+(for|on|of) (our|the) (domain|site|website)\b",
     r"\borigin dns error\b",
     r"\b(our|the) (main |public |company )?(domain|site|website)\W+(\w+\W+){0,2}"
-    r"(stopped|isn't|is not|not|doesn't|does not|won't|no longer) resolv(e|es|ing)\b",
+    r"((stopped|isn't|is not|not|doesn't|does not|won't|no longer) resolv(e|es|ing)|stopped working|"
+    r"(isn't|is not|no longer|not) working|(doesn't|does not) work)\b",
+    # what a browser says when our site cannot be reached at all
+    r"\b((this |the )?site can.?t be reached|err_name_not_resolved|dns_probe_finished_nxdomain|"
+    r"err_connection_(refused|timed_out|reset))\b",
     r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
+    # the button of a core page that does nothing
+    r"\b(login|log-?in|sign-?in|checkout|payment|cart|basket) (page|screen|form)\W+(\w+\W+){0,6}button\W+(\w+\W+){0,1}"
+    r"(does nothing|doesn't (do anything|work)|does not (do anything|work)|is dead|won't work)",
+    r"\b(site|website|app|api|shop|store|production|prod)('s| has| have) been (down|offline|unreachable)\b",
+    r"\b(everything|all (checks|services|monitors)) (is |are )?(red|failing)\b(?! (on|in) (staging|dev))",
     r"\b(site|domain|website|dns)\b(\W+\w+){0,3}\W+points? to the wrong (server|ip|host|address|place)\b",
     r"\b(checkout|payments?|login|log-?in|sign-?in|cart|basket)\b(\W+\w+){0,3}\W+(throw\w*|return\w*|show\w*|giv\w*) "
     r"(\w+ )?errors?\b",
+    r"\bnothing (loads|works|opens|responds|comes up)\b",
+    r"\b(site|website|homepage|home page|shop|store|app)\s+(\S+\s+){0,2}(shows?|showing|gives?|says?|displays?) "
+    r"(\S+\s+){0,2}['\"]?(database|db) (error|connection error)\b",
+    r"\b(clicking|opening|pressing|doing) (anything|everything|any (link|button|page))\W+(\w+\W+){0,2}(gives?|shows?|"
+    r"returns?|throws?|leads? to) (an? )?(error|50\d)",
+    # visitors get the web server's placeholder instead of the site
+    r"\b(welcome to nginx|default (nginx|apache|web ?server|iis) (welcome )?page|apache2 (ubuntu|debian) default page)",
+    # a core page that never finishes loading
+    r"\b((login|log-?in|sign-?in|checkout|payment|cart|basket|home|main|landing) (page|screen|form)|site|website|"
+    r"homepage|shop|store)\s+(\w+\s+){0,1}(loads|spins|hangs|keeps loading|keeps spinning) forever\b",
     r"\b(site|website|homepage|home page|app|shop|store)\b(\W+\w+){0,1}\W+(is |are )?(showing|shows|gives) (a |an )?"
-    r"(blank|white|empty)\b",
+    r"(blank|white|empty|error)\b",
     r"\b(errors?|50[0234]s?)\W+(\w+\W+){0,2}when ((placing|making|submitting)( (an|a|their|the))? "
     r"(orders?|payments?|purchases?|bookings?)|paying|checking out|logging in|signing in)\b",
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
     r"checks?|"
-    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody)\s+(\S+\s+){0,3}(returns?|returned|returning|"
+    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody|(?<!some )(?<!few )(?<!several )(?<!of the )"
+    r"(?<!of )(visitors|users|customers|clients|people)(?! (with|who|using|on|in|from|of)\b)|"
+    r"(every|all) (\w+ )?(routes?|paths?|urls?|endpoints?)"
+    r"(?! (using|with|that|which|behind|under|for)\b))\s+"
+    r"(\S+\s+){0,3}(returns?|returned|returning|answers?|answered|answering|responds? with|responded with|"
     r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|throwing|gets?|got|getting|sees?|seeing|saw|"
     r"says?) "
     r"(\S+\s+){0,2}['\"]?"
@@ -469,6 +522,11 @@ _P0_ERRORS = (
 )
 _P1 = (
     r"\bslow\w*",
+    r"\bcrawl\w*",
+    r"\blagg?y\b",
+    r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|"
+    r"minutes?|mins?))\b",
+    r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
     r"\blatency\b",
     r"\b(degraded|degradation)\b",
     r"\bcache (failures?|misses)\b",
@@ -486,7 +544,9 @@ _P1 = (
 # a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
 _DATA_BEARING = (
     r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
-    r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running)",
+    r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
+    r"(weren't|were not|wasn't|was not|never got) (sent|generated|created|run)|"
+    r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
     r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
 )
@@ -505,16 +565,24 @@ _WRITES_FAIL = re.compile(
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 # a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
 _SHARE_OF = (
-    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|\d+)) (of )?"
+    r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|twenty|fifty|"
+    r"a hundred|hundred|a thousand|\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
 )
 _P1_SOMETIMES = (
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
-    r"randomly|at times)\b",
-    r"\b(some|a few|several)\s+(users|customers|requests|calls|pages)\b",
+    r"randomly|at times|now and again|each time|every time it happens)\b",
+    r"\b(at|during) (peak|busy|rush)( times| hours| load| traffic)?\b|\bunder (heavy |high )?load\b",
+    # it comes and goes: "every few hours", "for a minute each time", "a few times a day"
+    r"\bevery (few|couple of|\d+) (seconds|minutes|hours|days)\b",
+    r"\bfor (a|one|a few|a couple of) (second|seconds|minute|minutes|moment|moments)\b",
+    r"\b(a few|several|\d+|two|three) times (a|an|per) (minute|hour|day|week)\b",
+    r"\b(some|a few|several)\s+(users|customers|requests|calls|pages|people|visitors|clients|accounts|tenants)\b",
     r"\bpartial\w*\b",
     r"\belevated\b",
-    r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(\d{1,2}|a few|several|a couple of|two|three|four|five|six|seven|eight|nine|ten) (support )?"
+    r"(tickets|complaints|reports|calls)\b",
+    r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
@@ -525,7 +593,8 @@ _P1_SOMETIMES = (
 )
 # a measured share of the traffic: some of it fails, not all
 _RATIO = (
-    r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|\d\d+)) (of )?"
+    r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
+    r"hundred|a thousand|\d\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
 )
@@ -535,25 +604,54 @@ _GRAVE = re.compile(
     r"paid|charged|pending|unconfirmed"
 )
 _SCOPED = (
-    r"\b(users|customers|visitors|clients|people) (in|from) (\w+ ){0,2}(asia|europe|america|africa|australia|india|"
+    r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}"
+    r"(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
-    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console)\b",
+    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console|portal)\b",
+    r"\b(partner|vendor|supplier|developer|reseller|affiliate) (portal|dashboard|site|area|api|console)\b",
+    # "they can still buy": the core function works, so a part is affected
+    r"\b(can|could) still (buy|pay|order|check ?out|log ?in|sign ?in|use the (site|app|shop))\b",
+    r"\b(shows?|see|seeing|sees) (new )?(orders|payments|sales|signups) (being )?"
+    r"(placed|coming in|going through|made)\b",
     r"\b(marketing|docs|documentation|blog|help|support) (site|website)\b",
-    r"\b(?!(checkout|payment|login|home|landing|main|cart|order)\b)\w+ page (returns?|shows?|gives?|throws?) (a |an )?"
+    r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page (is |went |goes )?"
+    r"(down|broken|blank|empty|not loading)\b",
+    r"\b(customers|users|people|clients) (of|from|with|at) (one|a single|a certain|a specific|some) \w+",
+    # "in safari only": one kind of client, even when the words do not say the others work
+    r"\b(in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)( \w+)? only\b|"
+    r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
+    r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
+    # one path of the site, not the money or login path
+    r"(?<![\w/.-])(on|for|at|under) /(?!(checkout|pay\w*|billing|login|log-?in|sign-?in|cart|basket|orders?)\b)[\w-]+",
+    r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page "
+    r"(returns?|shows?|gives?|throws?) (a |an )?"
     r"(50\d|error)",
     r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
     r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
     # one call path between two named services, not all of them
     r"\b(when|where|as) (the )?[\w-]+ (calls|queries|talks to|connects to) (the )?[\w-]+\b",
     r"\bwith (paypal|apple pay|google pay|klarna|amex|american express|ideal|sepa|bank transfer|gift cards?)\b",
+    # one way of logging in, not logging in
+    r"\b(log ?in|sign ?in|logging in|signing in) (with|via|through|using) "
+    r"(google|facebook|apple|github|microsoft|sso|saml|okta|azure ad|their phone|a magic link)\b",
 )
 # a kind of client: a scope only when the words say the others work
 _CLIENT_SCOPED = (
     r"\b(safari|firefox|chrome|edge|ios|iphone|android|mobile|windows|mac) (users?|clients?|visitors?|customers?)\b",
-    r"\bon (iphone|ios|android|safari|firefox|chrome|edge|windows|mac|mobile)\b",
+    r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
+    r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
+    r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (apps?|clients?|versions?)\b",
+    r"\b(users|customers|visitors|clients|people) (with|who have|who use|using) (\w+ ){0,2}\w+",
+    r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
 )
 _P2 = (
     r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
+    # planned, not happening: a notice that something will be retired
+    r"\b(will be|is going to be|are going to be|(is |are )?scheduled to be) (retired|decommissioned|rebooted|replaced|"
+    r"shut down|migrated|deprecated|revoked)\b",
+    r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
+    r"\bin the wrong (place|position|spot|order)\b",
+    r"\b(overlapping|out of place|off-?center|cut off)\b",
     r"\b(colou?rs?|fonts?|icons?|layout|alignment|padding|css)\b",
     r"\bui\s+(glitch|bug|issue)\w*",
     r"\bvisual\s+(glitch|bug)\w*",
@@ -564,6 +662,10 @@ _P2 = (
     r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
     r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
     # observability down is blind, not broken
+    r"\b(grafana|kibana|prometheus|monitoring|metrics|alerting)\b(\W+\w+){0,3}\W+(no data|not updating|blank|empty)\b",
+    # marketing sends are not the product
+    r"\b(newsletters?|marketing e-?mails?|digests?|promo\w* e-?mails?)\W+(\w+\W+){0,2}(didn't|did not|wasn't|was not|"
+    r"never|failed to) (go out|send|get sent|be sent|went out)\b",
     r"\b(grafana|kibana|prometheus|sentry|monitoring|dashboards?|the wiki|confluence|jira)\b (is |are |went )?"
     r"(down|offline|broken|unreachable)\b",
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
@@ -574,41 +676,63 @@ _P2 = (
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
+    # "existing users are fine": the others are not, so a part is affected, not nobody
+    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout)[^\w,;]+(\w+[^\w,;]+){0,2}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+(\w+[^\w,;]+){0,3}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+    r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b",
+    r"\b(customers|users|people|visitors) (don't|do not|didn't|did not|haven't|have not) (notice|see|feel)\w* "
+    r"(anything|it|a thing)\b",
     r"\bnothing else (is )?(affected|impacted|broken)\b",
     r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
-    r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants)\b",
+    r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants|people|visitors|accounts)\b",
     r"\bpartial\w*\b",
     r"\b\d+\s?% of (users|requests|traffic|calls)\b",
     r"\b(one|a single) (region|zone|node|tenant)\b",
     r"\bintermittent\w*",
-    r"\b(some|a few|several|certain)\s+(\w+\s+){0,2}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
-    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|customers?|clients?|users?|sites?|websites?|"
+    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
+    r"customers?|clients?|users?|sites?|websites?|"
     r"visitors?|"
-    r"pages?|services?|traffic|domains)|everyone|everybody"
+    r"pages?|services?|traffic|domains)|everyone|everybody|nobody can|no one can|no-one can"
+)
+_SPREAD_FAILING = re.compile(
+    r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
 )
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
-    r"\b(web|desktop|other|others|the rest|everything else|\w+ sessions|\w+ and \w+)\b( \w+)? "
+    r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ and \w+|"
+    r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
+    r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
+    r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
+    r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
+    r"mobile|the website|the app|web|other browsers)\b"
 )
 # degradation, not failure: "slow for everyone" is P1
-_DEGRADED = re.compile(r"slow\w*|latency|degraded|degradation|lagging|delayed|backlog")
-_NEGATED = re.compile(r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|nothing|zero)\s+(\w+\s+)?$")
+_DEGRADED = re.compile(
+    r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl\w*|"
+    r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
+    r"mins?))|"
+    r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
+)
+_NEGATED = re.compile(
+    r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|(?<!does )(?<!did )(?<!do )(?<!returns )(?<!shows )nothing|"
+    r"zero)\s+(\w+\s+)?$"
+)
 
 
 def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
@@ -616,11 +740,29 @@ def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
     return tuple(regex_term(p, 1.0, lazy=True) for p in patterns)
 
 
+# the words say it is minor whatever else they say, unless production is down
+_MINOR = (
+    r"\b(not a big deal|no big deal|not urgent|nothing urgent|low priority|not critical|no rush|it can wait)\b",
+    r"\bnot sure (this|it|that) is (a|an|really a) (problem|issue|incident)\b",
+    r"\b(the|our|a) (staging|dev|development|test|qa|sandbox|preview|demo) (environment|env|cluster|site|server|stack|"
+    r"box|db|database|instance|machine|vm)\b",
+    r"\b(recovered|came back|resolved itself|fixed itself) (by itself|on its own|without us)\b|\bresolved itself\b|"
+    r"\bback to normal (by itself|on its own)\b",
+)
+# the failure itself comes and goes (not how often something restarts)
+_COMES_AND_GOES = (
+    r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|randomly|at times|"
+    r"now and again)\b",
+    r"\b(down|offline|unreachable|fails?|failing|errors?)\W+(\w+\W+){0,2}for (a|one|a few|a couple of) "
+    r"(second|seconds|minute|minutes|moment|moments)\b",
+)
 _CUES = {
     "p0": _compile(_P0_OUTAGE),
     "p0_errors": _compile(_P0_ERRORS),
     "p1": _compile(_P1),
     "p1_sometimes": _compile(_P1_SOMETIMES),
+    "comes_and_goes": _compile(_COMES_AND_GOES),
+    "minor": _compile(_MINOR),
     "p2": _compile(_P2),
     "partial": _compile(_PARTIAL),
     "ratio": _compile(_RATIO),
@@ -641,6 +783,9 @@ class Described:
     cues: tuple[str, ...]
     from_cause: bool = False  # no impact words: the severity is the default of the likeliest cause
     unfelt: bool = False  # the words say users do not feel it: one level below the likeliest cause's default
+    scoped: bool = False  # the words confine it to one region, page or kind of client: partial at worst
+    spread_only: bool = False  # P0 only for how far it reaches ("for every customer"), not for how bad it is
+    side_functions: bool = False  # the functions the words name all leave the product usable (uploads, images)
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -685,7 +830,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
-    spread_only = bool(p0) and not errors and all(_SPREAD.fullmatch(cue) for cue in p0)
+    spread = [cue for cue in p0 if _SPREAD.fullmatch(cue) or _SPREAD_FAILING.fullmatch(cue)]
+    spread_only = bool(p0) and not errors and len(spread) == len(p0)
     if p2 and spread_only:
         return Described(Severity.P2, partial, tuple(p2))
     degraded = [cue for cue in p1 if _DEGRADED.fullmatch(cue)]
@@ -693,8 +839,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, partial, tuple(degraded + p0))
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
-    everyone = any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
-    scoped = [] if everyone else _cue_hits("scoped", parts) + (_cue_hits("client_scoped", parts) if rest_fine else [])
+    # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
+    client = _cue_hits("client_scoped", parts) if rest_fine else []
+    everyone = not client and any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+    scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
@@ -702,15 +850,23 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if ratio and not any(_GRAVE.search(cue) for cue in p0):
         # "one in ten checkouts fail": a share of a function failing is a partial outage
         return Described(Severity.P1, True, tuple(ratio + p0))
+    comes_and_goes = _cue_hits("comes_and_goes", parts) if p0 else []
+    if comes_and_goes and not any(_GRAVE.search(cue) for cue in p0):
+        # "the whole site goes down for a few seconds every few minutes": an outage that comes and goes is partial
+        return Described(Severity.P1, True, tuple(comes_and_goes + p0))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
-        return Described(Severity.P0, partial, tuple(p0 + errors))
+        return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
+    minor = _cue_hits("minor", parts)
+    if minor and not errors:
+        # "not a big deal", "the dev server", "it recovered by itself": the words themselves say it is minor
+        return Described(Severity.P2, partial, tuple(minor))
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
     if unfelt and _cue_hits("job_failed", parts):
         return Described(Severity.P2, partial, tuple(unfelt))
     if scoped and not unfelt and not p1 and not p2:
-        return Described(None, True, tuple(scoped))
+        return Described(None, True, tuple(scoped), scoped=True)
     if unfelt:
         return Described(None, partial, tuple(unfelt), unfelt=True)
     if p1 or errors:

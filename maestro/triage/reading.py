@@ -65,12 +65,22 @@ _PROBLEM = re.compile(
     r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign)"
 )
 _QUALIFIERS = frozenset(["new", "recent", "more", "further", "other"])
+# "nobody deployed anything", "no one touched the config": no actor, so no change; "nobody can log in" is the failure
+_NO_ACTOR = frozenset(["nobody", "noone", "no-one"])
+_ACTED = re.compile(
+    r"(deploy\w*|redeploy\w*|releas\w*|chang\w*|touch\w*|push\w*|merg\w*|updat\w*|upgrad\w*|restart\w*|rotat\w*|"
+    r"modif\w*|edit\w*|migrat\w*|rolled|ran|did|shipped|installed|patched|reconfigur\w*|switch\w*)"
+)
 _NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
+# "the button does nothing", "search returns nothing": what fails yields nothing
+_YIELDS = re.compile(r"(do|does|did|doing|shows?|showed|returns?|returned|finds?|found|displays?|says|gives?|gave)")
 _HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|otherwise|hint|if|would|in case)\b")
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
 _CLEARED_AFTER = re.compile(
-    rf"\W*(?:{_COPULA}\W+){{0,3}}(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty)\b"
+    # "the db and redis look healthy": both are cleared
+    rf"\W*(?:and (?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
+    rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b(?!\W+(?:to|by|on|\d))"
 )
 
@@ -115,9 +125,16 @@ def scopes(text: str) -> Scopes:
 def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], hypo: list[tuple[int, int]]) -> None:
     tokens = [(m.group(0), m.start() + start, m.end() + start) for m in _TOKEN.finditer(text[start:end])]
     for index, (word, _, word_end) in enumerate(tokens):
+        after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
+        actor_less = word in _NO_ACTOR or (word == "no" and after == "one")
+        if actor_less:
+            acted = tokens[index + 2][0] if word == "no" and index + 2 < len(tokens) else after
+            if _ACTED.fullmatch(acted):
+                last = tokens[min(len(tokens), index + 1 + _SCOPE_WORDS) - 1][2]
+                ruled_out.append((word_end, last))
+            continue
         if word not in _NEGATIONS:
             continue
-        after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
         then = tokens[index + 2][0] if index + 2 < len(tokens) else ""
         before = tokens[index - 1][0] if index else ""
         if word in ("not", "cannot") and before in _MODALS:
@@ -127,7 +144,7 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         # "no new deploys" rules out a change; "no new orders can be created" reports the failure
         if word == "no" and after in _QUALIFIERS and not _PROBLEM.fullmatch(then):
             continue
-        if word == "nothing" and _NOTHING_FAILS.fullmatch(after):
+        if word == "nothing" and (_NOTHING_FAILS.fullmatch(after) or _YIELDS.fullmatch(before)):
             continue
         if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after):
             continue

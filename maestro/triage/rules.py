@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 
@@ -161,6 +161,8 @@ def triage(
     parts = incident_parts(context)
     world = World(evidence, aliases)
     described = described_severity(parts)
+    if described.spread_only and _only_side_functions(catalog, parts):
+        described = replace(described, side_functions=True)
     url = first_url(parts)
     host = first_host(parts)
     text_facts = {"host": host, "health_url": url or (f"https://{host}/health" if host else "")}
@@ -372,6 +374,36 @@ OUTVOTE_SHARE = 1.0
 @cache
 def _area_terms(areas: tuple[str, ...]) -> tuple[Term, ...]:
     return tuple(phrase_term(area, 1.0) for area in areas)
+
+
+def _named_functions(catalog: Catalog, parts: tuple[TextPart, ...]) -> list[Runbook]:
+    """The runbooks of the user-facing functions the words assert something of ("uploads", "checkout")."""
+    return [
+        runbook
+        for runbook in catalog
+        if runbook.areas
+        and any(
+            (mention := part.mention(term)) is not None and mention[1] is Polarity.ASSERTED
+            for term in _area_terms(tuple(runbook.areas))
+            for part in parts
+        )
+    ]
+
+
+# a clause that says how far something reaches: "nobody can upload a profile picture"
+_SPREAD_CLAUSE = re.compile(r"[^.;!?\n]*\b(every\w*|all|nobody|no one|no-one)\b[^.;!?\n]*")
+
+
+def _only_side_functions(catalog: Catalog, parts: tuple[TextPart, ...]) -> bool:
+    """Whether the clause that says how far it reaches names a function whose failure leaves the product usable,
+    and none that is an outage by default (paying)."""
+    clauses = tuple(
+        TextPart.of(part.name, found.group(0), part.weight)
+        for part in parts
+        for found in _SPREAD_CLAUSE.finditer(part.text)
+    )
+    named = _named_functions(catalog, clauses)
+    return any(r.degrades_only for r in named) and not any(r.severity is Severity.P0 for r in named)
 
 
 def _raise_from_areas(
@@ -719,6 +751,9 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     if described.severity is not None:
         return described
     readings = [c for c in chosen if c.described and not c.signals and c.tier < 3]
+    if not readings and described.unfelt and all(c.runbook.id == GENERIC_ID for c in chosen):
+        # "errors in the logs, users don't notice": whatever it is, it is minor for now
+        return Described(Severity.P2, described.partial, described.cues, from_cause=True, unfelt=True)
     if not readings:
         return described
     best = max(readings, key=lambda c: (c.score, c.runbook.id))
@@ -726,7 +761,7 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     # a node lost is capacity lost: that users do not feel it yet does not make it minor
     if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
         severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
-    return Described(severity, described.partial, described.cues, from_cause=True)
+    return Described(severity, described.partial, described.cues, from_cause=True, scoped=described.scoped)
 
 
 # a reading of the words alone scoring under this share of the best one is a weaker rival, not the incident
@@ -765,6 +800,17 @@ def _issue(
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
+    # "uploads fail for everyone": how far it reaches, not an outage of the product
+    if described.spread_only and candidate.described and not candidate.signals:
+        if runbook.degrades_only:
+            severity = runbook.severity
+        elif described.side_functions and not runbook.severity_holds:
+            severity = _least(severity, Severity.P1)
+    # one region, page or kind of client failing is a partial outage whatever the cause; data and intruders stay grave
+    if described.scoped and candidate.described and not candidate.signals and not runbook.severity_holds:
+        if severity is Severity.P0:
+            evidence.append(f"severity P1: only part is affected ('{described.cues[0]}')")
+        severity = _least(severity, Severity.P1)
     if subject and not candidate.on_node and subject in world.services:
         info = world.services[subject]
         if world.is_down(subject):

@@ -19,12 +19,17 @@ from bench.ptyrun import PtyProgram
 from maestro import demo
 from maestro.incident_ahead import IncidentAhead
 from maestro.journal import Journal
-from maestro.model import IncidentContext
+from maestro.model import IncidentContext, Provenance
 from maestro.session import Session, SessionRequest, open_session
+from tests import claude_samples as sample
+from tests.fake_anthropic import FakeAnthropic, tool_call
+from tests.fake_anthropic import fake_anthropic as fake_anthropic
 from tests.tui.conftest import INCIDENT_ID, FrozenClock, kinds, option_texts, settle, wait_until
 from tui.app import MaestroApp
 from tui.screens.incident import IncidentScreen
 from tui.screens.intake import IntakeScreen
+
+DEPLOY_500S = "API returns 500s since the deploy"
 
 COMMAND = """
 import sys
@@ -41,11 +46,12 @@ from pathlib import Path
 from textual.drivers import linux_driver
 
 report = Path(sys.argv.pop(1))
+MARKER = sys.argv.pop(1)
 write = linux_driver.LinuxDriver.write
 
 
 def spy(driver, data):
-    if "Checklist" in data and not report.exists():
+    if MARKER in data and not report.exists():
         report.write_text(json.dumps(sorted(sys.modules)))
     write(driver, data)
 
@@ -55,7 +61,7 @@ from tui.cli import main
 
 raise SystemExit(main(sys.argv[1:]))
 """
-"""The command, writing down which modules are loaded when the pane titles first reach the terminal."""
+"""The command, writing down which modules are loaded when a marker (argument 2) first reaches the terminal."""
 
 
 TERMINAL_CODES = re.compile(r"\x1b\[[0-9;?<>=]*[A-Za-z]")
@@ -79,7 +85,7 @@ def one_line_exit(program: PtyProgram) -> str:
 def test_the_panes_are_on_the_terminal_before_the_core_is_loaded(tmp_path: Path) -> None:
     report = tmp_path / "modules.json"
     journal = tmp_path / "journal.sqlite3"
-    program = PtyProgram(SPY, str(report), "--demo", "--journal", str(journal), env=no_config(tmp_path))
+    program = PtyProgram(SPY, str(report), "Checklist", "--demo", "--journal", str(journal), env=no_config(tmp_path))
     try:
         program.read_until(b"Checklist")
         program.read_until(b"Crash loop")
@@ -90,6 +96,26 @@ def test_the_panes_are_on_the_terminal_before_the_core_is_loaded(tmp_path: Path)
     assert not loaded & {"pydantic", "maestro.model", "maestro.journal", "maestro.config", "sqlite3"}
     with Journal.open(journal) as opened:
         assert kinds(opened, opened.incidents()[0].id)[-1] == "triage_generated"
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores")
+def test_a_new_incidents_triage_reaches_the_terminal_before_the_screens_process_loads_the_core(tmp_path: Path) -> None:
+    """The second process opened, triaged and journaled it: the checklist is drawn from its view, and the screen
+    then resumes that one incident (no second one is opened)."""
+    report = tmp_path / "modules.json"
+    journal = tmp_path / "journal.sqlite3"
+    env = no_config(tmp_path) | {"DOCKER_HOST": f"unix://{tmp_path}/nobody-listens.sock"}
+    program = PtyProgram(SPY, str(report), "P0 CRITICAL", "--journal", str(journal), DEPLOY_500S, env=env)
+    try:
+        program.read_until(b"P0 CRITICAL")
+        program.read_until(DEPLOY_500S.encode())  # the header, once the session is open
+    finally:
+        program.stop()
+    loaded = set(json.loads(report.read_text()))
+    assert not loaded & {"pydantic", "maestro.model", "maestro.journal", "sqlite3"}
+    with Journal.open(journal) as opened:
+        [incident] = opened.incidents()
+        assert kinds(opened, incident.id)[:2] == ["incident_opened", "triage_generated"]
 
 
 def test_a_bad_config_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
@@ -225,3 +251,36 @@ async def test_the_checklist_the_second_process_journaled_is_drawn_before_the_se
     assert made[:2] == ["incident_opened", "triage_generated"], "the child's triage is journaled first"
     assert made.count("triage_generated") >= 2, "the first evidence refined it"
     assert "item_ticked" in made
+
+
+async def test_before_the_session_opens_the_checklist_says_the_triage_is_running(tmp_path: Path) -> None:
+    app = HeldOpen(
+        request=SessionRequest(journal_path=tmp_path / "j.sqlite3", description="api down", use_docker=False)
+    )
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        screen = app.incident_screen
+        assert screen is not None and app.incident is None
+        assert option_texts(screen.checklist) == ["Triage is running..."]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores")
+async def test_with_a_key_claude_refines_the_triage_the_second_process_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fake_anthropic: FakeAnthropic
+) -> None:
+    """No engine to wait for: the child's journaled triage is the one Claude is asked about, once, and merged."""
+    monkeypatch.setenv("MAESTRO_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key-not-a-secret")
+    fake_anthropic.script(tool_call(sample.answer()))
+    journal_path = tmp_path / "j.sqlite3"
+    request = ahead_of(SessionRequest(journal_path=journal_path, description=DEPLOY_500S, use_docker=False))
+    app = MaestroApp(request=request)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await wait_until(pilot, lambda: app.incident is not None and app.incident.triage is not None, 60)
+        await wait_until(pilot, lambda: app.incident.triage.engine is Provenance.CLAUDE, 20)  # type: ignore[union-attr]
+        await settle(pilot)
+    assert len(fake_anthropic.requests) == 1
+    assert DEPLOY_500S in str(fake_anthropic.requests[0])
+    journal = Journal.open(journal_path, actor="t@n")
+    [incident] = journal.incidents()
+    assert kinds(journal, incident.id)[:3] == ["incident_opened", "triage_generated", "triage_generated"]

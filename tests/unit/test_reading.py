@@ -25,6 +25,9 @@ def polarity(text: str, phrase: str) -> Polarity | None:
         ("The disk has plenty of free space", "disk"),
         ("API is slow but not down, no data loss", "data loss"),
         ("we did not deploy anything this week", "deploy"),
+        ("the site is down and nobody deployed anything", "deployed"),
+        ("no one changed the config", "config"),
+        ("the api times out, the db and redis look healthy", "db"),
     ],
 )
 def test_a_mention_the_words_rule_out(text: str, phrase: str) -> None:
@@ -42,6 +45,9 @@ def test_a_mention_the_words_rule_out(text: str, phrase: str) -> None:
         ("Writes fail, the disk is full. Nothing works", "disk"),
         ("A teammate ran a DELETE without a WHERE", "delete without a where"),
         ("The database is slow, but the cache is fine", "database"),
+        ("nobody can log in since the deploy", "log in"),
+        ("no one can reach the database", "database"),
+        ("the checkout button does nothing on iphones", "iphones"),
     ],
 )
 def test_a_mention_that_reports_a_failure_is_asserted(text: str, phrase: str) -> None:

@@ -872,3 +872,81 @@ def test_tls_name_and_protocol_mismatches_and_timeouts_have_their_own_reading() 
     assert _top("Firefox says SSL_ERROR_RX_RECORD_TOO_LONG on https://app.example.com:8443")[0] == "edge.tls_plain_port"
     runbook, _, title = _top("calls to the billing service time out: dial tcp 10.0.1.5:8080: i/o timeout")
     assert (runbook, title) == ("dep.connection_refused", "Dependency unreachable")
+
+
+def test_a_failure_confined_to_one_region_is_partial_whatever_its_cause() -> None:
+    everywhere = triage(ctx("customers get an error at checkout"), now=NOW).issues[0]
+    one_region = triage(ctx("only customers in the EU get an error at checkout, the US is fine"), now=NOW).issues[0]
+    assert everywhere.runbook_id == one_region.runbook_id == "app.payments_failing"
+    assert (everywhere.severity, one_region.severity) == (Severity.P0, Severity.P1)
+    intruder = triage(ctx("an intruder got into the admin panel in the EU region"), now=NOW).issues[0]
+    assert intruder.severity is Severity.P0
+
+
+def test_a_side_function_failing_for_everyone_is_widespread_not_an_outage() -> None:
+    uploads = triage(ctx("uploads fail for every customer"), now=NOW).issues[0]
+    checkout = triage(ctx("checkout fails for every customer"), now=NOW).issues[0]
+    assert (uploads.runbook_id, uploads.severity) == ("storage.uploads_failing", Severity.P1)
+    assert (checkout.runbook_id, checkout.severity) == ("app.payments_failing", Severity.P0)
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("customers can't log in", Severity.P0),
+        ("customers in australia can't log in, everyone else can", Severity.P1),
+        ("the checkout button does nothing on iphones, android works", Severity.P1),
+        ("the site is down", Severity.P0),
+        ("the staging site is down", Severity.P2),
+        ("every page takes 10 seconds to load", Severity.P1),
+        ("since the update nobody can upload a profile picture", Severity.P1),
+        ("since the update nobody can log in", Severity.P0),
+        ("the site doesn't open in chrome but it's fine in firefox", Severity.P1),
+        ("the site doesn't open", Severity.P0),
+        ("checkout fails for about one in twenty customers", Severity.P1),
+        ("the api returns 500 on one endpoint only", Severity.P1),
+        ("users with many cookies get 502 bad gateway, everyone else is fine", Severity.P1),
+        ("users get 502 bad gateway", Severity.P0),
+        ("some people can't log in with google, email login works", Severity.P1),
+        ("customers in canada can't pay by card, everyone else can", Severity.P1),
+        ("every few minutes the whole site goes down for a few seconds", Severity.P1),
+        ("the whole site is down", Severity.P0),
+        ("the order form is broken in safari only", Severity.P1),
+        ("the mobile apps fail every request, web users are unaffected", Severity.P1),
+        ("lots of errors in the logs but users don't notice anything", Severity.P2),
+        ("the search page is down but the rest of the shop works", Severity.P1),
+        ("the site is a bit slower than usual, not a big deal", Severity.P2),
+        ("the dev server is out of disk", Severity.P2),
+        ("there was a blip at 3am but everything recovered by itself", Severity.P2),
+        ("the app logs everyone out after every deploy", Severity.P1),
+        ("customers can't see their past orders, they can still buy", Severity.P1),
+        ("p95 of the orders api is 1.8 s against a 500 ms slo, the error rate is normal", Severity.P1),
+        ("the orders api returns 500", Severity.P0),
+        ("our delivery partner's api is down so we can't ship anything", Severity.P1),
+        ("5 tickets in the last hour from people whose card gets declined at checkout", Severity.P1),
+    ],
+)
+def test_severity_follows_how_far_and_how_bad_the_words_say(text: str, severity: Severity) -> None:
+    assert triage(ctx(text), now=NOW).issues[0].severity is severity
+
+
+@pytest.mark.parametrize(
+    ("text", "runbook_id", "severity"),
+    [
+        ("orders from yesterday are missing from the database", "data.corruption", Severity.P0),
+        ("customers' full credit card numbers are showing up in our logs", "security.breach", Severity.P0),
+        ("the database keeps running out of connections at peak times", "db.pool_exhausted", Severity.P1),
+        ("after the deploy the page looks weird, buttons are in the wrong place", "app.cosmetic", Severity.P2),
+        ("two customers told us they can see someone else's address", "security.breach", Severity.P0),
+        ("we lost all the files customers uploaded last week", "data.corruption", Severity.P0),
+    ],
+)
+def test_plain_words_name_the_cause_and_the_impact(text: str, runbook_id: str, severity: Severity) -> None:
+    top = triage(ctx(text), now=NOW).issues[0]
+    assert (top.runbook_id, top.severity) == (runbook_id, severity)
+
+
+def test_everyone_in_one_country_is_a_partial_outage() -> None:
+    top = triage(ctx("the site is down for everyone in the uk but works from the us"), now=NOW).issues[0]
+    assert top.severity is Severity.P1
+    assert triage(ctx("the site is down for everyone"), now=NOW).issues[0].severity is Severity.P0

@@ -92,7 +92,7 @@ class IncidentSession(Screen[None]):
             self.redraw()
             self._journal_rule_firings()
             if session.opened_ahead:
-                self._follow_first_triage(incident.triage, incident.evidence)
+                self._first_triage(incident)
             self.call_after_refresh(self.poller.start)
         self.set_interval(JOURNAL_POLL_S, self._each_second)
 
@@ -172,20 +172,17 @@ class IncidentSession(Screen[None]):
         """The rules triage of what is known now (the description, any journaled evidence) comes first.
 
         The engine is read only once it is on screen; its first evidence then refines it, and Claude is asked
-        about the triage that saw the evidence (or about this one when there is no engine to wait for).
+        about the triage that saw the evidence (or about this one when there is no engine to wait for). A first
+        triage the second process made and journaled (maestro.incident_ahead) is followed up the same way.
         """
         assert self.poller is not None
         self._awaiting_evidence = self.poller.source is not None and incident.evidence is None
+        if incident.triage is not None:
+            if not self._awaiting_evidence:
+                self._start_claude(incident.triage, incident.evidence)
+            return
         self.redraw("clock")
         self._triage(incident.evidence, "", refine=not self._awaiting_evidence)
-
-    def _follow_first_triage(self, triage: Triage, evidence: Evidence | None) -> None:
-        """A first triage made in the second process is followed up as one made here: the engine's first evidence
-        refines it, or (with no engine to wait for) Claude is asked about it."""
-        assert self.poller is not None
-        self._awaiting_evidence = self.poller.source is not None and evidence is None
-        if not self._awaiting_evidence:
-            self._start_claude(triage, evidence)
 
     def _triage(self, evidence: Evidence | None, summary: str, *, refine: bool) -> None:
         """The rules triage with this evidence (no new poll), in a worker; `refine` asks Claude about it."""
