@@ -12,6 +12,8 @@ from typing import Any
 
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"})
 _RUN = re.compile(r"[a-z0-9]+")
+# every ASCII character but a lower-case letter, a digit or a newline, as a space
+_APART = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isdigit() or c.islower() or c == "\n")})
 _ESCAPE = re.compile(r"\\.")
 _UPPER = re.compile(r"[A-Z]")
 # A placeholder is `{name}`, never `${name}` (shell), `%{name}` (curl) nor `{{name}}` (Go templates).
@@ -304,7 +306,13 @@ class NeedleSet:
 
     def lines_holding(self, lines: Sequence[str]) -> dict[str, set[int]]:
         """Each needle some line holds, with the indices of the lines that hold it."""
-        words_of = [_RUN.findall(line) for line in lines]
+        joined = "\n".join(lines)
+        if joined.count("\n") == len(lines) - 1:
+            # split all at once at what is not a letter or digit: the words are runs of letters and digits, or
+            # longer runs (around other characters) that hold the same needles' words
+            words_of = [piece.split() for piece in joined.translate(_APART).split("\n")]
+        else:
+            words_of = [_RUN.findall(line) for line in lines]
         # the needles' words inside each distinct word of the lines that holds any
         inside: dict[str, set[str]] = {}
         if self._finder is not None:

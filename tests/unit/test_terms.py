@@ -158,10 +158,13 @@ def test_the_needles_of_many_lines_found_at_once_are_those_each_line_holds() -> 
     cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
     lines = [normalise(s) for case in cases for s in case["text"].split(". ")]
     lines += ["", "caf\u00e9 error\u00e9", "disk 100% full on /dev/sda1", "x509:certificate", "a/2 0/3"]
-    needles = default_catalog().needle_set.needles | {"/2", "0/", "caf\u00e9", " of ", "e"}
-    found = NeedleSet(needles).lines_holding(lines)
-    expected = {n: {i for i, line in enumerate(lines) if n in line} for n in needles}
-    assert found == {n: at for n, at in expected.items() if at}
+    lines += ["ERROR\tconnection_refused\x1fdb", "no\u00a0space left", "oom\u2028killed"]
+    needles = NeedleSet(default_catalog().needle_set.needles | {"/2", "0/", "caf\u00e9", " of ", "e"})
+    # a line holding a newline is read line by line, not split with the others at once
+    for read in (lines, [*lines, "connection\nrefused"]):
+        found = needles.lines_holding(read)
+        expected = {n: {i for i, line in enumerate(read) if n in line} for n in needles.needles}
+        assert found == {n: at for n, at in expected.items() if at}
 
 
 def test_every_severity_cue_compiles() -> None:
