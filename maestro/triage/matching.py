@@ -84,6 +84,7 @@ class TextScore:
 
 # "the database is fine": a mention that rules the thing out
 _CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine|ok|okay|healthy|normal|good|green)\b")
+_NONE: frozenset[int] = frozenset()
 # what every text `_CLEARED` matches ends with
 _CLEARING = re.compile(r"\s(fine|ok|okay|healthy|normal|good|green)\b")
 
@@ -264,7 +265,9 @@ class ExcerptsOfServices:
         """The lines holding any of the texts; terms share groups ("database", "db", "postgres")."""
         lines = self._holding_any.get(group)
         if lines is None:
-            lines = self._holding_any[group] = set().union(*(self._lines_holding(needle) for needle in group))
+            holding, indexed, lines_holding = self._holding, self._indexed, self._lines_holding
+            found = [holding.get(n) or (_NONE if n in indexed else lines_holding(n)) for n in group]
+            lines = self._holding_any[group] = set().union(*found)
         return lines
 
     def _lines_holding(self, needle: str) -> set[int]:
