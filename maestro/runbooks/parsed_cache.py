@@ -1,9 +1,11 @@
-"""The shipped runbooks as parsed before, kept in the user's cache folder: start-up reads one file instead of
-parsing 57 runbooks, reading the needles out of their regexes and weighing their terms again.
+"""The shipped runbooks as parsed before: start-up reads one file instead of parsing the runbooks, reading the
+needles out of their regexes and weighing their terms again.
 
 An entry is named by a hash of what it was made from (the runbook files, the code that parses them and the
-models it fills, the Python and pydantic versions), so a changed runbook or upgrade makes a new one. A cache
-that cannot be read or written is no error: the runbooks are parsed as without it.
+models it fills, the Python and pydantic versions), so a changed runbook or upgrade makes a new one. Entries are
+kept beside the runbooks, as bytecode is beside its source (every user and home folder of the install shares
+them; a file there is as trusted as the code beside it), and where that folder is not writable in the user's
+cache folder. A cache that cannot be read or written is no error: the runbooks are parsed as without it.
 """
 
 from __future__ import annotations
@@ -42,36 +44,45 @@ def key(texts: Iterable[str]) -> str:
     return digest.hexdigest()[:32]
 
 
-def folder() -> Path | None:
+BESIDE = Path(__file__).resolve().parent / "__pycache__"
+"""The install's own cache folder, beside the runbooks."""
+
+
+def folders() -> list[Path]:
+    """Where entries are looked for and written, in order: MAESTRO_CACHE alone when it is set (`off`: nowhere),
+    else beside the runbooks, then the user's cache folder."""
     chosen = os.environ.get(CACHE_ENV, "")
     if chosen == "off":
-        return None
+        return []
     if chosen:
-        return Path(chosen).expanduser()
+        return [Path(chosen).expanduser()]
     import platformdirs
 
     from maestro.paths import APP_NAME
 
-    return Path(platformdirs.user_cache_dir(APP_NAME))
+    return [BESIDE, Path(platformdirs.user_cache_dir(APP_NAME))]
 
 
 def load(name: str) -> Any | None:
-    """The entry, or None when there is none or it cannot be read."""
-    where = folder()
-    if where is None:
-        return None
-    try:
-        with open(where / f"runbooks-{name}.pickle", "rb") as file:
-            return pickle.load(file)
-    except Exception:  # a missing, partial or stale entry is the same as none
-        return None
+    """The entry from the first folder that has it, or None when none has it or it cannot be read."""
+    for where in folders():
+        try:
+            with open(where / f"runbooks-{name}.pickle", "rb") as file:
+                return pickle.load(file)
+        except Exception:  # a missing, partial or stale entry is the same as none
+            continue
+    return None
 
 
 def save(name: str, value: object) -> None:
-    """Keep `value` under `name` (written whole or not at all); older entries beyond KEPT are removed."""
-    where = folder()
-    if where is None:
-        return
+    """Keep `value` under `name` in the first folder that can be written (whole or not at all); older entries
+    there beyond KEPT are removed."""
+    for where in folders():
+        if _save(where, name, value):
+            return
+
+
+def _save(where: Path, name: str, value: object) -> bool:
     written: str | None = None
     try:
         where.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -83,6 +94,8 @@ def save(name: str, value: object) -> None:
         entries = sorted(where.glob("runbooks-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in entries[KEPT:]:
             stale.unlink(missing_ok=True)
-    except Exception:  # a read-only or full cache folder: the next start parses again
+    except Exception:  # a read-only or full folder: the next one, else the next start parses again
         if written is not None:
             Path(written).unlink(missing_ok=True)
+        return False
+    return True

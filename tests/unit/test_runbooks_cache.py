@@ -95,3 +95,27 @@ def test_a_short_text_holds_the_needles_the_long_scan_finds() -> None:
     found = shipped.needles_in(text)
     assert found and found == shipped.needles_in(text * 20)
     assert found == {needle for needle in shipped.needles if needle in text}
+
+
+def test_entries_are_kept_beside_the_runbooks_for_every_home_else_in_the_users_cache(
+    fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(parsed_cache.CACHE_ENV, raising=False)
+    beside = tmp_path / "install" / "__pycache__"
+    monkeypatch.setattr(parsed_cache, "BESIDE", beside)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-1"))
+    parsed = parsed_now()
+    assert len(entries(beside)) == 1
+    assert not (tmp_path / "home-1").exists()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-2"))  # another user, or a fresh home
+    assert parsed_cache.load(entries(beside)[0].stem.removeprefix("runbooks-")) is not None
+    catalog._shipped_parsed.cache_clear()
+    assert parsed_now() == parsed
+    assert not (tmp_path / "home-2").exists(), "read from beside the runbooks, nothing parsed or written"
+
+    in_the_way = tmp_path / "read-only-install"
+    in_the_way.write_text("a file where the folder would be")
+    monkeypatch.setattr(parsed_cache, "BESIDE", in_the_way / "__pycache__")
+    catalog._shipped_parsed.cache_clear()
+    assert parsed_now() == parsed
+    assert len(entries(tmp_path / "home-2" / "maestro-tui")) == 1
