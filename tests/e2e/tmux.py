@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+STARTS = 3
+"""Tries at starting the server."""
 MARKS = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)"),
@@ -54,7 +56,15 @@ class Terminal:
         exports = " ".join(f"{k}={shlex.quote(v)}" for k, v in variables.items())
         command = f"exec env {exports} {shlex.quote(sys.executable)} -m tui.cli {' '.join(map(shlex.quote, args))}"
         columns, rows = size
-        self.tmux("new-session", "-d", "-s", "main", "-x", str(columns), "-y", str(rows), command)
+        for attempt in range(STARTS):
+            try:
+                self.tmux("new-session", "-d", "-s", "main", "-x", str(columns), "-y", str(rows), command)
+                return
+            except subprocess.CalledProcessError as exc:
+                # the server of a window that just went away may still be exiting when the next one is started
+                if "server exited unexpectedly" not in exc.stderr or attempt == STARTS - 1:
+                    raise
+                time.sleep(0.2)
 
     def pid(self) -> int:
         return int(self.tmux("display-message", "-p", "-t", "main", "#{pane_pid}").strip())
