@@ -6,13 +6,14 @@ starts just before the process is spawned and stops when the terminal receives t
 content (the bare app's Static text; maestro's pane titles) and, for maestro, when the checklist's
 P0 heading is written: the rules triage is on screen (what the person came for). For the demo, the
 time until an issue only the evidence shows (the worker's crash loop) is on screen is printed too.
-Maestro is the real command in three shapes: `maestro-tui --demo` (the demo evidence source
+Maestro is the real command in four shapes: `maestro-tui --demo` (the demo evidence source
 polling) without ANTHROPIC_API_KEY; the same with a key and ANTHROPIC_BASE_URL pointing at the local
 fake Messages API (tests/fake_anthropic.py on 127.0.0.1: nothing leaves the machine), which answers
 slowly so Claude is still streaming while the rules triage is measured; and a new incident from a
-description with no engine (DOCKER_HOST names a socket nobody listens on). In all three a second
-process opens the new incident and journals its triage while the screen starts
-(maestro/incident_ahead.py); the screen draws that checklist first. All are medians. The floor is the
+description with no engine (DOCKER_HOST names a socket nobody listens on), and that incident resumed (the
+command with no description). In all of them a second process opens the new incident and journals its
+triage, or reads the resumed one, while the screen starts (maestro/incident_ahead.py); the screen draws that
+checklist first. All are medians. The floor is the
 bare app's first frame. Targets: first frame / bare <= 1.5; triage on screen / bare <= 2.0 (goal 1.5).
 
     .venv/bin/python bench/bench_startup.py [runs]
@@ -72,7 +73,7 @@ raise SystemExit(main(sys.argv[1:]))
 """
 
 DESCRIPTION = "API returns 500 errors after deploy"
-NAMES = ("bare", "bare + models", "demo", "demo + key", "new, no engine")
+NAMES = ("bare", "bare + models", "demo", "demo + key", "new, no engine", "resumed")
 MAESTROS = NAMES[2:]
 FIRST_FRAME = dict.fromkeys(NAMES, b"Checklist") | {"bare": b"bare-first-frame", "bare + models": b"bare-first-frame"}
 TRIAGE_SHOWN = b"P0 CRITICAL"
@@ -86,11 +87,13 @@ def once(name: str, folder: Path, fake: FakeAnthropic) -> dict[str, float]:
         program = PtyProgram(BARE if name == "bare" else BARE_WITH_MODELS)
     else:
         env: dict[str, str | None] = {"MAESTRO_CONFIG": str(folder / "no-config.toml"), "ANTHROPIC_API_KEY": None}
-        args = ["--journal", str(folder / f"journal-{name.replace(' ', '').replace(',', '-')}.sqlite3")]
-        if name == "new, no engine":
+        journal = "new, no engine" if name == "resumed" else name
+        args = ["--journal", str(folder / f"journal-{journal.replace(' ', '').replace(',', '-')}.sqlite3")]
+        if name in ("new, no engine", "resumed"):
             env |= {"DOCKER_HOST": f"unix://{folder}/nobody-listens.sock"}
+        if name == "new, no engine":
             args.append(DESCRIPTION)
-        else:
+        elif name != "resumed":  # resumed: no description, so the latest open incident (the run before opened it)
             args.append("--demo")
         if name == "demo + key":
             fake.script(tool_call(sample.answer(), chunk_size=16, chunk_delay_s=0.5))

@@ -1,5 +1,5 @@
-"""The new incident opened ahead: a second process opens it, triages it and journals the triage while the screen
-starts, so the checklist can be drawn before the screen's process has loaded the models.
+"""The incident opened ahead: a second process opens it (a new one: triaged and its triage journaled) while the
+screen starts, so the checklist can be drawn before the screen's process has loaded the models.
 
 The screen's first frame and the first triage each cost a few hundred milliseconds of CPU; with a spare core
 they need not queue. Before the UI toolkit loads (no thread exists yet), the command forks a child that does
@@ -7,10 +7,11 @@ what the screen would do first, with the same functions: it opens the session (`
 incident in the journal, runs the rules triage, journals it (`Recorder.record_triage`) and works out the
 checklist (`screen_view.checklist_view`). It writes `incident <id>` to a pipe as soon as the incident is
 journaled, then the checklist as JSON. The screen draws that checklist (already in the journal, as everything
-the screen shows) and then opens the session on that incident.
+the screen shows) and then opens the session on that incident. An incident the session resumes instead (the
+latest open one, `--incident`, the demo's) is only read: `resumed <id>`, then its checklist.
 
-A child that failed, found an incident to resume instead, or is still busy after WAIT_S is stopped by its PID;
-the screen then opens or resumes the incident itself, as it always could: this only ever saves time.
+A child that failed, found nothing to open, or is still busy after WAIT_S is stopped by its PID; the screen
+then opens or resumes the incident itself, as it always could: this only ever saves time.
 """
 
 from __future__ import annotations
@@ -31,14 +32,18 @@ WAIT_S = 3.0
 NICENESS = 5
 """On a busy machine the child yields some CPU to the screen's first frame (which it cannot speed up)."""
 OPENED = b"incident "
+RESUMED = b"resumed "
 
 
 @dataclass(frozen=True)
 class OpenedAhead:
-    """What the child did: the incident it opened and, once its triage was journaled, the checklist of it."""
+    """What the child did: the incident it opened (or found to resume) and, once its triage was journaled (or
+    read), the checklist of it."""
 
     incident_id: str
     checklist: ChecklistView | None = None
+    resumed: bool = False
+    """The incident was there already: the screen resumes it as asked, nothing of it is new."""
 
 
 class IncidentAhead:
@@ -94,9 +99,10 @@ class IncidentAhead:
     def outcome(self) -> OpenedAhead | None:
         """What the child got done (read so far): None when it opened no incident."""
         first, newline, rest = self._received.partition(b"\n")
-        if not newline or not first.startswith(OPENED):
+        said = next((word for word in (OPENED, RESUMED) if first.startswith(word)), None)
+        if not newline or said is None:
             return None
-        incident_id = first.removeprefix(OPENED).decode(errors="replace").strip()
+        incident_id = first.removeprefix(said).decode(errors="replace").strip()
         if not incident_id:
             return None
         from maestro.pane_views import ChecklistView  # the command forks sooner without it
@@ -105,7 +111,7 @@ class IncidentAhead:
             checklist = ChecklistView.from_dict(json.loads(rest)) if self.done and rest else None
         except (ValueError, TypeError, KeyError):
             checklist = None
-        return OpenedAhead(incident_id, checklist)
+        return OpenedAhead(incident_id, checklist, resumed=said == RESUMED)
 
     def stop(self) -> None:
         """Stop the child if it still runs (by its PID), reap it and close the pipe; idempotent."""
@@ -131,7 +137,7 @@ def _child(write_fd: int, request: SessionRequest) -> NoReturn:
         quiet = os.open(os.devnull, os.O_RDWR)
         for stream in (0, 1, 2):
             os.dup2(quiet, stream)
-        _open_and_triage(write_fd, request)
+        _open(write_fd, request)
         code = 0
     except BaseException:
         pass
@@ -139,7 +145,7 @@ def _child(write_fd: int, request: SessionRequest) -> NoReturn:
         os._exit(code)
 
 
-def _open_and_triage(write_fd: int, request: SessionRequest) -> None:
+def _open(write_fd: int, request: SessionRequest) -> None:
     from maestro import screen_view
     from maestro.events import TriageGenerated
     from maestro.recorder import Recorder
@@ -149,6 +155,10 @@ def _open_and_triage(write_fd: int, request: SessionRequest) -> None:
 
     session = open_session(request)
     if session.new_context is None:
+        if session.incident_id is not None:
+            _write(write_fd, RESUMED + session.incident_id.encode() + b"\n")
+            scene = screen_view.Scene(session.journal.incident(session.incident_id), session.config, utc_now())
+            _write(write_fd, json.dumps(asdict(screen_view.checklist_view(scene))).encode())
         return
     opened = session.journal.open_incident(session.new_context)
     _write(write_fd, OPENED + opened.incident_id.encode() + b"\n")

@@ -142,8 +142,9 @@ class MaestroApp(App[None], inherit_bindings=False):
             self._take_ahead()
 
     def _take_ahead(self) -> None:
-        """Draw the checklist the second process journaled, then open the session on its incident; when it opened
-        none (or is still busy: it is stopped), the session opens as asked."""
+        """Draw the checklist the second process journaled (or read), then open the session on its incident; when
+        it opened none, resumed one (it is the one asked for) or is still busy (it is stopped), the session opens
+        as asked."""
         request = self._request
         if request is None or (ahead := request.ahead) is None:
             return
@@ -152,7 +153,8 @@ class MaestroApp(App[None], inherit_bindings=False):
         self._request = replace(request, ahead=None)
         opened = ahead.outcome()
         if opened is not None:
-            self._request = replace(self._request, incident=opened.incident_id, description=None, opened_ahead=True)
+            if not opened.resumed:
+                self._request = replace(self._request, incident=opened.incident_id, description=None, opened_ahead=True)
             self.sub_title = opened.incident_id
             if opened.checklist is not None and (screen := self.incident_screen) is not None:
                 screen.show_checklist_view(opened.checklist)

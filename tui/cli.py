@@ -418,12 +418,10 @@ def run_screen(args: argparse.Namespace) -> int:
             "the screen needs a terminal (stdin and stdout are not one); in scripts use"
             f" `{PROG} triage`, `status`, `list` or `export`"
         )
-    request = session_request(args)
-    ahead = None
-    if (request.description or request.demo) and not request.incident:
-        from maestro.incident_ahead import IncidentAhead
+    from maestro.incident_ahead import IncidentAhead
 
-        ahead = IncidentAhead.start(request)
+    request = session_request(args)
+    ahead = IncidentAhead.start(request)
     try:
         from tui.app import MaestroApp
 

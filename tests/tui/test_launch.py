@@ -17,10 +17,14 @@ from textual.widgets import Input
 
 from bench.ptyrun import PtyProgram
 from maestro import demo
+from maestro.config import Config
+from maestro.events import EventKind, TriageGenerated
 from maestro.incident_ahead import IncidentAhead
 from maestro.journal import Journal
 from maestro.model import IncidentContext, Provenance
 from maestro.session import Session, SessionRequest, open_session
+from maestro.triage.pipeline import rules_triage
+from maestro.utc import utc_now
 from tests import claude_samples as sample
 from tests.fake_anthropic import FakeAnthropic, tool_call
 from tests.fake_anthropic import fake_anthropic as fake_anthropic
@@ -116,6 +120,32 @@ def test_a_new_incidents_triage_reaches_the_terminal_before_the_screens_process_
     with Journal.open(journal) as opened:
         [incident] = opened.incidents()
         assert kinds(opened, incident.id)[:2] == ["incident_opened", "triage_generated"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores")
+def test_a_resumed_incidents_checklist_reaches_the_terminal_before_the_screens_process_loads_the_core(
+    tmp_path: Path,
+) -> None:
+    """The second process reads the incident the session will resume; nothing is written for it."""
+    journal = tmp_path / "journal.sqlite3"
+    with Journal.open(journal) as opened:
+        incident_id = opened.open_incident(IncidentContext(description=DEPLOY_500S)).incident_id
+        triage = rules_triage(IncidentContext(description=DEPLOY_500S), None, Config(), utc_now())
+        opened.append(incident_id, EventKind.TRIAGE_GENERATED, TriageGenerated(triage=triage))
+        before = kinds(opened, incident_id)
+    report = tmp_path / "modules.json"
+    program = PtyProgram(
+        SPY, str(report), "P0 CRITICAL", "--journal", str(journal), "--no-docker", env=no_config(tmp_path)
+    )
+    try:
+        program.read_until(b"P0 CRITICAL")
+        program.read_until(f"Resumed {incident_id}".encode())
+    finally:
+        program.stop()
+    assert not set(json.loads(report.read_text())) & {"pydantic", "maestro.model", "maestro.journal", "sqlite3"}
+    with Journal.open(journal) as opened:
+        assert [s.id for s in opened.incidents()] == [incident_id]
+        assert kinds(opened, incident_id)[: len(before)] == before
 
 
 def test_a_bad_config_is_one_line_and_exit_code_2(tmp_path: Path) -> None:

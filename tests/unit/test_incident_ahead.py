@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from maestro.config import Config
-from maestro.incident_ahead import IncidentAhead
+from maestro.events import EventKind, ItemTicked
+from maestro.incident_ahead import IncidentAhead, OpenedAhead
 from maestro.journal import Journal
 from maestro.screen_view import Scene, checklist_view
 from maestro.session import SessionRequest
@@ -83,26 +84,43 @@ def test_the_config_file_the_command_names_is_the_one_the_child_reads(tmp_path: 
     assert opened.checklist.entry("app.http_errors:web") is not None
 
 
-def test_a_child_with_nothing_new_to_open_or_that_fails_opens_nothing(tmp_path: Path) -> None:
+def test_an_incident_the_session_resumes_is_read_not_opened_again(tmp_path: Path) -> None:
     demo_journal = tmp_path / "demo.sqlite3"
     first = finished(request(tmp_path, journal_path=demo_journal, description=None, demo=True))
     opened = first.outcome()
     first.stop()
-    assert opened is not None
-    resumed = finished(request(tmp_path, journal_path=demo_journal, description=None, demo=True))
-    assert resumed.outcome() is None, "the demo's open incident is resumed by the screen, not opened again"
-    resumed.stop()
-    assert len(Journal.open(demo_journal, actor="t@n").incidents()) == 1
+    assert opened is not None and not opened.resumed
+    journal = Journal.open(demo_journal, actor="t@n")
+    journal.append(
+        opened.incident_id,
+        EventKind.ITEM_TICKED,
+        ItemTicked(item=journal.incident(opened.incident_id).triage.issues[0].id),
+    )  # type: ignore[union-attr]
+    again = finished(request(tmp_path, journal_path=demo_journal, description=None, demo=True))
+    resumed = again.outcome()
+    again.stop()
+    assert resumed is not None and resumed.resumed and resumed.incident_id == opened.incident_id
+    assert [s.id for s in journal.incidents()] == [opened.incident_id], "the demo's open incident is not opened again"
+    incident = journal.incident(opened.incident_id)
+    assert resumed.checklist == checklist_view(Scene(incident, Config(), incident.opened_at))
+    assert resumed.checklist is not None and any(e.done for g in resumed.checklist.groups for e in g.entries)
+    by_id = finished(request(tmp_path, journal_path=demo_journal, description=None, incident=opened.incident_id[:12]))
+    assert (by_id.outcome() or OpenedAhead("")).incident_id == opened.incident_id
+    by_id.stop()
+
+
+def test_a_child_with_nothing_to_open_or_that_fails_says_nothing(tmp_path: Path) -> None:
+    nothing = finished(request(tmp_path, description=None))
+    assert nothing.outcome() is None, "no incident to resume: the intake form asks for one"
+    nothing.stop()
 
     broken = tmp_path / "broken.toml"
     broken.write_text("not = [toml", encoding="utf-8")
     failed = finished(request(tmp_path, config_path=broken))
     assert failed.outcome() is None
     failed.stop()
-    assert (
-        not (tmp_path / "journal.sqlite3").exists()
-        or not Journal.open(tmp_path / "journal.sqlite3", actor="t@n").incidents()
-    )
+    path = tmp_path / "journal.sqlite3"
+    assert not path.exists() or not Journal.open(path, actor="t@n").incidents()
 
 
 def test_a_child_stopped_while_it_works_is_gone_and_what_it_said_so_far_is_kept(tmp_path: Path) -> None:
