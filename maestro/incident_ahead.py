@@ -24,6 +24,8 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
+    from maestro.config import Config
+    from maestro.incident import Incident
     from maestro.pane_views import ChecklistView
     from maestro.session import SessionRequest
 
@@ -146,7 +148,6 @@ def _child(write_fd: int, request: SessionRequest) -> NoReturn:
 
 
 def _open(write_fd: int, request: SessionRequest) -> None:
-    from maestro import screen_view
     from maestro.events import TriageGenerated
     from maestro.recorder import Recorder
     from maestro.session import open_session
@@ -157,8 +158,7 @@ def _open(write_fd: int, request: SessionRequest) -> None:
     if session.new_context is None:
         if session.incident_id is not None:
             _write(write_fd, RESUMED + session.incident_id.encode() + b"\n")
-            scene = screen_view.Scene(session.journal.incident(session.incident_id), session.config, utc_now())
-            _write(write_fd, json.dumps(asdict(screen_view.checklist_view(scene))).encode())
+            _write_checklist(write_fd, session.journal.incident(session.incident_id), session.config)
         return
     opened = session.journal.open_incident(session.new_context)
     _write(write_fd, OPENED + opened.incident_id.encode() + b"\n")
@@ -166,8 +166,14 @@ def _open(write_fd: int, request: SessionRequest) -> None:
     triage = rules_triage(recorder.incident.context, None, session.config, utc_now())
     if not recorder.record_triage(TriageGenerated(triage=triage, summary="")):
         return
-    scene = screen_view.Scene(recorder.incident, session.config, utc_now())
-    _write(write_fd, json.dumps(asdict(screen_view.checklist_view(scene))).encode())
+    _write_checklist(write_fd, recorder.incident, session.config)
+
+
+def _write_checklist(fd: int, incident: Incident, config: Config) -> None:
+    from maestro import screen_view
+    from maestro.utc import utc_now
+
+    _write(fd, json.dumps(asdict(screen_view.checklist_view(screen_view.Scene(incident, config, utc_now())))).encode())
 
 
 def _write(fd: int, data: bytes) -> None:
