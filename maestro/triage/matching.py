@@ -351,6 +351,10 @@ _P0_OUTAGE = (
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app)\W+(\w+\W+){0,1}"
+    r"(stopped|stops|won.?t|doesn.?t|does not|isn.?t|is not|not) (loading|load|opening|open|working|work)\b"
+    r"(?! (on|in|for) (\w+ )?(safari|firefox|chrome|edge|ios|android|iphones?|mobile|some))",
+    r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
     # a core function that quit: "stopped saving anything", "no longer takes orders"
     r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
     r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads|writes|"
@@ -525,7 +529,7 @@ _P0_ERRORS = (
 )
 _P1 = (
     r"\bslow\w*",
-    r"\bcrawl\w*",
+    r"\bcrawl(s|ing|ed)?\b",
     r"\blagg?y\b",
     r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))\b",
@@ -552,6 +556,9 @@ _DATA_BEARING = (
     r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
     r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
+    r"\b(is|are|was|were|gets?|got) (being )?(lost|dropped|discarded|thrown away)\b",
+    r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?) (are |is |were |was |"
+    r"being |get |got )*(delayed|late|held|on hold|stuck)\b",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
@@ -596,6 +603,7 @@ _P1_SOMETIMES = (
 )
 # a measured share of the traffic: some of it fails, not all
 _RATIO = (
+    r"\b(1|one) (\w+ )?in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty)\b",
     r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
     r"hundred|a thousand|\d\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
@@ -637,6 +645,12 @@ _SCOPED = (
     # one way of logging in, not logging in
     r"\b(log ?in|sign ?in|logging in|signing in) (with|via|through|using) "
     r"(google|facebook|apple|github|microsoft|sso|saml|okta|azure ad|their phone|a magic link)\b",
+    r"\b(continue|sign in|log ?in|signing in|logging in) with (google|facebook|apple|github|microsoft|sso|okta)\b",
+    r"\b(email|password|username|normal|regular|other|sso|google|apple|facebook|github)( and (email|password|username|"
+    r"sso|google|apple))? (log-?ins|sign-?ins|logins) (still )?work",
+    # one node's tasks, not the service
+    r"\bonly (the )?(tasks|containers|replicas|requests|calls|pods|instances|jobs) (on|from|via|through|scheduled on) "
+    r"[\w.-]+",
 )
 # a kind of client: a scope only when the words say the others work
 _CLIENT_SCOPED = (
@@ -655,7 +669,9 @@ _P2 = (
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
-    r"\b(colou?rs?|fonts?|icons?|layout|alignment|padding|css)\b",
+    r"\b(colou?rs?|fonts?|(?<!image )icons?|layout|alignment|padding|css)\b",
+    r"\b(small|tiny|little|minor|quick) (thing|issue|problem|bug|glitch|nit)\b",
+    r"\bwarnings? (about|for|on|saying) (a |an |the )?\W?deprecat\w*",
     r"\bui\s+(glitch|bug|issue)\w*",
     r"\bvisual\s+(glitch|bug)\w*",
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
@@ -680,7 +696,7 @@ _P2 = (
 _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
-    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )"
+    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
     r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+(\w+[^\w,;]+){0,3}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
@@ -692,6 +708,9 @@ _NO_IMPACT = (
     r"\b(customers|users|people|visitors) (don't|do not|didn't|did not|haven't|have not) (notice|see|feel)\w* "
     r"(anything|it|a thing)\b",
     r"\bnothing else (is )?(affected|impacted|broken)\b",
+    r"(?<!\w)nothing (seems|is|looks) (to be )?(actually |really )?(broken|wrong|down|affected|impacted)\b",
+    r"\b(the )?(actual|real|underlying) (orders|data|numbers|payments|records|sales|figures) (look|are|seem|is) "
+    r"(right|fine|correct|ok|okay)\b",
     r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
@@ -715,6 +734,8 @@ _SPREAD = re.compile(
 _SPREAD_FAILING = re.compile(
     r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
 )
+# "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
+_ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ and \w+|"
@@ -727,7 +748,7 @@ _REST_FINE = re.compile(
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
-    r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl\w*|"
+    r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
     r"mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
@@ -844,7 +865,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
     client = _cue_hits("client_scoped", parts) if rest_fine else []
-    everyone = not client and any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+    everyone = not client and (
+        any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+        or (bool(p0) and any(_ANYWHERE.search(part.text) for part in parts))
+    )
     scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one

@@ -802,7 +802,8 @@ def _issue(
             evidence.append(f"severity {severity} from the words {words}")
     # "uploads fail for everyone": how far it reaches, not an outage of the product
     if described.spread_only and candidate.described and not candidate.signals:
-        if runbook.degrades_only:
+        if runbook.degrades_only or runbook.severity is Severity.P2:
+            # a cosmetic flaw on every page is still cosmetic
             severity = runbook.severity
         elif described.side_functions and not runbook.severity_holds:
             severity = _least(severity, Severity.P1)
