@@ -355,6 +355,8 @@ _P0_OUTAGE = (
     r"(stopped|stops|won.?t|doesn.?t|does not|isn.?t|is not|not) (loading|load|opening|open|working|work)\b"
     r"(?! (on|in|for) (\w+ )?(safari|firefox|chrome|edge|ios|android|iphones?|mobile|some))",
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
+    r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
+    r"(hangs?|fails?|spins?|errors?|times? out)\b",
     # a core function that quit: "stopped saving anything", "no longer takes orders"
     r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
     r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads|writes|"
@@ -557,8 +559,9 @@ _DATA_BEARING = (
     r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
     r"\b(is|are|was|were|gets?|got) (being )?(lost|dropped|discarded|thrown away)\b",
-    r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?) (are |is |were |was |"
-    r"being |get |got )*(delayed|late|held|on hold|stuck)\b",
+    r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?|e-?mails?|messages|"
+    r"notifications|confirmations)\W+(\w+\W+){0,4}(are|is|were|was|being|get|got) (being )?"
+    r"(delayed|late|held|on hold|stuck)\b",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
@@ -571,6 +574,8 @@ _WRITES_FAIL = re.compile(
     r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )\b((writes|inserts|commits) (are |keep )?|"
     r"(every|each|all|most) (writes?|inserts?|commits?|transactions?|updates?) (to|into|on|against) (the |our )?"
     r"\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
+    r"|\b(every|each|all) (inserts?|updates?|writes?|commits?|saves?|deletes?)"
+    r"( and (inserts?|updates?|writes?|deletes?))?\W+(\w+\W+){0,4}(fail\w*|rejected|refused|error\w*)\b"
 )
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 # a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
@@ -597,7 +602,8 @@ _P1_SOMETIMES = (
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
     r"\b(half|a third|a quarter) (of )?(the|our) \w+",
-    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
+    r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
     r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
 )
@@ -607,7 +613,8 @@ _RATIO = (
     r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
     r"hundred|a thousand|\d\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
-    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%",
+    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
+    r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
 )
 # what stays grave at any share: data lost, money taken without the order, or an intruder in
 _GRAVE = re.compile(
@@ -632,6 +639,7 @@ _SCOPED = (
     r"\b(in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)( \w+)? only\b|"
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
+    r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
     # one path of the site, not the money or login path
     r"(?<![\w/.-])(on|for|at|under) /(?!(checkout|pay\w*|billing|login|log-?in|sign-?in|cart|basket|orders?)\b)[\w-]+",
     r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page "
@@ -697,10 +705,10 @@ _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
-    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|"
+    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
     r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+(\w+[^\w,;]+){0,3}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
-    r"works? normally|ok|okay|fine|"
+    r"works? normally|serves? normally|runs? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
@@ -708,6 +716,10 @@ _NO_IMPACT = (
     r"\b(customers|users|people|visitors) (don't|do not|didn't|did not|haven't|have not) (notice|see|feel)\w* "
     r"(anything|it|a thing)\b",
     r"\bnothing else (is )?(affected|impacted|broken)\b",
+    r"\b(all|every) (the )?(routes?|endpoints?|pages?|requests?|services?) (still )?(answer|work|respond|load|succeed|"
+    r"return 200)\w*",
+    r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady)\b",
+    r"\beverything (still )?works\b(?!\W+(\w+\W+){0,2}(except|but))",
     r"(?<!\w)nothing (seems|is|looks) (to be )?(actually |really )?(broken|wrong|down|affected|impacted)\b",
     r"\b(the )?(actual|real|underlying) (orders|data|numbers|payments|records|sales|figures) (look|are|seem|is) "
     r"(right|fine|correct|ok|okay)\b",
@@ -734,6 +746,9 @@ _SPREAD = re.compile(
 _SPREAD_FAILING = re.compile(
     r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
 )
+# the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
+# still go through" names one that works)
+_CORE = re.compile(r"\b(orders?|checkout|check out|payments?|pay|log ?in|logins?|sign ?in|sign-?ups?)\b")
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
@@ -742,6 +757,10 @@ _REST_FINE = re.compile(
     r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
+    r"|\b(the rest|everything else) of (the|our) \w+ (is|are|stays?|remains?) (still )?"
+    r"(fine|ok|okay|unaffected|working)\b"
+    r"|\b(\w+ )?(pages?|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
+    r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"
@@ -863,11 +882,16 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, partial, tuple(degraded + p0))
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
+    anywhere = any(_ANYWHERE.search(part.text) for part in parts)
+    core_failing = any(_CORE.search(_REST_FINE.sub(" ", part.text)) for part in parts)
+    if spread_only and rest_fine and not anywhere and not core_failing:
+        # "saves fail for everyone; product pages still render": every user, but only part of the product
+        return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
     client = _cue_hits("client_scoped", parts) if rest_fine else []
     everyone = not client and (
         any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
-        or (bool(p0) and any(_ANYWHERE.search(part.text) for part in parts))
+        or (bool(p0) and anywhere)
     )
     scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:

@@ -82,6 +82,8 @@ _CLEARED_AFTER = re.compile(
     rf"\W*(?:and (?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b(?!\W+(?:to|by|on|\d))"
+    # "certificate is valid for *.example.com": the names it covers, not that it is fine
+    r"(?!\W+for\W+\S*[.*])"
 )
 
 

@@ -70,6 +70,8 @@ BIND_MIN = 2.0
 GENERIC_SCORE = 1.0
 CONFIDENT = 0.5
 KEEP_RATIO = 0.4
+# a term this heavy names data loss or a breach outright (rm -rf of the data, a customer list for sale)
+GRAVE_WEIGHT = 6.0
 MAX_DESCRIBED = 4
 # a reading below its runbook's bar is still offered, as a weak hypothesis, when nothing else matched and it has
 # this share of the bar and a specific word
@@ -688,7 +690,9 @@ def _select(candidates: dict[tuple[str, str], _Candidate]) -> list[_Candidate]:
     if described:
         # a reading that specific evidence outvotes sets no floor for the others
         floor = next((c.score for c in described if not c.outvoted), described[0].score) * KEEP_RATIO
-        described = [c for c in described if c.score >= floor][:MAX_DESCRIBED]
+        kept = [c for c in described if c.score >= floor][:MAX_DESCRIBED]
+        # data lost or an intruder in, named in words that tell it apart, is never outvoted by a louder reading
+        described = kept + [c for c in described if c not in kept and _grave(c)]
     from_logs = sorted(
         (c for c in candidates.values() if not c.signals and not c.described), key=lambda c: (-c.score, c.id)
     )[:MAX_FROM_LOGS]
@@ -705,6 +709,15 @@ def _select(candidates: dict[tuple[str, str], _Candidate]) -> list[_Candidate]:
                 continue
         chosen.append(candidate)
     return [*chosen, *described, *from_logs]
+
+
+def _grave(candidate: _Candidate) -> bool:
+    """A reading of data loss or a breach that rests on a term weighing as much as a verbatim error."""
+    return (
+        candidate.runbook.severity_holds
+        and not candidate.contradicted
+        and any(t.weight >= GRAVE_WEIGHT for t in candidate.terms)
+    )
 
 
 def _generic(runbook: Runbook, world: World, parts: tuple[TextPart, ...]) -> _Candidate:
