@@ -351,12 +351,14 @@ _P0_OUTAGE = (
     r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
-    r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app)\W+(\w+\W+){0,1}"
+    r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app|domain)\W+(\w+\W+){0,1}"
     r"(stopped|stops|won.?t|doesn.?t|does not|isn.?t|is not|not) (loading|load|opening|open|working|work)\b"
     r"(?! (on|in|for) (\w+ )?(safari|firefox|chrome|edge|ios|android|iphones?|mobile|some))",
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
+    r"\bnothing (saves|gets saved|will save)\b",
+    r"\b(the )?(site|website|shop|store|app|platform) (freezes|froze|is frozen|hangs|hung|is hanging)\b",
     # a core function that quit: "stopped saving anything", "no longer takes orders"
     r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
     r"payments|changes|uploads)|new (orders|payments|sign-?ups)|orders|payments|data|changes|uploads|writes|"
@@ -373,7 +375,8 @@ _P0_OUTAGE = (
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
-    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing)\b",
+    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|"
+    r"stopped (answering|responding|loading|working))\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
@@ -562,6 +565,8 @@ _DATA_BEARING = (
     r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?|e-?mails?|messages|"
     r"notifications|confirmations)\W+(\w+\W+){0,4}(are|is|were|was|being|get|got) (being )?"
     r"(delayed|late|held|on hold|stuck)\b",
+    r"\b(invoices|orders|payments|payouts|refunds|shipments)\W+(\w+\W+){0,1}(are |is )?"
+    r"(queue?ing|queued|pil\w+ up|backing up|backed up)\b",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
@@ -749,6 +754,12 @@ _SPREAD_FAILING = re.compile(
 # the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
 # still go through" names one that works)
 _CORE = re.compile(r"\b(orders?|checkout|check out|payments?|pay|log ?in|logins?|sign ?in|sign-?ups?)\b")
+# everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
+# failure ("saves fail for everyone")
+_EVERY_PERSON = re.compile(
+    r"(?<!for )(?<!to )\b(every|all|each) (\w+ )?(visitors?|customers?|users?|people)\b"
+    r"(?! (of|in|on|from|with|who|using))(\W+\w+){0,1}\W+(gets?|sees?|hits?|lands?|is|are)\b"
+)
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
@@ -884,7 +895,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     core_failing = any(_CORE.search(_REST_FINE.sub(" ", part.text)) for part in parts)
-    if spread_only and rest_fine and not anywhere and not core_failing:
+    whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
+    if spread_only and rest_fine and not anywhere and not core_failing and not whole_product:
         # "saves fail for everyone; product pages still render": every user, but only part of the product
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
