@@ -63,35 +63,35 @@ def folders() -> list[Path]:
     return [BESIDE, Path(platformdirs.user_cache_dir(APP_NAME))]
 
 
-def load(name: str) -> Any | None:
+def load(name: str, kind: str = "runbooks") -> Any | None:
     """The entry from the first folder that has it, or None when none has it or it cannot be read."""
     for where in folders():
         try:
-            with open(where / f"runbooks-{name}.pickle", "rb") as file:
+            with open(where / f"{kind}-{name}.pickle", "rb") as file:
                 return pickle.load(file)
         except Exception:  # a missing, partial or stale entry is the same as none
             continue
     return None
 
 
-def save(name: str, value: object) -> None:
+def save(name: str, value: object, kind: str = "runbooks") -> None:
     """Keep `value` under `name` in the first folder that can be written (whole or not at all); older entries
-    there beyond KEPT are removed."""
+    of its kind there beyond KEPT are removed."""
     for where in folders():
-        if _save(where, name, value):
+        if _save(where, name, value, kind):
             return
 
 
-def _save(where: Path, name: str, value: object) -> bool:
+def _save(where: Path, name: str, value: object, kind: str) -> bool:
     written: str | None = None
     try:
         where.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=where, prefix=".runbooks-", delete=False) as file:
+        with tempfile.NamedTemporaryFile(dir=where, prefix=f".{kind}-", delete=False) as file:
             written = file.name
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(written, where / f"runbooks-{name}.pickle")
+        os.replace(written, where / f"{kind}-{name}.pickle")
         written = None
-        entries = sorted(where.glob("runbooks-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        entries = sorted(where.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in entries[KEPT:]:
             stale.unlink(missing_ok=True)
     except Exception:  # a read-only or full folder: the next one, else the next start parses again

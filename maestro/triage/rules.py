@@ -50,6 +50,7 @@ from maestro.triage.matching import (
     score_terms,
 )
 from maestro.triage.reading import Polarity
+from maestro.triage.reported import CaseIndex, ReportedCase, shipped_index
 from maestro.triage.similarity import closest
 from maestro.triage.subjects import SUBJECTS, distinctive, named_subjects
 
@@ -106,6 +107,7 @@ class _Candidate:
     weak: bool = False  # the closest reading of the words, below its runbook's bar
     contradicted: bool = False  # the words also hold what the runbook names as pointing to a neighbour
     outread: bool = False  # a contradicted reading of the words alone that a clearly stronger reading outweighs
+    case: ReportedCase | None = None  # the incident reported before in the most alike words, when it raised this
 
     @property
     def measured(self) -> bool:
@@ -152,10 +154,13 @@ def triage(
     catalog: Catalog | None = None,
     now: datetime | None = None,
     aliases: Mapping[str, str] | None = None,
+    cases: CaseIndex | None = None,
 ) -> Triage:
     """The rules triage of an incident, from its description and (optionally) live evidence.
 
     `aliases` maps names people use ("checkout") to service names, as in the config's `service_aliases`.
+    `cases` are the incidents reported before (the shipped ones by default): when nothing reaches a bar, the
+    nearest of them is the start.
     """
     catalog = catalog if catalog is not None else default_catalog()
     # The triage quotes the description; evidence comes redacted from the collector.
@@ -175,8 +180,13 @@ def triage(
     _raise_from_logs(catalog, world, candidates)
     _gate_by_subject(parts, world, candidates, near)
     _outvote_broad_readings(candidates)
-    # a reading just below its bar names a cause; the function the words name only says where it is felt
-    if not candidates and (near or not _raise_from_areas(catalog, parts, world, candidates)):
+    # nothing reached a bar: the incident reported before in the most alike words is the best start; else a
+    # reading just below its bar names a cause; the function the words name only says where it is felt
+    if (
+        not candidates
+        and not _raise_from_reported(cases, catalog, context, described, parts, world, candidates)
+        and (near or not _raise_from_areas(catalog, parts, world, candidates))
+    ):
         _raise_weak(catalog, parts, world, candidates, near)
     chosen = _select(candidates)
     if all(c.weak for c in chosen):
@@ -439,6 +449,46 @@ def _raise_from_areas(
     note = f"the words name the function it covers: {', '.join(repr(f) for f in found[:3])}"
     candidate = _Candidate(runbook, subject, AREA_SCORE, [note], described=True)
     candidate.reported = found[:6]
+    candidates[(runbook.id, subject)] = candidate
+    return True
+
+
+REPORTED_SCORE = 3.0
+
+
+def _unqualified(case: ReportedCase) -> bool:
+    """Whether a reported case's severity is that of its kind of failure, not of impact words of its own ("only
+    customers in the EU")."""
+    own = described_severity(incident_parts(IncidentContext(description=case.text)))
+    return own.severity is None and not own.cues and not own.partial
+
+
+def _raise_from_reported(
+    cases: CaseIndex | None,
+    catalog: Catalog,
+    context: IncidentContext,
+    described: Described,
+    parts: tuple[TextPart, ...],
+    world: World,
+    candidates: dict[tuple[str, str], _Candidate],
+) -> bool:
+    """The runbook of the reported incident whose words are most like these, compared by what happened: the
+    impact words ("nothing loads for anyone") say how bad, not what."""
+    index = cases if cases is not None else shipped_index()
+    words = context.description.lower()
+    for cue in described.cues:
+        words = words.replace(cue, " ")
+    found = index.nearest(words, allowed={r.id for r in catalog})
+    if found is None:
+        return False
+    runbook = catalog.get(found.case.expect[0])
+    if runbook is None:
+        return False
+    named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
+    subject, _ = _text_subject(runbook, world, TextScore(), named_services, [])
+    like = found.case.text if len(found.case.text) <= 90 else found.case.text[:89] + "…"
+    note = f"worded like an incident reported before (similarity {found.similarity}): {like!r}"
+    candidate = _Candidate(runbook, subject, REPORTED_SCORE, [note], described=True, case=found.case)
     candidates[(runbook.id, subject)] = candidate
     return True
 
@@ -813,6 +863,11 @@ def _issue(
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
+    unworded = described.severity is None or described.from_cause
+    if candidate.case is not None and unworded and _unqualified(candidate.case):
+        # no impact words in either: the incident reported in alike words says how grave such a failure is
+        severity = candidate.case.severity
+        evidence.append(f"severity {severity}: as the incident reported in alike words")
     # "uploads fail for everyone": how far it reaches, not an outage of the product
     if described.spread_only and candidate.described and not candidate.signals:
         if runbook.degrades_only or runbook.severity is Severity.P2:

@@ -32,6 +32,7 @@ from maestro.model import (
 from maestro.runbooks import GENERIC_ID, PLACEHOLDERS, Catalog, default_catalog, load_catalog
 from maestro.safety import classify
 from maestro.triage.facts import LOG_LINE_CHARS, RECENT_LOG_LINES, SCANNED_LOG_LINES
+from maestro.triage.reported import CaseIndex
 from maestro.triage.rules import triage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -643,13 +644,14 @@ def test_words_naming_a_function_start_at_the_runbook_for_it_not_at_unknown(tmp_
         encoding="utf-8",
     )
     catalog = load_catalog(tmp_path)
-    named = triage(ctx("the widgets won't load"), catalog=catalog, now=NOW).issues[0]
+    # with no incident reported before in alike words to start from
+    none = CaseIndex([])
+    named = triage(ctx("the widgets won't load"), catalog=catalog, now=NOW, cases=none).issues[0]
     assert (named.runbook_id, named.severity) == ("my.widgets", Severity.P1)
     assert "the words name the function it covers: 'widgets'" in named.evidence
     # a function named only as working is no lead; a cause the words name beats the function they name
-    assert triage(ctx("the widgets are fine, but users complain"), catalog=catalog, now=NOW).issues[0].runbook_id == (
-        GENERIC_ID
-    )
+    fine = triage(ctx("the widgets are fine, but users complain"), catalog=catalog, now=NOW, cases=none)
+    assert fine.issues[0].runbook_id == GENERIC_ID
     caused = triage(ctx("widgets fail: Redis OOM command not allowed"), catalog=catalog, now=NOW).issues[0]
     assert caused.runbook_id == "cache.redis_oom"
 
@@ -831,7 +833,8 @@ def test_an_unfillable_service_placeholder_becomes_a_step_naming_the_choices() -
 
 
 def test_when_no_term_matches_the_closest_runbook_by_its_own_words_is_a_weak_hypothesis() -> None:
-    result = triage(ctx("Consul cluster lost its leader and service registration fails"), now=NOW)
+    consul = ctx("Consul cluster lost its leader and service registration fails")
+    result = triage(consul, now=NOW, cases=CaseIndex([]))
     guess, generic = result.issues[0], result.issues[-1]
     assert (guess.runbook_id, guess.hypothesis, generic.runbook_id) == ("swarm.quorum_lost", True, GENERIC_ID)
     assert guess.why.startswith("hypothesis from the words 'lost', 'leader'")

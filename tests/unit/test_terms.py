@@ -12,6 +12,7 @@ import pytest
 from maestro.runbooks import default_catalog
 from maestro.runbooks.terms import NeedleSet, normalise, phrase_term, regex_term, required_texts
 from maestro.triage.matching import Excerpts, ExcerptsOfServices
+from maestro.triage.reported import REPORTED
 
 SCENARIOS = tomllib.loads((Path(__file__).parent / "scenarios.toml").read_text(encoding="utf-8"))["scenario"]
 
@@ -127,14 +128,14 @@ def test_an_anchored_regex_matches_at_the_start_of_any_log_line() -> None:
 
 def test_the_needle_scan_finds_the_same_needles_as_testing_each_in_turn() -> None:
     catalog = default_catalog()
-    cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+    cases = tomllib.loads(REPORTED.read_text())["case"]
     for case in cases:
         text = normalise(case["text"])
         assert catalog.needles_in(text) == {n for n in catalog.needles if n in text}, text
 
 
 def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -> None:
-    cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+    cases = tomllib.loads(REPORTED.read_text())["case"]
     # each case's sentences as one service's log lines; the lines of the next case run on from them
     excerpts = {
         f"svc{i}": Excerpts.of((f"log svc{i}: {s}", normalise(s)) for s in case["text"].split(". ") if s)
@@ -155,7 +156,7 @@ def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -
 
 
 def test_the_needles_of_many_lines_found_at_once_are_those_each_line_holds() -> None:
-    cases = tomllib.loads((Path(__file__).parent / "realworld.toml").read_text())["case"]
+    cases = tomllib.loads(REPORTED.read_text())["case"]
     lines = [normalise(s) for case in cases for s in case["text"].split(". ")]
     lines += ["", "caf\u00e9 error\u00e9", "disk 100% full on /dev/sda1", "x509:certificate", "a/2 0/3"]
     lines += ["ERROR\tconnection_refused\x1fdb", "no\u00a0space left", "oom\u2028killed"]
