@@ -358,6 +358,7 @@ _P0_OUTAGE = (
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
     r"\bnothing (saves|gets saved|will save)\b",
+    r"\b(anything|everything)\b(\W+\w+){0,6}\W+(spins?|hangs?|hanging|spinning) forever\b",
     r"\b(the )?(site|website|shop|store|app|platform) (freezes|froze|is frozen|hangs|hung|is hanging)\b",
     # a core function that quit: "stopped saving anything", "no longer takes orders"
     r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
@@ -565,6 +566,8 @@ _DATA_BEARING = (
     r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?|e-?mails?|messages|"
     r"notifications|confirmations)\W+(\w+\W+){0,4}(are|is|were|was|being|get|got) (being )?"
     r"(delayed|late|held|on hold|stuck)\b",
+    r"\b(new )?(shipments|labels|orders|payments|invoices|payouts|refunds) (can.?t|cannot|can not|aren.?t|are not) "
+    r"(get |be )?(created|printed|sent|processed|booked|made)\b",
     r"\b(invoices|orders|payments|payouts|refunds|shipments)\W+(\w+\W+){0,1}(are |is )?"
     r"(queue?ing|queued|pil\w+ up|backing up|backed up)\b",
 )
@@ -585,6 +588,7 @@ _WRITES_FAIL = re.compile(
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 # a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
 _SHARE_OF = (
+    r"(?<!more than )(?<!less than )(?<!at least )(?<!fewer than )"
     r"\b(half|a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (two|three|four|five|ten|twenty|fifty|"
     r"a hundred|hundred|a thousand|\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
@@ -606,7 +610,7 @@ _P1_SOMETIMES = (
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
-    r"\b(half|a third|a quarter) (of )?(the|our) \w+",
+    r"(?<!more than )(?<!less than )(?<!at least )(?<!fewer than )\b(half|a third|a quarter) (of )?(the|our) \w+",
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
@@ -645,6 +649,8 @@ _SCOPED = (
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
+    r"\b(people|users|customers|those|anyone|everyone) (who (were|are) )?already (logged|signed) in "
+    r"(can|are|still|keep)\b",
     # one path of the site, not the money or login path
     r"(?<![\w/.-])(on|for|at|under) /(?!(checkout|pay\w*|billing|login|log-?in|sign-?in|cart|basket|orders?)\b)[\w-]+",
     r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page "
@@ -682,7 +688,7 @@ _P2 = (
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
-    r"\b(colou?rs?|fonts?|(?<!image )icons?|layout|alignment|padding|css)\b",
+    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )icons?|layout|alignment|padding|css)\b",
     r"\b(small|tiny|little|minor|quick) (thing|issue|problem|bug|glitch|nit)\b",
     r"\bwarnings? (about|for|on|saying) (a |an |the )?\W?deprecat\w*",
     r"\bui\s+(glitch|bug|issue)\w*",
@@ -711,6 +717,7 @@ _NO_IMPACT = (
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
+    r"portal|"
     r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+(\w+[^\w,;]+){0,3}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|ok|okay|fine|"
@@ -768,6 +775,8 @@ _REST_FINE = re.compile(
     r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
+    r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
+    r"(works?|is (fine|ok|okay|working|normal))"
     r"|\b(the rest|everything else) of (the|our) \w+ (is|are|stays?|remains?) (still )?"
     r"(fine|ok|okay|unaffected|working)\b"
     r"|\b(\w+ )?(pages?|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "

@@ -454,6 +454,29 @@ def _raise_from_areas(
 
 
 REPORTED_SCORE = 3.0
+# "the db is fine", "redis and the proxy look healthy": what did not happen
+_CLEARED_PHRASE = re.compile(
+    r"[\w-]+( and (the )?[\w-]+)? (is|are|looks?|seems?|stays?|was|were) (still )?"
+    r"(fine|ok|okay|healthy|normal|green|unaffected|up|running|working)\b"
+    r"(?! (twice|again|slow\w*|hot|out|low|late|behind|wild|at|from|in|on|with|\d))"
+)
+
+
+def _what_happened(parts: tuple[TextPart, ...], described: Described) -> str:
+    """The description less what it rules out, clears ("the db is fine") or says of the impact ("nothing loads
+    for anyone"): the impact says how bad, not what happened."""
+    part = next((p for p in parts if p.name == "description"), None)
+    if part is None:
+        return ""
+    text, kept, start = part.text, [], 0
+    for begin, end in part.scopes.ruled_out:
+        kept.append(text[start:begin])
+        start = max(start, end)
+    kept.append(text[start:])
+    words = _CLEARED_PHRASE.sub(" ", " ".join(kept))
+    for cue in described.cues:
+        words = words.replace(cue, " ")
+    return words
 
 
 def _unqualified(case: ReportedCase) -> bool:
@@ -472,13 +495,9 @@ def _raise_from_reported(
     world: World,
     candidates: dict[tuple[str, str], _Candidate],
 ) -> bool:
-    """The runbook of the reported incident whose words are most like these, compared by what happened: the
-    impact words ("nothing loads for anyone") say how bad, not what."""
+    """The runbook of the reported incident whose words are most like these, compared by what happened."""
     index = cases if cases is not None else shipped_index()
-    words = context.description.lower()
-    for cue in described.cues:
-        words = words.replace(cue, " ")
-    found = index.nearest(words, allowed={r.id for r in catalog})
+    found = index.nearest(_what_happened(parts, described), allowed={r.id for r in catalog})
     if found is None:
         return False
     runbook = catalog.get(found.case.expect[0])

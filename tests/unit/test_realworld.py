@@ -25,7 +25,7 @@ FLOORS = {
     ("tuning", "real"): 0.9,
     ("tuning", "plain"): 0.9,
     ("fresh", "real"): 0.75,
-    ("fresh", "plain"): 0.85,
+    ("fresh", "plain"): 0.9,
     ("untouched", "real"): 0.75,
     ("untouched", "plain"): 0.9,
 }

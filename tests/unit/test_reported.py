@@ -37,7 +37,7 @@ def test_a_report_in_other_words_finds_the_case_of_the_same_failure() -> None:
     index = CaseIndex(CASES)
     found = index.nearest("our import container dies every time a big file from the supplier is loaded")
     assert found is not None and found.case.expect == ["swarm.oom_killed"]
-    found = index.nearest("customers are being logged out all the time and the basket is emptied")
+    found = index.nearest("shoppers keep getting logged out every few minutes and their carts empty")
     assert found is not None and found.case.expect == ["cache.sessions_evicted"]
     # letter runs meet a word in another form or misspelt
     found = index.nearest("product fotos are broken sqaures since the hosting move")
