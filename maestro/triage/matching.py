@@ -331,7 +331,7 @@ _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
+    r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
@@ -355,6 +355,9 @@ _P0_OUTAGE = (
     r"(stopped|stops|won.?t|doesn.?t|does not|isn.?t|is not|not) (loading|load|opening|open|working|work)\b"
     r"(?! (on|in|for) (\w+ )?(safari|firefox|chrome|edge|ios|android|iphones?|mobile|some))",
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
+    # most of it failing is an outage
+    r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|pages|orders)\b",
+    r"\b(can.?t|cannot|can not|unable to) get (past|through|around) (it|the (warning|error|page))\b",
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
     r"\bnothing (saves|gets saved|will save)\b",
@@ -566,6 +569,9 @@ _DATA_BEARING = (
     r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?|e-?mails?|messages|"
     r"notifications|confirmations)\W+(\w+\W+){0,4}(are|is|were|was|being|get|got) (being )?"
     r"(delayed|late|held|on hold|stuck)\b",
+    # a part of the system whose calls hang or time out is felt by whoever waits on it
+    r"\b(calls|publish\w*|messages|notifications|e-?mails|jobs|workers)\W+(\w+\W+){0,3}(time out|timing out|hang|hangs|"
+    r"hanging|are blocked|get blocked)\b",
     r"\b(new )?(shipments|labels|orders|payments|invoices|payouts|refunds) (can.?t|cannot|can not|aren.?t|are not) "
     r"(get |be )?(created|printed|sent|processed|booked|made)\b",
     r"\b(invoices|orders|payments|payouts|refunds|shipments)\W+(\w+\W+){0,1}(are |is )?"
@@ -688,7 +694,7 @@ _P2 = (
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
-    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )icons?|layout|alignment|padding|css)\b",
+    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )(?<!little )icons?|layout|alignment|padding|css)\b",
     r"\b(small|tiny|little|minor|quick) (thing|issue|problem|bug|glitch|nit)\b",
     r"\bwarnings? (about|for|on|saying) (a |an |the )?\W?deprecat\w*",
     r"\bui\s+(glitch|bug|issue)\w*",
@@ -718,7 +724,8 @@ _NO_IMPACT = (
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
     r"portal|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+(\w+[^\w,;]+){0,3}"
+    r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+"
+    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
@@ -779,8 +786,9 @@ _REST_FINE = re.compile(
     r"(works?|is (fine|ok|okay|working|normal))"
     r"|\b(the rest|everything else) of (the|our) \w+ (is|are|stays?|remains?) (still )?"
     r"(fine|ok|okay|unaffected|working)\b"
-    r"|\b(\w+ )?(pages?|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
+    r"|\b(\w+ )?(pages?|page views|views|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
     r"(render|load|work|go through|come in|succeed|works)\b"
+    r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"
@@ -926,6 +934,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if comes_and_goes and not any(_GRAVE.search(cue) for cue in p0):
         # "the whole site goes down for a few seconds every few minutes": an outage that comes and goes is partial
         return Described(Severity.P1, True, tuple(comes_and_goes + p0))
+    if errors and not p0 and rest_fine:
+        # "add-to-cart returns 500 while browsing still works": errors in one part of the product
+        return Described(Severity.P1, True, tuple(errors))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
         return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
     minor = _cue_hits("minor", parts)
