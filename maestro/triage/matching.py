@@ -339,8 +339,9 @@ _P0_OUTAGE = (
     r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
-    r"\b(?<!of )(all|every|most)\s+(\w+\s+)?"
-    r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
+    # "one server carries all the traffic" is where it goes, not what fails
+    r"\b(?<!of )(?<!carrying )(?<!carries )(?<!handling )(?<!handles )(?<!taking )(?<!takes )(?<!serving )(?<!serves )"
+    r"(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
@@ -567,7 +568,7 @@ _DATA_BEARING = (
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
     r"\b(is|are|was|were|gets?|got) (being )?(lost|dropped|discarded|thrown away)\b",
     r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?|e-?mails?|messages|"
-    r"notifications|confirmations)\W+(\w+\W+){0,4}(are|is|were|was|being|get|got) (being )?"
+    r"notifications|confirmations|invoices)\W+(\w+\W+){0,4}(are|is|were|was|being|get|got) (\w+ ){0,3}"
     r"(delayed|late|held|on hold|stuck)\b",
     # a part of the system whose calls hang or time out is felt by whoever waits on it
     r"\b(calls|publish\w*|messages|notifications|e-?mails|jobs|workers)\W+(\w+\W+){0,3}(time out|timing out|hang|hangs|"
@@ -617,6 +618,7 @@ _P1_SOMETIMES = (
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
     r"(?<!more than )(?<!less than )(?<!at least )(?<!fewer than )\b(half|a third|a quarter) (of )?(the|our) \w+",
+    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )"
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
@@ -628,6 +630,7 @@ _RATIO = (
     r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
     r"hundred|a thousand|\d\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
+    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )"
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
 )
@@ -722,6 +725,7 @@ _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
+    r"(?<!logged-in )(?<!logged in )(?<!signed-in )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
     r"portal|"
     r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+"
@@ -737,12 +741,14 @@ _NO_IMPACT = (
     r"\bnothing else (is )?(affected|impacted|broken)\b",
     r"\b(all|every) (the )?(routes?|endpoints?|pages?|requests?|services?) (still )?(answer|work|respond|load|succeed|"
     r"return 200)\w*",
-    r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady)\b",
+    r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady|0(\.0+)? ?%)",
+    r"\bno (user|customer) (reports|complaints|tickets|impact)\b",
     r"\beverything (still )?works\b(?!\W+(\w+\W+){0,2}(except|but))",
     r"(?<!\w)nothing (seems|is|looks) (to be )?(actually |really )?(broken|wrong|down|affected|impacted)\b",
     r"\b(the )?(actual|real|underlying) (orders|data|numbers|payments|records|sales|figures) (look|are|seem|is) "
     r"(right|fine|correct|ok|okay)\b",
-    r"(?<!rest of )\b(the app|the site|the website|the shop|production|prod) works\b(?=\s*([.,;]|$))",
+    r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
+    r"(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants|people|visitors|accounts)\b",
@@ -789,6 +795,7 @@ _REST_FINE = re.compile(
     r"|\b(\w+ )?(pages?|page views|views|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
+    r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show)s?\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"

@@ -86,6 +86,8 @@ _CLEARED_AFTER = re.compile(
     r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|\d)\b|\W+\d)"
     # "certificate is valid for *.example.com": the names it covers, not that it is fine
     r"(?!\W+for\W+\S*[.*])"
+    # "DNS resolves, ping works": checked and fine
+    r"|\W+(?:resolves|works|answers)\b(?=\s*(?:[.,;]|and\b|$))"
 )
 
 
