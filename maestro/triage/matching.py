@@ -341,7 +341,8 @@ _P0_OUTAGE = (
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     # "one server carries all the traffic" is where it goes, not what fails
     r"\b(?<!of )(?<!carrying )(?<!carries )(?<!handling )(?<!handles )(?<!taking )(?<!takes )(?<!serving )(?<!serves )"
-    r"(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b",
+    r"(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
+    r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up)\b)",
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
@@ -358,6 +359,7 @@ _P0_OUTAGE = (
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
     # most of it failing is an outage
     r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|pages|orders)\b",
+    r"\bno (new )?(orders|sales|payments|sign-?ups|bookings) (since|for|in the last|coming in)\b",
     r"\b(can.?t|cannot|can not|unable to) get (past|through|around) (it|the (warning|error|page))\b",
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
@@ -575,7 +577,7 @@ _DATA_BEARING = (
     r"hanging|are blocked|get blocked)\b",
     r"\b(new )?(shipments|labels|orders|payments|invoices|payouts|refunds) (can.?t|cannot|can not|aren.?t|are not) "
     r"(get |be )?(created|printed|sent|processed|booked|made)\b",
-    r"\b(invoices|orders|payments|payouts|refunds|shipments)\W+(\w+\W+){0,1}(are |is )?"
+    r"\b(invoices|orders|payments|payouts|refunds|shipments|exports|e-?mails|messages)\W+(\w+\W+){0,1}(are |is )?"
     r"(queue?ing|queued|pil\w+ up|backing up|backed up)\b",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
@@ -643,7 +645,9 @@ _SCOPED = (
     r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}"
     r"(asia|europe|america|africa|australia|india|"
     r"japan|china|brazil|germany|france|the uk|the us|the eu|apac|emea|latam|(one|a|that|some) (region|country))\b",
-    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console|portal)\b",
+    # "the admin tool shows 0 of 3": where it was seen, not what fails
+    r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console|portal)\b"
+    r"(?! (shows?|says?|lists?|reports?|displays?)\b)",
     r"\b(partner|vendor|supplier|developer|reseller|affiliate) (portal|dashboard|site|area|api|console)\b",
     # "they can still buy": the core function works, so a part is affected
     r"\b(can|could) still (buy|pay|order|check ?out|log ?in|sign ?in|use the (site|app|shop))\b",
@@ -725,13 +729,13 @@ _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
-    r"(?<!logged-in )(?<!logged in )(?<!signed-in )"
+    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
     r"portal|"
     r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+"
     r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
-    r"works? normally|serves? normally|runs? normally|ok|okay|fine|"
+    r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
@@ -743,6 +747,7 @@ _NO_IMPACT = (
     r"return 200)\w*",
     r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady|0(\.0+)? ?%)",
     r"\bno (user|customer) (reports|complaints|tickets|impact)\b",
+    r"\bnothing (is )?(user|customer)[- ]facing\b",
     r"\beverything (still )?works\b(?!\W+(\w+\W+){0,2}(except|but))",
     r"(?<!\w)nothing (seems|is|looks) (to be )?(actually |really )?(broken|wrong|down|affected|impacted)\b",
     r"\b(the )?(actual|real|underlying) (orders|data|numbers|payments|records|sales|figures) (look|are|seem|is) "
@@ -777,8 +782,8 @@ _CORE = re.compile(r"\b(orders?|checkout|check out|payments?|pay|log ?in|logins?
 # everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
 # failure ("saves fail for everyone")
 _EVERY_PERSON = re.compile(
-    r"(?<!for )(?<!to )\b(every|all|each) (\w+ )?(visitors?|customers?|users?|people)\b"
-    r"(?! (of|in|on|from|with|who|using))(\W+\w+){0,1}\W+(gets?|sees?|hits?|lands?|is|are)\b"
+    r"(?<!for )(?<!to )\b((every|all|each) (\w+ )?(visitors?|customers?|users?|people)\b"
+    r"(?! (of|in|on|from|with|who|using))|everyone|everybody)(\W+\w+){0,1}\W+(gets?|sees?|hits?|lands?|is|are)\b"
 )
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
