@@ -324,6 +324,7 @@ _P0_OUTAGE = (
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )"
     r"\b(?!(nodes?|replicas?|workers?|managers?|hosts?|servers?|vms?|tasks?|containers?|redis|cache|memcached|"
     r"valkey|queue|rabbitmq|kafka|brokers?|cron|scheduler|standby|elasticsearch|search|registry|ci|jenkins|runners?|"
+    r"sales|revenue|conversions?|sign-?ups|numbers|visits|bookings|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
     r"monitoring|grafana|prometheus|kibana|logging|backups?|[\w-]*\d)\b)[\w-]+"
     r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
@@ -335,7 +336,7 @@ _P0_OUTAGE = (
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
-    r"\b(outage|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
+    r"(?<!their )\b(outage|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
     r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
@@ -346,7 +347,8 @@ _P0_OUTAGE = (
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in|login|sign\s?in|get in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|check\s?out|pay|"
+    r"(log\s?in(?!to)|login|sign\s?in(?!to)|get in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|"
+    r"check\s?out|pay|"
     r"place orders|"
     r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
@@ -364,7 +366,7 @@ _P0_OUTAGE = (
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
     r"\bnothing (saves|gets saved|will save)\b",
-    r"\b(anything|everything)\b(\W+\w+){0,6}\W+(spins?|hangs?|hanging|spinning) forever\b",
+    r"\b(anything|everything)\b(\W+\w+){0,6}\W+(spins?|hangs?|hanging|spinning) (forever|until (it|they) times? out)\b",
     r"\b(the )?(site|website|shop|store|app|platform) (freezes|froze|is frozen|hangs|hung|is hanging)\b",
     # a core function that quit: "stopped saving anything", "no longer takes orders"
     r"\b(stopped|stops|no longer) (saving|storing|writing|accepting|taking|tak\w+) (anything|any (\w+ )?(data|orders|"
@@ -580,6 +582,14 @@ _DATA_BEARING = (
     r"\b(invoices|orders|payments|payouts|refunds|shipments|exports|e-?mails|messages)\W+(\w+\W+){0,1}(are |is )?"
     r"(queue?ing|queued|pil\w+ up|backing up|backed up)\b",
 )
+# what users do not see but the team does: a change that cannot ship is not nothing
+_FELT = (
+    r"\b(can.?t|cannot|can not|unable to) (ship|deploy|release|roll out|push)\b",
+    r"\b(deploy\w*|update|rollout|release|new version)\W+(\w+\W+){0,3}"
+    r"(fail\w*|got paused|was paused|rolled back|went back|is stuck|got stuck)\b",
+    r"\b(new )?(services?|tasks?|containers?)\W+(\w+\W+){0,3}(sit|sits|stuck|hang|hangs|wait|waits)\W+(\w+\W+){0,3}"
+    r"(forever|pending|in .?new)",
+)
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
     r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
@@ -603,6 +613,7 @@ _SHARE_OF = (
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
 )
 _P1_SOMETIMES = (
+    r"\b(the odd|an odd|the occasional)\b",
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times|now and again|each time|every time it happens)\b",
     r"\b(at|during) (peak|busy|rush)( times| hours| load| traffic)?\b|\bunder (heavy |high )?load\b",
@@ -732,7 +743,7 @@ _NO_IMPACT = (
     r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
     r"portal|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout|product|system)[^\w,;]+"
+    r"workloads|shop|store|storefront|platform|frontend|checkout|system)[^\w,;]+"
     r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
@@ -740,6 +751,7 @@ _NO_IMPACT = (
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
     r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b",
+    r"\bno complaints\b",
     r"\b(customers|users|people|visitors) (don't|do not|didn't|did not|haven't|have not) (notice|see|feel)\w* "
     r"(anything|it|a thing)\b",
     r"\bnothing else (is )?(affected|impacted|broken)\b",
@@ -778,7 +790,7 @@ _SPREAD_FAILING = re.compile(
 )
 # the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
 # still go through" names one that works)
-_CORE = re.compile(r"\b(orders?|checkout|check out|payments?|pay|log ?in|logins?|sign ?in|sign-?ups?)\b")
+_CORE = re.compile(r"\b(orders?|checkout|check out|payments?|pay)\b")
 # everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
 # failure ("saves fail for everyone")
 _EVERY_PERSON = re.compile(
@@ -850,6 +862,7 @@ _CUES = {
     "partial": _compile(_PARTIAL),
     "ratio": _compile(_RATIO),
     "no_impact": _compile(_NO_IMPACT),
+    "felt": _compile(_FELT),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
     "data_bearing": _compile(_DATA_BEARING),
@@ -869,6 +882,7 @@ class Described:
     scoped: bool = False  # the words confine it to one region, page or kind of client: partial at worst
     spread_only: bool = False  # P0 only for how far it reaches ("for every customer"), not for how bad it is
     side_functions: bool = False  # the functions the words name all leave the product usable (uploads, images)
+    felt: bool = False  # users do not feel it, but the team does ("the fix cannot ship"): degraded at least
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
@@ -946,7 +960,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if comes_and_goes and not any(_GRAVE.search(cue) for cue in p0):
         # "the whole site goes down for a few seconds every few minutes": an outage that comes and goes is partial
         return Described(Severity.P1, True, tuple(comes_and_goes + p0))
-    if errors and not p0 and rest_fine:
+    if errors and not p0 and rest_fine and not core_failing:
         # "add-to-cart returns 500 while browsing still works": errors in one part of the product
         return Described(Severity.P1, True, tuple(errors))
     if p0 or (errors and not sometimes and not scoped and not unfelt):
@@ -963,7 +977,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
     if unfelt:
-        return Described(None, partial, tuple(unfelt), unfelt=True)
+        felt = bool(_cue_hits("felt", parts))
+        return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
     if p1 or errors:
         return Described(Severity.P1, partial, tuple(p1 + errors))
     if p2:

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from maestro.model import Severity
 from maestro.runbooks import parsed_cache
+from maestro.runbooks.catalog import GENERIC_ID
 
 REPORTED = Path(__file__).resolve().parent / "reported.toml"
 CACHE_KIND = "cases"
@@ -196,6 +197,7 @@ class ReportedCase(BaseModel):
 @dataclass(frozen=True)
 class Nearest:
     case: ReportedCase
+    runbook: str  # the first runbook the case names that can be offered, never the generic one
     similarity: float
 
 
@@ -268,7 +270,8 @@ class CaseIndex:
         return other
 
     def nearest(self, text: str, allowed: Collection[str] | None = None) -> Nearest | None:
-        """The most alike case whose first runbook is `allowed` (any when None), if alike enough."""
+        """The most alike case that names a runbook `allowed` (any when None) other than the generic one, if alike
+        enough."""
         known = {w for w in _WORD.findall(text.lower()) if w in self._kinds[0].rows and w not in _FUNCTION_WORDS}
         if len(known) < MIN_WORDS:
             return None
@@ -284,13 +287,14 @@ class CaseIndex:
             if similarity < MIN_SIMILARITY or len(found) == 2:
                 break
             case = self.cases[doc]
-            if case.text != self._left_out and (allowed is None or case.expect[0] in allowed):
-                found.append(Nearest(case, round(similarity, 3)))
+            runbook = next((r for r in case.expect if r != GENERIC_ID and (allowed is None or r in allowed)), None)
+            if case.text != self._left_out and runbook is not None:
+                found.append(Nearest(case, runbook, round(similarity, 3)))
         if not found:
             return None
         best = found[0]
         # barely alike, it takes a second case of the same runbook to say more than a shared word or two
-        agreed = len(found) == 2 and found[1].case.expect[0] == best.case.expect[0]
+        agreed = len(found) == 2 and found[1].runbook == best.runbook
         return best if best.similarity >= ALIKE or agreed else None
 
 

@@ -500,7 +500,7 @@ def _raise_from_reported(
     found = index.nearest(_what_happened(parts, described), allowed={r.id for r in catalog})
     if found is None:
         return False
-    runbook = catalog.get(found.case.expect[0])
+    runbook = catalog.get(found.runbook)
     if runbook is None:
         return False
     named_services = names_in_text(world.service_names(), world.service_aliases(), parts)
@@ -843,6 +843,8 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     # a node lost is capacity lost: that users do not feel it yet does not make it minor
     if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
         severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
+        if described.felt:
+            severity = _worst(severity, Severity.P1)
     return Described(severity, described.partial, described.cues, from_cause=True, scoped=described.scoped)
 
 

@@ -54,7 +54,7 @@ def test_unlike_or_too_short_reports_find_nothing() -> None:
 def test_a_case_scored_against_the_others_never_meets_itself() -> None:
     index = CaseIndex(CASES)
     text = CASES[0].text
-    assert index.nearest(text) == reported.Nearest(CASES[0], 1.0)
+    assert index.nearest(text) == reported.Nearest(CASES[0], "swarm.oom_killed", 1.0)
     other = index.leaving_out(text).nearest(text)
     assert other is not None and other.case == CASES[1]
     # the index it was taken from is untouched
@@ -133,3 +133,19 @@ def test_the_shipped_index_is_kept_and_read_back_the_same(tmp_path: Path, monkey
     texts = [c["text"] for c in tomllib.loads(REPORTED.read_text(encoding="utf-8"))["case"][::97]]
     assert [built.nearest(t) for t in texts] == [kept.nearest(t) for t in texts]
     reported.shipped_index.cache_clear()
+
+
+def test_a_case_that_names_only_the_generic_triage_offers_nothing_and_the_next_runbook_it_names_is_used() -> None:
+    vague = ReportedCase(
+        text="the checkout button does nothing on phones since the new payment form went live",
+        expect=["triage.generic"],
+        severity=Severity.P1,
+    )
+    either = ReportedCase(
+        text="the checkout button does nothing on tablets since the new payment form went live",
+        expect=["triage.generic", "app.payments_failing"],
+        severity=Severity.P1,
+    )
+    assert CaseIndex([vague, vague.model_copy(update={"text": vague.text + " today"})]).nearest(vague.text) is None
+    found = CaseIndex([either, either.model_copy(update={"text": either.text + " today"})]).nearest(either.text)
+    assert found is not None and found.runbook == "app.payments_failing"
