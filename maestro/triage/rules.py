@@ -479,6 +479,17 @@ def _what_happened(parts: tuple[TextPart, ...], described: Described) -> str:
     return words
 
 
+def _as_reported(case: ReportedCase, runbook: Runbook, described: Described) -> Severity:
+    """No impact words of its own: the severity of the incident reported in alike words, when its words had none
+    either, else its runbook's; one level lower when the words say users do not feel it."""
+    severity = case.severity if _unqualified(case) else runbook.severity
+    if described.unfelt:
+        severity = Severity(f"P{min(2, severity.rank + 1)}")
+        if described.felt:
+            severity = _worst(severity, Severity.P1)
+    return severity
+
+
 def _unqualified(case: ReportedCase) -> bool:
     """Whether a reported case's severity is that of its kind of failure, not of impact words of its own ("only
     customers in the EU")."""
@@ -884,11 +895,10 @@ def _issue(
         elif severity is not runbook.severity:
             words = ", ".join(f"'{cue}'" for cue in described.cues[:3])
             evidence.append(f"severity {severity} from the words {words}")
-    unworded = described.severity is None or described.from_cause
-    if candidate.case is not None and unworded and _unqualified(candidate.case):
-        # no impact words in either: the incident reported in alike words says how grave such a failure is
-        severity = candidate.case.severity
-        evidence.append(f"severity {severity}: as the incident reported in alike words")
+    if candidate.case is not None and (described.severity is None or described.from_cause):
+        severity = _as_reported(candidate.case, runbook, described)
+        if severity is candidate.case.severity and not described.unfelt:
+            evidence.append(f"severity {severity}: as the incident reported in alike words")
     # "uploads fail for everyone": how far it reaches, not an outage of the product
     if described.spread_only and candidate.described and not candidate.signals:
         if runbook.degrades_only or runbook.severity is Severity.P2:
