@@ -483,11 +483,7 @@ def _as_reported(case: ReportedCase, runbook: Runbook, described: Described) -> 
     """No impact words of its own: the severity of the incident reported in alike words, when its words had none
     either, else its runbook's; one level lower when the words say users do not feel it."""
     severity = case.severity if _unqualified(case) else runbook.severity
-    if described.unfelt:
-        severity = Severity(f"P{min(2, severity.rank + 1)}")
-        if described.felt:
-            severity = _worst(severity, Severity.P1)
-    return severity
+    return _as_felt(severity, described) if described.unfelt else severity
 
 
 def _unqualified(case: ReportedCase) -> bool:
@@ -810,6 +806,12 @@ def _generic(runbook: Runbook, world: World, parts: tuple[TextPart, ...]) -> _Ca
 # --- building issues -------------------------------------------------------------------------------------
 
 
+def _as_felt(severity: Severity, described: Described) -> Severity:
+    """The words say users do not feel it: one level lower, but degraded at least when the team does."""
+    lowered = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
+    return _worst(lowered, _least(severity, Severity.P1)) if described.felt else lowered
+
+
 def _worst(*severities: Severity) -> Severity:
     return min(severities, key=lambda s: s.rank)
 
@@ -853,9 +855,7 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     severity = best.runbook.severity
     # a node lost is capacity lost: that users do not feel it yet does not make it minor
     if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
-        severity = _least(severity, Severity(f"P{min(2, severity.rank + 1)}"))
-        if described.felt:
-            severity = _worst(severity, Severity.P1)
+        severity = _as_felt(severity, described)
     return Described(severity, described.partial, described.cues, from_cause=True, scoped=described.scoped)
 
 

@@ -953,3 +953,12 @@ def test_everyone_in_one_country_is_a_partial_outage() -> None:
     top = triage(ctx("the site is down for everyone in the uk but works from the us"), now=NOW).issues[0]
     assert top.severity is Severity.P1
     assert triage(ctx("the site is down for everyone"), now=NOW).issues[0].severity is Severity.P0
+
+
+def test_a_change_that_cannot_ship_is_degraded_even_when_users_do_not_feel_it() -> None:
+    report = "the update of the orders service got paused and went back to the old version"
+    blocked = triage(ctx(f"{report}; nothing is broken for customers"), now=NOW).issues[0]
+    assert (blocked.runbook_id, blocked.severity) == ("swarm.update_failed", Severity.P1)
+    # not felt and nothing held up: one level below the cause's own severity
+    quiet = triage(ctx("the orders service shows as paused in the dashboard; nothing is broken for customers"), now=NOW)
+    assert (quiet.issues[0].runbook_id, quiet.issues[0].severity) == ("swarm.update_failed", Severity.P2)
