@@ -1,5 +1,6 @@
 """The shipped runbooks as parsed before: start-up reads one file instead of parsing the runbooks, reading the
-needles out of their regexes and weighing their terms again.
+needles out of their regexes and weighing their terms again. Other entries built from shipped data (the index of
+the reported cases) are kept the same way, each kind under its own name.
 
 An entry is named by a hash of what it was made from (the runbook files, the code that parses them and the
 models it fills, the Python and pydantic versions), so a changed runbook or upgrade makes a new one. Entries are

@@ -83,7 +83,7 @@ _CLEARED_AFTER = re.compile(
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
     # "running out of space", "running from /tmp", "running at 100%": how it fails, not that it is fine
-    r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|\d)\b|\W+\d)"
+    r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|twice|again)\b|\W+\d)"
     # "certificate is valid for *.example.com": the names it covers, not that it is fine
     r"(?!\W+for\W+\S*[.*])"
     # "DNS resolves, ping works": checked and fine
@@ -114,6 +114,21 @@ class Scopes:
 
 def _cleared(text: str, end: int) -> bool:
     return _CLEARED_AFTER.match(text, end) is not None
+
+
+def without_cleared(text: str) -> str:
+    """The text less each mention it clears and what clears it ("the db is fine", "redis and the proxy look
+    healthy"): what did not happen."""
+    kept, start = [], 0
+    for word in _TOKEN.finditer(text):
+        if word.start() < start:
+            continue
+        found = _CLEARED_AFTER.match(text, word.end())
+        if found is not None and found.end() > word.end():
+            kept.append(text[start : word.start()])
+            start = found.end()
+    kept.append(text[start:])
+    return " ".join(kept)
 
 
 def scopes(text: str) -> Scopes:

@@ -49,7 +49,7 @@ from maestro.triage.matching import (
     score_contradictions,
     score_terms,
 )
-from maestro.triage.reading import Polarity
+from maestro.triage.reading import Polarity, without_cleared
 from maestro.triage.reported import CaseIndex, ReportedCase, shipped_index
 from maestro.triage.similarity import closest
 from maestro.triage.subjects import SUBJECTS, distinctive, named_subjects
@@ -454,12 +454,6 @@ def _raise_from_areas(
 
 
 REPORTED_SCORE = 3.0
-# "the db is fine", "redis and the proxy look healthy": what did not happen
-_CLEARED_PHRASE = re.compile(
-    r"[\w-]+( and (the )?[\w-]+)? (is|are|looks?|seems?|stays?|was|were) (still )?"
-    r"(fine|ok|okay|healthy|normal|green|unaffected|up|running|working)\b"
-    r"(?! (twice|again|slow\w*|hot|out|low|late|behind|wild|at|from|in|on|with|\d))"
-)
 
 
 def _what_happened(parts: tuple[TextPart, ...], described: Described) -> str:
@@ -473,7 +467,7 @@ def _what_happened(parts: tuple[TextPart, ...], described: Described) -> str:
         kept.append(text[start:begin])
         start = max(start, end)
     kept.append(text[start:])
-    words = _CLEARED_PHRASE.sub(" ", " ".join(kept))
+    words = without_cleared(" ".join(kept))
     for cue in described.cues:
         words = words.replace(cue, " ")
     return words

@@ -6,7 +6,7 @@ import pytest
 
 from maestro.runbooks.terms import normalise, phrase_term
 from maestro.triage.matching import TextPart, change_sentences
-from maestro.triage.reading import Polarity
+from maestro.triage.reading import Polarity, without_cleared
 
 
 def polarity(text: str, phrase: str) -> Polarity | None:
@@ -66,3 +66,16 @@ def test_only_changes_the_words_assert_are_recent_changes() -> None:
         "We pushed a new WAF rule at 13:42"
     ]
     assert change_sentences("The DB password was rotated this morning") == ["The DB password was rotated this morning"]
+
+
+def test_what_a_text_clears_is_left_out_and_what_fails_stays() -> None:
+    assert without_cleared("the api is down, the db is fine, redis and the proxy look healthy").split() == [
+        "the",
+        "api",
+        "is",
+        "down,",
+        "the",
+        ",",
+    ]
+    for failing in ("the background jobs are running twice", "the disk is running out of space", "dns is up again"):
+        assert without_cleared(failing) == failing
