@@ -735,6 +735,19 @@ _P2 = (
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
+# a part of the product is fine ("checkout is unaffected"): what else the words name fails for a part, not nobody
+_PART_FINE = (
+    r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
+    # "existing users are fine": the others are not, so a part is affected, not nobody
+    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
+    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)"
+    r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search)[^\w,;]+"
+    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
+    r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
+    r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
+    r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
+    r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
+)
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
@@ -742,13 +755,14 @@ _NO_IMPACT = (
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
     r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
-    r"portal|"
-    r"workloads|shop|store|storefront|platform|frontend|checkout|system)[^\w,;]+"
+    r"workloads|platform|system|shop|store)[^\w,;]+"
     r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
+    r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
+    r"(?=\s*([.,;]|$))",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
     r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b",
     r"\bno complaints\b",
@@ -764,8 +778,6 @@ _NO_IMPACT = (
     r"(?<!\w)nothing (seems|is|looks) (to be )?(actually |really )?(broken|wrong|down|affected|impacted)\b",
     r"\b(the )?(actual|real|underlying) (orders|data|numbers|payments|records|sales|figures) (look|are|seem|is) "
     r"(right|fine|correct|ok|okay)\b",
-    r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
-    r"(?=\s*([.,;]|$))",
 )
 _PARTIAL = (
     r"\b(some|a few|several|certain)\s+(users|customers|requests|regions?|pages|tenants|people|visitors|accounts)\b",
@@ -862,6 +874,7 @@ _CUES = {
     "partial": _compile(_PARTIAL),
     "ratio": _compile(_RATIO),
     "no_impact": _compile(_NO_IMPACT),
+    "part_fine": _compile(_PART_FINE),
     "felt": _compile(_FELT),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
@@ -927,6 +940,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
+    part_fine = _cue_hits("part_fine", parts)
     spread = [cue for cue in p0 if _SPREAD.fullmatch(cue) or _SPREAD_FAILING.fullmatch(cue)]
     spread_only = bool(p0) and not errors and len(spread) == len(p0)
     if p2 and spread_only:
@@ -963,7 +977,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if errors and not p0 and rest_fine and not core_failing:
         # "add-to-cart returns 500 while browsing still works": errors in one part of the product
         return Described(Severity.P1, True, tuple(errors))
-    if p0 or (errors and not sometimes and not scoped and not unfelt):
+    if p0 or (errors and not sometimes and not scoped and not unfelt and not part_fine):
         return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
     minor = _cue_hits("minor", parts)
     if minor and not errors:
@@ -972,13 +986,16 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
-    if unfelt and _cue_hits("job_failed", parts):
-        return Described(Severity.P2, partial, tuple(unfelt))
+    if (unfelt or part_fine) and _cue_hits("job_failed", parts):
+        return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
     if unfelt:
         felt = bool(_cue_hits("felt", parts))
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
+    if part_fine and not p1 and not p2:
+        # "checkout is unaffected; merchants get no notifications": what fails fails for a part, not for nobody
+        return Described(None, True, tuple(part_fine), scoped=True)
     if p1 or errors:
         return Described(Severity.P1, partial, tuple(p1 + errors))
     if p2:
