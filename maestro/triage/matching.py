@@ -327,12 +327,14 @@ _P0_OUTAGE = (
     r"sales|revenue|conversions?|sign-?ups|numbers|visits|bookings|"
     r"staging|dev|development|test|qa|sandbox|preview|demo|provider|vendor|partner|cdn|mail|email|smtp|sms|"
     r"monitoring|grafana|prometheus|kibana|logging|backups?|[\w-]*\d)\b)[\w-]+"
-    r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b",
+    r"\s+(is|are|went|goes)\s+(completely\s+|totally\s+)?(down|offline)\b(?! to \d)",
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+)?(down|offline|unreachable|unavailable|broken|dead|gone)\b",
+    r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
+    r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
+    r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
@@ -361,7 +363,7 @@ _P0_OUTAGE = (
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
     # most of it failing is an outage
     r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|pages|orders)\b",
-    r"\bno (new )?(orders|sales|payments|sign-?ups|bookings) (since|for|in the last|coming in)\b",
+    r"\b(no|zero) (new )?(orders|sales|payments|sign-?ups|bookings) (since|for|in the last|coming in)\b",
     r"\b(can.?t|cannot|can not|unable to) get (past|through|around) (it|the (warning|error|page))\b",
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
@@ -384,7 +386,7 @@ _P0_OUTAGE = (
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
-    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|"
+    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|spinning|hanging|timing out|"
     r"stopped (answering|responding|loading|working))\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
@@ -564,7 +566,8 @@ _P1 = (
 )
 # a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
 _DATA_BEARING = (
-    r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)\W+(\w+\W+){0,2}(fail\w*|didn't run|did not run|"
+    r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)[^\w.;]+((?!nothing\b)\w+[^\w.;]+){0,2}"
+    r"(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
     r"(weren't|were not|wasn't|was not|never got) (sent|generated|created|run)|"
     r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
@@ -705,7 +708,10 @@ _CLIENT_SCOPED = (
     r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
 )
 _P2 = (
-    r"\b(typo\w*|spelling|cosmetic|misaligned|tooltip|broken link)\b",
+    # a typo in a config, label or rule is a cause, not a cosmetic flaw
+    r"\b(typo\w*(?! in (the |a |an |our |its )?([\w-]+ ){0,2}(config\w*|labels?|rules?|routers?|env\w*|variables?|"
+    r"settings?|files?|stack|compose|yaml|hosts?|host ?names?|domains?|dns|names?|urls?|paths?|keys?))|spelling|cosmetic|"
+    r"misaligned|tooltip|broken link)\b",
     # planned, not happening: a notice that something will be retired
     r"\b(will be|is going to be|are going to be|(is |are )?scheduled to be) (retired|decommissioned|rebooted|replaced|"
     r"shut down|migrated|deprecated|revoked)\b",
@@ -740,9 +746,9 @@ _PART_FINE = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
-    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)"
-    r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search)[^\w,;]+"
-    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
+    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)(?<!most )(?<!many )(?<!some )(?<!a few )"
+    r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search)[^\w,;.]+"
+    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;.]+){0,4}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
@@ -753,10 +759,10 @@ _NO_IMPACT = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
-    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)"
+    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)(?<!most )(?<!many )(?<!some )(?<!a few )"
     r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
-    r"workloads|platform|system|shop|store)[^\w,;]+"
-    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;]+){0,4}"
+    r"workloads|platform|system|shop|store)[^\w,;.]+"
+    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;.]+){0,4}"
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
@@ -851,6 +857,9 @@ def _compile(patterns: tuple[str, ...]) -> tuple[Term, ...]:
 _MINOR = (
     r"\b(not a big deal|no big deal|not urgent|nothing urgent|low priority|not critical|no rush|it can wait)\b",
     r"\bnot sure (this|it|that) is (a|an|really a) (problem|issue|incident)\b",
+    # at risk, not failing: "disk at 88 %, nothing failing yet"
+    r"\b(nothing|none of (it|them)|no (\w+ )?(services?|users?|customers?|requests?)) (is |are |has |have )?"
+    r"(failing|failed|broken|down|affected|impacted|noticed) yet\b|\bnot (failing|broken|down|full) yet\b",
     r"\b(the|our|a) (staging|dev|development|test|qa|sandbox|preview|demo) (environment|env|cluster|site|server|stack|"
     r"box|db|database|instance|machine|vm)\b",
     r"\b(recovered|came back|resolved itself|fixed itself) (by itself|on its own|without us)\b|\bresolved itself\b|"
