@@ -808,7 +808,7 @@ _SPREAD_FAILING = re.compile(
 )
 # the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
 # still go through" names one that works)
-_CORE = re.compile(r"\b(orders?|checkout|check out|payments?|pay)\b")
+_CORE = re.compile(r"\b(orders?(?! (history|details|status|tracking|numbers?))|checkout|check out|payments?|pay)\b")
 # everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
 # failure ("saves fail for everyone")
 _EVERY_PERSON = re.compile(
@@ -819,9 +819,11 @@ _EVERY_PERSON = re.compile(
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
-    r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ and \w+|"
+    r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ (and|\+|&) \w+|"
     r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
+    r"|\b(web|desktop|android|ios|mobile|iphones?)( (and|\+|&|or) (web|desktop|android|ios|mobile|iphones?))? "
+    r"(fine|ok|okay|unaffected)\b"
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
@@ -832,6 +834,8 @@ _REST_FINE = re.compile(
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show)s?\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
+    r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"
+    r"(buy|order|pay|check ?out|finish (the |their )?(checkout|order)|place orders|browse|shop)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"
 )
@@ -960,7 +964,11 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
     rest_fine = any(_REST_FINE.search(part.text) for part in parts)
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
-    core_failing = any(_CORE.search(_REST_FINE.sub(" ", part.text)) for part in parts)
+    # a core function the words say still works ("they can still finish checkout") is not failing
+    working = {w for part in parts for fine in _REST_FINE.finditer(part.text) for w in _CORE.findall(fine.group(0))}
+    core_failing = any(
+        w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text))
+    )
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     if spread_only and rest_fine and not anywhere and not core_failing and not whole_product:
         # "saves fail for everyone; product pages still render": every user, but only part of the product
@@ -983,7 +991,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if comes_and_goes and not any(_GRAVE.search(cue) for cue in p0):
         # "the whole site goes down for a few seconds every few minutes": an outage that comes and goes is partial
         return Described(Severity.P1, True, tuple(comes_and_goes + p0))
-    if errors and not p0 and rest_fine and not core_failing:
+    if errors and len(spread) == len(p0) and rest_fine and not core_failing:
         # "add-to-cart returns 500 while browsing still works": errors in one part of the product
         return Described(Severity.P1, True, tuple(errors))
     if p0 or (errors and not sometimes and not scoped and not unfelt and not part_fine):
