@@ -107,6 +107,7 @@ class _Candidate:
     weak: bool = False  # the closest reading of the words, below its runbook's bar
     contradicted: bool = False  # the words also hold what the runbook names as pointing to a neighbour
     outread: bool = False  # a contradicted reading of the words alone that a clearly stronger reading outweighs
+    yields: bool = False  # a contradicted cause that a symptom the words name outscores ranks as a symptom
     case: ReportedCase | None = None  # the incident reported before in the most alike words, when it raised this
 
     @property
@@ -119,7 +120,7 @@ class _Candidate:
         broad words that specific evidence outvotes."""
         if self.outvoted:
             return 4
-        if self.tier == 3:
+        if self.tier == 3 or self.yields:
             return 3
         if self.measured:
             return 0 if self.reported else 1
@@ -602,12 +603,22 @@ def _weaken_unsupported(candidate: _Candidate, world: World) -> None:
 
 
 def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -> None:
-    """A symptom runbook raised by words alone weighs half when the words also name a cause."""
+    """A symptom runbook raised by words alone weighs half when the words also name a cause (one the words do not
+    also hold against)."""
     causes = sorted(
-        (c for c in candidates.values() if c.described and not c.runbook.match.symptom and not c.runbook.fallback),
+        (
+            c
+            for c in candidates.values()
+            if c.described and not c.runbook.match.symptom and not c.runbook.fallback and not c.contradicted
+        ),
         key=lambda c: (-c.score, c.runbook.id),
     )
     if not causes:
+        # only causes the words also hold against: a symptom they outscore names the place to start
+        symptoms = [c.score for c in candidates.values() if c.runbook.match.symptom and c.described]
+        for candidate in candidates.values():
+            if candidate.contradicted and not candidate.measured and symptoms and max(symptoms) > candidate.score:
+                candidate.yields = True
         return
     for candidate in candidates.values():
         if candidate.runbook.match.symptom and not candidate.signals:
