@@ -22,10 +22,12 @@ class TextPart:
     text: str
     weight: float
     scopes: Scopes = field(default_factory=Scopes)
+    # what ends one message here: sentences for prose; for quoted errors ("redis:6379. connection refused") the quote
+    boundary: re.Pattern[str] = field(default_factory=lambda: _SENTENCE_END)
 
     @classmethod
-    def of(cls, name: str, text: str, weight: float) -> TextPart:
-        return cls(name, text, weight, scopes(text))
+    def of(cls, name: str, text: str, weight: float, boundary: re.Pattern[str] | None = None) -> TextPart:
+        return cls(name, text, weight, scopes(text), boundary or _SENTENCE_END)
 
     def mention(self, term: Term) -> tuple[str, Polarity] | None:
         """The first asserted mention of the term, else the first ruled-out one, else a hypothetical one."""
@@ -33,7 +35,7 @@ class TextPart:
             return None
         seen: dict[Polarity, str] = {}
         for found in term.matcher(self.text).finditer(self.text):
-            if _SENTENCE_END.search(found.group(0)):
+            if self.boundary.search(found.group(0)):
                 continue  # "manifest unknown. All users...": a term's words belong to one sentence
             polarity = self.scopes.polarity(self.text, found.start(), found.end(), term.negative)
             if polarity is Polarity.ASSERTED:
@@ -46,6 +48,7 @@ class TextPart:
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_QUOTE_END = re.compile(r" \| |\n")
 _FALSE_VALUE = re.compile(r"\s*[:=]\s*(false|0|no|none|null)\b")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
 
@@ -60,7 +63,7 @@ def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
         if not _FALSE_VALUE.match(described, m.end())
     )
     if quoted:
-        parts.append(TextPart.of("quoted error", quoted, 1.5))
+        parts.append(TextPart.of("quoted error", quoted, 1.5, _QUOTE_END))
     for name, value, weight in (
         ("error message", context.error_messages, 1.5),
         ("user impact", context.user_impact, 0.75),
