@@ -78,8 +78,8 @@ _HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
 _CLEARED_AFTER = re.compile(
-    # "the db and redis look healthy": both are cleared
-    rf"\W*(?:and (?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
+    # "the db and redis look healthy", "redis/rabbit fine": both are cleared
+    rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
     # "running out of space", "running from /tmp", "running at 100%": how it fails, not that it is fine
