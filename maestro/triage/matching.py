@@ -599,8 +599,10 @@ _FELT = (
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
     r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
-    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b(\W+\w+){0,5}\W+"
-    r"(fail\w*|crash\w*|errored|didn't run|did not run|never ran|didn't go out|did not go out)",
+    # a report page or endpoint is a feature, not a job
+    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b(?! (endpoint|page|screen|api|tab|button))"
+    r"([^\w.;]+\w+){0,8}[^\w.;]+"
+    r"(fail\w*|crash\w*|errored|didn't (run|happen)|did not (run|happen)|never ran|didn't go out|did not go out)",
 )
 # a database that refuses writes is down for whatever writes
 _WRITES_FAIL = re.compile(
@@ -744,32 +746,41 @@ _P2 = (
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
 )
-# a part of the product is fine ("checkout is unaffected"): what else the words name fails for a part, not nobody
-_PART_FINE = (
+# what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is
+# affected, not nobody)
+_FINE_SUBJECT_NOT_AFTER = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
-    # "existing users are fine": the others are not, so a part is affected, not nobody
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
     r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)(?<!most )(?<!many )(?<!some )(?<!a few )"
-    r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search)[^\w,;.]+"
-    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;.]+){0,4}"
+)
+# up to four words between the subject and what it is; "services on the other nodes are fine" is the rest
+_FINE_GAP = r"[^\w,;.]+((?!(but|while|whereas|though|although|except|other|else)\b)\w+[^\w,;.]+){0,4}"
+_FINE = (
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
-    r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
+    r"(?<=itself )works?(?=\s*([.,;]|$)))\b"
+)
+# the product named fine: users do not feel it, unless something else fails ("... ok for now but the cron fails");
+# "US customers are fine" names some customers, "our customers are fine" all of them
+_WHOLE_FINE = (
+    _FINE_SUBJECT_NOT_AFTER + r"\b(production|prod|the app|the site|the website|"
+    r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy ))(?:users|customers)|"
+    r"app|site|website|services|containers|application|workloads|platform|system|shop|store)" + _FINE_GAP + _FINE
+)
+_SOMETHING_ELSE_FAILS = r"[^.;]{0,24}\bbut\b"
+# a part of the product is fine ("checkout is unaffected"), or the rest while something else fails ("containers
+# still serve traffic, but deploys fail"): what the words name fails for a part, not for nobody
+_PART_FINE = (
+    _FINE_SUBJECT_NOT_AFTER
+    + r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search)"
+    + _FINE_GAP
+    + _FINE,
+    _WHOLE_FINE + f"(?={_SOMETHING_ELSE_FAILS})",
 )
 # the words say users do not feel it: at most P2, unless they also say production is down
 _NO_IMPACT = (
-    r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
-    # "existing users are fine": the others are not, so a part is affected, not nobody
-    r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
-    r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)(?<!most )(?<!many )(?<!some )(?<!a few )"
-    r"\b(production|prod|the app|the site|the website|users|customers|app|site|website|services|containers|application|"
-    r"workloads|platform|system|shop|store)[^\w,;.]+"
-    r"((?!(but|while|whereas|though|although|except)\b)\w+[^\w,;.]+){0,4}"
-    r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
-    r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
-    r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
-    r"(?<=itself )works?(?=\s*([.,;]|$)))\b",
+    _WHOLE_FINE + f"(?!{_SOMETHING_ELSE_FAILS})",
     r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
     r"(?=\s*([.,;]|$))",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
@@ -965,7 +976,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if degraded and spread_only:
         return Described(Severity.P1, partial, tuple(degraded + p0))
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
-    rest_fine = any(_REST_FINE.search(part.text) for part in parts)
+    rest_fine = any(_REST_FINE.search(part.text) for part in parts) or bool(part_fine)
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     # a core function the words say still works ("they can still finish checkout") is not failing
     working = {w for part in parts for fine in _REST_FINE.finditer(part.text) for w in _CORE.findall(fine.group(0))}
@@ -1006,7 +1017,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
-    if (unfelt or part_fine) and _cue_hits("job_failed", parts):
+    if (unfelt or rest_fine) and _cue_hits("job_failed", parts):
         return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
