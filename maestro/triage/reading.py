@@ -80,7 +80,7 @@ _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|s
 _CLEARED_AFTER = re.compile(
     # "the db and redis look healthy", "redis/rabbit fine": both are cleared
     rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
-    rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched)\b"
+    rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched|passes|passing)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
     # "running out of space", "running from /tmp", "running at 100%": how it fails, not that it is fine
     r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|twice|again)\b|\W+\d)"
