@@ -505,7 +505,7 @@ _P0_ERRORS = (
     # what a browser says when our site cannot be reached at all
     r"\b((this |the )?site can.?t be reached|err_name_not_resolved|dns_probe_finished_nxdomain|"
     r"err_connection_(refused|timed_out|reset))\b",
-    r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)? button\b"
+    r"\b(checkout|payment|pay|buy|order|purchase|login|log-?in|sign-?in|sign-?up|submit)( now)?['\"]? button\b"
     r"(\W+\w+){0,1}\W+"
     r"(does nothing|doesn't work|does not work|is broken|not working|won't work|is dead)",
     # the button of a core page that does nothing
