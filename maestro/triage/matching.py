@@ -406,7 +406,9 @@ _P0_OUTAGE = (
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
     r"\bevery (?!docker )(\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
-    r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b",
+    r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b"
+    # "every service at full replicas" says all is well
+    r"(?! (is |are )?(at full|still (up|running|fine|ok)|up\b|running\b|healthy|fine\b|ok\b))",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
@@ -431,7 +433,7 @@ _P0_OUTAGE = (
     r"are down|died|crashed|went offline|are offline)\b",
     r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
-    r"transaction|page load) (\w+ )?(fails?|failed|is failing|errors?( out)?|times? out|timed out|"
+    r"transaction|page load) (\w+ )?(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
     # every write, whatever it writes to: "every write to the orders table fails"
     r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (the |our )?(\w+ ){0,2}"
@@ -768,7 +770,7 @@ _WHOLE_FINE = (
     r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy ))(?:users|customers)|"
     r"app|site|website|services|containers|application|workloads|platform|system|shop|store)" + _FINE_GAP + _FINE
 )
-_SOMETHING_ELSE_FAILS = r"[^.;]{0,24}\bbut\b"
+_SOMETHING_ELSE_FAILS = r"[^.;]{0,40}\bbut\b"
 # a part of the product is fine ("checkout is unaffected"), or the rest while something else fails ("containers
 # still serve traffic, but deploys fail"): what the words name fails for a part, not for nobody
 _PART_FINE = (
@@ -1017,7 +1019,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
-    if (unfelt or rest_fine) and _cue_hits("job_failed", parts):
+    if (unfelt or rest_fine) and not degraded and _cue_hits("job_failed", parts):
         return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)

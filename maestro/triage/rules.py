@@ -499,7 +499,8 @@ def _raise_from_reported(
 ) -> bool:
     """The runbook of the reported incident whose words are most like these, compared by what happened."""
     index = cases if cases is not None else shipped_index()
-    found = index.nearest(_what_happened(parts, described), allowed={r.id for r in catalog})
+    allowed = {r.id for r in catalog if not _change_unnamed(r, parts, world)}
+    found = index.nearest(_what_happened(parts, described), allowed=allowed)
     if found is None:
         return False
     runbook = catalog.get(found.runbook)
@@ -512,6 +513,16 @@ def _raise_from_reported(
     candidate = _Candidate(runbook, subject, REPORTED_SCORE, [note], described=True, case=found.case)
     candidates[(runbook.id, subject)] = candidate
     return True
+
+
+def _change_unnamed(runbook: Runbook, parts: tuple[TextPart, ...], world: World) -> bool:
+    """A runbook that starts from a change (a deploy) while neither the words nor the evidence name one: an alike
+    report that had one does not bring it."""
+    return (
+        SignalKind.RECENT_DEPLOY in runbook.match.supporting_signals
+        and not world.recent_deploys()
+        and not any_term(runbook.terms, parts)
+    )
 
 
 def _raise_closest(
