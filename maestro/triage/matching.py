@@ -337,7 +337,7 @@ _P0_OUTAGE = (
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
     r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
-    r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b",
+    r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b(?! (off|on|from)\b)",
     r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
@@ -556,6 +556,8 @@ _P1 = (
     r"minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
     r"\blatency\b",
+    r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
+    r"\bhalf (the |our |its )?capacity\b",
     r"\b(degraded|degradation)\b",
     r"\bcache (failures?|misses)\b",
     r"\b(backlog|delayed|lagging)\b",
@@ -608,7 +610,7 @@ _JOB_FAILED = (
 )
 # a database that refuses writes is down for whatever writes
 _WRITES_FAIL = re.compile(
-    r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )\b((writes|inserts|commits) (are |keep )?|"
+    r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )(?<!cache )(?<!redis )\b((writes|inserts|commits) (are |keep )?|"
     r"(every|each|all|most) (writes?|inserts?|commits?|transactions?|updates?) (to|into|on|against) (the |our )?"
     r"\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
     r"|\b(every|each|all) (inserts?|updates?|writes?|commits?|saves?|deletes?)"
@@ -725,7 +727,7 @@ _P2 = (
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
-    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )(?<!little )icons?|layout|alignment|padding|css)\b",
+    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )(?<!little )(?<!picture )icons?|layout|alignment|padding|css)\b",
     r"\b(small|tiny|little|minor|quick) (thing|issue|problem|bug|glitch|nit)\b",
     r"\bwarnings? (about|for|on|saying) (a |an |the )?\W?deprecat\w*",
     r"\bui\s+(glitch|bug|issue)\w*",
@@ -850,6 +852,8 @@ _REST_FINE = re.compile(
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show)s?\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
+    r"|\b(on|in|from) (the )?(website|web|desktop|ios|android|iphones?|app|browser)\W+(\w+\W+){0,4}"
+    r"(log|sign)s? in fine\b|\bno complaints from (\w+ ){0,2}(users|customers)\b"
     r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"
     r"(buy|order|pay|check ?out|finish (the |their )?(checkout|order)|place orders|browse|shop)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
@@ -986,7 +990,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text))
     )
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
-    if spread_only and rest_fine and not anywhere and not core_failing and not whole_product:
+    if spread_only and (rest_fine or unfelt) and not anywhere and not core_failing and not whole_product:
         # "saves fail for everyone; product pages still render": every user, but only part of the product
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
