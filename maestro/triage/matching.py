@@ -410,7 +410,7 @@ _P0_OUTAGE = (
     # "every service at full replicas" says all is well
     r"(?! (is |are )?(at full|still (up|running|fine|ok)|up\b|running\b|healthy|fine\b|ok\b))",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
-    r"\b(nothing|no one|nobody)\W+(\w+\W+)?can (be )?"
+    r"\b(nothing|no one|nobody)\W+(\w+\W+){0,3}can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
     r"(gone|lost|wiped|deleted)\b",
@@ -788,7 +788,9 @@ _NO_IMPACT = (
     r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
     r"(?=\s*([.,;]|$))",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
-    r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b",
+    # "nobody reported anything missing" rules out a loss, not an impact
+    r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b"
+    r"(?! (missing|stolen|lost|wrong|gone|taken))",
     r"\bno complaints\b",
     r"\b(customers|users|people|visitors) (don't|do not|didn't|did not|haven't|have not) (notice|see|feel)\w* "
     r"(anything|it|a thing)\b",
@@ -1027,7 +1029,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
-    if unfelt:
+    if unfelt and not degraded:
         felt = bool(_cue_hits("felt", parts))
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
     if part_fine and not p1 and not p2:
