@@ -595,8 +595,6 @@ _DATA_BEARING = (
 # what users do not see but the team does: a change that cannot ship is not nothing
 _FELT = (
     r"\b(can.?t|cannot|can not|unable to) (ship|deploy|release|roll out|push)\b",
-    r"\b(deploy\w*|update|rollout|release|new version)\W+(\w+\W+){0,5}"
-    r"(fail\w*|got paused|was paused|rolled back|went back|is stuck|got stuck)\b",
     r"\b(new )?(services?|tasks?|containers?)\W+(\w+\W+){0,3}(sit|sits|stuck|hang|hangs|wait|waits)\W+(\w+\W+){0,3}"
     r"(forever|pending|in .?new)",
 )
