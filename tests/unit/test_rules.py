@@ -957,8 +957,11 @@ def test_everyone_in_one_country_is_a_partial_outage() -> None:
 
 def test_a_change_that_cannot_ship_is_degraded_even_when_users_do_not_feel_it() -> None:
     report = "the update of the orders service got paused and went back to the old version"
-    blocked = triage(ctx(f"{report}; nothing is broken for customers"), now=NOW).issues[0]
+    blocked = triage(ctx(f"{report}; nothing is broken for customers, but we can't ship the fix"), now=NOW).issues[0]
     assert (blocked.runbook_id, blocked.severity) == ("swarm.update_failed", Severity.P1)
+    # the old version serves and nobody waits on the new one: minor
+    rolled_back = triage(ctx(f"{report}; nothing is broken for customers"), now=NOW).issues[0]
+    assert (rolled_back.runbook_id, rolled_back.severity) == ("swarm.update_failed", Severity.P2)
     # not felt and nothing held up: one level below the cause's own severity
     quiet = triage(ctx("the orders service shows as paused in the dashboard; nothing is broken for customers"), now=NOW)
     assert (quiet.issues[0].runbook_id, quiet.issues[0].severity) == ("swarm.update_failed", Severity.P2)
