@@ -79,7 +79,7 @@ class Term:
     @cached_property
     def negative(self) -> bool:
         """Whether the term is worded with a negation ("no such host", "without a where")."""
-        return _NEGATIVE.search(self.label) is not None
+        return _NEGATIVE.search(_ESCAPE.sub(" ", self.label)) is not None
 
     def may_match(self, text: str) -> bool:
         """False only when no match can be in the (normalised) text: a cheap test before the regex."""

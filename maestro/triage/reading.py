@@ -105,7 +105,9 @@ class Scopes:
         with one ("DELETE without a WHERE").
         """
         inside = not embraces_negation and any(start < a < end for a, _ in self.ruled_out)
-        if inside or any(a <= start < b for a, b in self.ruled_out) or _cleared(text, end):
+        # a mention worded as a negation ("nothing failing yet") is not what a following "and X is fine" clears
+        cleared = not embraces_negation and _cleared(text, end)
+        if inside or any(a <= start < b for a, b in self.ruled_out) or cleared:
             return Polarity.RULED_OUT
         if any(a <= start < b for a, b in self.hypothetical):
             return Polarity.HYPOTHETICAL
