@@ -338,7 +338,7 @@ _P0_OUTAGE = (
     r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
     r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b(?! (off|on|from)\b)",
-    r"\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
+    r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     r"(?<!their )\b(outage|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
@@ -405,6 +405,7 @@ _P0_OUTAGE = (
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
+    r"\b(hits?|hitting|affects?|affecting) (\w+ )?(every|all) (orders?|payments?|checkouts?|purchases?)\b",
     r"\bevery (?!docker )(\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
     r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b"
     # "every service at full replicas" says all is well
@@ -555,14 +556,14 @@ _P1 = (
     r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
-    r"\blatency\b",
+    r"\blatency\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok)\b)",
     r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
     r"\bhalf (the |our |its )?capacity\b",
     r"\b(degraded|degradation)\b",
     r"\bcache (failures?|misses)\b",
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
-    r"\berror rate\b",
+    r"\berror rate\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok)\b)",
     # not yet: it will stop soon
     r"\b(will|would|is going to|are going to) (stop|fail|run out|break|fill up|be full)\b",
     r"\bmust be vacuumed within\b",
@@ -711,7 +712,7 @@ _CLIENT_SCOPED = (
     r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
     r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
     r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (apps?|clients?|versions?)\b",
-    r"\b(users|customers|visitors|clients|people) (with|who have|who use|using) (\w+ ){0,2}\w+",
+    r"\b(users|customers|visitors|clients|people|everyone|everybody) (with|who have|who use|who uses|using) (\w+ ){0,2}\w+",
     r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
 )
 _P2 = (
@@ -746,7 +747,7 @@ _P2 = (
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
     r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
-    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?)\b)",
+    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?|in)\b)",
 )
 # what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is
 # affected, not nobody)
@@ -759,7 +760,7 @@ _FINE_SUBJECT_NOT_AFTER = (
 _FINE_GAP = r"[^\w,;.]+((?!(but|while|whereas|though|although|except|other|else)\b)\w+[^\w,;.]+){0,4}"
 _FINE = (
     r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
-    r"works? normally|serves? normally|runs? normally|working normally|running normally|ok|okay|fine|"
+    r"works? normally|serves? normally|runs? normally|working normally|running normally|serving normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b"
 )
@@ -845,8 +846,14 @@ _REST_FINE = re.compile(
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
-    r"|\b(the rest|everything else) of (the|our) \w+ (is|are|stays?|remains?) (still )?"
-    r"(fine|ok|okay|unaffected|working)\b"
+    r"|\b(the rest|everything else) of (the|our) \w+ ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
+    r"(fine|ok|okay|unaffected|working|normal)\b"
+    r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?(fine|ok|okay|work)\b"
+    # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
+    r"|\b(manual \w+|viewing \w+|browsing|searching|search|checkout|paying|ordering|[\w/-]+ (login|log-?in|sign-?in)|"
+    r"reports?) (still )?works( fine| normally)?(?=\s*([.,;]|$))"
+    r"|\b(people|users|customers|those|everyone) (with|using|on|who use) (an? |the )?(\w+ ){0,2}(is|are) "
+    r"(fine|ok|okay|unaffected)\b"
     r"|\b(\w+ )?(pages?|page views|views|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
