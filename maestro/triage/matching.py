@@ -834,6 +834,10 @@ _EVERY_PERSON = re.compile(
     r"(?<!for )(?<!to )\b((every|all|each) (\w+ )?(visitors?|customers?|users?|people)\b"
     r"(?! (of|in|on|from|with|who|using))|everyone|everybody)(\W+\w+){0,1}\W+(gets?|sees?|hits?|lands?|is|are)\b"
 )
+_OUTBOUND = re.compile(
+    r"\b(every|each|all) (\w+ )?(calls?|requests?) (\w+ ){0,2}(to|against) "
+    r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
+)
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
@@ -997,7 +1001,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text))
     )
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
-    if spread_only and (rest_fine or unfelt) and not anywhere and not core_failing and not whole_product:
+    # "every call to the rates provider fails": the reach of one dependency, not of the product
+    outbound = any(_OUTBOUND.search(part.text) for part in parts)
+    if spread_only and (rest_fine or unfelt or outbound) and not anywhere and not core_failing and not whole_product:
         # "saves fail for everyone; product pages still render": every user, but only part of the product
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
