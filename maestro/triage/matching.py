@@ -1040,6 +1040,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
+    # "customers with a discount code get an error; the website is fine": a group feels it
+    if unfelt and not degraded and _cue_hits("client_scoped", parts):
+        return Described(None, True, tuple(unfelt), scoped=True)
     if unfelt and not degraded:
         felt = bool(_cue_hits("felt", parts))
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
