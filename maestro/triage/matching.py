@@ -334,6 +334,7 @@ _P0_OUTAGE = (
     r"\b(completely|totally|fully|hard|entirely)\s+(down|offline)\b",
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
+    r"(?<! at )(?<! during )"  # "autocomplete at checkout broken": a part of checkout
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
     r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
@@ -425,7 +426,7 @@ _P0_OUTAGE = (
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (create|place|submit|save|complete|enqueue|process|"
     r"accept|take|receive) (any |new )*(orders?|accounts?|bookings?|purchases?|payments?)\b",
     # a core business function failing outright ("new orders fail"), unless the words say only some do
-    r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )"
+    r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )(?<! at )(?<! during )"
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
     r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through|hang|hung|"
     r"are hanging|never complete)\b",
@@ -834,6 +835,8 @@ _EVERY_PERSON = re.compile(
     r"(?<!for )(?<!to )\b((every|all|each) (\w+ )?(visitors?|customers?|users?|people)\b"
     r"(?! (of|in|on|from|with|who|using))|everyone|everybody)(\W+\w+){0,1}\W+(gets?|sees?|hits?|lands?|is|are)\b"
 )
+# a job that runs on a schedule, not one a user waits on
+_SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
 _OUTBOUND = re.compile(
     r"\b(every|each|all) (\w+ )?(calls?|requests?) (\w+ ){0,2}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
@@ -850,9 +853,11 @@ _REST_FINE = re.compile(
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
-    r"|\b(the rest|everything else) of (the|our) \w+ ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
+    r"|\b(the rest|everything else|rest) of (the |our )?\w+ ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
     r"(fine|ok|okay|unaffected|working|normal)\b"
     r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?(fine|ok|okay|work)\b"
+    r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones) (are|is|look|seem) "
+    r"(fine|ok|okay|healthy|unaffected)\b"
     # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
     r"|\b(manual \w+|viewing \w+|browsing|searching|search|checkout|paying|ordering|[\w/-]+ (login|log-?in|sign-?in)|"
     r"reports?) (still )?works( fine| normally)?(?=\s*([.,;]|$))"
@@ -1036,7 +1041,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
-    if (unfelt or rest_fine) and not degraded and _cue_hits("job_failed", parts):
+    scheduled = any(_SCHEDULED.search(part.text) for part in parts)
+    if (unfelt or rest_fine) and not degraded and scheduled and _cue_hits("job_failed", parts):
         return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
