@@ -402,7 +402,7 @@ _P0_OUTAGE = (
     r"bogus|duplicate|unintended) (orders|trades|charges|payments|transactions|refunds|transfers)\b",
     r"\bcorrupt\w*",
     r"\b(delete|update)\w*\W+(\S+\W+){0,6}without (a |the |its |any )?where\b",
-    r"\b(dropped|truncated|wiped|deleted)\W+(\w+\W+){0,3}(table|database|db|data|rows|records|index|collection|bucket)\b",
+    r"\b(dropped|truncated|wiped|deleted)\W+(\w+\W+){0,3}(table|database|db|data|rows|records|collection|bucket)\b",
     r"\b(database|db)\s+(is\s+)?(locked|down)\b",
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",

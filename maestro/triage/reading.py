@@ -74,13 +74,18 @@ _ACTED = re.compile(
 _NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
 # "the button does nothing", "search returns nothing": what fails yields nothing
 _YIELDS = re.compile(r"(do|does|did|doing|shows?|showed|returns?|returned|finds?|found|displays?|says|gives?|gave)")
-_HYPOTHETICAL = re.compile(r"\b(?:to avoid|to prevent|avoid|prevent|in order to|otherwise|hint|if|would|in case)\b")
+_HYPOTHETICAL = re.compile(
+    r"\b(?:to avoid|to prevent|avoid|prevent|in order to|otherwise|hint|if|would|in case|(?:first |at first )?"
+    r"(?:thought|feared|assumed|worried))\b"
+)
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
 _CLEARED_AFTER = re.compile(
     # "the db and redis look healthy", "redis/rabbit fine": both are cleared
-    rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?(?:{_COPULA}\W+){{0,3}}"
+    rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?(?:(?:containers?|services?|nodes?|pods?|tasks?)\W+)?"
+    rf"(?:all\W+|both\W+)?(?:{_COPULA}\W+){{0,3}}"
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched|passes|passing)\b"
+    r"|\W*(?:(?:containers?|services?|nodes?|pods?|tasks?)\W+)?(?:all|both) (?:up|running)\b"
     rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
     # "running out of space", "running from /tmp", "running at 100%": how it fails, not that it is fine
     r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|twice|again)\b|\W+\d)"
