@@ -342,13 +342,13 @@ _P0_OUTAGE = (
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
-    r"(?<!their )\b(outage|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
+    r"(?<!their )\b(outage(?!\W+(\w+\W+){0,3}(on )?(their|its|the provider.s|the vendor.s) status page)|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
     r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     # "one server carries all the traffic" is where it goes, not what fails
     r"\b(?<!of )(?<!carrying )(?<!carries )(?<!handling )(?<!handles )(?<!taking )(?<!takes )(?<!serving )(?<!serves )"
-    r"(all|every|most)\s+(\w+\s+)?(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
+    r"(all|every|most)\s+(?!their )(\w+\s+)?(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
     r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up)\b)",
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
@@ -487,7 +487,7 @@ _P0_ERRORS = (
     r"(?! ?(ms|milliseconds?|s\b|secs?|seconds?|mb|kb|gb|k\b|users|requests|customers|orders|rows))",
     r"\b50[0234]ing\b",
     # errors everywhere, not a quoted log message seen everywhere
-    r"(?<!['\"] )\b(errors?|failures?|exceptions)\s+(\w+\s+)?everywhere\b",
+    r"(?<!['\"] )\b(errors?|failures?|exceptions|timeouts?|timing out|time outs?)\s+(\w+\s+)?everywhere\b",
     r"\b5xx\b",
     r"internal server error",
     r"\b(site|website|app|shop|store|homepage|home page|pages)\s+(\w+\s+){0,2}(do(es)?n't|do(es)? not|won't|will not|"
@@ -561,6 +561,8 @@ _P1 = (
     r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
     r"\bhalf (the |our |its )?capacity\b",
     r"\b(degraded|degradation)\b",
+    # a fallback in effect: it works, worse
+    r"\bfall(s|ing)? back to\b",
     r"\bcache (failures?|misses)\b",
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
@@ -575,7 +577,7 @@ _P1 = (
 )
 # a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
 _DATA_BEARING = (
-    r"\b(backups?|billing|invoic\w*|payroll|snapshots?|replication)[^\w.;]+((?!nothing\b)\w+[^\w.;]+){0,2}"
+    r"\b(backups?|billing|invoic\w*(?!-?(pdf|export))|payroll|snapshots?|replication)[^\w.;]+((?!nothing\b)\w+[^\w.;]+){0,2}"
     r"(fail\w*|didn't run|did not run|"
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
     r"(weren't|were not|wasn't|was not|never got) (sent|generated|created|run)|"
@@ -685,6 +687,8 @@ _SCOPED = (
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
+    r"\bonly (the |our )?(\w+ ){0,2}(is|are) (affected|broken|down|impacted)\b",
+    r"\bon [\w.-]+\.(com|app|io|net|org|dev|co)( \w+)? only\b",
     r"\b(people|users|customers|those|anyone|everyone) (who (were|are) )?already (logged|signed) in "
     r"(can|are|still|keep)\b",
     # one path of the site, not the money or login path
@@ -768,7 +772,8 @@ _FINE = (
 # the product named fine: users do not feel it, unless something else fails ("... ok for now but the cron fails");
 # "US customers are fine" names some customers, "our customers are fine" all of them
 _WHOLE_FINE = (
-    _FINE_SUBJECT_NOT_AFTER + r"\b(production|prod|the app|the site|the website|"
+    # "their site opens fine" is a partner's, not ours
+    _FINE_SUBJECT_NOT_AFTER + r"(?<!their )(?<!'s )\b(production|prod|the app|the site|the website|"
     r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy ))(?:users|customers)|"
     r"app|site|website|services|containers|application|workloads|platform|system|shop|store)" + _FINE_GAP + _FINE
 )
@@ -777,7 +782,7 @@ _SOMETHING_ELSE_FAILS = r"[^.;]{0,40}\bbut\b"
 # still serve traffic, but deploys fail"): what the words name fails for a part, not for nobody
 _PART_FINE = (
     _FINE_SUBJECT_NOT_AFTER
-    + r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search)"
+    + r"\b(portal|storefront|frontend|checkout|login|sign-?in|browsing|search|(product )?pages|reads|reading)"
     + _FINE_GAP
     + _FINE,
     _WHOLE_FINE + f"(?={_SOMETHING_ELSE_FAILS})",
@@ -853,10 +858,10 @@ _REST_FINE = re.compile(
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
-    r"|\b(the rest|everything else|rest) of (the |our )?\w+ ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
+    r"|\b(the rest|everything else|rest) of (the |our )?\w+( \w+)? ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
     r"(fine|ok|okay|unaffected|working|normal)\b"
     r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?(fine|ok|okay|work)\b"
-    r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones) (are|is|look|seem) "
+    r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones) ((are|is|look|seem) )?"
     r"(fine|ok|okay|healthy|unaffected)\b"
     # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
     r"|\b(manual \w+|viewing \w+|browsing|searching|search|checkout|paying|ordering|[\w/-]+ (login|log-?in|sign-?in)|"
@@ -866,7 +871,8 @@ _REST_FINE = re.compile(
     r"|\b(\w+ )?(pages?|page views|views|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
-    r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show)s?\b"
+    r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
+    r"|\bmain (app|site|website|product|shop|store)( and \w+)? ((is|are) )?(fine|ok|okay|up|unaffected|working)\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
     r"|\b(on|in|from) (the )?(website|web|desktop|ios|android|iphones?|app|browser)\W+(\w+\W+){0,4}"
     r"(log|sign)s? in fine\b|\bno complaints from (\w+ ){0,2}(users|customers)\b"
@@ -877,7 +883,7 @@ _REST_FINE = re.compile(
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
-    r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|"
+    r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|fall(s|ing)? back to|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
     r"mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
