@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from maestro.runbooks.terms import normalise, phrase_term
-from maestro.triage.matching import TextPart, change_sentences
+from maestro.model import IncidentContext
+from maestro.runbooks.terms import normalise, phrase_term, regex_term
+from maestro.triage.matching import TextPart, change_sentences, incident_parts
 from maestro.triage.reading import Polarity, without_cleared
 
 
@@ -28,6 +29,12 @@ def polarity(text: str, phrase: str) -> Polarity | None:
         ("the site is down and nobody deployed anything", "deployed"),
         ("no one changed the config", "config"),
         ("the api times out, the db and redis look healthy", "db"),
+        ("500s on everything, redis/rabbit fine", "rabbit"),
+        ("500s on everything, redis/rabbit fine", "redis"),
+        ("the site is down; redis and app containers healthy", "redis"),
+        ("payments-api is 0/3, the redis containers all up", "redis"),
+        ("webhooks fail with 400, webhook secret unchanged", "webhook secret"),
+        ("checkout calls fail; the tax service healthcheck passes", "healthcheck"),
     ],
 )
 def test_a_mention_the_words_rule_out(text: str, phrase: str) -> None:
@@ -52,6 +59,28 @@ def test_a_mention_the_words_rule_out(text: str, phrase: str) -> None:
 )
 def test_a_mention_that_reports_a_failure_is_asserted(text: str, phrase: str) -> None:
     assert polarity(text, phrase) is Polarity.ASSERTED
+
+
+def test_what_people_first_thought_is_a_hypothesis() -> None:
+    text = "orders are missing from the history page; support first thought the data was lost, the rows are all there"
+    assert polarity(text, "data was lost") is Polarity.HYPOTHETICAL
+
+
+def test_a_mention_worded_as_a_negation_is_not_cleared_by_what_follows() -> None:
+    found = TextPart.of("description", "nothing failing yet and the site is fine", 1.0).mention(
+        regex_term(r"\bnothing (is )?failing yet\b", 1.0)
+    )
+    assert found is not None and found[1] is Polarity.ASSERTED
+
+
+def test_a_quoted_error_is_read_as_one_message_across_its_sentences() -> None:
+    parts = incident_parts(
+        IncidentContext(description="app logs 'Error 111 connecting to redis:6379. Connection refused.' all morning")
+    )
+    refused = regex_term(r"connecting to redis\W+(\w+\W+){0,3}refused", 1.0)
+    assert next(p for p in parts if p.name == "quoted error").mention(refused) is not None
+    # prose keeps its sentences apart
+    assert next(p for p in parts if p.name == "description").mention(refused) is None
 
 
 def test_a_hint_quoted_inside_an_error_is_not_a_report() -> None:

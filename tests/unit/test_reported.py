@@ -149,3 +149,22 @@ def test_a_case_that_names_only_the_generic_triage_offers_nothing_and_the_next_r
     assert CaseIndex([vague, vague.model_copy(update={"text": vague.text + " today"})]).nearest(vague.text) is None
     found = CaseIndex([either, either.model_copy(update={"text": either.text + " today"})]).nearest(either.text)
     assert found is not None and found.runbook == "app.payments_failing"
+
+
+def test_an_alike_report_that_had_a_deploy_does_not_bring_the_deploy_runbook_to_words_that_name_no_change() -> None:
+    deployed = [
+        ReportedCase(
+            text="about ten minutes after the v2.14 rollout the order history page went blank with TypeError: "
+            "cannot read properties of undefined (reading 'map')",
+            expect=["deploy.bad_release", "app.feature_failing"],
+            severity=Severity.P1,
+        )
+    ]
+    report = "the order history page is blank for big accounts, console TypeError: cannot read properties of undefined"
+    top = triage(IncidentContext(description=report), now=NOW, cases=CaseIndex(deployed)).issues[0]
+    assert top.runbook_id == "app.feature_failing"
+    # the same words with a change named keep the deploy the case started from
+    changed = triage(
+        IncidentContext(description=f"since the v2.15 rollout {report}"), now=NOW, cases=CaseIndex(deployed)
+    ).issues[0]
+    assert changed.runbook_id == "deploy.bad_release"

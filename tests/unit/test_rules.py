@@ -949,6 +949,93 @@ def test_plain_words_name_the_cause_and_the_impact(text: str, runbook_id: str, s
     assert (top.runbook_id, top.severity) == (runbook_id, severity)
 
 
+@pytest.mark.parametrize(
+    ("text", "runbook_id", "severity"),
+    [
+        # a part named fine: what else fails fails for a part, not for nobody
+        ("kafka-1 is down, NOT_ENOUGH_REPLICAS on the clicks topic; checkout is unaffected", "queue.broker_down", "P1"),
+        # the product named fine: nobody feels it
+        ("broker-2 is down and the ISR is short, the app is fine and no customer noticed", "queue.broker_down", "P2"),
+        # some customers named fine are a part
+        ("api p95 went from 200ms to 4s for EU users, US customers are fine", "app.slow_responses", "P1"),
+        # at risk, not failing
+        ("alert: worker-3 / at 91%, growing 2% a day, nothing failing yet", "node.disk_full", "P2"),
+        ("the ingest queue broker is down since 10:00, no user impact", "queue.broker_down", "P2"),
+        # a part of checkout failing while people can still pay
+        (
+            "address autocomplete at checkout is broken, the geocoder answers 429 Too Many Requests; customers can "
+            "still type the address and pay",
+            "dep.rate_limited",
+            "P1",
+        ),
+        # every call to a provider is that dependency's reach; every call to our own auth is an outage
+        (
+            "every call to the carrier's rates API fails with 401 invalid_api_key since the key rotation",
+            "dep.credentials_invalid",
+            "P1",
+        ),
+        # slowness is felt, whatever else is fine
+        (
+            "redis OOM command not allowed on every SET, p95 went from 250ms to 1.9s; nothing is down",
+            "cache.redis_oom",
+            "P1",
+        ),
+        # an update that rolled back while the old version serves, nobody feeling it
+        (
+            "update paused, then rollback_completed; the old tasks serve everything, error rate and latency flat",
+            "swarm.update_failed",
+            "P2",
+        ),
+        # a job on a schedule failing while the rest works
+        ("the nightly sitemap cron failed at 02:00; site serving normally", "app.job_failed", "P2"),
+        # errors on one node while the others are fine
+        (
+            "worker-2 / at 100%, no space left on device, tasks there 500 on temp files; other nodes ok",
+            "node.disk_full",
+            "P1",
+        ),
+    ],
+)
+def test_impact_words_say_who_feels_it(text: str, runbook_id: str, severity: str) -> None:
+    top = triage(ctx(text), now=NOW).issues[0]
+    assert (top.runbook_id, top.severity) == (runbook_id, Severity(severity))
+
+
+@pytest.mark.parametrize(
+    ("text", "runbook_id"),
+    [
+        (
+            "Carts do not persist. App log: 'Error 111 connecting to redis-cache:6379. Connection refused.'",
+            "cache.redis_down",
+        ),
+        ("node-4 only: 'dial tcp: lookup orders-db on 127.0.0.11:53: server misbehaving'", "net.dns_failure"),
+        (
+            "customers are charged but orders stay 'awaiting payment'; every webhook gets 400 'No signatures found "
+            "matching the expected signature for payload' since the signing secret was rotated",
+            "app.payments_failing",
+        ),
+        (
+            "new api tasks will not start: KeyError: 'PAYMENTS_API_URL', the new stack file lost its env section",
+            "app.config_error",
+        ),
+        ("the api has been 0/3 since the node loss and nginx in front answers 503", "swarm.service_down"),
+        ("login gets 30k POSTs a minute from thousands of residential IPs, nearly all 401", "security.attack"),
+        ("pg primary gone, patroni says no leader and the replica didn't promote; redis/rabbit fine", "db.down"),
+        ("the new cert on the LB is issued for our old brand domain, not api.example.app", "edge.cert_name_mismatch"),
+        (
+            "since the load balancer swap the app says 'connection not secure'; the cert is for our old domain",
+            "edge.cert_name_mismatch",
+        ),
+        (
+            "public api 25% 500s, NPE in PriceCalculator; we rolled back yesterday's deploy, no change",
+            "app.http_errors",
+        ),
+    ],
+)
+def test_words_that_name_the_cause(text: str, runbook_id: str) -> None:
+    assert triage(ctx(text), now=NOW).issues[0].runbook_id == runbook_id
+
+
 def test_everyone_in_one_country_is_a_partial_outage() -> None:
     top = triage(ctx("the site is down for everyone in the uk but works from the us"), now=NOW).issues[0]
     assert top.severity is Severity.P1
