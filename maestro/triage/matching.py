@@ -342,13 +342,15 @@ _P0_OUTAGE = (
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
-    r"(?<!their )\b(outage(?!\W+(\w+\W+){0,3}(on )?(their|its|the provider.s|the vendor.s) status page)|down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
+    r"(?<!their )\b(outage(?!\W+(\w+\W+){0,3}(on )?(their|its|the provider.s|the vendor.s) status page)|"
+    r"down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
     r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     # "one server carries all the traffic" is where it goes, not what fails
     r"\b(?<!of )(?<!carrying )(?<!carries )(?<!handling )(?<!handles )(?<!taking )(?<!takes )(?<!serving )(?<!serves )"
-    r"(all|every|most)\s+(?!their )(\w+\s+)?(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
+    r"(all|every|most)\s+(?!their )(\w+\s+)?"
+    r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
     r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up)\b)",
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
@@ -606,13 +608,15 @@ _FELT = (
 _JOB_FAILED = (
     r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
     # a report page or endpoint is a feature, not a job
-    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b(?! (endpoint|page|screen|api|tab|button))"
+    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b"
+    r"(?! (endpoint|page|screen|api|tab|button))"
     r"([^\w.;]+\w+){0,8}[^\w.;]+"
     r"(fail\w*|crash\w*|errored|didn't (run|happen)|did not (run|happen)|never ran|didn't go out|did not go out)",
 )
 # a database that refuses writes is down for whatever writes
 _WRITES_FAIL = re.compile(
-    r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )(?<!cache )(?<!redis )\b((writes|inserts|commits) (are |keep )?|"
+    r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )(?<!cache )(?<!redis )"
+    r"\b((writes|inserts|commits) (are |keep )?|"
     r"(every|each|all|most) (writes?|inserts?|commits?|transactions?|updates?) (to|into|on|against) (the |our )?"
     r"\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
     r"|\b(every|each|all) (inserts?|updates?|writes?|commits?|saves?|deletes?)"
@@ -717,14 +721,15 @@ _CLIENT_SCOPED = (
     r"\bon (iphones?|ipads?|ios|android|safari|firefox|chrome|edge|windows|macs?|mobile)\b",
     r"\bin (safari|firefox|chrome|edge|the (ios|android|mobile) app)\b",
     r"\b(the )?(android|ios|iphone|ipad|mobile|desktop|windows|mac) (apps?|clients?|versions?)\b",
-    r"\b(users|customers|visitors|clients|people|everyone|everybody) (with|who have|who use|who uses|using) (\w+ ){0,2}\w+",
+    r"\b(users|customers|visitors|clients|people|everyone|everybody) (with|who have|who use|who uses|using) "
+    r"(\w+ ){0,2}\w+",
     r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
 )
 _P2 = (
     # a typo in a config, label or rule is a cause, not a cosmetic flaw
     r"\b(typo\w*(?! in (the |a |an |our |its )?([\w-]+ ){0,2}(config\w*|labels?|rules?|routers?|env\w*|variables?|"
-    r"settings?|files?|stack|compose|yaml|hosts?|host ?names?|domains?|dns|names?|urls?|paths?|keys?))|spelling|cosmetic|"
-    r"misaligned|tooltip|broken link)\b",
+    r"settings?|files?|stack|compose|yaml|hosts?|host ?names?|domains?|dns|names?|urls?|paths?|keys?))|"
+    r"spelling|cosmetic|misaligned|tooltip|broken link)\b",
     # planned, not happening: a notice that something will be retired
     r"\b(will be|is going to be|are going to be|(is |are )?scheduled to be) (retired|decommissioned|rebooted|replaced|"
     r"shut down|migrated|deprecated|revoked)\b",
@@ -850,8 +855,9 @@ _OUTBOUND = re.compile(
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
-    r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|\w+ (and|\+|&) \w+|"
-    r"android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|the website|the app)\b( \w+)? "
+    r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|"
+    r"\w+ (and|\+|&) \w+|android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|"
+    r"the website|the app)\b( \w+)? "
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
     r"|\b(web|desktop|android|ios|mobile|iphones?)( (and|\+|&|or) (web|desktop|android|ios|mobile|iphones?))? "
     r"(fine|ok|okay|unaffected)\b"
@@ -860,7 +866,8 @@ _REST_FINE = re.compile(
     r"(works?|is (fine|ok|okay|working|normal))"
     r"|\b(the rest|everything else|rest) of (the |our )?\w+( \w+)? ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
     r"(fine|ok|okay|unaffected|working|normal)\b"
-    r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?(fine|ok|okay|work)\b"
+    r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?"
+    r"(fine|ok|okay|work)\b"
     r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones) ((are|is|look|seem) )?"
     r"(fine|ok|okay|healthy|unaffected)\b"
     # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
@@ -1008,9 +1015,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     # a core function the words say still works ("they can still finish checkout") is not failing
     working = {w for part in parts for fine in _REST_FINE.finditer(part.text) for w in _CORE.findall(fine.group(0))}
-    core_failing = any(
-        w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text))
-    )
+    core_failing = any(w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text)))
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
