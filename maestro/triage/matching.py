@@ -360,7 +360,7 @@ _P0_OUTAGE = (
     r"place orders|"
     r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
-    r"(access|reach|connect to|open|load)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
+    r"(access|reach|connect to|open|load|get onto|get on|get to)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
     r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app|domain)\W+(\w+\W+){0,1}"
@@ -370,6 +370,10 @@ _P0_OUTAGE = (
     # most of it failing is an outage
     r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|pages|orders)\b",
     r"\b(no|zero) (new )?(orders|sales|payments|sign-?ups|bookings) (since|for|in the last|coming in)\b",
+    r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
+    r"(placed|completed|made))\b",
+    r"\b(nobody|no one|no customer) (\w+ ){0,2}(has|have|had) (a |any )?(completed|successful|finished) "
+    r"(orders?|payments?|checkouts?|purchases?)\b",
     r"\b(can.?t|cannot|can not|unable to) get (past|through|around) (it|the (warning|error|page))\b",
     r"\b(anything|everything|nothing) (that )?(saves?|can be saved|writes?)\W+(\w+\W+){0,1}"
     r"(hangs?|fails?|spins?|errors?|times? out)\b",
@@ -431,13 +435,13 @@ _P0_OUTAGE = (
     r"(?<!some )(?<!few )(?<!several )(?<!certain )(?<!of the )(?<!of )(?<! at )(?<! during )"
     r"\b(new |all )?(orders|payments|checkouts?|purchases|bookings|transactions|sign-?ups)\s+(are\s+|is\s+)?(all\s+)?"
     r"(fail|failing|failed|broken|erroring|rejected|not going through|don't go through|do not go through|hang|hung|"
-    r"are hanging|never complete)\b",
+    r"are hanging|never complete)\b(?! (kafka|the broker|the queue|rabbit\w*|redis|it|that|there|this)\b)",
     # how far and how bad at once: every save fails, all writes are rejected
     r"\b(most|all|every one) of (our|the) (nodes|servers|hosts|machines|instances)\W+(\w+\W+){0,2}(dropped|went down|"
     r"are down|died|crashed|went offline|are offline)\b",
     r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
-    r"transaction|page load) (\w+ )?(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|"
+    r"transaction|page load) (\w+ ){0,2}(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|hangs?|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
     # every write, whatever it writes to: "every write to the orders table fails"
     r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (the |our )?(\w+ ){0,2}"
@@ -562,6 +566,7 @@ _P1 = (
     r"\blatency\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok)\b)",
     r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
     r"\bhalf (the |our |its )?capacity\b",
+    r"\bp\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)\b",
     r"\b(degraded|degradation)\b",
     # a fallback in effect: it works, worse
     r"\bfall(s|ing)? back to\b",
@@ -677,7 +682,7 @@ _SCOPED = (
     # "the admin tool shows 0 of 3": where it was seen, not what fails
     r"\b(admin|internal|back-?office|staff) (panel|page|dashboard|area|ui|tool|site|console|portal)\b"
     r"(?! (shows?|says?|lists?|reports?|displays?)\b)",
-    r"\b(partner|vendor|supplier|developer|reseller|affiliate) (portal|dashboard|site|area|api|console)\b",
+    r"\b(partner|vendor|supplier|developer|reseller|affiliate|billing) (portal|dashboard|site|area|api|console)\b",
     # "they can still buy": the core function works, so a part is affected
     r"\b(can|could) still (buy|pay|order|check ?out|log ?in|sign ?in|use the (site|app|shop))\b",
     r"\b(shows?|see|seeing|sees) (new )?(orders|payments|sales|signups) (being )?"
@@ -692,6 +697,8 @@ _SCOPED = (
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
     r"\bonly (the |our )?(\w+ ){0,2}(is|are) (affected|broken|down|impacted)\b",
+    r"\b(those|these) (users|customers|people|accounts)\b",
+    r"\b(users|customers|requests|traffic|sessions) (pinned|routed|sent|landing|that land) (to|on) [\w-]*\d\b",
     r"\bon [\w.-]+\.(com|app|io|net|org|dev|co)( \w+)? only\b",
     r"\b(people|users|customers|those|anyone|everyone) (who (were|are) )?already (logged|signed) in "
     r"(can|are|still|keep)\b",
@@ -757,7 +764,8 @@ _P2 = (
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
     r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
-    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?|in)\b)",
+    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?|in)\b)"
+    r"(?!( \w+)? in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a hundred)\b)",
 )
 # what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is
 # affected, not nobody)
@@ -769,7 +777,8 @@ _FINE_SUBJECT_NOT_AFTER = (
 # up to four words between the subject and what it is; "services on the other nodes are fine" is the rest
 _FINE_GAP = r"[^\w,;.]+((?!(but|while|whereas|though|although|except|other|else)\b)\w+[^\w,;.]+){0,4}"
 _FINE = (
-    r"(is |are )?(unaffected|not affected|keeps? (working|serving|running|answering)|still works?|works? fine|"
+    r"(is |are )?(unaffected|not affected|(aren.?t|isn.?t|weren.?t|wasn.?t) affected|"
+    r"keeps? (working|serving|running|answering)|still works?|works? fine|"
     r"works? normally|serves? normally|runs? normally|working normally|running normally|serving normally|ok|okay|fine|"
     r"still (serve|serving|run|running|work|working|up|answer|answering|respond|responding)\b|"
     r"(?<=itself )works?(?=\s*([.,;]|$)))\b"
@@ -808,6 +817,7 @@ _NO_IMPACT = (
     r"\b(all|every) (the )?(routes?|endpoints?|pages?|requests?|services?) (still )?(answer|work|respond|load|succeed|"
     r"return 200)\w*",
     r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady|0(\.0+)? ?%)",
+    r"\b(latency|response times?|p\d\d) (and \w+ )?(is |are |stays? |looks? )?(normal|flat|unchanged|steady)\b",
     r"\bno (user|customer) (reports|complaints|tickets|impact)\b",
     r"\bnothing (is )?(user|customer)[- ]facing\b",
     r"\beverything (still )?works\b(?!\W+(\w+\W+){0,2}(except|but))",
@@ -880,7 +890,7 @@ _REST_FINE = re.compile(
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
     r"|\bmain (app|site|website|product|shop|store)( and \w+)? ((is|are) )?(fine|ok|okay|up|unaffected|working)\b"
-    r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works)\b"
+    r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works|seems fine|looks fine)\b"
     r"|\b(on|in|from) (the )?(website|web|desktop|ios|android|iphones?|app|browser)\W+(\w+\W+){0,4}"
     r"(log|sign)s? in fine\b|\bno complaints from (\w+ ){0,2}(users|customers)\b"
     r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"
@@ -891,6 +901,7 @@ _REST_FINE = re.compile(
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
     r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|fall(s|ing)? back to|"
+    r"p\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
     r"mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
