@@ -360,7 +360,8 @@ _P0_OUTAGE = (
     r"place orders|"
     r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
-    r"(access|reach|connect to|open|load|get onto|get on|get to)\s+((the|their|our|your|its)\s+)?(site|app|api|service|backend|server|website|"
+    r"(access|reach|connect to|open|load|get onto|get on|get to)\s+((the|their|our|your|its)\s+)?"
+    r"(site|app|api|service|backend|server|website|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
     r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app|domain)\W+(\w+\W+){0,1}"
@@ -369,7 +370,9 @@ _P0_OUTAGE = (
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
     # most of it failing is an outage
     r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|pages|orders)\b",
-    r"\b(no|zero) (new )?(orders|sales|payments|sign-?ups|bookings) (since|for|in the last|coming in)\b",
+    # "the dashboard says we had zero new signups" is what a report shows, not what happened
+    r"(?<!had )(?<!shows )(?<!says )(?<!reports )\b(no|zero) (new )?(orders|sales|payments|sign-?ups|bookings) "
+    r"(since|for|in the last|coming in)\b",
     r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
     r"(placed|completed|made))\b",
     r"\b(nobody|no one|no customer) (\w+ ){0,2}(has|have|had) (a |any )?(completed|successful|finished) "
