@@ -80,13 +80,15 @@ _HYPOTHETICAL = re.compile(
 )
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
+# what the term names may follow it: "the redis cache is up", "redis containers all up"
+_COMPONENT = r"(?:(?:containers?|services?|nodes?|pods?|tasks?|caches?|servers?|instances?|cluster)\W+)?"
 _CLEARED_AFTER = re.compile(
     # "the db and redis look healthy", "redis/rabbit fine": both are cleared
-    rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?(?:(?:containers?|services?|nodes?|pods?|tasks?)\W+)?"
+    rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?{_COMPONENT}"
     rf"(?:all\W+|both\W+)?(?:{_COPULA}\W+){{0,3}}"
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched|passes|passing)\b"
-    r"|\W*(?:(?:containers?|services?|nodes?|pods?|tasks?)\W+)?(?:all|both) (?:up|running)\b"
-    rf"|\W*(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
+    rf"|\W*{_COMPONENT}(?:all|both) (?:up|running)\b"
+    rf"|\W*{_COMPONENT}(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
     # "running out of space", "running from /tmp", "running at 100%": how it fails, not that it is fine
     r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|twice|again)\b|\W+\d)"
     # "certificate is valid for *.example.com": the names it covers, not that it is fine
