@@ -375,6 +375,8 @@ _P0_OUTAGE = (
     r"(since|for|in the last|coming in)\b",
     r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
     r"(placed|completed|made))\b",
+    r"\b(no|not a single) (customer|user|one|body|shopper)\w* (has|have) been able to (finish|complete|place|pay|"
+    r"check ?out|log ?in|sign ?in|buy|order)\b",
     r"\b(nobody|no one|no customer) (\w+ ){0,2}(has|have|had) (a |any )?(completed|successful|finished) "
     r"(orders?|payments?|checkouts?|purchases?)\b",
     r"\b(can.?t|cannot|can not|unable to) get (past|through|around) (it|the (warning|error|page))\b",
@@ -470,7 +472,7 @@ _P0_OUTAGE = (
     r"\bno (available|live|healthy) (servers?|backends?|upstreams?|targets?)\b",
     r"\bwith 0 (servers|backends|replicas|instances|targets)\b",
     r"\b(see|sees|seeing|get|gets|getting|shows?|showing) (a |the |our )?maintenance (page|mode|screen)\b",
-    r"\b(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
+    r"(?<![\w-])(api|web|website|site|frontend|app|shop|store|checkout|payments?|gateway|proxy|traefik|nginx|ingress)"
     r"( service)? (is |was |shows |stays )?(now )?(at )?0/[1-9]\d*\b",
     r"\b(database|db|postgres\w*|mysql|mariadb)([ ,'\"()/:-]+\w+){0,8}[ ,'\"()/:-]+"
     r"(writes|inserts|updates|commits|transactions) "
@@ -506,7 +508,7 @@ _P0_ERRORS = (
     r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
     r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
     r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
-    r"(timing out|not responding|not loading|hanging)\b",
+    r"(has been |have been )?(timing out|not responding|not loading|hanging)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
     r"(whole |entire )?(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
     # our own domain that no longer resolves is unreachable for everyone
@@ -746,7 +748,8 @@ _P2 = (
     r"\b(looks?|looking) (weird|odd|off|strange|funny|wonky|ugly)\b",
     r"\bin the wrong (place|position|spot|order)\b",
     r"\b(overlapping|out of place|off-?center|cut off)\b",
-    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )(?<!little )(?<!picture )icons?|layout|alignment|padding|css)\b",
+    r"\b(colou?rs?|fonts?|(?<!image )(?<!broken )(?<!little )(?<!picture )icons?|layout|alignment|padding|"
+    r"css(?![- ]only))\b",
     r"\b(small|tiny|little|minor|quick) (thing|issue|problem|bug|glitch|nit)\b",
     r"\bwarnings? (about|for|on|saying) (a |an |the )?\W?deprecat\w*",
     r"\bui\s+(glitch|bug|issue)\w*",
