@@ -424,7 +424,7 @@ _P0_OUTAGE = (
     r"(?! (is |are )?(at full|still (up|running|fine|ok)|up\b|running\b|healthy|fine\b|ok\b))",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+){0,3}can (be )?"
-    r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in)",
+    r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in|log back in|sign back in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
@@ -701,7 +701,8 @@ _SCOPED = (
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
-    r"\bonly (the |our )?(\w+ ){0,2}(is|are) (affected|broken|down|impacted)\b",
+    r"\bonly (the |our )?(\w+ ){0,3}(is|are) (affected|broken|down|impacted)\b",
+    r"\b(eu|us|uk|european|asian|american|apac|emea|latam) (users|customers|visitors|traffic|clients)\b",
     r"\b(those|these) (users|customers|people|accounts)\b",
     r"\b(users|customers|requests|traffic|sessions) (pinned|routed|sent|landing|that land) (to|on) [\w-]*\d\b",
     r"\bon [\w.-]+\.(com|app|io|net|org|dev|co)( \w+)? only\b",
@@ -770,7 +771,8 @@ _P2 = (
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
     r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
-    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?|in)\b)"
+    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?|in|e-?mails?|tickets?|"
+    r"messages?|calls?|complaints?|reports?)\b)"
     r"(?!( \w+)? in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a hundred)\b)",
 )
 # what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is
@@ -884,7 +886,8 @@ _REST_FINE = re.compile(
     r"(fine|ok|okay|unaffected|working|normal)\b"
     r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?"
     r"(fine|ok|okay|work)\b"
-    r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones) ((are|is|look|seem) )?"
+    r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones|categories|indices|tenants|"
+    r"products|sites) ((are|is|look|seem) )?"
     r"(fine|ok|okay|healthy|unaffected)\b"
     # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
     r"|\b(manual \w+|viewing \w+|browsing|searching|search|checkout|paying|ordering|[\w/-]+ (login|log-?in|sign-?in)|"
@@ -900,7 +903,8 @@ _REST_FINE = re.compile(
     r"|\b(on|in|from) (the )?(website|web|desktop|ios|android|iphones?|app|browser)\W+(\w+\W+){0,4}"
     r"(log|sign)s? in fine\b|\bno complaints from (\w+ ){0,2}(users|customers)\b"
     r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"
-    r"(buy|order|pay|check ?out|finish (the |their )?(checkout|order)|place orders|browse|shop)\b"
+    r"(buy|order|pay|check ?out|finish (the |their )?(checkout|order)|place orders|browse|shop|read|view)\b"
+    r"|\bnothing else (uses|needs|depends on) (it|that|this)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"
 )
