@@ -771,8 +771,8 @@ _P2 = (
     r"\b(the|an|one|our) admin (can't|cannot|can not|is unable to|couldn't)\b",
     r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
-    r"\b(a|one|a single|only one) (customer|user|client)\b(?! (data|records|table|accounts|ids?|in|e-?mails?|tickets?|"
-    r"messages?|calls?|complaints?|reports?)\b)"
+    r"\b(a|one|a single|only one) (customer|user|client)\b(?!'s)"
+    r"(?! (data|records|table|accounts|ids?|in|e-?mails?|tickets?|messages?|calls?|complaints?|reports?)\b)"
     r"(?!( \w+)? in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a hundred)\b)",
 )
 # what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is

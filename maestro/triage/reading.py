@@ -81,7 +81,10 @@ _HYPOTHETICAL = re.compile(
 # "<term> is fine", "<term> itself is up", "OOMKilled false", "<term> has plenty of free space"
 _COPULA = r"(?:is|are|was|were|looks?|seems?|stays?|remains?|itself|themselves|still|all|has|have|shows?|reports?|with)"
 # what the term names may follow it: "the redis cache is up", "redis containers all up"
-_COMPONENT = r"(?:(?:containers?|services?|nodes?|pods?|tasks?|caches?|servers?|instances?|cluster)\W+)?"
+_COMPONENT = (
+    r"(?:(?:containers?|services?|nodes?|pods?|tasks?|caches?|servers?|instances?|cluster|dashboards?|graphs?|metrics)"
+    r"\W+)?"
+)
 _CLEARED_AFTER = re.compile(
     # "the db and redis look healthy", "redis/rabbit fine": both are cleared
     rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?{_COMPONENT}"
@@ -95,6 +98,8 @@ _CLEARED_AFTER = re.compile(
     r"(?!\W+for\W+\S*[.*])"
     # "DNS resolves, ping works": checked and fine
     r"|\W+(?:resolves|works|answers)\b(?=\s*(?:[.,;]|and\b|$))"
+    # "DB CPU 5%": a low reading of it
+    r"|\W+(?:cpu|load|memory|usage)\W+(?:is |at |was |around |about )?~?(?:\d|[1-4]\d)(?:\.\d+)? ?%"
 )
 
 
