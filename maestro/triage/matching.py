@@ -449,7 +449,8 @@ _P0_OUTAGE = (
     r"transaction|page load) (\w+ ){0,2}(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|hangs?|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
     # every write, whatever it writes to: "every write to the orders table fails"
-    r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (the |our )?(\w+ ){0,2}"
+    r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (?!(the |our )?(cache|redis))"
+    r"(the |our )?(\w+ ){0,2}"
     r"(fails?|failed|is failing|are failing|errors?|is rejected|are rejected)\b",
     # the origin behind the CDN is what every visitor reaches
     r"\borigin( server)? (is |was )?(down|unreachable|offline|not reachable|not responding)\b",
@@ -575,6 +576,7 @@ _P1 = (
     r"\b(degraded|degradation)\b",
     # a fallback in effect: it works, worse
     r"\bfall(s|ing)? back to\b",
+    r"\b(stuck|waiting|pending|sitting)\W+(\w+\W+){0,3}for hours\b",
     r"\bcache (failures?|misses)\b",
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
@@ -737,6 +739,7 @@ _CLIENT_SCOPED = (
     r"\b(users|customers|visitors|clients|people|everyone|everybody) (with|who have|who use|who uses|using) "
     r"(\w+ ){0,2}\w+",
     r"\b(users|customers|visitors|clients|people|everyone) (in|from) (\w+ ){0,2}\w+",
+    r"\b(eu|us|uk|european|asian|american|apac|emea|latam) (users|customers|visitors|traffic|clients)\b",
 )
 _P2 = (
     # a typo in a config, label or rule is a cause, not a cosmetic flaw
@@ -758,7 +761,7 @@ _P2 = (
     r"\b(log noise|noisy logs?|logging issues?|deprecation warnings?)\b",
     r"\b(non-critical|noncritical|minor(?! (upgrade|update|version|release|bump))|cosmetic|low priority)\b",
     r"\bwarnings? in (the )?logs\b",
-    r"\b(cluster|elasticsearch|opensearch|index|indices|health|es) (is |are |turned |went |goes )?yellow\b",
+    r"(?<!other )\b(cluster|elasticsearch|opensearch|index|indices|health|es) (is |are |turned |went |goes )?yellow\b",
     r"\b(staging|dev|development|test|qa|sandbox|preview|demo)( environment| env| cluster| site| server| stack)?\s+"
     r"(is\s+|are\s+|went\s+)?(down|broken|offline|unreachable)\b",
     # observability down is blind, not broken
@@ -905,12 +908,16 @@ _REST_FINE = re.compile(
     r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"
     r"(buy|order|pay|check ?out|finish (the |their )?(checkout|order)|place orders|browse|shop|read|view)\b"
     r"|\bnothing else (uses|needs|depends on) (it|that|this)\b"
+    r"|\b(checkout|login|ordering|payments?|paying) (without|with) (a |an |the )?\w+ (still )?works\b"
+    r"|\b(us|eu|uk|apac|emea|asia|europe|america)( (and|\+|&) (us|eu|uk|apac|emea|asia|europe|america))? (are |is )?"
+    r"(fine|ok|okay|normal|unaffected)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
     r"mobile|the website|the app|web|other browsers)\b"
 )
 # degradation, not failure: "slow for everyone" is P1
 _DEGRADED = re.compile(
     r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|fall(s|ing)? back to|"
+    r"(stuck|waiting|pending|sitting)\W+(\w+\W+){0,3}for hours|"
     r"p\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
     r"mins?))|"
@@ -1036,6 +1043,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     # a core function the words say still works ("they can still finish checkout") is not failing
     working = {w for part in parts for fine in _REST_FINE.finditer(part.text) for w in _CORE.findall(fine.group(0))}
+    working |= {w for cue in part_fine for w in _CORE.findall(cue)}
     core_failing = any(w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text)))
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
@@ -1081,10 +1089,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     # "customers with a discount code get an error; the website is fine": a group feels it
     if unfelt and not degraded and _cue_hits("client_scoped", parts):
         return Described(None, True, tuple(unfelt), scoped=True)
-    if unfelt and not degraded:
+    if unfelt and not degraded and not _cue_hits("comes_and_goes", parts):
         felt = bool(_cue_hits("felt", parts))
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
-    if part_fine and not p1 and not p2:
+    if part_fine and not p1 and not p2 and not core_failing:
         # "checkout is unaffected; merchants get no notifications": what fails fails for a part, not for nobody
         return Described(None, True, tuple(part_fine), scoped=True)
     if p1 or errors:
