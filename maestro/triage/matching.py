@@ -1020,6 +1020,17 @@ def _database_writes_failing(parts: tuple[TextPart, ...]) -> list[str]:
     return []
 
 
+def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """The text less the (ordered) spans, each replaced by a space."""
+    kept: list[str] = []
+    start = 0
+    for begin, end in spans:
+        kept.append(text[start:begin])
+        start = max(start, end)
+    kept.append(text[start:])
+    return " ".join(kept)
+
+
 def described_severity(parts: tuple[TextPart, ...]) -> Described:
     """P0 for outage, data or security words; 500s alone are P0 unless 'intermittent'; then P1, then P2."""
     p0 = _cue_hits("p0", parts)
@@ -1039,12 +1050,15 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if degraded and spread_only:
         return Described(Severity.P1, partial, tuple(degraded + p0))
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
-    rest_fine = any(_REST_FINE.search(part.text) for part in parts) or bool(part_fine)
+    fine_spans = [(part.text, [m.span() for m in _REST_FINE.finditer(part.text)]) for part in parts]
+    rest_fine = any(spans for _, spans in fine_spans) or bool(part_fine)
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     # a core function the words say still works ("they can still finish checkout") is not failing
-    working = {w for part in parts for fine in _REST_FINE.finditer(part.text) for w in _CORE.findall(fine.group(0))}
-    working |= {w for cue in part_fine for w in _CORE.findall(cue)}
-    core_failing = any(w not in working for part in parts for w in _CORE.findall(_REST_FINE.sub(" ", part.text)))
+    said_fine = [text[a:b] for text, spans in fine_spans for a, b in spans] + part_fine
+    working = {w for fine in said_fine for w in _CORE.findall(fine)}
+    core_failing = any(
+        w not in working for text, spans in fine_spans for w in _CORE.findall(without_spans(text, spans))
+    )
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)

@@ -48,6 +48,7 @@ from maestro.triage.matching import (
     names_in_text,
     score_contradictions,
     score_terms,
+    without_spans,
 )
 from maestro.triage.reading import Polarity, without_cleared
 from maestro.triage.reported import CaseIndex, ReportedCase, shipped_index
@@ -463,12 +464,7 @@ def _what_happened(parts: tuple[TextPart, ...], described: Described) -> str:
     part = next((p for p in parts if p.name == "description"), None)
     if part is None:
         return ""
-    text, kept, start = part.text, [], 0
-    for begin, end in part.scopes.ruled_out:
-        kept.append(text[start:begin])
-        start = max(start, end)
-    kept.append(text[start:])
-    words = without_cleared(" ".join(kept))
+    words = without_cleared(without_spans(part.text, part.scopes.ruled_out))
     for cue in described.cues:
         words = words.replace(cue, " ")
     return words
