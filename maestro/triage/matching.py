@@ -616,6 +616,24 @@ _FELT = (
     r"\b(new )?(services?|tasks?|containers?)\W+(\w+\W+){0,3}(sit|sits|stuck|hang|hangs|wait|waits)\W+(\w+\W+){0,3}"
     r"(forever|pending|in .?new)",
 )
+# what users or staff get, or do, that fails while the rest works: a part is down, not nothing
+_FELT_BY_SOMEONE = (
+    r"\b(e-?mails?|notifications?|push|sms|texts|webhooks?|invoices?|confirmations?|receipts?|reminders?|newsletters?|"
+    r"thumbnails?|exports?|imports?|labels?|reports?)\b((?!service|rollout|update|deploy)[^.;]){0,40}"
+    r"\b(not (being )?(sent|delivered|going out|arriving|generated|created|printed)|"
+    r"(aren.?t|isn.?t|weren.?t|wasn.?t|are not|is not) (being )?(sent|delivered|going out|"
+    r"arriving|generated|created|printed|happening)|stopped|missing|never (arrive|arrived|go out|went out)|"
+    r"(don.?t|do not|didn.?t|did not) (arrive|go out|get sent)|arrive late|are late|(\w+ )?behind)\b",
+    r"\b(not|never|no longer|aren.?t|isn.?t) (\w+ ){0,2}(receiv\w*|get|got|getting)\b[^.;]{0,30}\b(e-?mails?|"
+    r"notifications?|confirmations?|links?|codes?|sms|texts|invoices?|receipts?)\b",
+    r"\b(staff|employees|agents|support|warehouse|merchants|sellers|partners|students|patients|drivers|admins?|editors|"
+    r"customers|users|people|accountants|finance|sales)\b(\W+\w+){0,3}?\W+(can.?t|cannot|can not|are unable to|"
+    r"is unable to|no longer can)\b",
+    r"(?<!tasks )(?<!task )\b(stuck|stalled)\b(?! in .?(new|pending|preparing|assigned|starting))",
+    r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|indexed|syncing|updating))\b",
+    r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording)\b",
+    r"\b(white|blank|empty|grey|gray) (page|square|screen|box)\b",
+)
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
     r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
@@ -818,6 +836,11 @@ _NO_IMPACT = (
     r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
     r"(?=\s*([.,;]|$))",
     r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+    r"\bno impact\b(?=\s*([.,;]|$|so far|yet))",
+    r"\b(no|zero) ((user|customer)[- ]?(facing |visible )?errors?|errors? (for|to) (users|customers))\b",
+    r"\b(isn.?t|aren.?t|is not|are not|not) (\w+ )?(yet )?(released|launched|live|public)( (to|for) (customers|users))?"
+    r"( yet)?\b",
+    r"\b(we )?(plan|planned|are planning|want) to (launch|release|go live)\b",
     # "nobody reported anything missing" rules out a loss, not an impact
     r"\b(nobody|no one|no customers?|no users?) (has |have )?(complained|noticed|reported (it|anything))\b"
     r"(?! (missing|stolen|lost|wrong|gone|taken))",
@@ -868,6 +891,10 @@ _EVERY_PERSON = re.compile(
 )
 # a job that runs on a schedule, not one a user waits on
 _SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
+_SCHEDULED_JOB = re.compile(
+    _SCHEDULED.pattern + r"(\W+(?!and\b)\w+){0,2}?\W+"
+    r"(jobs?|batch|exports?|imports?|reports?|backups?|runs?|tasks?|files?|builds?|sync|etl|cron)\b"
+)
 _OUTBOUND = re.compile(
     r"\b(every|each|all) (\w+ )?(calls?|requests?) (\w+ ){0,2}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
@@ -966,6 +993,7 @@ _CUES = {
     "no_impact": _compile(_NO_IMPACT),
     "part_fine": _compile(_PART_FINE),
     "felt": _compile(_FELT),
+    "felt_by_someone": _compile(_FELT_BY_SOMEONE),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
     "data_bearing": _compile(_DATA_BEARING),
@@ -1104,7 +1132,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if unfelt and not degraded and _cue_hits("client_scoped", parts):
         return Described(None, True, tuple(unfelt), scoped=True)
     if unfelt and not degraded and not _cue_hits("comes_and_goes", parts):
-        felt = bool(_cue_hits("felt", parts))
+        # a scheduled job's output late ("the nightly export didn't arrive") is minor while it can be rerun
+        job = any(_SCHEDULED_JOB.search(part.text) for part in parts)
+        felt = bool(_cue_hits("felt", parts)) or (not job and bool(_cue_hits("felt_by_someone", parts)))
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
     if part_fine and not p1 and not p2 and not core_failing:
         # "checkout is unaffected; merchants get no notifications": what fails fails for a part, not for nobody
