@@ -629,7 +629,9 @@ _FELT_BY_SOMEONE = (
     r"\b(staff|employees|agents|support|warehouse|merchants|sellers|partners|students|patients|drivers|admins?|editors|"
     r"customers|users|people|accountants|finance|sales)\b(\W+\w+){0,3}?\W+(can.?t|cannot|can not|are unable to|"
     r"is unable to|no longer can)\b",
-    r"(?<!tasks )(?<!task )\b(stuck|stalled)\b(?! in .?(new|pending|preparing|assigned|starting))",
+    r"\b(orders?|payments?|imports?|exports?|jobs|messages|e-?mails|uploads?|syncs?|feeds?|checkouts?|pipelines?|"
+    r"payouts?|refunds?|invoices?|reminders?|notifications|ingestion|events|analytics|indexing|processing|shipments|"
+    r"deliveries|labels)\b(\W+\w+){0,3}?\W+(stuck|stalled)\b",
     r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|indexed|syncing|updating))\b",
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording)\b",
     r"\b(white|blank|empty|grey|gray) (page|square|screen|box)\b",
@@ -882,7 +884,9 @@ _SPREAD_FAILING = re.compile(
 )
 # the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
 # still go through" names one that works)
-_CORE = re.compile(r"\b(orders?(?! (history|details|status|tracking|numbers?))|checkout|check out|payments?|pay)\b")
+_CORE = re.compile(
+    r"\b(orders?(?! (history|details|status|tracking|numbers?))|checkout|check out|payments?|pay|(to|the) (cart|basket))\b"
+)
 # everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
 # failure ("saves fail for everyone")
 _EVERY_PERSON = re.compile(
@@ -900,6 +904,13 @@ _OUTBOUND = re.compile(
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
 )
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
+# a function the product can do without for a while: failing for everyone, it is still one part of the product
+_SIDE_FUNCTION = re.compile(
+    r"\b(buttons?|exports?|downloads?|uploads?|pdfs?|csv|locator|store[- ]finder|widgets?|chat|tab|wish ?lists?|"
+    r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
+    r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
+)
+_SENTENCE = re.compile(r"[^.!?\n]+")
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
@@ -1090,7 +1101,19 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
-    if spread_only and (rest_fine or unfelt or outbound) and not anywhere and not core_failing and not whole_product:
+    side = spread_only and any(
+        _SIDE_FUNCTION.search(sentence.group(0))
+        for part in parts
+        for sentence in _SENTENCE.finditer(part.text)
+        if any(cue in sentence.group(0) for cue in p0)
+    )
+    if (
+        spread_only
+        and (rest_fine or unfelt or outbound or side)
+        and not anywhere
+        and not core_failing
+        and not whole_product
+    ):
         # "saves fail for everyone; product pages still render": every user, but only part of the product
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
