@@ -885,7 +885,8 @@ _SPREAD_FAILING = re.compile(
 # the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
 # still go through" names one that works)
 _CORE = re.compile(
-    r"\b(orders?(?! (history|details|status|tracking|numbers?))|checkout|check out|payments?|pay|(to|the) (cart|basket))\b"
+    r"\b(orders?(?! (history|details|status|tracking|numbers?))|checkout|check out|payments?|pay|"
+    r"(to|the) (cart|basket))\b"
 )
 # everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
 # failure ("saves fail for everyone")
