@@ -375,7 +375,8 @@ _P0_OUTAGE = (
     r"(since|for|in the last|coming in)\b",
     r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
     r"(placed|completed|made))\b",
-    r"\b(no|not a single) (customer|user|one|body|shopper)\w* (has|have) been able to (finish|complete|place|pay|"
+    r"\b(no|not a single) (customer|user|one|body|shopper)\w* (has|have) (been able|managed|succeeded) to (finish|"
+    r"complete|place|pay|"
     r"check ?out|log ?in|sign ?in|buy|order)\b",
     r"\b(nobody|no one|no customer) (\w+ ){0,2}(has|have|had) (a |any )?(completed|successful|finished) "
     r"(orders?|payments?|checkouts?|purchases?)\b",
@@ -402,12 +403,24 @@ _P0_OUTAGE = (
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
     r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|spinning|hanging|timing out|"
-    r"stopped (answering|responding|loading|working))\b",
+    r"50[0234]|bad gateway|stopped (answering|responding|loading|working))\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
+    r"\b(removed|deleted|wiped|erased|overwrote|overwritten|nulled)\b(\W+\w+){0,5}\W+(for|from|on|in|across|of) "
+    r"(about |roughly |around |~|over |nearly |almost )?\d[\d,.]*k? (orders|rows|records|accounts|customers|users|items|"
+    r"invoices|products|listings)\b",
+    r"\b(set|setting|sets|written|writing|wrote|overwrit\w+|overwrote|reset|resetting) (\w+ ){0,2}to "
+    r"(null|nil|zero|0|empty|blank)\b(\W+\w+){0,3}\W+(on|for|in|across) (\w+ ){0,3}(rows|records|accounts|orders|"
+    r"customers|products|users)\b",
+    r"\blosing (every|all|each) (single )?(sale|order|booking|payment|purchase)s?\b",
+    r"\b(site-?wide|platform-?wide)\W+(\w+\W+){0,1}(timeouts?|outage|errors?|50[0234]s?|failures?)\b",
+    r"\b(timeouts?|timing out|time out|outage|50[0234]s?|failing|failures?) (\w+ )?(site-?wide|platform-?wide)\b",
+    r"\b(is |are |it.?s |everything is |basically |practically |effectively |completely |totally )"
+    r"(basically |practically |effectively )?unusable\b",
+    r"\ball (\w+ )?(api|apis|api calls|requests|pages|traffic) (\w+ )?(50[0234]|bad gateway|gateway timeout)\b",
     # the system itself doing damage: wrong orders, charges or trades going out
     r"\b(sending|placing|creating|sent|placed|created|issuing|issued|executing|executed) (\w+ ){0,2}(erroneous|wrong|"
     r"bogus|duplicate|unintended) (orders|trades|charges|payments|transactions|refunds|transfers)\b",
