@@ -410,8 +410,8 @@ _P0_OUTAGE = (
     r"(anyone|anybody|users?|people|customers) in\b",
     r"\b(data loss|lost data|losing data|data integrity|data at risk)\b",
     r"\b(removed|deleted|wiped|erased|overwrote|overwritten|nulled)\b(\W+\w+){0,5}\W+(for|from|on|in|across|of) "
-    r"(about |roughly |around |~|over |nearly |almost )?\d[\d,.]*k? (orders|rows|records|accounts|customers|users|items|"
-    r"invoices|products|listings)\b",
+    r"(about |roughly |around |~|over |nearly |almost )?\d[\d,.]*k? "
+    r"(orders|rows|records|accounts|customers|users|items|invoices|products|listings)\b",
     r"\b(set|setting|sets|written|writing|wrote|overwrit\w+|overwrote|reset|resetting) (\w+ ){0,2}to "
     r"(null|nil|zero|0|empty|blank)\b(\W+\w+){0,3}\W+(on|for|in|across) (\w+ ){0,3}(rows|records|accounts|orders|"
     r"customers|products|users)\b",
