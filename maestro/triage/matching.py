@@ -417,7 +417,8 @@ _P0_OUTAGE = (
     r"customers|products|users)\b",
     r"\blosing (every|all|each) (single )?(sale|order|booking|payment|purchase)s?\b",
     r"\b(it.?s|it is|looks like|seems like|that.?s|this is|affects?|affecting) (\w+ )?(every|all) (new |single )?"
-    r"(orders?|payments?|checkouts?|purchases?|bookings?) (placed )?(since|for the (last|past)|in the (last|past)|today)\b",
+    r"(orders?|payments?|checkouts?|purchases?|bookings?) (placed )?(since|for the (last|past)|in the (last|past)|"
+    r"today)\b",
     r"\b(site-?wide|platform-?wide)\W+(\w+\W+){0,1}(timeouts?|outage|errors?|50[0234]s?|failures?)\b",
     r"\b(timeouts?|timing out|time out|outage|50[0234]s?|failing|failures?) (\w+ )?(site-?wide|platform-?wide)\b",
     r"\b(is |are |it.?s |everything is |basically |practically |effectively |completely |totally )"
