@@ -928,6 +928,16 @@ _SIDE_FUNCTION = re.compile(
     r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
+# an outage cue that names the whole product, or what everything hangs on, reaches past the part said fine
+_WHOLE_REACH = re.compile(
+    r"\b(site|website|app|api|production|prod|platform|everything|nothing|whole|entire|shop|store|storefront|cluster|"
+    r"database|db|postgres\w*|mysql|primary|nobody|no one|completely|totally|entirely)\b"
+)
+# "every page", "nobody can": a reach past one group of people
+_SPREAD_PAST_PEOPLE = re.compile(
+    r"\b(nobody|no one|no-one|everyone|everybody|pages?|requests?|calls?|endpoints?|routes?|urls?|sites?|websites?|"
+    r"traffic|domains?|services?)\b"
+)
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
@@ -1154,6 +1164,14 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if errors and len(spread) == len(p0) and rest_fine and not core_failing:
         # "add-to-cart returns 500 while browsing still works": errors in one part of the product
         return Described(Severity.P1, True, tuple(errors))
+    reach = [
+        cue
+        for cue in p0 + errors
+        if _WHOLE_REACH.search(cue) or _GRAVE.search(cue) or (cue in spread and _SPREAD_PAST_PEOPLE.search(cue))
+    ]
+    if (p0 or errors) and rest_fine and not reach and not core_failing and not whole_product and not anywhere:
+        # "chat is down for all customers; everything else works": one part of the product is down
+        return Described(Severity.P1, True, tuple(p0 + errors))
     if p0 or (errors and not sometimes and not scoped and not unfelt and not part_fine):
         return Described(Severity.P0, partial, tuple(p0 + errors), spread_only=spread_only)
     minor = _cue_hits("minor", parts)
