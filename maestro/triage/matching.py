@@ -928,6 +928,7 @@ _SIDE_FUNCTION = re.compile(
     r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
+_SIGN_IN = re.compile(r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))")
 # an outage cue that names the whole product, or what everything hangs on, reaches past the part said fine
 _WHOLE_REACH = re.compile(
     r"\b(site|website|app|api|production|prod|platform|everything|nothing|whole|entire|shop|store|storefront|cluster|"
@@ -1128,12 +1129,15 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
-    side = spread_only and any(
-        _SIDE_FUNCTION.search(sentence.group(0))
+    spread_sentences = [
+        sentence.group(0)
         for part in parts
         for sentence in _SENTENCE.finditer(part.text)
-        if any(cue in sentence.group(0) for cue in p0)
-    )
+        if spread_only and any(cue in sentence.group(0) for cue in p0)
+    ]
+    side = any(_SIDE_FUNCTION.search(sentence) for sentence in spread_sentences)
+    # "every customer who tries to sign in gets an error": signing in is core, whatever else works
+    core_failing = core_failing or any(_SIGN_IN.search(sentence) for sentence in spread_sentences)
     if (
         spread_only
         and (rest_fine or unfelt or outbound or side)
