@@ -416,6 +416,8 @@ _P0_OUTAGE = (
     r"(null|nil|zero|0|empty|blank)\b(\W+\w+){0,3}\W+(on|for|in|across) (\w+ ){0,3}(rows|records|accounts|orders|"
     r"customers|products|users)\b",
     r"\blosing (every|all|each) (single )?(sale|order|booking|payment|purchase)s?\b",
+    r"\b(every|each|all) (requests?|calls?|page loads?|pages?) (to|on|of) (the |our )?(site|app|api|website|shop|store|"
+    r"backend|frontend)\W+(\w+\W+){0,2}(times? out|timed out|timing out|fails?|failing|errors?|hangs?)\b",
     r"\b(it.?s|it is|looks like|seems like|that.?s|this is|affects?|affecting) (\w+ )?(every|all) (new |single )?"
     r"(orders?|payments?|checkouts?|purchases?|bookings?) (placed )?(since|for the (last|past)|in the (last|past)|"
     r"today)\b",
@@ -917,6 +919,8 @@ _SCHEDULED_JOB = re.compile(
     r"(jobs?|batch|exports?|imports?|reports?|backups?|runs?|tasks?|files?|builds?|sync|etl|cron)\b"
 )
 _OUTBOUND = re.compile(
+    r"\b(every|all|each) (external|outside|outbound|third[- ]party|public) (host ?names?|hosts|domains|apis?|services|"
+    r"calls|requests|lookups)\b|"
     r"\b(every|each|all) (\w+ )?(calls?|requests?) (\w+ ){0,2}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
 )
