@@ -342,7 +342,9 @@ _P0_OUTAGE = (
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
-    r"(?<!their )\b(outage(?!\W+(\w+\W+){0,3}(on )?(their|its|the provider.s|the vendor.s) status page)|"
+    # a zone's or a region's outage is where it started, not what users see
+    r"(?<!their )(?<!zone )(?<!az )(?<!region )(?<!regional )(?<!datacenter )(?<!data center )(?<!power )"
+    r"\b(outage(?!\W+(\w+\W+){0,3}(on )?(their|its|the provider.s|the vendor.s) status page)|"
     r"down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
     r"totally broken)\b",
     r"\b(every|all) (\w+ ){0,2}(instances?|backends?|replicas?|servers?|targets?|services|containers|tasks)\W+"
@@ -932,7 +934,9 @@ _SIDE_FUNCTION = re.compile(
     r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
 )
 _SENTENCE = re.compile(r"[^.!?\n]+")
-_SIGN_IN = re.compile(r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))")
+_SIGN_IN = re.compile(
+    r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))"
+)
 # an outage cue that names the whole product, or what everything hangs on, reaches past the part said fine
 _WHOLE_REACH = re.compile(
     r"\b(site|website|app|api|production|prod|platform|everything|nothing|whole|entire|shop|store|storefront|cluster|"
