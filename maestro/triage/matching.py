@@ -960,7 +960,7 @@ _REST_FINE = re.compile(
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
     r"|\b(the rest|everything else|rest) of (the |our )?\w+( \w+)? ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
-    r"(fine|ok|okay|unaffected|working|normal)\b"
+    r"(fine|ok|okay|unaffected|working|normal|works?|loads?|serving)\b"
     r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?"
     r"(fine|ok|okay|work)\b"
     r"|\bother (\d+ )?(\w+ )?(nodes|servers|hosts|replicas|instances|workers|regions|zones|categories|indices|tenants|"
@@ -1206,9 +1206,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         job = any(_SCHEDULED_JOB.search(part.text) for part in parts)
         felt = bool(_cue_hits("felt", parts)) or (not job and bool(_cue_hits("felt_by_someone", parts)))
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
-    if part_fine and not p1 and not p2 and not core_failing:
+    if rest_fine and not p1 and not p2 and not core_failing:
         # "checkout is unaffected; merchants get no notifications": what fails fails for a part, not for nobody
-        return Described(None, True, tuple(part_fine), scoped=True)
+        return Described(None, True, tuple(said_fine), scoped=True)
     if p1 or errors:
         return Described(Severity.P1, partial, tuple(p1 + errors))
     if p2:
