@@ -653,7 +653,8 @@ _FELT_BY_SOMEONE = (
     r"payouts?|refunds?|invoices?|reminders?|notifications|ingestion|events|analytics|indexing|processing|shipments|"
     r"deliveries|labels)\b(\W+\w+){0,3}?\W+(stuck|stalled)\b",
     r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|indexed|syncing|updating))\b",
-    r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording)\b",
+    r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
+    r"exporting|importing)\b",
     r"\b(white|blank|empty|grey|gray) (page|square|screen|box)\b",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
@@ -840,7 +841,7 @@ _WHOLE_FINE = (
     # "their site opens fine" is a partner's, not ours
     _FINE_SUBJECT_NOT_AFTER + r"(?<!their )(?<!'s )\b(production|prod|the app|the site|the website|"
     r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy ))(?:users|customers)|"
-    r"app|site|website|services|containers|application|workloads|platform|system|shop|store)" + _FINE_GAP + _FINE
+    r"apps?|sites?|websites?|services|containers|application|workloads|platform|system|shops?|stores?)" + _FINE_GAP + _FINE
 )
 _SOMETHING_ELSE_FAILS = r"[^.;]{0,40}\bbut\b"
 # a part of the product is fine ("checkout is unaffected"), or the rest while something else fails ("containers
@@ -923,7 +924,7 @@ _SCHEDULED_JOB = re.compile(
 _OUTBOUND = re.compile(
     r"\b(every|all|each) (external|outside|outbound|third[- ]party|public) (host ?names?|hosts|domains|apis?|services|"
     r"calls|requests|lookups)\b|"
-    r"\b(every|each|all) (\w+ )?(calls?|requests?) (\w+ ){0,2}(to|against) "
+    r"\b(every|each|all) (\w+ )?(calls?|requests?) ([\w-]+ ){0,2}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
 )
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
