@@ -841,7 +841,9 @@ _WHOLE_FINE = (
     # "their site opens fine" is a partner's, not ours
     _FINE_SUBJECT_NOT_AFTER + r"(?<!their )(?<!'s )\b(production|prod|the app|the site|the website|"
     r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy ))(?:users|customers)|"
-    r"apps?|sites?|websites?|services|containers|application|workloads|platform|system|shops?|stores?)" + _FINE_GAP + _FINE
+    r"apps?|sites?|websites?|services|containers|application|workloads|platform|system|shops?|stores?)"
+    + _FINE_GAP
+    + _FINE
 )
 _SOMETHING_ELSE_FAILS = r"[^.;]{0,40}\bbut\b"
 # a part of the product is fine ("checkout is unaffected"), or the rest while something else fails ("containers
