@@ -336,7 +336,7 @@ _P0_OUTAGE = (
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"(?<! at )(?<! during )"  # "autocomplete at checkout broken": a part of checkout
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
+    r"( (\+|and|&) (login|checkout|payments|sign-?in|api|app|site))?\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
     r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b(?! (off|on|from)\b)",
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
@@ -702,7 +702,8 @@ _P1_SOMETIMES = (
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
     r"(?<!more than )(?<!less than )(?<!at least )(?<!fewer than )\b(half|a third|a quarter) (of )?(the|our) \w+",
-    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )"
+    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )(?<!cpu is )(?<!cpu was )"
+    r"(?<!cpu is only )(?<!cpu only )(?<!cpu at only )(?<!usage is )(?<!usage at )(?<!memory is )(?<!disk is )"
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
