@@ -336,7 +336,8 @@ _P0_OUTAGE = (
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"(?<! at )(?<! during )"  # "autocomplete at checkout broken": a part of checkout
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
-    r"( (\+|and|&) (login|checkout|payments|sign-?in|api|app|site))?\s+(is\s+|are\s+)?(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
+    r"( (\+|and|&) (login|checkout|payments|sign-?in|api|app|site))?\s+(is\s+|are\s+)?"
+    r"(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
     r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b(?! (off|on|from)\b)",
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
@@ -683,6 +684,13 @@ _SHARE_OF = (
     r"a hundred|hundred|a thousand|\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b"
 )
+# a share under half of something counted ("12% of checkouts fail"), not a resource reading ("cpu is 12%")
+_SMALL_PERCENT = (
+    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )(?<!cpu is )(?<!cpu was )"
+    r"(?<!cpu is only )(?<!cpu only )(?<!cpu at only )(?<!usage is )(?<!usage at )(?<!memory is )(?<!disk is )"
+    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
+    r"memory|ram|disk|full|used|free|utili[sz]ation|usage))"
+)
 _P1_SOMETIMES = (
     r"\b(the odd|an odd|the occasional)\b",
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
@@ -702,10 +710,7 @@ _P1_SOMETIMES = (
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
     r"(?<!more than )(?<!less than )(?<!at least )(?<!fewer than )\b(half|a third|a quarter) (of )?(the|our) \w+",
-    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )(?<!cpu is )(?<!cpu was )"
-    r"(?<!cpu is only )(?<!cpu only )(?<!cpu at only )(?<!usage is )(?<!usage at )(?<!memory is )(?<!disk is )"
-    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
-    r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
+    _SMALL_PERCENT,
     r"\b(error|failure) (ratio|rate)\W+(\w+\W+){0,2}0?\.\d+",
     r"\b([1-9]\d*) (of|out of) ([2-9]|\d{2,}) (\w+ )?(servers|replicas|nodes|backends|instances|tasks|pods|workers)\b",
 )
@@ -715,9 +720,7 @@ _RATIO = (
     r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
     r"hundred|a thousand|\d\d+)) (of )?"
     r"(the |our |all )?(\w+[ -]){0,2}?(\w+s|traffic)\b",
-    r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )"
-    r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
-    r"memory|ram|disk|full|used|free|utili[sz]ation|usage))",
+    _SMALL_PERCENT,
 )
 # what stays grave at any share: data lost, money taken without the order, or an intruder in
 _GRAVE = re.compile(
