@@ -864,7 +864,9 @@ _NO_IMPACT = (
     _WHOLE_FINE + f"(?!{_SOMETHING_ELSE_FAILS})",
     r"(?<!rest of )(?<!else on )(?<!else in )\b(the app|the site|the website|the shop|production|prod) works\b"
     r"(?=\s*([.,;]|$))",
-    r"\bno (user|customer|production)[- ]?(facing )?impact\b",
+    r"\b(no|zero) (user|customer|production)[- ]?(facing )?impact\b",
+    r"\bno (users?|customers?) (are |were |is |was )?(affected|impacted)\b",
+    r"\b(working|works) fine for (customers|users|everyone)\b",
     r"\bno impact\b(?=\s*([.,;]|$|so far|yet))",
     r"\b(no|zero) ((user|customer)[- ]?(facing |visible )?errors?|errors? (for|to) (users|customers))\b",
     r"\b(isn.?t|aren.?t|is not|are not|not) (\w+ )?(yet )?(released|launched|live|public)( (to|for) (customers|users))?"
