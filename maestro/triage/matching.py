@@ -1199,12 +1199,13 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if minor and not errors:
         # "not a big deal", "the dev server", "it recovered by itself": the words themselves say it is minor
         return Described(Severity.P2, partial, tuple(minor))
+    scheduled = any(_SCHEDULED.search(part.text) for part in parts)
+    if (unfelt or rest_fine) and not degraded and scheduled and _cue_hits("job_failed", parts):
+        # "the nightly backup failed; production is fine": minor while it can be rerun
+        return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     data_bearing = _cue_hits("data_bearing", parts)
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
-    scheduled = any(_SCHEDULED.search(part.text) for part in parts)
-    if (unfelt or rest_fine) and not degraded and scheduled and _cue_hits("job_failed", parts):
-        return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if scoped and not unfelt and not p1 and not p2:
         return Described(None, True, tuple(scoped), scoped=True)
     # "customers with a discount code get an error; the website is fine": a group feels it
