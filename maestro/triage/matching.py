@@ -639,13 +639,13 @@ _FELT = (
 )
 # what users or staff get, or do, that fails while the rest works: a part is down, not nothing
 _FELT_BY_SOMEONE = (
-    r"\b(e-?mails?|notifications?|push|sms|texts|webhooks?|invoices?|confirmations?|receipts?|reminders?|newsletters?|"
+    r"\b(e-?mails?|notifications?|push notifications?|sms|texts|webhooks?|invoices?|confirmations?|receipts?|reminders?|newsletters?|"
     r"thumbnails?|exports?|imports?|labels?|reports?)\b((?!service|rollout|update|deploy)[^.;]){0,40}"
     r"\b(not (being )?(sent|delivered|going out|arriving|generated|created|printed)|"
     r"(aren.?t|isn.?t|weren.?t|wasn.?t|are not|is not) (being )?(sent|delivered|going out|"
     r"arriving|generated|created|printed|happening)|stopped|missing|never (arrive|arrived|go out|went out)|"
     r"(don.?t|do not|didn.?t|did not) (arrive|go out|get sent)|arrive late|are late|(\w+ )?behind)\b",
-    r"\b(not|never|no longer|aren.?t|isn.?t) (\w+ ){0,2}(receiv\w*|get|got|getting)\b[^.;]{0,30}\b(e-?mails?|"
+    r"\b(not|never|no longer|aren.?t|isn.?t) (\w+ ){0,2}(rec(ei|ie)v\w*|get|got|getting)\b[^.;]{0,30}\b(e-?mails?|"
     r"notifications?|confirmations?|links?|codes?|sms|texts|invoices?|receipts?)\b",
     r"\b(staff|employees|agents|support|warehouse|merchants|sellers|partners|students|patients|drivers|admins?|editors|"
     r"customers|users|people|accountants|finance|sales)\b(\W+\w+){0,3}?\W+(can.?t|cannot|can not|are unable to|"
@@ -653,7 +653,12 @@ _FELT_BY_SOMEONE = (
     r"\b(orders?|payments?|imports?|exports?|jobs|messages|e-?mails|uploads?|syncs?|feeds?|checkouts?|pipelines?|"
     r"payouts?|refunds?|invoices?|reminders?|notifications|ingestion|events|analytics|indexing|processing|shipments|"
     r"deliveries|labels)\b(\W+\w+){0,3}?\W+(stuck|stalled)\b",
-    r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|indexed|syncing|updating))\b",
+    r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|recording|indexed|syncing|updating|generat\w*))\b",
+    # a part of the product staff or customers use, broken while the rest works
+    r"\b(admin|back-?office|analytics|bi|reporting|dashboards?|enqueue\w*|uploads?|uploading)( \w+)? "
+    r"(panel|section|area|page|portal|dashboards?)?\s?(is |are )?(broken|down|failing|fails?|failed|empty|dead|hangs?)\b",
+    r"\bupload\w* (\w+ ){0,6}fail\w*",
+    r"\b(wait|waiting|waits) (\w+ ){0,2}(hours?|an hour)\b",
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
     r"exporting|importing)\b",
     r"\b(white|blank|empty|grey|gray) (page|square|screen|box)\b",
