@@ -639,8 +639,8 @@ _FELT = (
 )
 # what users or staff get, or do, that fails while the rest works: a part is down, not nothing
 _FELT_BY_SOMEONE = (
-    r"\b(e-?mails?|notifications?|push notifications?|sms|texts|webhooks?|invoices?|confirmations?|receipts?|reminders?|newsletters?|"
-    r"thumbnails?|exports?|imports?|labels?|reports?)\b((?!service|rollout|update|deploy)[^.;]){0,40}"
+    r"\b(e-?mails?|notifications?|push notifications?|sms|texts|webhooks?|invoices?|confirmations?|receipts?|"
+    r"reminders?|newsletters?|thumbnails?|exports?|imports?|labels?|reports?)\b((?!service|rollout|update|deploy)[^.;]){0,40}"
     r"\b(not (being )?(sent|delivered|going out|arriving|generated|created|printed)|"
     r"(aren.?t|isn.?t|weren.?t|wasn.?t|are not|is not) (being )?(sent|delivered|going out|"
     r"arriving|generated|created|printed|happening)|stopped|missing|never (arrive|arrived|go out|went out)|"
@@ -656,7 +656,8 @@ _FELT_BY_SOMEONE = (
     r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|recording|indexed|syncing|updating|generat\w*))\b",
     # a part of the product staff or customers use, broken while the rest works
     r"\b(admin|back-?office|analytics|bi|reporting|dashboards?|enqueue\w*|uploads?|uploading)( \w+)? "
-    r"(panel|section|area|page|portal|dashboards?)?\s?(is |are )?(broken|down|failing|fails?|failed|empty|dead|hangs?)\b",
+    r"(panel|section|area|page|portal|dashboards?)?\s?(is |are )?"
+    r"(broken|down|failing|fails?|failed|empty|dead|hangs?)\b",
     r"\bupload\w* (\w+ ){0,6}fail\w*",
     r"\b(wait|waiting|waits) (\w+ ){0,2}(hours?|an hour)\b",
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
