@@ -931,6 +931,7 @@ _EVERY_PERSON = re.compile(
 )
 # a job that runs on a schedule, not one a user waits on
 _SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
+_BILLING = re.compile(r"\b(billing|invoic\w*|payroll|payouts?|payments?)\b")
 _SCHEDULED_JOB = re.compile(
     _SCHEDULED.pattern + r"(\W+(?!and\b)\w+){0,2}?\W+"
     r"(jobs?|batch|exports?|imports?|reports?|backups?|runs?|tasks?|files?|builds?|sync|etl|cron)\b"
@@ -1205,11 +1206,17 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if minor and not errors:
         # "not a big deal", "the dev server", "it recovered by itself": the words themselves say it is minor
         return Described(Severity.P2, partial, tuple(minor))
-    scheduled = any(_SCHEDULED.search(part.text) for part in parts)
-    if (unfelt or rest_fine) and not degraded and scheduled and _cue_hits("job_failed", parts):
-        # "the nightly backup failed; production is fine": minor while it can be rerun
-        return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     data_bearing = _cue_hits("data_bearing", parts)
+    scheduled = any(_SCHEDULED.search(part.text) for part in parts)
+    if (
+        (unfelt or rest_fine)
+        and not degraded
+        and scheduled
+        and not any(_BILLING.search(cue) for cue in data_bearing)
+        and _cue_hits("job_failed", parts)
+    ):
+        # "the nightly backup failed; production is fine": minor while it can be rerun; billing is not
+        return Described(Severity.P2, partial, tuple(unfelt + part_fine))
     if data_bearing:
         return Described(Severity.P1, partial, tuple(data_bearing))
     if scoped and not unfelt and not p1 and not p2:
