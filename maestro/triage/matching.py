@@ -443,7 +443,7 @@ _P0_OUTAGE = (
     r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b"
     # "every service at full replicas" says all is well
     r"(?! (is |are )?(at full|still (up|running|fine|ok)|up\b|running\b|healthy|fine\b|ok\b))",
-    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*|hang\w*|broken|error\w*|rejected|refused)",
+    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*(?! (log ?ins?|login attempts|attempts|passwords?))|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+){0,3}can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in|log back in|sign back in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
