@@ -443,7 +443,8 @@ _P0_OUTAGE = (
     r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b"
     # "every service at full replicas" says all is well
     r"(?! (is |are )?(at full|still (up|running|fine|ok)|up\b|running\b|healthy|fine\b|ok\b))",
-    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}(fail\w*(?! (log ?ins?|login attempts|attempts|passwords?))|hang\w*|broken|error\w*|rejected|refused)",
+    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}"
+    r"(fail\w*\b(?! (log ?ins?|login attempts|attempts|passwords?))|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+){0,3}can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in|log back in|sign back in)",
     r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
@@ -668,7 +669,7 @@ _FELT_BY_SOMEONE = (
 _JOB_FAILED = (
     r"\b(nightly|cron|batch|scheduled|background|daily|hourly|weekly|monthly|maintenance|export|import|report|sync|etl)\b"
     # a report page or endpoint is a feature, not a job
-    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?)\b"
+    r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?|backups?|cron|dumps?)\b"
     r"(?! (endpoint|page|screen|api|tab|button))"
     r"([^\w.;]+\w+){0,8}[^\w.;]+"
     r"(fail\w*|crash\w*|errored|didn't (run|happen)|did not (run|happen)|never ran|didn't go out|did not go out)",
@@ -939,7 +940,7 @@ _SCHEDULED_JOB = re.compile(
 _OUTBOUND = re.compile(
     r"\b(every|all|each) (external|outside|outbound|third[- ]party|public) (host ?names?|hosts|domains|apis?|services|"
     r"calls|requests|lookups)\b|"
-    r"\b(every|each|all) (\w+ )?(calls?|requests?) ([\w-]+ ){0,2}(to|against) "
+    r"\b(every|each|all) (\w+ )?(calls?|requests?) ([\w-]+ ){0,3}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
 )
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name

@@ -858,6 +858,99 @@ def test_a_failed_job_users_do_not_feel_is_p2_unless_it_keeps_data_safe_or_bills
     assert _top("The nightly billing export failed; the site is unaffected.")[:2] == ("app.job_failed", "P1")
 
 
+def test_what_someone_stops_getting_while_the_rest_works_is_felt() -> None:
+    oom = "image-resizer: OOMKilled true, exit 137 every 20 min. Thumbnails arrive late; nothing else affected."
+    assert _top(oom)[:2] == ("swarm.oom_killed", "P1")
+    stuck = (
+        "The background worker restarts every few seconds, exit code 1. Imports are stuck; the site is otherwise fine."
+    )
+    assert _top(stuck)[:2] == ("swarm.crash_loop", "P1")
+    # a scheduled job's output can be rerun: minor while production is fine, unless it bills
+    assert _top("the nightly export file for finance didn't arrive this morning; the website is fine")[:2] == (
+        "app.job_failed",
+        "P2",
+    )
+    backup = (
+        "nightly backup cron failed: pg_dump: error: aborting because of server version mismatch. production is fine."
+    )
+    assert _top(backup)[:2] == ("app.job_failed", "P2")
+
+
+def test_no_user_facing_errors_says_nobody_feels_it() -> None:
+    paused = (
+        "web 5.3 rollout: 'update paused due to failure or early termination of task'. 1 of 6 tasks got the new "
+        "image and exited; the other 5 serve normally. No user-facing errors."
+    )
+    assert _top(paused)[:2] == ("swarm.update_failed", "P2")
+
+
+def test_a_side_function_failing_for_everyone_is_partial_but_signing_in_is_core() -> None:
+    wishlist = "Wishlist page shows 'Something went wrong' for every user since this morning. No deploy today."
+    assert _top(wishlist)[:2] == ("app.feature_failing", "P1")
+    sign_in = (
+        "Support here: every customer who tries to sign in gets 'Something went wrong' after typing their password. "
+        "People already signed in can still shop. Homepage loads fine."
+    )
+    assert _top(sign_in)[:2] == ("app.login_failing", "P0")
+
+
+def test_an_outage_of_one_part_while_the_rest_works_is_partial() -> None:
+    assert _top("Chat is down for all customers since noon. Everything else works.")[:2] == (
+        "app.feature_failing",
+        "P1",
+    )
+    back_office = (
+        "Back-office returns 502 Bad Gateway since 10:20, storefront fine. No healthy server is listed for the "
+        "admin service."
+    )
+    assert _top(back_office)[:2] == ("edge.upstream_unavailable", "P1")
+
+
+def test_outage_words_and_readings_that_are_no_share_of_failures() -> None:
+    regex = (
+        "all cores 100% on every api node since a seller pasted a 40k-char description. profiler: stuck in the "
+        "email-validation regex. site-wide timeouts, basically unusable."
+    )
+    assert _top(regex)[:2] == ("app.cpu_runaway", "P0")
+    pool = (
+        "All API endpoints return 500 after ~30s, so the site and the app are unusable. Logs: 'HikariPool-1 - "
+        "Connection is not available, request timed out after 30000ms.' RDS CPU is 12% and psql connects instantly."
+    )
+    assert _top(pool)[:2] == ("db.pool_exhausted", "P0")
+    zone = (
+        "lost two of three managers with the zone outage: 'The swarm does not have a leader'. api runs 2 of its 6 "
+        "replicas and everything is noticeably slow."
+    )
+    assert _top(zone)[:2] == ("swarm.quorum_lost", "P1")
+
+
+def test_words_that_tell_a_breach_an_attack_and_corruption_apart() -> None:
+    claim = (
+        "We got an email from an anonymous address claiming they downloaded our customer table, with 20 sample rows "
+        "attached and a demand for payment. The rows match real customers."
+    )
+    assert _top(claim)[:2] == ("security.breach", "P0")
+    stuffing = (
+        "credential stuffing on /login: 40k failed attempts/min from rotating IPs, no takeovers so far, login p95 up 3x"
+    )
+    assert _top(stuffing)[:2] == ("security.attack", "P1")
+    nulls = "migration 0142 is setting shipping_address to NULL on customer accounts, ~8k rows so far"
+    assert _top(nulls)[:2] == ("data.corruption", "P0")
+
+
+def test_a_proxy_or_a_trust_store_is_not_the_release_or_our_certificate() -> None:
+    stale = (
+        "whole site is nginx 502 Bad Gateway. upstream: http://10.0.9.14:8000. app was redeployed at 11:00 with new "
+        "IPs and nginx resolved the name once at start. app tasks 4/4 healthy"
+    )
+    assert _top(stale)[:2] == ("edge.upstream_unavailable", "P0")
+    curl = (
+        "Every call from our workers to the carrier's rate API fails with cURL error 60: SSL certificate problem: "
+        "certificate has expired. Their site opens fine in a browser."
+    )
+    assert _top(curl)[:2] == ("edge.cert_upstream_ca", "P1")
+
+
 def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
     text = (
         "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
