@@ -378,7 +378,8 @@ _P0_OUTAGE = (
     r"(since|for|in the last|coming in)\b",
     r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
     r"(placed|completed|made))\b",
-    r"\b(no|not a single) (customer|user|one|body|shopper)\w* (has|have) (been able|managed|succeeded) to (finish|"
+    r"\b(nobody|no one|no-one|(no|not a single) (customer|user|one|body|shopper)\w*) (has|have) (been able|managed|"
+    r"succeeded) to (finish|"
     r"complete|place|pay|"
     r"check ?out|log ?in|sign ?in|buy|order)\b",
     r"\b(nobody|no one|no customer) (\w+ ){0,2}(has|have|had) (a |any )?(completed|successful|finished) "
@@ -755,7 +756,7 @@ _SCOPED = (
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
-    r"\bonly (the |our )?(\w+ ){0,3}(is|are) (affected|broken|down|impacted)\b",
+    r"\bonly (the |our )?([\w-]+ ){0,3}(is|are) (affected|broken|down|impacted)\b",
     r"\b(eu|us|uk|european|asian|american|apac|emea|latam) (users|customers|visitors|traffic|clients)\b",
     r"\b(those|these) (users|customers|people|accounts)\b",
     r"\b(users|customers|requests|traffic|sessions) (pinned|routed|sent|landing|that land) (to|on) [\w-]*\d\b",
@@ -767,7 +768,8 @@ _SCOPED = (
     r"\b(?!(checkout|payment|billing|login|sign-?up|home|landing|main|cart|order)\b)\w+ page "
     r"(returns?|shows?|gives?|throws?) (a |an )?"
     r"(50\d|error)",
-    r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) (the |a |an )?\w+",
+    r"\b(when|while) (saving|opening|clicking|uploading|exporting|editing|printing) "
+    r"(?!(our|the|your) (site|shop|store|app|website|home ?page|product)\b)(the |a |an )?\w+",
     r"\b(when|while) submitting (the |a |an )?(?!(orders?|payments?|purchases?|bookings?)\b)\w+",
     # one call path between two named services, not all of them
     r"\b(when|where|as) (the )?[\w-]+ (calls|queries|talks to|connects to) (the )?[\w-]+\b",
@@ -950,7 +952,7 @@ _SIDE_FUNCTION = re.compile(
     r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
     r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
 )
-_SENTENCE = re.compile(r"[^.!?\n]+")
+_LEAD = 100
 _SIGN_IN = re.compile(
     r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))"
 )
@@ -1154,11 +1156,12 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
+    # what the words say before each "for everyone" (a quote's own full stop does not end it)
     spread_sentences = [
-        sentence.group(0)
+        part.text[max(0, found.start() - _LEAD) : found.end()]
         for part in parts
-        for sentence in _SENTENCE.finditer(part.text)
-        if spread_only and any(cue in sentence.group(0) for cue in p0)
+        for cue in (p0 if spread_only else [])
+        for found in re.finditer(re.escape(cue), part.text)
     ]
     side = any(_SIDE_FUNCTION.search(sentence) for sentence in spread_sentences)
     # "every customer who tries to sign in gets an error": signing in is core, whatever else works
