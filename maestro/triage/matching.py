@@ -363,8 +363,8 @@ _P0_OUTAGE = (
     r"place orders|"
     r"buy|order|purchase|"
     r"add (\w+ ){0,2}to (the |their |a )?(cart|basket)|sign\s?up|create an account|"
-    r"(access|reach|connect to|open|load|get onto|get on|get to)\s+((the|their|our|your|its)\s+)?"
-    r"(site|app|api|service|backend|server|website|"
+    r"(access|reach|connect to|open|load|get onto|get on|get to|use)\s+((the|their|our|your|its)\s+)?"
+    r"(site|app|api|service|backend|server|website|product|platform|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
     r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app|domain)\W+(\w+\W+){0,1}"
@@ -952,7 +952,7 @@ _SIDE_FUNCTION = re.compile(
     r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
     r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
 )
-_LEAD = 100
+_AROUND = 100
 _SIGN_IN = re.compile(
     r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))"
 )
@@ -1082,6 +1082,13 @@ class Described:
     felt: bool = False  # users do not feel it, but the team does ("the fix cannot ship"): degraded at least
 
 
+# "the maps company's status page says 'major outage'": what a provider says of itself, not our outage
+_STATUS_PAGE_SAYS = re.compile(
+    r"(?<!our )(?<!our own )status page\W+(\w+\W+){0,2}(says?|said|shows?|showed|lists?|listed|"
+    r"reports?|reported|posted|is|has)\W+(\w+\W+){0,2}$"
+)
+
+
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
     """The first asserted mention of each cue: one ruled out or only hypothetical says nothing of the impact."""
     hits = []
@@ -1096,6 +1103,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
                 if term.may_match(part.text)
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
+                and not (kind == "p0" and _STATUS_PAGE_SAYS.search(part.text[max(0, m.start() - 40) : m.start()]))
                 and part.scopes.polarity(part.text, m.start(), m.end(), term.negative) is Polarity.ASSERTED
             ),
             None,
@@ -1156,9 +1164,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
-    # what the words say before each "for everyone" (a quote's own full stop does not end it)
+    # what the words say around each "for everyone" (a quote's own full stop does not end it)
     spread_sentences = [
-        part.text[max(0, found.start() - _LEAD) : found.end()]
+        part.text[max(0, found.start() - _AROUND) : found.end() + _AROUND // 2]
         for part in parts
         for cue in (p0 if spread_only else [])
         for found in re.finditer(re.escape(cue), part.text)
