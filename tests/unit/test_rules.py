@@ -951,6 +951,24 @@ def test_a_proxy_or_a_trust_store_is_not_the_release_or_our_certificate() -> Non
     assert _top(curl)[:2] == ("edge.cert_upstream_ca", "P1")
 
 
+def test_a_providers_status_page_outage_is_theirs_and_nobody_ordering_is_ours() -> None:
+    theirs = (
+        "The delivery tracking page shows a blank grey map for all customers. Everything else on the page is fine. "
+        "The map provider's status page says 'major outage affecting tile rendering'."
+    )
+    assert _top(theirs)[:2] == ("dep.provider_outage", "P1")
+    nobody = (
+        "Nobody has been able to place an order for the last 25 minutes, the checkout spinner keeps spinning. "
+        "RabbitMQ shows a disk free alarm on one node."
+    )
+    assert _top(nobody)[1] == "P0"
+    unusable = (
+        "Since midnight the browser shows NET::ERR_CERT_DATE_INVALID on app.example.com. Our marketing site is fine. "
+        "Customers cannot use the product right now."
+    )
+    assert _top(unusable)[:2] == ("edge.cert_expired", "P0")
+
+
 def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
     text = (
         "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
