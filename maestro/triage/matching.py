@@ -994,6 +994,8 @@ _REST_FINE = re.compile(
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
+    r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?(fine|ok|okay|normally|unaffected|"
+    r"work)\b"
     r"|\bmain (app|site|website|product|shop|store)( (and|\+|&) \w+)?( (at|on) [\w.-]+)? ((is|are) )?"
     r"(fine|ok|okay|up|unaffected|working|works( normally| fine)?)\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works|seems fine|looks fine)\b"
