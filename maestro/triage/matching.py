@@ -356,7 +356,8 @@ _P0_OUTAGE = (
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
     r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up)\b)",
     # "everyone else can" says the others are fine
-    r"\b(everyone|everybody|nobody can|no one can|no-one can)\b(?! (else|in|from|on|using|with|behind)\b)",
+    r"\b(everyone|everybody|nobody can|no one can|no-one can|(?<=for )(anyone|anybody))\b"
+    r"(?! (else|in|from|on|using|with|behind|who|routed|that|landing|hitting)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
     r"(log\s?in(?!to)|login|sign\s?in(?!to)|get in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|"
     r"check\s?out|pay|"
@@ -915,7 +916,7 @@ _SPREAD = re.compile(
     r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
     r"customers?|clients?|users?|sites?|websites?|"
     r"visitors?|"
-    r"pages?|services?|traffic|domains)|everyone|everybody|nobody can|no one can|no-one can"
+    r"pages?|services?|traffic|domains)|everyone|everybody|anyone|anybody|nobody can|no one can|no-one can"
 )
 _SPREAD_FAILING = re.compile(
     r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
@@ -994,8 +995,8 @@ _REST_FINE = re.compile(
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
-    r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?(fine|ok|okay|normally|unaffected|"
-    r"work)\b"
+    r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?"
+    r"(fine|ok|okay|normally|unaffected|work)\b"
     r"|\bmain (app|site|website|product|shop|store)( (and|\+|&) \w+)?( (at|on) [\w.-]+)? ((is|are) )?"
     r"(fine|ok|okay|up|unaffected|working|works( normally| fine)?)\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works|seems fine|looks fine)\b"
