@@ -935,6 +935,7 @@ _EVERY_PERSON = re.compile(
 )
 # a job that runs on a schedule, not one a user waits on
 _SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
+# what bills or pays: a scheduled job of it failing is not minor
 _BILLING = re.compile(r"\b(billing|invoic\w*|payroll|payouts?|payments?)\b")
 _SCHEDULED_JOB = re.compile(
     _SCHEDULED.pattern + r"(\W+(?!and\b)\w+){0,2}?\W+"
@@ -946,13 +947,13 @@ _OUTBOUND = re.compile(
     r"\b(every|each|all) (\w+ )?(calls?|requests?) ([\w-]+ ){0,3}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
 )
-# "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 # a function the product can do without for a while: failing for everyone, it is still one part of the product
 _SIDE_FUNCTION = re.compile(
     r"\b(buttons?|exports?|downloads?|uploads?|pdfs?|csv|locator|store[- ]finder|widgets?|chat|tab|wish ?lists?|"
     r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
     r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
 )
+# how far around a "for everyone" the words still say what it is that fails for everyone
 _AROUND = 100
 _SIGN_IN = re.compile(
     r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))"
@@ -967,6 +968,7 @@ _SPREAD_PAST_PEOPLE = re.compile(
     r"\b(nobody|no one|no-one|everyone|everybody|pages?|requests?|calls?|endpoints?|routes?|urls?|sites?|websites?|"
     r"traffic|domains?|services?)\b"
 )
+# "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
 _REST_FINE = re.compile(
@@ -1169,15 +1171,15 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
     # what the words say around each "for everyone" (a quote's own full stop does not end it)
-    spread_sentences = [
+    around_spread = [
         part.text[max(0, found.start() - _AROUND) : found.end() + _AROUND // 2]
         for part in parts
         for cue in (p0 if spread_only else [])
         for found in re.finditer(re.escape(cue), part.text)
     ]
-    side = any(_SIDE_FUNCTION.search(sentence) for sentence in spread_sentences)
+    side = any(_SIDE_FUNCTION.search(sentence) for sentence in around_spread)
     # "every customer who tries to sign in gets an error": signing in is core, whatever else works
-    core_failing = core_failing or any(_SIGN_IN.search(sentence) for sentence in spread_sentences)
+    core_failing = core_failing or any(_SIGN_IN.search(sentence) for sentence in around_spread)
     if (
         spread_only
         and (rest_fine or unfelt or outbound or side)
