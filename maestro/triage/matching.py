@@ -61,6 +61,8 @@ def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
         next(g for g in m.groups() if g)
         for m in _QUOTED.finditer(described)
         if not _FALSE_VALUE.match(described, m.end())
+        # what a provider's status page says is quoted from it, not an error of ours
+        and not _STATUS_PAGE_SAYS.search(described[max(0, m.start() - 40) : m.start() + 1])
     )
     if quoted:
         parts.append(TextPart.of("quoted error", quoted, 1.5, _QUOTE_END))
