@@ -71,6 +71,9 @@ _ACTED = re.compile(
     r"(deploy\w*|redeploy\w*|releas\w*|chang\w*|touch\w*|push\w*|merg\w*|updat\w*|upgrad\w*|restart\w*|rotat\w*|"
     r"modif\w*|edit\w*|migrat\w*|rolled|ran|did|shipped|installed|patched|reconfigur\w*|switch\w*)"
 )
+# "nobody has reported anything stolen": what nobody saw is ruled out as much as what nobody did
+_REPORTED = re.compile(r"(report\w*|saw|seen|notic\w*|mention\w*|complain\w*|found|flagged|confirmed)")
+_AUXILIARIES = frozenset(["has", "have", "had", "was", "is"])
 _NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
 # "the button does nothing", "search returns nothing": what fails yields nothing
 _YIELDS = re.compile(r"(do|does|did|doing|shows?|showed|returns?|returned|finds?|found|displays?|says|gives?|gave)")
@@ -163,8 +166,11 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         after = tokens[index + 1][0] if index + 1 < len(tokens) else ""
         actor_less = word in _NO_ACTOR or (word == "no" and after == "one")
         if actor_less:
-            acted = tokens[index + 2][0] if word == "no" and index + 2 < len(tokens) else after
-            if _ACTED.fullmatch(acted):
+            at = index + 2 if word == "no" else index + 1
+            if at < len(tokens) - 1 and tokens[at][0] in _AUXILIARIES:
+                at += 1
+            acted = tokens[at][0] if at < len(tokens) else ""
+            if _ACTED.fullmatch(acted) or _REPORTED.fullmatch(acted):
                 last = tokens[min(len(tokens), index + 1 + _SCOPE_WORDS) - 1][2]
                 ruled_out.append((word_end, last))
             continue
