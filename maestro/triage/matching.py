@@ -337,11 +337,11 @@ _P0_OUTAGE = (
     r"(?<!\bin the )(?<!\bof the )(?<!\bon the )"
     r"(?<!staging )(?<!dev )(?<!test )(?<!qa )(?<!sandbox )(?<!demo )(?<!preview )(?<!'s )"  # a partner's api is theirs
     r"(?<! at )(?<! during )"  # "autocomplete at checkout broken": a part of checkout
-    r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend)"
+    r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend|shop|storefront)"
     r"( (\+|and|&) (login|checkout|payments|sign-?in|api|app|site))?\s+(is\s+|are\s+)?"
     r"(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
-    r"\beverything (times out|timed out|is timing out|hangs|is hanging)\b(?! (off|on|from)\b)",
+    r"\beverything (times out|timed out|is timing out|timing out|hangs|is hanging|hanging)\b(?! (off|on|from)\b)",
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
@@ -381,6 +381,8 @@ _P0_OUTAGE = (
     r"(since|for|in the last|coming in)\b",
     r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
     r"(placed|completed|made))\b",
+    r"\b(no|not a single|none of (our|the)) (customers?|users?) (can|could) (use|access|reach|open|log ?in|sign ?in|"
+    r"get in|pay|order|check ?out)\b",
     r"\b(nobody|no one|no-one|(no|not a single) (customer|user|one|body|shopper)\w*) (has|have) (been able|managed|"
     r"succeeded) to (finish|"
     r"complete|place|pay|"
@@ -423,6 +425,7 @@ _P0_OUTAGE = (
     r"(null|nil|zero|0|empty|blank)\b(\W+\w+){0,3}\W+(on|for|in|across) (\w+ ){0,3}(rows|records|accounts|orders|"
     r"customers|products|users)\b",
     r"\blosing (every|all|each) (single )?(sale|order|booking|payment|purchase)s?\b",
+    r"\b(5xx|50[0-4]s?|errors?|error rate|failures?|failing)\W+(at|=|is|are|of|on)?\W*100 ?%",
     r"\b(every|each|all) (requests?|calls?|page loads?|pages?) (to|on|of) (the |our )?(site|app|api|website|shop|store|"
     r"backend|frontend)\W+(\w+\W+){0,2}(times? out|timed out|timing out|fails?|failing|errors?|hangs?)\b",
     r"\b(it.?s|it is|looks like|seems like|that.?s|this is|affects?|affecting) (\w+ )?(every|all) (new |single )?"
@@ -699,6 +702,7 @@ _SHARE_OF = (
 _SMALL_PERCENT = (
     r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )(?<!cpu is )(?<!cpu was )"
     r"(?<!cpu is only )(?<!cpu only )(?<!cpu at only )(?<!usage is )(?<!usage at )(?<!memory is )(?<!disk is )"
+    r"(?<!cpu ~)(?<!cpu is ~)(?<!cpu at ~)(?<!cpu around )(?<!cpu about )"
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))"
 )
@@ -759,7 +763,7 @@ _SCOPED = (
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
-    r"\bonly (the |our )?([\w-]+ ){0,3}(is|are) (affected|broken|down|impacted)\b",
+    r"\bonly (the |our )?([\w'-]+ ){0,3}(is |are )?(affected|broken|down|impacted)\b",
     r"\b(eu|us|uk|european|asian|american|apac|emea|latam) (users|customers|visitors|traffic|clients)\b",
     r"\b(those|these) (users|customers|people|accounts)\b",
     r"\b(users|customers|requests|traffic|sessions) (pinned|routed|sent|landing|that land) (to|on) [\w-]*\d\b",
@@ -832,7 +836,7 @@ _P2 = (
     r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?!'s)"
-    r"(?! (data|records|table|accounts|ids?|in|e-?mails?|tickets?|messages?|calls?|complaints?|reports?)\b)"
+    r"(?! (data|records?|table|accounts?|ids?|in|e-?mails?|tickets?|messages?|calls?|complaints?|reports?|files?|folders?)\b)"
     r"(?!( \w+)? in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a hundred)\b)",
 )
 # what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is
@@ -918,7 +922,8 @@ _SPREAD = re.compile(
     r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
     r"customers?|clients?|users?|sites?|websites?|"
     r"visitors?|"
-    r"pages?|services?|traffic|domains)|everyone|everybody|anyone|anybody|nobody can|no one can|no-one can"
+    r"pages?|services?|traffic|domains)|everyone|everybody|anyone|anybody|nobody can|no one can|no-one can|"
+    r"none of (our |the )?(customers|users|people|visitors|clients)"
 )
 _SPREAD_FAILING = re.compile(
     r"(fail\w*|error\w*)\W+(\w+\W+){0,3}for (all|every) (\w+ )?(customers?|users?|clients?|visitors?)"
