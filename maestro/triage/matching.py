@@ -343,7 +343,7 @@ _P0_OUTAGE = (
     r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
     r"\beverything (times out|timed out|is timing out|timing out|hangs|is hanging|hanging)\b(?! (off|on|from)\b)",
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
-    r"(broken|broke|failing|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
+    r"(broken|broke|failing|fails|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     # a zone's or a region's outage is where it started, not what users see
     r"(?<!their )(?<!zone )(?<!az )(?<!region )(?<!regional )(?<!datacenter )(?<!data center )(?<!power )"
@@ -361,7 +361,7 @@ _P0_OUTAGE = (
     r"\b(everyone|everybody|nobody can|no one can|no-one can|(?<=for )(anyone|anybody))\b"
     r"(?! (else|in|from|on|using|with|behind|who|routed|that|landing|hitting)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in(?!to)|login|sign\s?in(?!to)|get in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|"
+    r"(log\s?in(?!to)|login|sign\s?in(?!to)|get (back )?in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|"
     r"check\s?out|pay|"
     r"place orders|"
     r"buy|order|purchase|"
@@ -381,8 +381,11 @@ _P0_OUTAGE = (
     r"(since|for|in the last|coming in)\b",
     r"\bno (new )?(orders?|payments?|sales|checkouts?|bookings?) (has |have )?(completed|gone through|come in|been "
     r"(placed|completed|made))\b",
-    r"\b(no|not a single|none of (our|the)) (customers?|users?) (can|could) (use|access|reach|open|log ?in|sign ?in|"
-    r"get in|pay|order|check ?out)\b",
+    r"\b(nobody|no one|no-one) (has |have )?(placed|made|completed) (an? |any )?(orders?|payments?|purchases?|"
+    r"bookings?)\b",
+    r"\b(nobody|no one|no-one|(no|not a single|none of (our|the)) (customers?|users?)) (can|could) "
+    r"((use|access|reach|open) (the |our |their )?(app|site|product|platform|shop|store|website|accounts?)|log ?in|"
+    r"sign ?in|get in|pay|order|check ?out)\b",
     r"\b(nobody|no one|no-one|(no|not a single) (customer|user|one|body|shopper)\w*) (has|have) (been able|managed|"
     r"succeeded) to (finish|"
     r"complete|place|pay|"
@@ -412,7 +415,7 @@ _P0_OUTAGE = (
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
     r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|spinning|hanging|timing out|"
-    r"50[0234]|bad gateway|stopped (answering|responding|loading|working))\b",
+    r"50[0234]|bad gateway|shows?|displays?|stopped (answering|responding|loading|working))\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not) (log|sign) "
@@ -671,6 +674,11 @@ _FELT_BY_SOMEONE = (
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
     r"exporting|importing)\b",
     r"\b(white|blank|empty|grey|gray) (page|square|screen|box)\b",
+    r"\b(returns?|shows?|gives?|answers?|serves?)\b[^.;]{0,30}\b(404|50[0234]|page not found|bad gateway)\b",
+    r"\bno (\w+ )?(e-?mails?|notifications?|webhooks?|sms|messages|texts) (are |is )?"
+    r"(leaving|going out|being sent|sent|delivered|arriving)\b",
+    r"\b(exports?|webhooks?|e-?mails?|jobs|messages|notifications|invoices|orders)\b(\W+\w+){0,2}?\W+(are |is )?"
+    r"(piling up|backing up|backed up|queu\w* up)\b",
 )
 # a scheduled job that failed: minor when the words also say users do not feel it
 _JOB_FAILED = (
@@ -836,7 +844,8 @@ _P2 = (
     r"\b(for|affects|affecting) (the )?(ops|dev|devops|engineering|internal|support|admin|qa|data) team\b",
     # one customer's problem
     r"\b(a|one|a single|only one) (customer|user|client)\b(?!'s)"
-    r"(?! (data|records?|table|accounts?|ids?|in|e-?mails?|tickets?|messages?|calls?|complaints?|reports?|files?|folders?)\b)"
+    r"(?! (data|records?|table|accounts?|ids?|in|e-?mails?|tickets?|messages?|calls?|complaints?|reports?|files?|"
+    r"folders?)\b)"
     r"(?!( \w+)? in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty|a hundred)\b)",
 )
 # what a subject said to be fine does not follow ("existing users are fine": the others are not, so a part is
@@ -1004,6 +1013,8 @@ _REST_FINE = re.compile(
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
+    r"|\b(orders?|payments?|checkouts?|sales) (keep|keeps|are still|is still|still|continue to|are|is) "
+    r"(coming in|come in|going through|go through|flowing|taken|placed|processed|accepted)( fine| normally| ok)?\b"
     r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?"
     r"(fine|ok|okay|normally|unaffected|work)\b"
     r"|\bmain (app|site|website|product|shop|store)( (and|\+|&) \w+)?( (at|on) [\w.-]+)? ((is|are) )?"

@@ -62,7 +62,7 @@ _FAILING = re.compile(
 _PROBLEM = re.compile(
     r"(errors?|alarms?|alerts?|warnings?|exceptions?|failures?|issues?|problems?|incidents?|outages?|crash\w*|"
     r"restarts?|oom\w*|deploy\w*|changes?|releases?|rollouts?|migrations?|updates?|upgrades?|timeouts?|spikes?|"
-    r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign)"
+    r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign|slow)"
 )
 _QUALIFIERS = frozenset(["new", "recent", "more", "further", "other"])
 # "nobody deployed anything", "no one touched the config": no actor, so no change; "nobody can log in" is the failure
@@ -101,6 +101,8 @@ _CLEARED_AFTER = re.compile(
     r"(?!\W+for\W+\S*[.*])"
     # "DNS resolves, ping works": checked and fine
     r"|\W+(?:resolves|works|answers)\b(?=\s*(?:[.,;]|and\b|$))"
+    # "the database at normal CPU": a reading of it said normal
+    r"|\W+(?:at|with) normal (?:cpu|load|memory|latency)\b"
     # "DB CPU 5%": a low reading of it
     r"|\W+(?:cpu|load|memory|usage)\W+(?:is |at |was |around |about )?~?(?:\d|[1-4]\d)(?:\.\d+)? ?%"
 )
@@ -187,7 +189,8 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
             continue
         if word == "nothing" and (_NOTHING_FAILS.fullmatch(after) or _YIELDS.fullmatch(before)):
             continue
-        if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after):
+        # "isn't running out of memory" rules out what "not running" would report
+        if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after) and then != "out":
             continue
         last = tokens[min(len(tokens), index + 1 + _SCOPE_WORDS) - 1][2] if index + 1 < len(tokens) else word_end
         ruled_out.append((word_end, last))
