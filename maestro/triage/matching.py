@@ -960,7 +960,7 @@ _SCHEDULED_JOB = re.compile(
 _OUTBOUND = re.compile(
     r"\b(every|all|each) (external|outside|outbound|third[- ]party|public) (host ?names?|hosts|domains|apis?|services|"
     r"calls|requests|lookups)\b|"
-    r"\b(every|each|all) (\w+ )?(calls?|requests?) ([\w-]+ ){0,3}(to|against) "
+    r"\b(every|each|all) (\w+ )?(calls?|requests?) ([\w-]+ ){0,4}(to|against) "
     r"(?!((the|our|a|an|their) )?(auth\w*|login|sign-?in|payments?|checkout|database|db|primary|backend)\b)\w"
 )
 # a function the product can do without for a while: failing for everyone, it is still one part of the product
@@ -984,6 +984,8 @@ _SPREAD_PAST_PEOPLE = re.compile(
     r"\b(nobody|no one|no-one|everyone|everybody|pages?|requests?|calls?|endpoints?|routes?|urls?|sites?|websites?|"
     r"traffic|domains?|services?)\b"
 )
+# "the whole site shows an error", "nothing works": whoever else the words name, it is everyone's
+_WHOLE_CUE = re.compile(r"\b(whole|entire|everything|nothing works)\b(?! (for|in|on|from|at)\b)")
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
@@ -1013,6 +1015,8 @@ _REST_FINE = re.compile(
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
+    r"|\b(small|smaller|other|normal|regular) (\w+ )?(carts?|orders?|requests?|files?|uploads?|payloads?|responses?) "
+    r"(still )?(go through|goes through|work|succeed|load|are fine|pass)\b"
     r"|\b(orders?|payments?|checkouts?|sales) (keep|keeps|are still|is still|still|continue to|are|is) "
     r"(coming in|come in|going through|go through|flowing|taken|placed|processed|accepted)( fine| normally| ok)?\b"
     r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?"
@@ -1212,6 +1216,12 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     everyone = not client and (
         any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
         or (bool(p0) and anywhere)
+        or any(
+            _WHOLE_CUE.search(part.text, found.start(), found.end() + 12)
+            for part in parts
+            for cue in p0
+            for found in re.finditer(re.escape(cue), part.text)
+        )
     )
     scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:
