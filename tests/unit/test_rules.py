@@ -969,6 +969,52 @@ def test_a_providers_status_page_outage_is_theirs_and_nobody_ordering_is_ours() 
     assert _top(unusable)[:2] == ("edge.cert_expired", "P0")
 
 
+def test_what_nobody_reported_and_what_is_not_happening_are_ruled_out() -> None:
+    attack = (
+        "Support gets dozens of 'your account has been locked' tickets and the hosting dashboard shows thousands of "
+        "login attempts a minute from everywhere. Nobody has reported anything stolen, but login is slow."
+    )
+    assert _top(attack)[:2] == ("security.attack", "P1")
+    crash = (
+        "Checkout is down: the checkout service restarts every few seconds, each container exits with code 1 right "
+        "after start. Memory is low, so it isn't running out of memory."
+    )
+    assert _top(crash)[:2] == ("swarm.crash_loop", "P0")
+
+
+def test_the_whole_product_hanging_or_a_part_answering_404() -> None:
+    locked = (
+        "everything hanging - site, admin, api. postgres CPU ~3% though. pg_stat_activity shows one session "
+        "'idle in transaction' for 40 min holding a lock on orders."
+    )
+    assert _top(locked)[:2] == ("db.locked", "P0")
+    misconf = (
+        "pager: cart API 5xx at 100%. MISCONF Redis is configured to save RDB snapshots, but it is currently not "
+        "able to persist on disk."
+    )
+    assert _top(misconf)[:2] == ("cache.redis_misconf", "P0")
+    blog = (
+        "blog.example.test answers traefik's plain 404 page not found since the stack rename; the container is up. "
+        "shop and api unaffected."
+    )
+    assert _top(blog)[:2] == ("edge.routing", "P1")
+    mtu = (
+        "since the new VPN mesh any POST over ~1.4KB hangs until timeout; ping -M do -s 1472 fails, 1380 works. "
+        "customers with big carts can't check out, small carts go through."
+    )
+    assert _top(mtu)[:2] == ("net.mtu", "P1")
+
+
+def test_a_nightly_cron_that_exited_and_a_customer_list_on_a_forum() -> None:
+    cron = "nightly 02:00 sitemap cron exited 1 (KeyError: 'SITEMAP_BUCKET'). shop unaffected."
+    assert _top(cron)[:2] == ("app.job_failed", "P2")
+    forum = (
+        "Someone sent us a link to a forum post with what looks like our customer list: names, emails and hashed "
+        "passwords. The site works normally."
+    )
+    assert _top(forum)[:2] == ("security.breach", "P0")
+
+
 def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
     text = (
         "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
