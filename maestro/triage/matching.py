@@ -892,6 +892,7 @@ _NO_IMPACT = (
     r"\b(no|zero) (user|customer|production)[- ]?(facing )?impact\b",
     r"\bno (users?|customers?) (are |were |is |was )?(affected|impacted)\b",
     r"\b(working|works) fine for (customers|users|everyone)\b",
+    r"\b(customers|users|visitors|people) (see|notice|feel|get) nothing\b",
     r"\bno impact\b(?=\s*([.,;]|$|so far|yet))",
     r"\b(no|zero) ((user|customer)[- ]?(facing |visible )?errors?|errors? (for|to) (users|customers))\b",
     r"\b(isn.?t|aren.?t|is not|are not|not) (\w+ )?(yet )?(released|launched|live|public)( (to|for) (customers|users))?"
@@ -1023,7 +1024,7 @@ _REST_FINE = re.compile(
     r"(fine|ok|okay|normally|unaffected|work)\b"
     r"|\bmain (app|site|website|product|shop|store)( (and|\+|&) \w+)?( (at|on) [\w.-]+)? ((is|are) )?"
     r"(fine|ok|okay|up|unaffected|working|works( normally| fine)?)\b"
-    r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works|seems fine|looks fine)\b"
+    r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works|seems fine|looks fine|logs? in)\b"
     r"|\b(on|in|from) (the )?(website|web|desktop|ios|android|iphones?|app|browser)\W+(\w+\W+){0,4}"
     r"(log|sign)s? in fine\b|\bno complaints from (\w+ ){0,2}(users|customers)\b"
     r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"

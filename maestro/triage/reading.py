@@ -74,6 +74,7 @@ _ACTED = re.compile(
 # "nobody has reported anything stolen": what nobody saw is ruled out as much as what nobody did
 _REPORTED = re.compile(r"(report\w*|saw|seen|notic\w*|mention\w*|complain\w*|found|flagged|confirmed)")
 _AUXILIARIES = frozenset(["has", "have", "had", "was", "is"])
+_IS_WORD = re.compile(r"(is|looks?|seems?|appears?|was|were)")
 _NOTHING_FAILS = re.compile(r"(works?|loads?|happens|respond\w*|gets|goes|comes|can|new|else)")
 # "the button does nothing", "search returns nothing": what fails yields nothing
 _YIELDS = re.compile(r"(do|does|did|doing|shows?|showed|returns?|returned|finds?|found|displays?|says|gives?|gave)")
@@ -187,7 +188,9 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         # "no new deploys" rules out a change; "no new orders can be created" reports the failure
         if word == "no" and after in _QUALIFIERS and not _PROBLEM.fullmatch(then):
             continue
-        if word == "nothing" and (_NOTHING_FAILS.fullmatch(after) or _YIELDS.fullmatch(before)):
+        # "nothing else works" reports the failure; "nothing else looks broken" rules it out
+        else_is = after == "else" and _IS_WORD.fullmatch(then)
+        if word == "nothing" and ((_NOTHING_FAILS.fullmatch(after) and not else_is) or _YIELDS.fullmatch(before)):
             continue
         # "isn't running out of memory" rules out what "not running" would report
         if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after) and then != "out":
