@@ -1015,6 +1015,33 @@ def test_a_nightly_cron_that_exited_and_a_customer_list_on_a_forum() -> None:
     assert _top(forum)[:2] == ("security.breach", "P0")
 
 
+def test_what_customers_do_not_see_and_who_else_still_gets_in() -> None:
+    paused = (
+        "update of search-api to 5.1 paused: 'update paused due to failure or early termination of task'. all tasks "
+        "still on 5.0 and serving normally, customers see nothing."
+    )
+    assert _top(paused)[:2] == ("swarm.update_failed", "P2")
+    export = (
+        "audit log: a new admin user created at 03:12 from an IP abroad ran the full customer export twice. nobody "
+        "on the team made it. site is up, nothing else looks broken."
+    )
+    assert _top(export)[:2] == ("security.breach", "P0")
+    sms = (
+        "Customers with two-factor on aren't getting their SMS codes, so they can't get in; everyone else logs in "
+        "fine. The SMS provider rejects our requests with '401 Authenticate' since the token was regenerated."
+    )
+    assert _top(sms)[:2] == ("dep.credentials_invalid", "P1")
+    nobody = (
+        "Nobody can log in. Not me, not my team, and customers are calling. You type your password and get "
+        "'Something went wrong'."
+    )
+    assert _top(nobody)[:2] == ("app.login_failing", "P0")
+    assert _top("Not urgent: one 70 GB worker container log file, disk at 90%, nothing failing yet.")[:2] == (
+        "node.log_disk",
+        "P2",
+    )
+
+
 def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
     text = (
         "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
