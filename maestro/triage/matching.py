@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from itertools import accumulate, groupby
@@ -1151,6 +1151,14 @@ def _database_writes_failing(parts: tuple[TextPart, ...]) -> list[str]:
     return []
 
 
+def _where_said(parts: tuple[TextPart, ...], cues: Iterable[str]) -> Iterator[tuple[TextPart, re.Match[str]]]:
+    """Each place of the parts where one of the cues stands."""
+    for cue in cues:
+        for part in parts:
+            for found in re.finditer(re.escape(cue), part.text):
+                yield part, found
+
+
 def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text less the (ordered) spans, each replaced by a space."""
     kept: list[str] = []
@@ -1196,9 +1204,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     # what the words say around each "for everyone" (a quote's own full stop does not end it)
     around_spread = [
         part.text[max(0, found.start() - _AROUND) : found.end() + _AROUND // 2]
-        for part in parts
-        for cue in (p0 if spread_only else [])
-        for found in re.finditer(re.escape(cue), part.text)
+        for part, found in _where_said(parts, p0 if spread_only else [])
     ]
     side = any(_SIDE_FUNCTION.search(sentence) for sentence in around_spread)
     # "every customer who tries to sign in gets an error": signing in is core, whatever else works
@@ -1217,12 +1223,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     everyone = not client and (
         any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
         or (bool(p0) and anywhere)
-        or any(
-            _WHOLE_CUE.search(part.text, found.start(), found.end() + 12)
-            for part in parts
-            for cue in p0
-            for found in re.finditer(re.escape(cue), part.text)
-        )
+        or any(_WHOLE_CUE.search(part.text, found.start(), found.end() + 12) for part, found in _where_said(parts, p0))
     )
     scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:
