@@ -413,7 +413,8 @@ _P0_OUTAGE = (
     r"(connect to|talk to|reach) (the |our )?(db|database|postgres\w*|mysql\w*|mariadb)\b",
     r"\b(orders?|payments?|bookings?|purchases?|changes) (can't|cannot|can not|couldn't|could not) be "
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
-    r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app)\b(\W+\w+){0,3}\W+"
+    r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app|storefront|shop|"
+    r"store)\b(\W+\w+){0,3}\W+"
     r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|spinning|hanging|timing out|"
     r"50[0234]|bad gateway|shows?|displays?|stopped (answering|responding|loading|working))\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
@@ -428,6 +429,7 @@ _P0_OUTAGE = (
     r"(null|nil|zero|0|empty|blank)\b(\W+\w+){0,3}\W+(on|for|in|across) (\w+ ){0,3}(rows|records|accounts|orders|"
     r"customers|products|users)\b",
     r"\blosing (every|all|each) (single )?(sale|order|booking|payment|purchase)s?\b",
+    r"\b(order placement|placing orders|order creation) (is |are )?(failing|fails|broken|down)\b",
     r"\b(5xx|50[0-4]s?|errors?|error rate|failures?|failing)\W+(at|=|is|are|of|on)?\W*100 ?%",
     r"\b(every|each|all) (requests?|calls?|page loads?|pages?) (to|on|of) (the |our )?(site|app|api|website|shop|store|"
     r"backend|frontend)\W+(\w+\W+){0,2}(times? out|timed out|timing out|fails?|failing|errors?|hangs?)\b",
@@ -435,7 +437,7 @@ _P0_OUTAGE = (
     r"(orders?|payments?|checkouts?|purchases?|bookings?) (placed )?(since|for the (last|past)|in the (last|past)|"
     r"today)\b",
     r"\b(site-?wide|platform-?wide)\W+(\w+\W+){0,1}(timeouts?|outage|errors?|50[0234]s?|failures?)\b",
-    r"\b(timeouts?|timing out|time out|outage|50[0234]s?|failing|failures?) (\w+ )?(site-?wide|platform-?wide)\b",
+    r"\b(timeouts?|tim\w* out|outage|50[0234]s?|failing|failures?) (\w+ )?(site-?wide|platform-?wide)\b",
     r"\b(is |are |it.?s |everything is |basically |practically |effectively |completely |totally )"
     r"(basically |practically |effectively )?unusable\b",
     r"\ball (\w+ )?(api|apis|api calls|requests|pages|traffic) (\w+ )?(50[0234]|bad gateway|gateway timeout)\b",
@@ -694,7 +696,7 @@ _WRITES_FAIL = re.compile(
     r"(?<!some )(?<!few )(?<!several )(?<!of the )(?<!of )(?<!cache )(?<!redis )"
     r"\b((writes|inserts|commits) (are |keep )?|"
     r"(every|each|all|most) (writes?|inserts?|commits?|transactions?|updates?) (to|into|on|against) (the |our )?"
-    r"\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
+    r"(?!(redis|cache|memcached|valkey)\b)\w+ (is |are |keep )?)(fail\w*|rejected|refused|error\w*)\b"
     r"|\b(every|each|all) (inserts?|updates?|writes?|commits?|saves?|deletes?)"
     r"( and (inserts?|updates?|writes?|deletes?))?\W+(\w+\W+){0,4}(fail\w*|rejected|refused|error\w*)\b"
 )
@@ -739,6 +741,7 @@ _P1_SOMETIMES = (
 )
 # a measured share of the traffic: some of it fails, not all
 _RATIO = (
+    r"(?<![\d/])~?1/[2-9] of\b",
     r"\b(1|one) (\w+ )?in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty)\b",
     r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
     r"hundred|a thousand|\d\d+)) (of )?"
@@ -771,7 +774,7 @@ _SCOPED = (
     r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
-    r"\bonly (the |our )?([\w'-]+ ){0,3}(is |are )?(affected|broken|down|impacted)\b",
+    r"\bonly (the |our )?([\w'-]+ ){0,4}(is |are )?(affected|broken|down|impacted)\b",
     r"\b(eu|us|uk|european|asian|american|apac|emea|latam) (users|customers|visitors|traffic|clients)\b",
     r"\b(those|these) (users|customers|people|accounts)\b",
     r"\b(users|customers|requests|traffic|sessions) (pinned|routed|sent|landing|that land) (to|on) [\w-]*\d\b",
@@ -893,6 +896,8 @@ _NO_IMPACT = (
     r"\bno (users?|customers?) (are |were |is |was )?(affected|impacted)\b",
     r"\b(working|works) fine for (customers|users|everyone)\b",
     r"\b(customers|users|visitors|people) (see|notice|feel|get) nothing\b",
+    r"\b(customers|users) are (still )?on the (old|previous) (version|release)\b",
+    r"\b(no|zero) visible (user|customer)[- ]?impact\b",
     r"\bno impact\b(?=\s*([.,;]|$|so far|yet))",
     r"\b(no|zero) ((user|customer)[- ]?(facing |visible )?errors?|errors? (for|to) (users|customers))\b",
     r"\b(isn.?t|aren.?t|is not|are not|not) (\w+ )?(yet )?(released|launched|live|public)( (to|for) (customers|users))?"
@@ -929,7 +934,7 @@ _PARTIAL = (
 )
 # how far a problem reaches ("on every request", "all users"): an outage only when the problem is one
 _SPREAD = re.compile(
-    r"(every|all|most) (\w+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
+    r"(every|all|most) ([\w-]+ )?(api |http )?(requests?|calls?|endpoints?|routes?|paths?|urls?|host ?names?|domains?|"
     r"customers?|clients?|users?|sites?|websites?|"
     r"visitors?|"
     r"pages?|services?|traffic|domains)|everyone|everybody|anyone|anybody|nobody can|no one can|no-one can|"
@@ -1018,6 +1023,7 @@ _REST_FINE = re.compile(
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
     r"|\b(small|smaller|other|normal|regular) (\w+ )?(carts?|orders?|requests?|files?|uploads?|payloads?|responses?) "
     r"(still )?(go through|goes through|work|succeed|load|are fine|pass)\b"
+    r"|\b\w+ payments? (still )?work\b|\bstill (taking|accepting|getting) (new )?orders\b"
     r"|\b(orders?|payments?|checkouts?|sales) (keep|keeps|are still|is still|still|continue to|are|is) "
     r"(coming in|come in|going through|go through|flowing|taken|placed|processed|accepted)( fine| normally| ok)?\b"
     r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?"

@@ -62,7 +62,7 @@ _FAILING = re.compile(
 _PROBLEM = re.compile(
     r"(errors?|alarms?|alerts?|warnings?|exceptions?|failures?|issues?|problems?|incidents?|outages?|crash\w*|"
     r"restarts?|oom\w*|deploy\w*|changes?|releases?|rollouts?|migrations?|updates?|upgrades?|timeouts?|spikes?|"
-    r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign|slow)"
+    r"signs?|evidence|impact|leaks?|packet|loss|downtime|complaints?|recent|new|[45]\d\d|[45]\d\ds|sign|slow|double|duplicate\w*)"
 )
 _QUALIFIERS = frozenset(["new", "recent", "more", "further", "other"])
 # "nobody deployed anything", "no one touched the config": no actor, so no change; "nobody can log in" is the failure
