@@ -676,6 +676,8 @@ _FELT_BY_SOMEONE = (
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
     r"exporting|importing)\b",
     r"\b(white|blank|empty|grey|gray) (page|square|screen|box)\b",
+    # an error shown to whoever uses it
+    r"\b(oops|something went wrong|an error (has )?occurred|error page|(gives|shows) (me |us |them )?an error)\b",
     r"\b(returns?|shows?|gives?|answers?|serves?)\b[^.;]{0,30}\b(404|50[0234]|page not found|bad gateway)\b",
     r"\bno (\w+ )?(e-?mails?|notifications?|webhooks?|sms|messages|texts) (are |is )?"
     r"(leaving|going out|being sent|sent|delivered|arriving)\b",
