@@ -644,6 +644,11 @@ _DATA_BEARING = (
     r"\b(invoices|orders|payments|payouts|refunds|shipments|exports|e-?mails|messages)\W+(\w+\W+){0,1}(are |is )?"
     r"(queue?ing|queued|pil\w+ up|backing up|backed up)\b",
 )
+# "all services back at desired count": the swarm has already put back what a lost node ran
+_RESTORED = (
+    r"\b(all|every) (\w+ )?(services?|svcs?|tasks)\W+(\w+\W+){0,2}(at|to|on) (full|desired|their desired|the desired) "
+    r"(replicas?|count|capacity|replica count|scale)\b",
+)
 # what users do not see but the team does: a change that cannot ship is not nothing
 _FELT = (
     r"\b(can.?t|cannot|can not|unable to) (ship|deploy|release|roll out|push)\b",
@@ -897,6 +902,7 @@ _NO_IMPACT = (
     r"\b(no|zero) (user|customer|production)[- ]?(facing )?impact\b",
     r"\bno (users?|customers?) (are |were |is |was )?(affected|impacted)\b",
     r"\b(working|works) fine for (customers|users|everyone)\b",
+    *_RESTORED,
     r"\b(customers|users|visitors|people) (see|notice|feel|get) nothing\b",
     r"\b(customers|users) are (still )?on the (old|previous) (version|release)\b",
     r"\b(no|zero) visible (user|customer)[- ]?impact\b",
@@ -1096,6 +1102,7 @@ _CUES = {
     "no_impact": _compile(_NO_IMPACT),
     "part_fine": _compile(_PART_FINE),
     "felt": _compile(_FELT),
+    "restored": _compile(_RESTORED),
     "felt_by_someone": _compile(_FELT_BY_SOMEONE),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
@@ -1117,6 +1124,7 @@ class Described:
     spread_only: bool = False  # P0 only for how far it reaches ("for every customer"), not for how bad it is
     side_functions: bool = False  # the functions the words name all leave the product usable (uploads, images)
     felt: bool = False  # users do not feel it, but the team does ("the fix cannot ship"): degraded at least
+    restored: bool = False  # the swarm already put every service back at its desired count
 
 
 # "the maps company's status page says 'major outage'": what a provider says of itself, not our outage
@@ -1284,7 +1292,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         # a scheduled job's output late ("the nightly export didn't arrive") is minor while it can be rerun
         job = any(_SCHEDULED_JOB.search(part.text) for part in parts)
         felt = bool(_cue_hits("felt", parts)) or (not job and bool(_cue_hits("felt_by_someone", parts)))
-        return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt)
+        restored = bool(_cue_hits("restored", parts))
+        return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt, restored=restored)
     if rest_fine and not p1 and not p2 and not core_failing:
         # "checkout is unaffected; merchants get no notifications": what fails fails for a part, not for nobody
         return Described(None, True, tuple(said_fine), scoped=True)

@@ -865,8 +865,9 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
         return described
     best = max(readings, key=lambda c: (c.score, c.runbook.id))
     severity = best.runbook.severity
-    # a node lost is capacity lost: that users do not feel it yet does not make it minor
-    if described.unfelt and SignalKind.NODE_DOWN not in best.runbook.match.signals:
+    # a node lost is capacity lost: that users do not feel it yet does not make it minor, unless the swarm has
+    # already put every service back at its desired count
+    if described.unfelt and (SignalKind.NODE_DOWN not in best.runbook.match.signals or described.restored):
         severity = _as_felt(severity, described)
     return Described(severity, described.partial, described.cues, from_cause=True, scoped=described.scoped)
 
