@@ -1042,6 +1042,26 @@ def test_what_customers_do_not_see_and_who_else_still_gets_in() -> None:
     )
 
 
+def test_a_node_lost_once_every_service_is_back_at_its_count_is_minor() -> None:
+    restored = "worker-9 Down in node ls since 02:50; its tasks were rescheduled, all services at desired replicas."
+    assert _top(restored)[:2] == ("swarm.node_down", "P2")
+    # capacity lost while the apps answer is still degraded
+    answering = "worker-9 Down in node ls since 02:50; its tasks were rescheduled and the apps still answer."
+    assert _top(answering)[:2] == ("swarm.node_down", "P1")
+
+
+def test_an_error_page_a_job_exit_and_rows_overwritten_alike() -> None:
+    oops = "Clicking 'Export to PDF' on any quote shows 'Oops! An error occurred'. Everything else in the app seems fine."
+    assert _top(oops)[:2] == ("app.feature_failing", "P1")
+    batch = "Nightly invoice-archive batch exited 2 at 03:15 and didn't retry. Site and checkout normal."
+    assert _top(batch)[:2] == ("app.job_failed", "P2")
+    rows = (
+        "A data-fix script ran with no WHERE clause: the delivery address for ~9k customers is now the same "
+        "address. Site is up."
+    )
+    assert _top(rows)[:2] == ("data.corruption", "P0")
+
+
 def test_a_status_page_after_our_own_release_is_not_a_provider_outage() -> None:
     text = (
         "We shipped v2.8 at 14:05; from 14:07 half the API calls return 503. "
