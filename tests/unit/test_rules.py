@@ -32,6 +32,7 @@ from maestro.model import (
 from maestro.runbooks import GENERIC_ID, PLACEHOLDERS, Catalog, default_catalog, load_catalog
 from maestro.safety import classify
 from maestro.triage.facts import LOG_LINE_CHARS, RECENT_LOG_LINES, SCANNED_LOG_LINES
+from maestro.triage.matching import described_severity, incident_parts
 from maestro.triage.reported import CaseIndex
 from maestro.triage.rules import triage
 
@@ -1051,8 +1052,11 @@ def test_a_node_lost_once_every_service_is_back_at_its_count_is_minor() -> None:
 
 
 def test_an_error_page_a_job_exit_and_rows_overwritten_alike() -> None:
-    oops = "Clicking 'Export to PDF' on any quote shows 'Oops! An error occurred'. Everything else in the app seems fine."
+    oops = "Clicking 'Export to PDF' on any quote shows 'Oops! An error occurred'. Everything else in the app is fine."
     assert _top(oops)[:2] == ("app.feature_failing", "P1")
+    # an error shown to whoever uses it is felt, though the rest of the product is fine
+    shown = described_severity(incident_parts(ctx("Export to PDF shows 'Oops! An error occurred'. The site works.")))
+    assert shown.unfelt and shown.felt
     batch = "Nightly invoice-archive batch exited 2 at 03:15 and didn't retry. Site and checkout normal."
     assert _top(batch)[:2] == ("app.job_failed", "P2")
     rows = (
