@@ -981,7 +981,7 @@ _OUTBOUND = re.compile(
 _SIDE_FUNCTION = re.compile(
     r"\b(buttons?|exports?|downloads?|uploads?|pdfs?|csv|locator|store[- ]finder|widgets?|chat|tab|wish ?lists?|"
     r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
-    r"help cent(er|re)|comments?|reviews?|recommendations?)\b"
+    r"help cent(er|re)|comments?|reviews?|recommendations?|recs|webhooks?|ingest\w*)\b"
 )
 # how far around a "for everyone" the words still say what it is that fails for everyone
 _AROUND = 100
