@@ -1127,7 +1127,7 @@ class Described:
     restored: bool = False  # the swarm already put every service back at its desired count
 
 
-# "the maps company's status page says 'major outage'": what a provider says of itself, not our outage
+# "the maps company's status page says 'major outage'": what a provider says of itself, not our impact
 _STATUS_PAGE_SAYS = re.compile(
     r"(?<!our )(?<!our own )status page\W+(\w+\W+){0,2}(says?|said|shows?|showed|lists?|listed|"
     r"reports?|reported|posted|is|has)\W+(\w+\W+){0,2}$"
@@ -1148,7 +1148,7 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
                 if term.may_match(part.text)
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
-                and not (kind == "p0" and _STATUS_PAGE_SAYS.search(part.text[max(0, m.start() - 40) : m.start()]))
+                and not _STATUS_PAGE_SAYS.search(part.text[max(0, m.start() - 40) : m.start()])
                 and part.scopes.polarity(part.text, m.start(), m.end(), term.negative) is Polarity.ASSERTED
             ),
             None,
