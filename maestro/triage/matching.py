@@ -340,8 +340,18 @@ _P0_OUTAGE = (
     r"\b(production|prod|site|website|api|app|platform|everything|checkout|frontend|backend|shop|storefront)"
     r"( (\+|and|&) (login|checkout|payments|sign-?in|api|app|site))?\s+(is\s+|are\s+)?"
     r"(just\s+|completely\s+|totally\s+|effectively\s+|basically\s+|practically\s+)?"
-    r"(down|offline|unreachable|unavailable|unusable|broken|dead|gone)\b(?! to \d)",
+    r"(down|offline|unreachable|unavailable|unusable|unresponsive|broken|dead|gone)\b(?! to \d)",
     r"\beverything (times out|timed out|is timing out|timing out|hangs|is hanging|hanging)\b(?! (off|on|from)\b)",
+    r"\beverything( on (?!(node|worker|manager|host|server|vm)s?\b)(?![\w-]*\d\b)[\w.*-]+)? (is |was |keeps )?"
+    r"(erroring|failing|broken|down|returning (a |an )?(50[0234]|error)|"
+    r"(a )?50[0234]s?|bad gateway)\b",
+    r"(?<!containers )(?<!workers )(?<!services )(?<!tasks )(?<!nodes )"
+    r"\b(can.?t|cannot|can not|unable to|couldn.?t|could not) (reach|access|use|load|open|do) anything\b"
+    r"(?! (outside|by name|over|beyond|external|on the|in the))",
+    r"\b(can.?t|cannot|can not|unable to|couldn.?t|could not) (browse|shop|search)( or | and |, )(buy|order|pay|"
+    r"check ?out|purchase)\b",
+    r"\b(logging|signing) in (fails|is failing|failing|doesn.?t work|does not work|is broken)\b",
+    r"\b(can.?t|cannot|can not|unable to) stay (signed|logged) in\b",
     r"(?<!at )(?<!in )(?<!on )(?<!during )(?<!from )\b(login|log in|sign\s?in|checkout|payments?)\s+(is\s+|are\s+)?"
     r"(broken|broke|failing|fails|down|not working|stopped working|(doesn't|does not|don't|do not) work)\b",
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
@@ -415,7 +425,8 @@ _P0_OUTAGE = (
     r"(saved|placed|processed|created|stored|submitted|enqueued|queued|accepted|taken|sent)\b",
     r"\b(the )?(whole|entire) (site|platform|cluster|system|stack|infrastructure|production|app|storefront|shop|"
     r"store)\b(\W+\w+){0,3}\W+"
-    r"(down|offline|lost|unreachable|broken|dark|50[0234]ing|erroring|failing|errors|spinning|hanging|timing out|"
+    r"(down|offline|lost|unreachable|unresponsive|broken|dark|50[0234]ing|erroring|failing|errors|spinning|hanging|"
+    r"timing out|crawling and (then )?timing out|"
     r"50[0234]|bad gateway|shows?|displays?|stopped (answering|responding|loading|working))\b",
     r"\b(prod\w* )?(db|database|postgres\w*|mysql|mariadb) (is |went |became |turned )?read[- ]only\b",
     r"\b(orders|accounts|users|customers|payments|invoices)\W+(\w+\W+){0,2}(disappeared|vanished|went missing)\b",
@@ -454,12 +465,13 @@ _P0_OUTAGE = (
     r"\bevery (?!docker )(\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
     r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b"
     # "every service at full replicas" says all is well
-    r"(?! (is |are )?(at full|still (up|running|fine|ok)|up\b|running\b|healthy|fine\b|ok\b))",
+    r"(?! (is |are )?(at (full|desired|the desired|their desired)|still (up|running|fine|ok)|up\b|running\b|healthy|"
+    r"fine\b|ok\b))",
     r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}"
     r"(fail\w*\b(?! (log ?ins?|login attempts|attempts|passwords?))|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+){0,3}can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in|log back in|sign back in)",
-    r"\b(data|rows|records|tables?|files)\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
+    r"(?<![\w-])(data|rows|records|tables?|files)(?![\w-])\W+(\w+\W+){0,2}(is|are|was|were|got|has been|have been) "
     r"(gone|lost|wiped|deleted)\b",
     r"\b(site|app|api|service|platform) is in maintenance\b",
     r"\b(all|every) (cards?|payments?|transactions?|orders?)\b(\W+\w+){0,3}\W+(declined|rejected|fail\w*)|"
@@ -529,8 +541,9 @@ _P0_OUTAGE = (
 )
 _P0_ERRORS = (
     # a status code, not "500 ms" or "500 users"
-    r"(?<![\d.,$])\b500s?\b"
-    r"(?! ?(ms|milliseconds?|s\b|secs?|seconds?|mb|kb|gb|k\b|users|requests|customers|orders|rows))",
+    r"(?<![\d.,$])(?<!of )(?<!/)(?<!max )\b500s?\b"
+    r"(?! ?(ms|milliseconds?|s\b|secs?|seconds?|mb|kb|gb|k\b|users|requests|customers|orders|rows|conns?|connections?|"
+    r"clients|max))",
     r"\b50[0234]ing\b",
     # errors everywhere, not a quoted log message seen everywhere
     r"(?<!['\"] )\b(errors?|failures?|exceptions|timeouts?|timing out|time outs?)\s+(\w+\s+)?everywhere\b",
@@ -591,7 +604,8 @@ _P0_ERRORS = (
     r"gives?|gave|giving|shows?|showed|showing|serves?|served|throws?|throwing|gets?|got|getting|sees?|seeing|saw|"
     r"says?) "
     r"(\S+\s+){0,2}['\"]?"
-    r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found)\b",
+    r"(50[0234]s?|bad gateway|service unavailable|gateway time-?out|404 page not found|this page isn.?t working|"
+    r"too many redirects|redirected you too many times)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,3}\W+"
     r"when (they|users|customers|we|you) "
     r"(pay|check ?out|log ?in|sign ?in|order|buy)\b",
@@ -600,10 +614,10 @@ _P1 = (
     r"\bslow\w*",
     r"\bcrawl(s|ing|ed)?\b",
     r"\blagg?y\b",
-    r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|"
+    r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+(( to |-)\d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
-    r"\blatency\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok)\b)",
+    r"\blatency\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok|baseline)\b)",
     r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
     r"\bhalf (the |our |its )?capacity\b",
     r"\bp\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)\b",
@@ -614,7 +628,7 @@ _P1 = (
     r"\bcache (failures?|misses)\b",
     r"\b(backlog|delayed|lagging)\b",
     r"\b(nightly|cron|batch|background|scheduled)\s+(\w+\s+)?(jobs?|tasks?|exports?|backups?|imports?)\b",
-    r"\berror rate\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok)\b)",
+    r"\berror rate\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok|baseline)\b)",
     # not yet: it will stop soon
     r"\b(will|would|is going to|are going to) (stop|fail|run out|break|fill up|be full)\b",
     r"\bmust be vacuumed within\b",
@@ -663,8 +677,16 @@ _FELT_BY_SOMEONE = (
     r"(aren.?t|isn.?t|weren.?t|wasn.?t|are not|is not) (being )?(sent|delivered|going out|"
     r"arriving|generated|created|printed|happening)|stopped|missing|never (arrive|arrived|go out|went out)|"
     r"(don.?t|do not|didn.?t|did not) (arrive|go out|get sent)|arrive late|are late|(\w+ )?behind)\b",
-    r"\b(not|never|no longer|aren.?t|isn.?t) (\w+ ){0,2}(rec(ei|ie)v\w*|get|got|getting)\b[^.;]{0,30}\b(e-?mails?|"
+    r"\b(not|never|no longer|aren.?t|isn.?t|(nobody|no one|no-one) (is |are |has |have )?) ?(\w+ ){0,2}"
+    r"(rec(ei|ie)v\w*|get|got|gets|getting)\b[^.;]{0,30}\b(e-?mails?|"
     r"notifications?|confirmations?|links?|codes?|sms|texts|invoices?|receipts?)\b",
+    # "the chat bubble disappeared for customers", "new products not showing up in search"
+    r"\b(disappeared|vanished|is gone|are gone|went missing|no longer (shows?|appears?))\b[^.;]{0,40}\b(for|to) "
+    r"(customers|users|visitors|shoppers|everyone|people)\b",
+    r"\bnot (showing|appearing|turning) up\b",
+    # "apart from the lockouts the site is fine": what the words set apart is felt
+    r"\b(apart from|except for|other than|aside from)\b[^.;]{1,40}\b(the |our )?(site|app|website|shop|store|"
+    r"everything|product)\b",
     r"\b(staff|employees|agents|support|warehouse|merchants|sellers|partners|students|patients|drivers|admins?|editors|"
     r"customers|users|people|accountants|finance|sales)\b(\W+\w+){0,3}?\W+(can.?t|cannot|can not|are unable to|"
     r"is unable to|no longer can)\b",
@@ -675,7 +697,7 @@ _FELT_BY_SOMEONE = (
     # a part of the product staff or customers use, broken while the rest works
     r"\b(admin|back-?office|analytics|bi|reporting|dashboards?|enqueue\w*|uploads?|uploading)( \w+)? "
     r"(panel|section|area|page|portal|dashboards?)?\s?(is |are )?"
-    r"(broken|down|failing|fails?|failed|empty|dead|hangs?)\b",
+    r"(broken|down|failing|fails?|failed|empty|dead|hangs?|not loading|won.?t load|not working)\b",
     r"\bupload\w* (\w+ ){0,6}fail\w*",
     r"\b(wait|waiting|waits) (\w+ ){0,2}(hours?|an hour)\b",
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
@@ -884,7 +906,9 @@ _WHOLE_FINE = (
     + _FINE_GAP
     + _FINE
 )
-_SOMETHING_ELSE_FAILS = r"[^.;]{0,40}\bbut\b"
+_SOMETHING_ELSE_FAILS = (
+    r"[^.;]{0,40}(\bbut\b|,\s*(the )?[\w-]+ (is |are )?(failing|down|broken|erroring|dead|crashing|crash-looping)\b)"
+)
 # a part of the product is fine ("checkout is unaffected"), or the rest while something else fails ("containers
 # still serve traffic, but deploys fail"): what the words name fails for a part, not for nobody
 _PART_FINE = (
@@ -920,8 +944,11 @@ _NO_IMPACT = (
     r"\bnothing else (is )?(affected|impacted|broken)\b",
     r"\b(all|every) (the )?(routes?|endpoints?|pages?|requests?|services?) (still )?(answer|work|respond|load|succeed|"
     r"return 200)\w*",
-    r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady|0(\.0+)? ?%)",
-    r"\b(latency|response times?|p\d\d) (and \w+ )?(is |are |stays? |looks? )?(normal|flat|unchanged|steady)\b",
+    r"\berror rates?\W+(\w+\W+){0,4}(are |is |stays? |stayed |look )?(flat|normal|unchanged|zero|steady|0(\.0+)? ?%|"
+    r"at baseline)",
+    r"\b(latency|response times?|p\d\d) (and (error rates?|\w+) )?(is |are |stays? |looks? )?(normal|flat|unchanged|"
+    r"steady|at baseline)\b",
+    r"\b(fine|ok|okay|unaffected|working) for (readers|users|customers|visitors|everyone|end users)\b",
     r"\bno (user|customer) (reports|complaints|tickets|impact)\b",
     r"\bnothing (is )?(user|customer)[- ]facing\b",
     r"\beverything (still )?works\b(?!\W+(\w+\W+){0,2}(except|but))",
@@ -954,9 +981,23 @@ _SPREAD_FAILING = re.compile(
 # the functions a shop cannot do without: failing for everyone, they are an outage whatever else works ("orders
 # still go through" names one that works)
 _CORE = re.compile(
-    r"\b(orders?(?! (history|details|status|tracking|numbers?))|checkout|check out|payments?|pay|"
-    r"(to|the) (cart|basket))\b"
+    r"(?<!track my )(?<!track your )(?<!track an )"
+    r"\b(orders?(?! (history|details|status|tracking|numbers?|page|confirmations?|e-?mails?|lists?|search|exports?))|"
+    r"ordering|checkout|check out|payments?|pay|paying|(to|the) (cart|basket))\b"
 )
+# orders or payments said to go through say the whole money path works, checkout included; a checkout page that
+# loads says nothing of the payments behind it
+_MONEY_PATH = re.compile(r"order|pay")
+
+
+def _core_function(word: str) -> str:
+    return "money" if _MONEY_PATH.match(word) else word.replace(" ", "")
+
+
+def _core_works(function: str, working: set[str]) -> bool:
+    return function in working or (function == "checkout" and "money" in working)
+
+
 # everyone as the one who meets the failure ("every visitor gets a warning"), not the reach of one function's
 # failure ("saves fail for everyone")
 _EVERY_PERSON = re.compile(
@@ -983,6 +1024,13 @@ _SIDE_FUNCTION = re.compile(
     r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
     r"help cent(er|re)|comments?|reviews?|recommendations?|recs|webhooks?|ingest\w*)\b"
 )
+# a function the product can do without, named where a core one happens ("autocomplete at checkout", "address
+# lookup on signup and checkout"): the core function itself works
+_SIDE_AT_CORE = re.compile(
+    _SIDE_FUNCTION.pattern
+    + r"\W+(\w+\W+)?(on|at|in|during|for|of)\W+(the\W+|our\W+)?([\w-]+\W*(and|or|&|\+|/)\W*)?"
+    + r"(check ?out|orders?|ordering|payments?|sign-?up|signing up|log-?in|sign-?in|cart|basket)\b"
+)
 # how far around a "for everyone" the words still say what it is that fails for everyone
 _AROUND = 100
 _SIGN_IN = re.compile(
@@ -1003,6 +1051,15 @@ _WHOLE_CUE = re.compile(r"\b(whole|entire|everything|nothing works)\b(?! (for|in
 # "nothing can be saved anywhere": the outage reaches every part, whatever part the words also name
 _ANYWHERE = re.compile(r"\b(anywhere|everywhere|across the (board|site|app))\b")
 _SCOPE_WORD = re.compile(r"\b(mobile|ios|iphone|android|safari|firefox|chrome|windows|mac|admin|internal|staff)\b")
+# one group of people or of orders said fine ("US orders ok", "logged-in customers fine", "people using email and
+# password get in fine"): whatever fails, fails for the others only
+_GROUP_FINE = (
+    r"\b(?!(our|the|all|your|my|every|its|their|no|any)\b)[\w-]+ (orders|customers|users|payments|checkouts|visitors|"
+    r"shoppers|members|accounts|clients|logins) (are |is )?(still )?(fine|ok|okay|unaffected|normal|working|"
+    r"work( fine| normally)?|go(ing)? through|get in( fine)?|log in( fine)?)\b"
+    r"|\b(people|users|customers|those|everyone) (with|using|on|who use) (an? |the )?(\w+ ){0,3}"
+    r"((is|are) (fine|ok|okay|unaffected)|(can )?(still )?(get|log|sign) in( fine| normally| ok)?)\b"
+)
 _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|"
     r"\w+ (and|\+|&) \w+|android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|"
@@ -1010,6 +1067,13 @@ _REST_FINE = re.compile(
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
     r"|\b(web|desktop|android|ios|mobile|iphones?)( (and|\+|&|or) (web|desktop|android|ios|mobile|iphones?))? "
     r"(fine|ok|okay|unaffected)\b"
+    r"|\b(others|the others|the rest|everything else|everyone else|everybody else|all else) (still )?"
+    r"(fine|ok|okay|unaffected|healthy|normal|good)\b"
+    r"|" + _GROUP_FINE + r"|\bstill (lets|allows|let) (\w+ ){0,3}"
+    r"(check ?out|orders?|payments?|people|customers|users|them)( \w+){0,2} "
+    r"(complete|go through|finish|work|pay|order|buy)\b"
+    r"|\b(everything else|all else)( (in|on) (the |our |that |this )?[\w-]+)?,[^.;]{0,60}, (still )?"
+    r"(works?|is (fine|ok|okay|working|normal))\b"
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
@@ -1023,21 +1087,24 @@ _REST_FINE = re.compile(
     # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
     r"|\b(manual \w+|viewing \w+|browsing|searching|search|checkout|paying|ordering|[\w/-]+ (login|log-?in|sign-?in)|"
     r"reports?) (still )?works( fine| normally)?(?=\s*([.,;]|$))"
-    r"|\b(people|users|customers|those|everyone) (with|using|on|who use) (an? |the )?(\w+ ){0,2}(is|are) "
-    r"(fine|ok|okay|unaffected)\b"
     r"|\b(\w+ )?(pages?|page views|views|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
     r"(render|load|work|go through|come in|succeed|works)\b"
-    r"|\b(the (web)?site|the app|the shop|the store) (\w+ ){1,5}and (still )?works\b"
+    r"|\b(the (web)?site|the app|the shop|the store|(the )?storefront|(the )?frontend|checkout) (\w+ ){1,5}and "
+    r"((still )?works|(is|are) (still )?(fine|ok|okay|unaffected))\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
     r"|\b(small|smaller|other|normal|regular) (\w+ )?(carts?|orders?|requests?|files?|uploads?|payloads?|responses?) "
     r"(still )?(go through|goes through|work|succeed|load|are fine|pass)\b"
     r"|\b\w+ payments? (still )?work\b|\bstill (taking|accepting|getting) (new )?orders\b"
-    r"|\b(orders?|payments?|checkouts?|sales) (keep|keeps|are still|is still|still|continue to|are|is) "
+    r"|(?<!no )(?<!not )(?<!zero )(?<!never )\b(orders?|payments?|checkouts?|sales) "
+    r"((keep|keeps|are still|is still|still|continue to|are|is) )?"
     r"(coming in|come in|going through|go through|flowing|taken|placed|processed|accepted)( fine| normally| ok)?\b"
     r"|\bother (\w+ )?(services|svcs|apps|containers|roles)\W+(\w+\W+){0,5}?(are |is )?"
     r"(fine|ok|okay|normally|unaffected|work)\b"
     r"|\bmain (app|site|website|product|shop|store)( (and|\+|&) \w+)?( (at|on) [\w.-]+)? ((is|are) )?"
-    r"(fine|ok|okay|up|unaffected|working|works( normally| fine)?)\b"
+    r"(fine|ok|okay|up|unaffected|working|works( normally| fine)?|opens? (normally|fine)|loads? (normally|fine))\b"
+    # "the main shop domain has its own valid cert": that part of the product is fine
+    r"|\b(main|customer-facing|public|other) (\w+ ){0,2}(sites?|domains?|shops?|stores?|apps?|websites?) (has|have) "
+    r"(its own |their own |a |their )?valid (certs?|certificates?)\b"
     r"|\b(everyone|everybody|anyone|anybody) else (can|does|is fine|works|seems fine|looks fine|logs? in)\b"
     r"|\b(on|in|from) (the )?(website|web|desktop|ios|android|iphones?|app|browser)\W+(\w+\W+){0,4}"
     r"(log|sign)s? in fine\b|\bno complaints from (\w+ ){0,2}(users|customers)\b"
@@ -1055,8 +1122,8 @@ _DEGRADED = re.compile(
     r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|fall(s|ing)? back to|"
     r"(stuck|waiting|pending|sitting)\W+(\w+\W+){0,3}for hours|"
     r"p\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)|"
-    r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+( to \d+)? ?(s|secs?|seconds|minutes?|"
-    r"mins?))|"
+    r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+(( to |-)\d+)? ?(s|secs?|seconds|"
+    r"minutes?|mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
 )
 _NEGATED = re.compile(
@@ -1175,6 +1242,19 @@ def _where_said(parts: tuple[TextPart, ...], cues: Iterable[str]) -> Iterator[tu
                 yield part, found
 
 
+def _names_side_function(parts: tuple[TextPart, ...], cue: str) -> bool:
+    """Whether an outage cue's subject is a function the product can do without ("chat is down"), or one named at a
+    core function ("autocomplete on checkout stopped working")."""
+    if _SIDE_FUNCTION.match(cue) and not _CORE.search(cue) and not _WHOLE_REACH.search(cue):
+        return True
+    for part, found in _where_said(parts, [cue]):
+        start = max(0, found.start() - 60)
+        window = part.text[start : found.end()]
+        if any(m.end() > found.start() - start for m in _SIDE_AT_CORE.finditer(window)):
+            return True
+    return False
+
+
 def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text less the (ordered) spans, each replaced by a space."""
     kept: list[str] = []
@@ -1190,9 +1270,12 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     """P0 for outage, data or security words; 500s alone are P0 unless 'intermittent'; then P1, then P2."""
     p0 = _cue_hits("p0", parts)
     p0 += _database_writes_failing(parts)
+    # "live chat is down", "autocomplete at checkout broken": a function the product can do without
+    side = [cue for cue in p0 if _names_side_function(parts, cue)]
+    p0 = [cue for cue in p0 if cue not in side]
     errors = _cue_hits("p0_errors", parts)
     sometimes = _cue_hits("p1_sometimes", parts)
-    p1 = _cue_hits("p1", parts) + sometimes
+    p1 = _cue_hits("p1", parts) + sometimes + side
     p2 = _cue_hits("p2", parts)
     partial = bool(_cue_hits("partial", parts))
     unfelt = _cue_hits("no_impact", parts)
@@ -1210,10 +1293,14 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     # a core function the words say still works ("they can still finish checkout") is not failing
     said_fine = [text[a:b] for text, spans in fine_spans for a, b in spans] + part_fine
-    working = {w for fine in said_fine for w in _CORE.findall(fine)}
+    working = {_core_function(found.group(0)) for fine in said_fine for found in _CORE.finditer(fine)}
     core_failing = any(
-        w not in working for text, spans in fine_spans for w in _CORE.findall(without_spans(text, spans))
+        not _core_works(_core_function(found.group(0)), working)
+        for text, spans in fine_spans
+        for found in _CORE.finditer(without_spans(text, spans))
     )
+    # "new guests can't add to cart; logged-in customers are fine": a core function failing for one group
+    core_failing = core_failing and not any(re.search(_GROUP_FINE, part.text) for part in parts)
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
@@ -1222,12 +1309,12 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         part.text[max(0, found.start() - _AROUND) : found.end() + _AROUND // 2]
         for part, found in _where_said(parts, p0 if spread_only else [])
     ]
-    side = any(_SIDE_FUNCTION.search(sentence) for sentence in around_spread)
+    side_reach = any(_SIDE_FUNCTION.search(sentence) for sentence in around_spread)
     # "every customer who tries to sign in gets an error": signing in is core, whatever else works
     core_failing = core_failing or any(_SIGN_IN.search(sentence) for sentence in around_spread)
     if (
         spread_only
-        and (rest_fine or unfelt or outbound or side)
+        and (rest_fine or unfelt or outbound or side_reach)
         and not anywhere
         and not core_failing
         and not whole_product
