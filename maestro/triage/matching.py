@@ -88,7 +88,9 @@ class TextScore:
 
 
 # "the database is fine": a mention that rules the thing out
-_CLEARED = re.compile(r"\W*(\w+\W+){0,2}?(is|are|looks?|seems?|was|were)\s+(fine|ok|okay|healthy|normal|good|green)\b")
+_CLEARED = re.compile(
+    r"\W*(\w+\W+){0,3}?(is|are|looks?|seems?|was|were|at)\s+(fine|ok|okay|healthy|normal|good|green)\b"
+)
 _NONE: frozenset[int] = frozenset()
 # what every text `_CLEARED` matches ends with
 _CLEARING = re.compile(r"\s(fine|ok|okay|healthy|normal|good|green)\b")
@@ -357,6 +359,7 @@ _P0_OUTAGE = (
     r"\bbroke\w*\s+(the\s+)?(login|log in|sign\s?in|checkout|payments?)\b",
     # a zone's or a region's outage is where it started, not what users see
     r"(?<!their )(?<!zone )(?<!az )(?<!region )(?<!regional )(?<!datacenter )(?<!data center )(?<!power )"
+    r"(?<!az-\w )(?<!\d[a-f] )"
     r"\b(outage(?!\W+(\w+\W+){0,3}(on )?(their|its|the provider.s|the vendor.s) status page)|"
     r"down for everyone(?! (in|from|on|using|with|behind)\b)|nothing works|completely broken|"
     r"totally broken)\b",
@@ -617,7 +620,8 @@ _P1 = (
     r"\btak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+(( to |-)\d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))\b",
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
-    r"\blatency\b(?!\W+(\w+\W+){0,3}(flat|normal|unchanged|fine|steady|ok|baseline)\b)",
+    r"\b\d+(\.\d+)? ?(ms|s) ?(->|=>|\u2192) ?\d+(\.\d+)? ?(ms|s)\b",
+    r"\blatency\b(?!\W+(\w+\W+){0,4}(flat|normal|unchanged|fine|steady|ok|baseline)\b)",
     r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
     r"\bhalf (the |our |its )?capacity\b",
     r"\bp\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)\b",
@@ -644,7 +648,8 @@ _DATA_BEARING = (
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
     r"(weren't|were not|wasn't|was not|never got) (sent|generated|created|run)|"
     r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
-    r"\b(tracking|analytics|events?|metrics|audit log)\b(\W+\w+){0,2}\W+"
+    r"\b(messages|events|records) (are|were|being|get|got) (\w+ )?(rejected|refused)\b",
+    r"\b(tracking|analytics|events?|audit log)\b(\W+\w+){0,2}\W+"
     r"(stopped|lost|not (being )?(recorded|saved|stored))",
     r"\b(is|are|was|were|gets?|got) (being )?(lost|dropped|discarded|thrown away)\b",
     r"\b(payouts?|payments?|transfers?|refunds?|withdrawals?|settlements?|deposits?|shipments?|e-?mails?|messages|"
@@ -729,6 +734,7 @@ _WRITES_FAIL = re.compile(
     r"|\b(every|each|all) (inserts?|updates?|writes?|commits?|saves?|deletes?)"
     r"( and (inserts?|updates?|writes?|deletes?))?\W+(\w+\W+){0,4}(fail\w*|rejected|refused|error\w*)\b"
 )
+_CACHE_STORE = re.compile(r"\b(redis|cache|memcached|valkey)\b")
 _DATABASE = re.compile(r"\b(db|database|postgres\w*|mysql|mariadb|mongo\w*|pg_wal|primary)\b")
 # a share of whatever is counted ("a third of page loads", "one in five checkouts"): some fail, not all
 _SHARE_OF = (
@@ -741,11 +747,14 @@ _SHARE_OF = (
 _SMALL_PERCENT = (
     r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )(?<!cpu is )(?<!cpu was )"
     r"(?<!cpu is only )(?<!cpu only )(?<!cpu at only )(?<!usage is )(?<!usage at )(?<!memory is )(?<!disk is )"
-    r"(?<!cpu ~)(?<!cpu is ~)(?<!cpu at ~)(?<!cpu around )(?<!cpu about )"
+    r"(?<!cpu ~)(?<!cpu is ~)(?<!cpu at ~)(?<!cpu around )(?<!cpu about )(?<!df -h )(?<!df -i )(?<!df )(?<!used )"
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))"
 )
+# "web-4 (1 of 4)": one of the named many
+_ONE_OF_MANY = r"\((1|one) (of|out of) ([2-9]|\d{2,})\)"
 _P1_SOMETIMES = (
+    _ONE_OF_MANY,
     r"\b(the odd|an odd|the occasional)\b",
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times|now and again|each time|every time it happens)\b",
@@ -771,6 +780,7 @@ _P1_SOMETIMES = (
 # a measured share of the traffic: some of it fails, not all
 _RATIO = (
     r"(?<![\d/])~?1/[2-9] of\b",
+    _ONE_OF_MANY,
     r"\b(1|one) (\w+ )?in (\d+|two|three|four|five|six|seven|eight|nine|ten|twenty)\b",
     r"\b(a third|a quarter|a fifth|a tenth|a fraction|a subset|one in (three|four|five|ten|twenty|fifty|a hundred|"
     r"hundred|a thousand|\d\d+)) (of )?"
@@ -800,7 +810,9 @@ _SCOPED = (
     r"\b(customers|users|people|clients) (of|from|with|at) (one|a single|a certain|a specific|some) \w+",
     # "in safari only": one kind of client, even when the words do not say the others work
     r"\b(in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)( \w+)? only\b|"
-    r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b",
+    r"\bonly (in|on) (safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)\b|"
+    r"\b(safari|firefox|chrome|edge|ios|android|iphones?|ipads?|mobile|windows|macs?)( [\d.]+)? (users?|clients?|apps?|"
+    r"customers?|visitors?) only\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
     r"\bonly (the |our )?([\w'-]+ ){0,4}(is |are )?(affected|broken|down|impacted)\b",
@@ -886,6 +898,7 @@ _FINE_SUBJECT_NOT_AFTER = (
     r"(?<!rest of )(?<!rest of the )(?<!rest of our )"
     r"(?<!existing )(?<!other )(?<!old )(?<!returning )(?<!current )(?<!main )(?<!normal )(?<!regular )(?<!small )"
     r"(?<!logged-in )(?<!logged in )(?<!signed-in )(?<!-)(?<!most )(?<!many )(?<!some )(?<!a few )"
+    r"(?<!marketing )(?<!docs )(?<!blog )(?<!status )(?<!help )(?<!landing )"
 )
 # up to four words between the subject and what it is; "services on the other nodes are fine" is the rest
 _FINE_GAP = r"[^\w,;.]+((?!(but|while|whereas|though|although|except|other|else)\b)\w+[^\w,;.]+){0,4}"
@@ -1022,7 +1035,8 @@ _OUTBOUND = re.compile(
 _SIDE_FUNCTION = re.compile(
     r"\b(buttons?|exports?|downloads?|uploads?|pdfs?|csv|locator|store[- ]finder|widgets?|chat|tab|wish ?lists?|"
     r"drafts?|reminders?|maps?|autocomplete|avatars?|profile pictures?|thumbnails?|previews?|attachments?|"
-    r"help cent(er|re)|comments?|reviews?|recommendations?|recs|webhooks?|ingest\w*)\b"
+    r"help cent(er|re)|comments?|reviews?|recommendations?|recs|webhooks?|ingest\w*|"
+    r"profile (saves?|edits?|updates?|pages?|settings)|settings pages?)\b"
 )
 # a function the product can do without, named where a core one happens ("autocomplete at checkout", "address
 # lookup on signup and checkout"): the core function itself works
@@ -1092,8 +1106,9 @@ _REST_FINE = re.compile(
     r"|\b(the (web)?site|the app|the shop|the store|(the )?storefront|(the )?frontend|checkout) (\w+ ){1,5}and "
     r"((still )?works|(is|are) (still )?(fine|ok|okay|unaffected))\b"
     r"|\b(old|existing|previous|other) [\w-]+( [\w-]+)? (still )?(open|load|work|show|download)s?\b"
-    r"|\b(small|smaller|other|normal|regular) (\w+ )?(carts?|orders?|requests?|files?|uploads?|payloads?|responses?) "
-    r"(still )?(go through|goes through|work|succeed|load|are fine|pass)\b"
+    r"|\b(small|smaller|other|normal|regular) (\w+ )?(carts?|orders?|requests?|files?|uploads?|payloads?|responses?|"
+    r"calls?) (still )?(go through|goes through|work|succeed|load|are fine|fine|ok|pass)\b"
+    r"|\ball (look|looks|seem|seems) (normal|fine|ok|okay)\b"
     r"|\b\w+ payments? (still )?work\b|\bstill (taking|accepting|getting) (new )?orders\b"
     r"|(?<!no )(?<!not )(?<!zero )(?<!never )\b(orders?|payments?|checkouts?|sales) "
     r"((keep|keeps|are still|is still|still|continue to|are|is) )?"
@@ -1124,7 +1139,8 @@ _DEGRADED = re.compile(
     r"p\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+(( to |-)\d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))|"
-    r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)"
+    r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)|"
+    r"\d+(\.\d+)? ?(ms|s) ?(->|=>|\u2192) ?\d+(\.\d+)? ?(ms|s)"
 )
 _NEGATED = re.compile(
     r"\b(not|no|never|without|isn't|aren't|wasn't|weren't|(?<!does )(?<!did )(?<!do )(?<!returns )(?<!shows )nothing|"
@@ -1144,6 +1160,7 @@ _MINOR = (
     # at risk, not failing: "disk at 88 %, nothing failing yet"
     r"\b(nothing|none of (it|them)|no (\w+ )?(services?|users?|customers?|requests?)) (is |are |has |have )?"
     r"(failing|failed|broken|down|affected|impacted|noticed) yet\b|\bnot (failing|broken|down|full) yet\b",
+    r"\bone more (\w+ ){0,2}(failure|loss|lost|going down|goes down|down|outage|crash)\b|\b(lose|losing) one more\b",
     r"\b(the|our|a) (staging|dev|development|test|qa|sandbox|preview|demo) (environment|env|cluster|site|server|stack|"
     r"box|db|database|instance|machine|vm)\b",
     r"\b(recovered|came back|resolved itself|fixed itself) (by itself|on its own|without us)\b|\bresolved itself\b|"
@@ -1229,7 +1246,11 @@ def _database_writes_failing(parts: tuple[TextPart, ...]) -> list[str]:
     """Writes reported failing in words that also name a database."""
     for part in parts:
         found = _WRITES_FAIL.search(part.text)
-        if found is not None and _DATABASE.search(part.text):
+        if found is None or not _DATABASE.search(part.text):
+            continue
+        # "redis at maxmemory; writes failing": the cache refuses them, not the database
+        start = max(part.text.rfind(". ", 0, found.start()), part.text.rfind("\n", 0, found.start())) + 1
+        if not _CACHE_STORE.search(part.text, start, found.end()):
             return [found.group(0)]
     return []
 
