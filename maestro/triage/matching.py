@@ -369,12 +369,13 @@ _P0_OUTAGE = (
     r"\b(?<!of )(?<!carrying )(?<!carries )(?<!handling )(?<!handles )(?<!taking )(?<!takes )(?<!serving )(?<!serves )"
     r"(all|every|most)\s+(?!their )(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
-    r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up)\b)",
+    r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up|get through|succeed)\b)",
     # "everyone else can" says the others are fine
     r"\b(everyone|everybody|nobody can|no one can|no-one can|(?<=for )(anyone|anybody))\b"
     r"(?! (else|in|from|on|using|with|behind|who|routed|that|landing|hitting)\b)",
     r"\b(can't|cant|cannot|can not|unable to|couldn't|could not|not able to)\s+"
-    r"(log\s?in(?!to)|login|sign\s?in(?!to)|get (back )?in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|"
+    r"(log\s?in(?!to)(?! to (the |our )?(db|database|postgres\w*|mysql|server|registry|redis|broker))|login|"
+    r"sign\s?in(?!to)|get (back )?in\b(?!to)|get into (the |their |our )?(site|app|accounts?)|"
     r"check\s?out|pay|"
     r"place orders|"
     r"buy|order|purchase|"
@@ -383,6 +384,7 @@ _P0_OUTAGE = (
     r"(site|app|api|service|backend|server|website|product|platform|"
     r"accounts?))",
     r"\b(can't|cant|cannot|can not|unable to) (write|save|store) anything\b",
+    r"(?<!on our )(?<!on the )(?<!in our )(?<!of our )(?<!of the )"
     r"\b(site|website|shop|store|storefront|everything|homepage|home page|web ?app|domain)\W+(\w+\W+){0,1}"
     r"(stopped|stops|won.?t|doesn.?t|does not|isn.?t|is not|not) (loading|load|opening|open|working|work)\b"
     r"(?! (on|in|for) (\w+ )?(safari|firefox|chrome|edge|ios|android|iphones?|mobile|some))",
@@ -495,7 +497,8 @@ _P0_OUTAGE = (
     r"are down|died|crashed|went offline|are offline)\b",
     r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
-    r"transaction|page load) (\w+ ){0,2}(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|hangs?|"
+    r"transaction|page load)(?! (to|into|on) (the )?(redis|cache|memcached|valkey)\b) (\w+ ){0,2}"
+    r"(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|hangs?|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
     # every write, whatever it writes to: "every write to the orders table fails"
     r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (?!(the |our )?(cache|redis))"
@@ -599,7 +602,8 @@ _P0_ERRORS = (
     # what the site or its visitors get, not what some dependency answers us
     r"\b(site|website|homepage|home page|page|pages|shop|store|app|api|frontend|everything|all requests|every request|"
     r"checks?|"
-    r"[\w-]+\.(com|net|org|io|dev|app|co|shop)|everyone|everybody|(?<!some )(?<!few )(?<!several )(?<!of the )"
+    r"(?<!docs\.)(?<!blog\.)(?<!help\.)(?<!status\.)(?<!dev\.)(?<!staging\.)[\w-]+\.(com|net|org|io|dev|app|co|shop)|"
+    r"everyone|everybody|(?<!some )(?<!few )(?<!several )(?<!of the )"
     r"(?<!of )(visitors|users|customers|clients|people)(?! (with|who|using|on|in|from|of)\b)|"
     r"(every|all) (\w+ )?(routes?|paths?|urls?|endpoints?)"
     r"(?! (using|with|that|which|behind|under|for)\b))\s+"
@@ -624,7 +628,7 @@ _P1 = (
     r"\blatency\b(?!\W+(\w+\W+){0,4}(flat|normal|unchanged|fine|steady|ok|baseline)\b)",
     r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
     r"\bhalf (the |our |its )?capacity\b",
-    r"\bp\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)\b",
+    r"\bp\d\d (is |at |of )?~?\d+(\.\d+)? ?(s|ms|sec|seconds)\b",
     r"\b(degraded|degradation)\b",
     # a fallback in effect: it works, worse
     r"\bfall(s|ing)? back to\b",
@@ -748,6 +752,7 @@ _SMALL_PERCENT = (
     r"(?<!disk at )(?<!cpu at )(?<!memory at )(?<!ram at )(?<!disk )(?<!cpu )(?<!load )(?<!cpu is )(?<!cpu was )"
     r"(?<!cpu is only )(?<!cpu only )(?<!cpu at only )(?<!usage is )(?<!usage at )(?<!memory is )(?<!disk is )"
     r"(?<!cpu ~)(?<!cpu is ~)(?<!cpu at ~)(?<!cpu around )(?<!cpu about )(?<!df -h )(?<!df -i )(?<!df )(?<!used )"
+    r"(?<!cpu is at )(?<!cpu was at )(?<!usage is at )"
     r"(?<![\d.])([1-9]|[1-4]\d)(\.\d+)? ?%(?! (hotter|more|higher|busier|fuller|bigger|larger|less|lower|cpu|load|"
     r"memory|ram|disk|full|used|free|utili[sz]ation|usage))"
 )
@@ -755,6 +760,7 @@ _SMALL_PERCENT = (
 _ONE_OF_MANY = r"\((1|one) (of|out of) ([2-9]|\d{2,})\)"
 _P1_SOMETIMES = (
     _ONE_OF_MANY,
+    r"\b(a few|some|occasional|the odd|sporadic|intermittent) (50[0234]s|5xx(s| errors)?|errors|timeouts)\b",
     r"\b(the odd|an odd|the occasional)\b",
     r"\b(intermittent\w*|sporadic\w*|flaky|sometimes|occasional\w*|now and then|from time to time|often|frequently|"
     r"randomly|at times|now and again|each time|every time it happens)\b",
@@ -792,6 +798,8 @@ _GRAVE = re.compile(
     r"data|corrupt|lost|deleted|wiped|dropped|truncated|breach|hacked|compromised|ransomware|exfiltrat|"
     r"paid|charged|pending|unconfirmed"
 )
+# "only the exports page is affected": whatever reach the words also give, it is the reach of that part
+_ONLY_AFFECTED = r"\bonly (the |our )?([\w'-]+ ){0,4}(is |are )?(affected|broken|down|impacted)\b"
 _SCOPED = (
     r"\b(users|customers|visitors|clients|people|everyone|everybody) (in|from) (\w+ ){0,2}"
     r"(asia|europe|america|africa|australia|india|"
@@ -815,7 +823,7 @@ _SCOPED = (
     r"customers?|visitors?) only\b",
     r"\b(one|a single|a few|two|some|certain) (\w+ )?(endpoints?|routes?|urls?|paths?|api calls?)( only)?\b",
     r"\bonly (that|this|one|the one) (page|screen|endpoint|feature|form|view|tab)\b",
-    r"\bonly (the |our )?([\w'-]+ ){0,4}(is |are )?(affected|broken|down|impacted)\b",
+    _ONLY_AFFECTED,
     r"\b(eu|us|uk|european|asian|american|apac|emea|latam) (users|customers|visitors|traffic|clients)\b",
     r"\b(those|these) (users|customers|people|accounts)\b",
     r"\b(users|customers|requests|traffic|sessions) (pinned|routed|sent|landing|that land) (to|on) [\w-]*\d\b",
@@ -1055,6 +1063,7 @@ _WHOLE_REACH = re.compile(
     r"\b(site|website|app|api|production|prod|platform|everything|nothing|whole|entire|shop|store|storefront|cluster|"
     r"database|db|postgres\w*|mysql|primary|nobody|no one|completely|totally|entirely)\b"
 )
+_REQUEST_SPREAD = re.compile(r"\b(requests?|calls?|endpoints?|routes?|paths?|urls?|pages?)\b")
 # "every page", "nobody can": a reach past one group of people
 _SPREAD_PAST_PEOPLE = re.compile(
     r"\b(nobody|no one|no-one|everyone|everybody|pages?|requests?|calls?|endpoints?|routes?|urls?|sites?|websites?|"
@@ -1077,8 +1086,24 @@ _GROUP_FINE = (
 _REST_FINE = re.compile(
     r"\b(web|desktop|other|others|the rest|everything else|everyone else|everybody else|\w+ sessions|"
     r"\w+ (and|\+|&) \w+|android|ios|iphones?|ipads?|mobile|safari|firefox|chrome|edge|windows|mac|linux|"
-    r"the website|the app)\b( \w+)? "
-    r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working)"
+    r"the website|the app|the storefront|the frontend|the shop|the store)\b( \w+)? "
+    r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working|"
+    r"working (normally|fine))"
+    r"|\b(browse|browsing|checkout|search|login|cart|payments|orders|ordering|paying|pages|web|admin) (and|\+|&) "
+    r"(browse|browsing|checkout|search|login|cart|payments|orders|ordering|paying|pages|web|admin) "
+    r"(fine|ok|okay|unaffected)\b"
+    r"|\b(checkout|orders|payments|login|browsing|search|cart)"
+    r"( and (checkout|orders|payments|login|browsing|search|cart))?"
+    r"\b[^.;]{0,40}\b(look|looks|seem|seems) (fine|ok|okay|normal)\b"
+    # "the cart lives in Postgres and is fine", "reads work"
+    r"|\band (is|are) (still )?(fine|ok|okay|unaffected|working)\b"
+    r"|\b(reads?|reading|browsing|viewing) (still )?works?\b"
+    # "viewing works, and so do payments"; "most users get through"
+    r"|\bworks?,? and so (do|does) (the )?(\w+ ){0,2}\w+"
+    r"|\bmost (users|customers|requests|calls|people|logins) (still )?(get through|are fine|work|succeed)\b"
+    # "the storefront has its own pool, unaffected", "the main API uses another role and is fine"
+    r"|\b(storefront|frontend|main (app|api|site|shop|store|website))\b[^.;]{0,60}(,|\band\b) (is |are )?(still )?"
+    r"(unaffected|fine|ok|okay|works?|working( normally)?)\b"
     r"|\b(web|desktop|android|ios|mobile|iphones?)( (and|\+|&|or) (web|desktop|android|ios|mobile|iphones?))? "
     r"(fine|ok|okay|unaffected)\b"
     r"|\b(others|the others|the rest|everything else|everyone else|everybody else|all else) (still )?"
@@ -1091,7 +1116,8 @@ _REST_FINE = re.compile(
     r"|\b\w+ (login|log-?in|sign-?in|checkout|payments?|uploads?) (still )?works\b"
     r"|\b(everything else|all else) (in|on) (the |our )?[\w-]+( [\w-]+)? (still )?"
     r"(works?|is (fine|ok|okay|working|normal))"
-    r"|\b(the rest|everything else|rest) of (the |our )?\w+( \w+)? ((is|are|stays?|remains?|seems?|looks?) )?(still )?"
+    r"|\b(the rest|everything else|rest) of (the |our )?\w+( \w+)?( \([^)]{0,80}\))? "
+    r"((is|are|stays?|remains?|seems?|looks?) )?(still )?"
     r"(fine|ok|okay|unaffected|working|normal|works?|loads?|serving)\b"
     r"|\b(other|all other) (pages|features|screens|endpoints|routes|services) ((are|seem|look) )?(still )?"
     r"(fine|ok|okay|work)\b"
@@ -1100,7 +1126,7 @@ _REST_FINE = re.compile(
     r"(fine|ok|okay|healthy|unaffected)\b"
     # "manual entry works.", "viewing reports works": one thing said to work where a clause ends
     r"|\b(manual \w+|viewing \w+|browsing|searching|search|checkout|paying|ordering|[\w/-]+ (login|log-?in|sign-?in)|"
-    r"reports?) (still )?works( fine| normally)?(?=\s*([.,;]|$))"
+    r"reports?) (still )?works( fine| normally)?(?=\s*([.,;]|$| as (usual|normal|before)))"
     r"|\b(\w+ )?(pages?|page views|views|orders?|payments?|checkout|browsing|reads?|sales) (still|themselves|itself) "
     r"(render|load|work|go through|come in|succeed|works)\b"
     r"|\b(the (web)?site|the app|the shop|the store|(the )?storefront|(the )?frontend|checkout) (\w+ ){1,5}and "
@@ -1126,7 +1152,8 @@ _REST_FINE = re.compile(
     r"|\b(people|customers|users|visitors|shoppers|guests|they)( can| are able to)? still (\w+ ){0,6}"
     r"(buy|order|pay|check ?out|finish (the |their )?(checkout|order)|place orders|browse|shop|read|view)\b"
     r"|\bnothing else (uses|needs|depends on) (it|that|this)\b"
-    r"|\b(checkout|login|ordering|payments?|paying) (without|with) (a |an |the )?\w+ (still )?works\b"
+    r"|\b(checkout|checking out|login|ordering|payments?|paying) (without|with) (a |an |the )?\w+( \w+)? (still )?"
+    r"works\b"
     r"|\b(us|eu|uk|apac|emea|asia|europe|america)( (and|\+|&) (us|eu|uk|apac|emea|asia|europe|america))? (are |is )?"
     r"(fine|ok|okay|normal|unaffected)\b"
     r"|\b(fine|works|working|ok|okay|loads) (in|on|from|with) (chrome|firefox|safari|edge|android|ios|iphones?|desktop|"
@@ -1136,7 +1163,7 @@ _REST_FINE = re.compile(
 _DEGRADED = re.compile(
     r"slow\w*|latency|degraded|degradation|lagging|laggy|delayed|backlog|crawl(s|ing|ed)?\b|fall(s|ing)? back to|"
     r"(stuck|waiting|pending|sitting)\W+(\w+\W+){0,3}for hours|"
-    r"p\d\d (is |at |of )?\d+(\.\d+)? ?(s|ms|sec|seconds)|"
+    r"p\d\d (is |at |of )?~?\d+(\.\d+)? ?(s|ms|sec|seconds)|"
     r"tak\w+ (at least |over |more than |about |around |up to )?(forever|ages|\d+(( to |-)\d+)? ?(s|secs?|seconds|"
     r"minutes?|mins?))|"
     r"(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)|"
@@ -1213,7 +1240,7 @@ class Described:
 
 # "the maps company's status page says 'major outage'": what a provider says of itself, not our impact
 _STATUS_PAGE_SAYS = re.compile(
-    r"(?<!our )(?<!our own )status page\W+(\w+\W+){0,2}(says?|said|shows?|showed|lists?|listed|"
+    r"(?<!our )(?<!our own )status page\W+(\w+\W+){0,2}(says?|said|saying|reads?|reading|shows?|showed|lists?|listed|"
     r"reports?|reported|posted|is|has)\W+(\w+\W+){0,2}$"
 )
 
@@ -1344,16 +1371,25 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
     client = _cue_hits("client_scoped", parts) if rest_fine else []
-    everyone = not client and (
-        any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
-        or (bool(p0) and anywhere)
-        or any(_WHOLE_CUE.search(part.text, found.start(), found.end() + 12) for part, found in _where_said(parts, p0))
+    only_part = any(re.search(_ONLY_AFFECTED, part.text) for part in parts)
+    everyone = (
+        not client
+        and not only_part
+        and (
+            any(_SPREAD.search(cue) and not (_SCOPE_WORD.search(cue) and rest_fine) for cue in p0)
+            or (bool(p0) and anywhere)
+            or any(
+                _WHOLE_CUE.search(part.text, found.start(), found.end() + 12) for part, found in _where_said(parts, p0)
+            )
+        )
     )
     scoped = [] if everyone else _cue_hits("scoped", parts) + client
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))
-    ratio = _cue_hits("ratio", parts) if p0 and not everyone else []
+    # "the error rate went to 9 % across every endpoint": a share of every request fails
+    share_of_requests = bool(spread) and len(spread) == len(p0) and all(_REQUEST_SPREAD.search(cue) for cue in spread)
+    ratio = _cue_hits("ratio", parts) if p0 and (not everyone or share_of_requests) else []
     if ratio and not any(_GRAVE.search(cue) for cue in p0):
         # "one in ten checkouts fail": a share of a function failing is a partial outage
         return Described(Severity.P1, True, tuple(ratio + p0))
