@@ -1261,3 +1261,110 @@ def test_a_change_that_cannot_ship_is_degraded_even_when_users_do_not_feel_it() 
     # not felt and nothing held up: one level below the cause's own severity
     quiet = triage(ctx("the orders service shows as paused in the dashboard; nothing is broken for customers"), now=NOW)
     assert (quiet.issues[0].runbook_id, quiet.issues[0].severity) == ("swarm.update_failed", Severity.P2)
+
+
+@pytest.mark.parametrize(
+    ("text", "runbook_id", "severity"),
+    [
+        # a core function failing for one group while another is fine
+        (
+            "EU orders fail at the tax step, US orders ok; checkout-svc gets 'connect: connection refused' "
+            "from tax-engine on 8080",
+            "dep.connection_refused",
+            "P1",
+        ),
+        (
+            "guests can't add to cart: ERROR 1114 (HY000): The table 'guest_carts' is full; signed-in shoppers fine",
+            "db.table_full",
+            "P1",
+        ),
+        # a function the product can do without, down for a group
+        (
+            "live chat is down for new visitors: the ws gateway logs 'accept4: too many open files', ulimit -n 1024",
+            "node.fd_limit",
+            "P1",
+        ),
+        # a side function named at checkout while orders go through
+        (
+            "address autocomplete on signup and checkout broken: the maps API answers 429 Too Many "
+            "Requests; people type the address by hand and orders go through",
+            "dep.rate_limited",
+            "P1",
+        ),
+        # everything behind one host name is an outage
+        (
+            "everything on app.* answers 502 Bad Gateway; traefik: dial tcp 10.0.1.9:8080: connect: "
+            "connection refused for every backend",
+            "edge.upstream_unavailable",
+            "P0",
+        ),
+        # one manager lost while quorum and every service hold: at risk
+        (
+            "mgr-2 unreachable since a kernel panic; 2 of 3 managers up, deploys work, all services at full "
+            "replicas; lose one more manager and we lose quorum",
+            "swarm.quorum_lost",
+            "P2",
+        ),
+        # what nobody gets while the site is fine is still felt
+        (
+            "Nobody is getting our emails: password resets and order confirmations never arrive. The "
+            "website itself is fine.",
+            "notify.email_undelivered",
+            "P1",
+        ),
+        # neighbours told apart by what was measured or said
+        (
+            "pages touching orders crawl since last night: the migration recreated the orders table without "
+            "the index on customer_id",
+            "db.slow_queries",
+            "P1",
+        ),
+        (
+            "every page shows Internal Server Error; the hosting company says our managed Postgres instance "
+            "failed during maintenance and is in recovery",
+            "db.down",
+            "P0",
+        ),
+        (
+            "the iOS app refuses to connect: the certificate is for *.old-cdn.example.net. The website "
+            "works fine in a browser.",
+            "edge.cert_name_mismatch",
+            "P1",
+        ),
+        (
+            "redis-cache at maxmemory with noeviction; writes failing `OOM command not allowed when used "
+            "memory > 'maxmemory'`; pages slower as misses hit the db",
+            "cache.redis_oom",
+            "P1",
+        ),
+        # writes refused by the cache, not the database
+        (
+            "release 4.2 rolled out at 10:00, error rate went 0.3% -> 7% across every endpoint a minute later",
+            "deploy.bad_release",
+            "P1",
+        ),
+        # a share of every request fails
+        (
+            "ES cluster RED after es-data-2 was lost: 2 primary shards UNASSIGNED, a third of searches fail",
+            "search.cluster_red",
+            "P1",
+        ),
+        # a node's name is not data
+        (
+            "PDF downloads fail with 'Service Unavailable'. Our cloud company's status page says their "
+            "storage in Frankfurt has an outage. The rest of the site works.",
+            "dep.provider_outage",
+            "P1",
+        ),
+        # a provider's status page naming its own outage
+        (
+            "the storefront has its own pool and is fine, but backoffice-api logs 'HikariPool-1 - "
+            "Connection is not available, request timed out after 30000ms' on every page",
+            "db.pool_exhausted",
+            "P1",
+        ),
+    ],
+)
+def test_who_feels_it_and_what_it_is_read_from_the_whole_report(text: str, runbook_id: str, severity: str) -> None:
+    top = triage(ctx(text), now=NOW).issues[0]
+    assert (top.runbook_id, top.severity) == (runbook_id, Severity(severity))
