@@ -668,6 +668,17 @@ _DATA_BEARING = (
     r"(queue?ing|queued|pil\w+ up|backing up|backed up)\b",
 )
 # "all services back at desired count": the swarm has already put back what a lost node ran
+# "its tasks were rescheduled and run elsewhere": put back, though not yet said to be unfelt
+_RESCHEDULED = (
+    r"\b(its |the |all |their )?(\d+ )?(tasks|containers|replicas|everything)\W+(\w+\W+){0,2}(were |was |got |"
+    r"have been |has been )?(rescheduled|moved|restarted elsewhere)\b(\W+\w+){0,5}\W+(running|elsewhere|"
+    r"other (nodes|servers|hosts)|ok|fine|healthy)\b",
+)
+# what the nodes left carry is near its limit: capacity lost is felt soon
+_STRAINED = re.compile(
+    r"\b((less|reduced|little|no) headroom|(memory|cpu|ram|disk)\W+(\w+\W+){0,2}(9\d|100) ?%|"
+    r"(9\d|100) ?% (memory|cpu|ram|disk))"
+)
 _RESTORED = (
     r"\b(all|every) (\w+ )?(services?|svcs?|tasks)\W+(\w+\W+){0,2}(at|to|on) (full|desired|their desired|the desired) "
     r"(replicas?|count|capacity|replica count|scale)\b",
@@ -727,7 +738,8 @@ _JOB_FAILED = (
     r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?|backups?|cron|dumps?)\b"
     r"(?! (endpoint|page|screen|api|tab|button))"
     r"([^\w.;]+\w+){0,8}[^\w.;]+"
-    r"(fail\w*|crash\w*|errored|didn't (run|happen)|did not (run|happen)|never ran|didn't go out|did not go out)",
+    r"(fail\w*|crash\w*|errored|died|didn't (run|happen)|did not (run|happen)|never ran|didn't go out|did not go out|"
+    r"(hasn.?t|has not|never|didn.?t|did not) (shown up|show up|arrived?|come|came)|is missing|went missing)",
 )
 # a database that refuses writes is down for whatever writes
 _WRITES_FAIL = re.compile(
@@ -774,7 +786,8 @@ _P1_SOMETIMES = (
     r"\belevated\b",
     r"\b(\d{1,2}|a few|several|a couple of|two|three|four|five|six|seven|eight|nine|ten) (support )?"
     r"(tickets|complaints|reports|calls)\b",
-    r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(some|a few|several|certain)\s+(?!challenges\b)(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|"
+    r"are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
@@ -983,7 +996,8 @@ _PARTIAL = (
     r"\b\d+\s?% of (users|requests|traffic|calls)\b",
     r"\b(one|a single) (region|zone|node|tenant)\b",
     r"\bintermittent\w*",
-    r"\b(some|a few|several|certain)\s+(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|are slow)\b",
+    r"\b(some|a few|several|certain)\s+(?!challenges\b)(\w+\s+){0,3}(fail\w*|error\w*|time out|timing out|hang\w*|"
+    r"are slow)\b",
     r"\b(about |roughly |around |nearly |maybe |almost |over )?(half|a third|a quarter|a fraction|part|a subset) of "
     r"(the |our |all )?(users|customers|requests|traffic|calls|visitors|tenants|accounts)\b",
     _SHARE_OF,
@@ -1027,6 +1041,8 @@ _EVERY_PERSON = re.compile(
 )
 # a job that runs on a schedule, not one a user waits on
 _SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
+# "can someone rerun it", "can be regenerated": what a rerun makes good, billing included
+_RERUN = re.compile(r"\b(re-?run\w*|run it again|regenerat\w*|re-?generat\w*|re-?trigger\w*|kick it off again)\b")
 # what bills or pays: a scheduled job of it failing is not minor
 _BILLING = re.compile(r"\b(billing|invoic\w*|payroll|payouts?|payments?)\b")
 _SCHEDULED_JOB = re.compile(
@@ -1090,10 +1106,12 @@ _REST_FINE = re.compile(
     r"((is|are|stays?|remains?)( still)? (fine|ok|okay|unaffected|normal|working)\b|(still )?works?\b|keeps? working|"
     r"working (normally|fine))"
     r"|\b(browse|browsing|checkout|search|login|cart|payments|orders|ordering|paying|pages|web|admin) (and|\+|&) "
-    r"(browse|browsing|checkout|search|login|cart|payments|orders|ordering|paying|pages|web|admin) "
-    r"(fine|ok|okay|unaffected)\b"
+    r"(browse|browsing|checkout|search|login|cart|payments|orders|ordering|paying|pages|web|admin) (fine|ok|okay|"
+    r"unaffected)\b"
+    r"|\b(the )?(website|site|shop|store|app) and (the )?(checkout|orders|payments|login|browsing|search|cart|"
+    r"website|site|shop|store|app) (all )?(look|looks|seem|seems) (fine|ok|okay|normal)\b"
     r"|\b(checkout|orders|payments|login|browsing|search|cart)"
-    r"( and (checkout|orders|payments|login|browsing|search|cart))?"
+    r"( and (the )?(checkout|orders|payments|login|browsing|search|cart))?"
     r"\b[^.;]{0,40}\b(look|looks|seem|seems) (fine|ok|okay|normal)\b"
     # "the cart lives in Postgres and is fine", "reads work"
     r"|\band (is|are) (still )?(fine|ok|okay|unaffected|working)\b"
@@ -1213,7 +1231,7 @@ _CUES = {
     "no_impact": _compile(_NO_IMPACT),
     "part_fine": _compile(_PART_FINE),
     "felt": _compile(_FELT),
-    "restored": _compile(_RESTORED),
+    "restored": _compile(_RESTORED + _RESCHEDULED),
     "felt_by_someone": _compile(_FELT_BY_SOMEONE),
     "scoped": _compile(_SCOPED),
     "client_scoped": _compile(_CLIENT_SCOPED),
@@ -1420,7 +1438,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         (unfelt or rest_fine)
         and not degraded
         and scheduled
-        and not any(_BILLING.search(cue) for cue in data_bearing)
+        and (not any(_BILLING.search(cue) for cue in data_bearing) or any(_RERUN.search(p.text) for p in parts))
         and _cue_hits("job_failed", parts)
     ):
         # "the nightly backup failed; production is fine": minor while it can be rerun; billing is not
@@ -1436,7 +1454,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         # a scheduled job's output late ("the nightly export didn't arrive") is minor while it can be rerun
         job = any(_SCHEDULED_JOB.search(part.text) for part in parts)
         felt = bool(_cue_hits("felt", parts)) or (not job and bool(_cue_hits("felt_by_someone", parts)))
-        restored = bool(_cue_hits("restored", parts))
+        restored = bool(_cue_hits("restored", parts)) and not any(_STRAINED.search(part.text) for part in parts)
         return Described(None, partial, tuple(unfelt), unfelt=True, felt=felt, restored=restored)
     if rest_fine and not p1 and not p2 and not core_failing:
         # "checkout is unaffected; merchants get no notifications": what fails fails for a part, not for nobody

@@ -858,6 +858,11 @@ def _text_reading(chosen: list[_Candidate], described: Described) -> Described:
     if described.severity is not None:
         return described
     readings = [c for c in chosen if c.described and not c.signals and c.tier < 3]
+    if not readings and described.unfelt:
+        # "5/6 replicas, no user impact": a count the swarm would measure, read from the words when no cause is
+        readings = [
+            c for c in chosen if c.described and not c.signals and c.runbook.match.symptom and c.runbook.match.signals
+        ]
     if not readings and described.unfelt and all(c.runbook.id == GENERIC_ID for c in chosen):
         # "errors in the logs, users don't notice": whatever it is, it is minor for now
         return Described(Severity.P2, described.partial, described.cues, from_cause=True, unfelt=True)
