@@ -367,7 +367,7 @@ _P0_OUTAGE = (
     r"(\w+\W+){0,3}(unhealthy|down|taken out|removed|fail|failed|failing|restarting|crashing|crash-looping)\b",
     # "one server carries all the traffic" is where it goes, not what fails
     r"\b(?<!of )(?<!carrying )(?<!carries )(?<!handling )(?<!handles )(?<!taking )(?<!takes )(?<!serving )(?<!serves )"
-    r"(all|every|most)\s+(?!their )(\w+\s+)?"
+    r"(all|every|most)\s+(?!their )((our|the) )?(\w+\s+)?"
     r"(users|customers|clients|requests|calls|pages|traffic|domains|sites|websites)\b"
     r"(?! (still |are still |are )?(work|works|fine|ok|okay|load|up|get through|succeed)\b)",
     # "everyone else can" says the others are fine
@@ -390,7 +390,12 @@ _P0_OUTAGE = (
     r"(?! (on|in|for) (\w+ )?(safari|firefox|chrome|edge|ios|android|iphones?|mobile|some))",
     r"\bno (urls?|pages?|links?|routes?) (loads?|works?|opens?|resolves?)\b",
     # most of it failing is an outage
-    r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|pages|orders)\b",
+    r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|log-?ins|sign-?ins|pages|"
+    r"orders|attempts)\b",
+    # everyone bounced back to the login page: nobody gets in
+    r"\b(everyone|everybody|every user|all users|nobody)\W+(\w+\W+){0,3}(sent|bounced|kicked|redirected|thrown|dumped) "
+    r"(straight |right )?back to the (login|sign-?in) (page|screen)\b",
+    r"\b(shows?|showing) no (products|items|listings|orders|data|content) at all\b",
     # "the dashboard says we had zero new signups" is what a report shows, not what happened
     r"(?<!had )(?<!shows )(?<!says )(?<!reports )\b(no|zero) (new )?(orders|sales|payments|sign-?ups|bookings) "
     r"(since|for|in the last|coming in)\b",
@@ -400,6 +405,7 @@ _P0_OUTAGE = (
     r"bookings?)\b",
     r"\b(nobody|no one|no-one|(no|not a single|none of (our|the)) (customers?|users?)) (can|could) "
     r"((use|access|reach|open) (the |our |their )?(app|site|product|platform|shop|store|website|accounts?)|log ?in|"
+    r"get into (the |our |their )?[\w-]+|"
     r"sign ?in|get in|pay|order|check ?out)\b",
     r"\b(nobody|no one|no-one|(no|not a single) (customer|user|one|body|shopper)\w*) (has|have) (been able|managed|"
     r"succeeded) to (finish|"
@@ -467,12 +473,12 @@ _P0_OUTAGE = (
     r"\b(breach\w*|hacked|compromised|security incident|ransomware|unauthori[sz]ed access|exfiltrat\w*)\b",
     r"\bevery (api |http )?(request|call|endpoint)\b",
     r"\b(hits?|hitting|affects?|affecting) (\w+ )?(every|all) (orders?|payments?|checkouts?|purchases?)\b",
-    r"\bevery (?!docker )(\w+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
+    r"\bevery (?!docker )([\w.*-]+ )?(customer|user|site|website|visitor|page|service|url|login|host ?name|domain|"
     r"(route|path)(?! (using|with|that|which|behind|under|for)\b))\b"
     # "every service at full replicas" says all is well
     r"(?! (is |are )?(at (full|desired|the desired|their desired)|still (up|running|fine|ok)|up\b|running\b|healthy|"
     r"fine\b|ok\b))",
-    r"\b(log\s?in|sign\s?in)s?\W+(\w+\W+){0,2}"
+    r"\b(log[\s-]?in|sign[\s-]?in)s?\W+(\w+\W+){0,2}"
     r"(fail\w*\b(?! (log ?ins?|login attempts|attempts|passwords?))|hang\w*|broken|error\w*|rejected|refused)",
     r"\b(nothing|no one|nobody)\W+(\w+\W+){0,3}can (be )?"
     r"(saved?|written|write|stored?|created?|buy|pay|order|log\s?in|sign\s?in|log back in|sign back in)",
@@ -561,7 +567,7 @@ _P0_ERRORS = (
     r"\b(checkout|payment|payments|login|log-?in|sign-?in|sign-?up|cart|basket|order|booking)\s+(page|screen|form|flow)"
     r"\s+(\w+\s+){0,1}(is |are |shows? |says? |stays? |returns? |gives? |goes )?(\w+ )?"
     r"['\"]?(blank|empty|broken|white|down|an? error|errors?|something went wrong|500)\b",
-    r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?"
+    r"\b(site|website|homepage|shop|store|app|api|everything)\s+(is\s+|are\s+|keeps\s+)?(all\s+)?"
     r"(has been |have been )?(timing out|not responding|not loading|hanging)\b",
     r"\b(50[0234]s?|bad gateway|service unavailable|gateway time-?out)\b(\W+\w+){0,2}\W+(on|for|from) (the |our )?"
     r"(whole |entire )?(homepage|home page|site|website|shop|store|app|api|everything|all pages|every page)\b",
@@ -1079,6 +1085,9 @@ _WHOLE_REACH = re.compile(
     r"\b(site|website|app|api|production|prod|platform|everything|nothing|whole|entire|shop|store|storefront|cluster|"
     r"database|db|postgres\w*|mysql|primary|nobody|no one|completely|totally|entirely)\b"
 )
+# "no card payments go through": what the words say works, said not to
+_SAID_NOT = re.compile(r"\b(no|not|never|zero|none of the)( \w+)? $")
+_FOR_ALL = re.compile(r"\b(all|every|everyone|everybody|nobody|no one|no-one|100 ?%)")
 _REQUEST_SPREAD = re.compile(r"\b(requests?|calls?|endpoints?|routes?|paths?|urls?|pages?)\b")
 # "every page", "nobody can": a reach past one group of people
 _SPREAD_PAST_PEOPLE = re.compile(
@@ -1354,7 +1363,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     if degraded and spread_only:
         return Described(Severity.P1, partial, tuple(degraded + p0))
     # "for all users" says the scope is everyone after all; so does "every mobile user", unless the rest is fine
-    fine_spans = [(part.text, [m.span() for m in _REST_FINE.finditer(part.text)]) for part in parts]
+    fine_spans = [
+        (part.text, [m.span() for m in _REST_FINE.finditer(part.text) if not _SAID_NOT.search(part.text, 0, m.start())])
+        for part in parts
+    ]
     rest_fine = any(spans for _, spans in fine_spans) or bool(part_fine)
     anywhere = any(_ANYWHERE.search(part.text) for part in parts)
     # a core function the words say still works ("they can still finish checkout") is not failing
@@ -1367,6 +1379,10 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     )
     # "new guests can't add to cart; logged-in customers are fine": a core function failing for one group
     core_failing = core_failing and not any(re.search(_GROUP_FINE, part.text) for part in parts)
+    # "login fails for all users; existing sessions still work": nobody new gets in, an outage whatever else works
+    core_failing = core_failing or any(
+        _SIGN_IN.search(cue) and _FOR_ALL.search(" ".join(p0 + errors)) for cue in p0 + errors
+    )
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
