@@ -632,7 +632,9 @@ _P1 = (
     r"\b(went|jumped|climbed|rose|increased|grew) from \d+(\.\d+)? ?(ms|s|seconds?) to \d+(\.\d+)? ?(ms|s|seconds?)\b",
     r"\b\d+(\.\d+)? ?(ms|s) ?(->|=>|\u2192) ?\d+(\.\d+)? ?(ms|s)\b",
     r"\blatency\b(?!\W+(\w+\W+){0,4}(flat|normal|unchanged|fine|steady|ok|baseline)\b)",
-    r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked)",
+    r"\b(p\d\d|latency|response times?)\W+(\w+\W+){0,2}(tripled|doubled|quadrupled|\d+x\b|jumped|spiked|"
+    r"up ~?\d+ ?%)",
+    r"\b(page|pages|requests?|calls?|queries|endpoints?)\W+(\w+\W+){0,1}~?\d+(-\d+)? ?(s|secs?|seconds)\b",
     r"\bhalf (the |our |its )?capacity\b",
     r"\bp\d\d (is |at |of )?~?\d+(\.\d+)? ?(s|ms|sec|seconds)\b",
     r"\b(degraded|degradation)\b",
@@ -653,8 +655,9 @@ _P1 = (
 )
 # a job that keeps data safe or bills customers failing is more than a nightly chore, felt by users or not
 _DATA_BEARING = (
+    r"\b(invoice|billing|payment|order|payout)s? sync\w*\b[^.;]{0,40}\bfail\w*",
     r"\b(backups?|billing|invoic\w*(?!-?(pdf|export))|payroll|snapshots?|replication)[^\w.;]+((?!nothing\b)\w+[^\w.;]+){0,2}"
-    r"(fail\w*|didn't run|did not run|"
+    r"(fail\w*|crash\w*|died|didn't run|did not run|"
     r"never ran|broke\w*|missing|haven't run|hasn't run|have not run|has not run|stopped running|"
     r"(weren't|were not|wasn't|was not|never got) (sent|generated|created|run)|"
     r"stopped (going out|being (sent|generated|created|made)|working)|(aren't|are not|not) (going out|being sent))",
@@ -702,6 +705,7 @@ _FELT_BY_SOMEONE = (
     r"\b(not (being )?(sent|delivered|going out|arriving|generated|created|printed)|"
     r"(aren.?t|isn.?t|weren.?t|wasn.?t|are not|is not) (being )?(sent|delivered|going out|"
     r"arriving|generated|created|printed|happening)|stopped|missing|never (arrive|arrived|go out|went out)|"
+    r"fail(ing|ed|s)?|"
     r"(don.?t|do not|didn.?t|did not) (arrive|go out|get sent)|arrive late|are late|(\w+ )?behind)\b",
     r"\b(not|never|no longer|aren.?t|isn.?t|(nobody|no one|no-one) (is |are |has |have )?) ?(\w+ ){0,2}"
     r"(rec(ei|ie)v\w*|get|got|gets|getting)\b[^.;]{0,30}\b(e-?mails?|"
@@ -721,9 +725,18 @@ _FELT_BY_SOMEONE = (
     r"deliveries|labels)\b(\W+\w+){0,3}?\W+(stuck|stalled)\b",
     r"\b(going stale|not (being )?(processed|enqueu\w*|recorded|recording|indexed|syncing|updating|generat\w*))\b",
     # a part of the product staff or customers use, broken while the rest works
-    r"\b(admin|back-?office|analytics|bi|reporting|dashboards?|enqueue\w*|uploads?|uploading)( \w+)? "
-    r"(panel|section|area|page|portal|dashboards?)?\s?(is |are )?"
+    r"\b(admin|back-?office|analytics|bi|reporting|reports|dashboards?|enqueue\w*|uploads?|uploading)( \w+)? "
+    r"(panel|section|area|page|portal|dashboards?)?\b[^.;]{0,30}?\b(is |are |has been |have been )?"
     r"(broken|down|failing|fails?|failed|empty|dead|hangs?|not loading|won.?t load|not working)\b",
+    # people who get an error message, get thrown out, or hit a failure mid-restart
+    r"\b(staff|employees|agents|customers|users|people|visitors)\b(\W+\w+){0,3}?\W+"
+    r"(get|gets|getting|see|sees|seeing|are shown|hit|hits)\b[^.;]{0,6}"
+    r"['\"\u2018\u201c]",
+    r"\b(users|customers|people|staff|visitors)\b(\W+\w+){0,2}?\W+(get |gets |are |keep getting )?"
+    r"(kicked|logged|bounced|thrown) (back|out)\b",
+    r"\b(a chunk|a portion|a share|part) of (the |our )?(\w+ )?(requests|calls|traffic|users|customers|logins)\b",
+    r"\b(whoever|anyone who)\b[^.;]{0,30}\b(gets?|sees?) (an? )?(failed|error|500)",
+    r"\bcapacity (is )?(down|reduced|lost)\b",
     r"\bupload\w* (\w+ ){0,6}fail\w*",
     r"\b(wait|waiting|waits) (\w+ ){0,2}(hours?|an hour)\b",
     r"\bstopped (syncing|updating|processing|sending|going out|arriving|recording|moving|writing|delivering|"
