@@ -609,6 +609,10 @@ def _weaken_unsupported(candidate: _Candidate, world: World) -> None:
         candidate.evidence.append(f"measured: no {shown} on any service")
 
 
+# a cause the words name this many times less strongly than a symptom is a weaker reading than that symptom
+FAINT_CAUSE_RATIO = 3.0
+
+
 def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -> None:
     """A symptom runbook raised by words alone weighs half when the words also name a cause (one the words do not
     also hold against)."""
@@ -620,6 +624,13 @@ def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -
         ),
         key=lambda c: (-c.score, c.runbook.id),
     )
+    # a cause the words barely name ("since the redeploy") yields to a symptom they name far more
+    symptom_scores = [c.score for c in candidates.values() if c.runbook.match.symptom and c.described and not c.signals]
+    strongest_symptom = max(symptom_scores, default=0.0)
+    for cause in causes:
+        if not cause.measured and cause.score * FAINT_CAUSE_RATIO < strongest_symptom:
+            cause.yields = True
+    causes = [c for c in causes if not c.yields]
     if not causes:
         # only causes the words also hold against: a symptom they outscore names the place to start
         symptoms = [c.score for c in candidates.values() if c.runbook.match.symptom and c.described]
