@@ -71,6 +71,9 @@ _ACTED = re.compile(
     r"(deploy\w*|redeploy\w*|releas\w*|chang\w*|touch\w*|push\w*|merg\w*|updat\w*|upgrad\w*|restart\w*|rotat\w*|"
     r"modif\w*|edit\w*|migrat\w*|rolled|ran|did|shipped|installed|patched|reconfigur\w*|switch\w*)"
 )
+# "we haven't released anything", "we did not deploy": what we did not do
+_NOT_DONE = frozenset(["haven't", "hasn't", "hadn't", "didn't"])
+_DONE = frozenset(["have", "has", "had", "did"])
 # "nobody has reported anything stolen": what nobody saw is ruled out as much as what nobody did
 _REPORTED = re.compile(r"(report\w*|saw|seen|notic\w*|mention\w*|complain\w*|found|flagged|confirmed)")
 _AUXILIARIES = frozenset(["has", "have", "had", "was", "is"])
@@ -192,8 +195,15 @@ def _clause(text: str, start: int, end: int, ruled_out: list[tuple[int, int]], h
         else_is = after == "else" and _IS_WORD.fullmatch(then)
         if word == "nothing" and ((_NOTHING_FAILS.fullmatch(after) and not else_is) or _YIELDS.fullmatch(before)):
             continue
+        # "we haven't released anything" rules out the change; "locks are not released" reports the failure
+        undone = (word in _NOT_DONE or (word == "not" and before in _DONE)) and _ACTED.fullmatch(after)
         # "isn't running out of memory" rules out what "not running" would report
-        if word not in ("no", "nothing", "none", "zero", "without") and _FAILING.fullmatch(after) and then != "out":
+        if (
+            not undone
+            and word not in ("no", "nothing", "none", "zero", "without")
+            and _FAILING.fullmatch(after)
+            and then != "out"
+        ):
             continue
         last = tokens[min(len(tokens), index + 1 + _SCOPE_WORDS) - 1][2] if index + 1 < len(tokens) else word_end
         ruled_out.append((word_end, last))
