@@ -47,7 +47,8 @@ class TextPart:
         return None
 
 
-_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+# an ellipsis ("SET user_id = ... WHERE") does not end a sentence
+_SENTENCE_END = re.compile(r"(?<!\.\.)[.!?]\s|\n")
 _QUOTE_END = re.compile(r" \| |\n")
 _FALSE_VALUE = re.compile(r"\s*[:=]\s*(false|0|no|none|null)\b")
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|`([^`]{3,})`|(?<!\w)'([^']{3,})'(?!\w)")
