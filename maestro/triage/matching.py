@@ -1102,6 +1102,11 @@ _WHOLE_REACH = re.compile(
 # "no card payments go through": what the words say works, said not to
 _SAID_NOT = re.compile(r"\b(no|not|never|zero|none of the)( \w+)? $")
 _FOR_ALL = re.compile(r"\b(all|every|everyone|everybody|nobody|no one|no-one|100 ?%)")
+# a named component: "search-api", "the reporting service"
+_COMPONENT = re.compile(
+    r"\b[a-z0-9]+[-_](api|svc|service|worker|workers|gateway)\b|"
+    r"\b(?!(our|the|public|main|whole|entire|every|all|your|my|their)\b)\w+ (service|api|worker)\b"
+)
 _REQUEST_SPREAD = re.compile(r"\b(requests?|calls?|endpoints?|routes?|paths?|urls?|pages?)\b")
 # "every page", "nobody can": a reach past one group of people
 _SPREAD_PAST_PEOPLE = re.compile(
@@ -1344,6 +1349,17 @@ def _names_side_function(parts: tuple[TextPart, ...], cue: str) -> bool:
     return False
 
 
+def _of_one_component(parts: tuple[TextPart, ...], cue: str) -> bool:
+    """Whether the sentence names one component just before how far it reaches ("search-api boots but every request
+    errors"): every request of that component, not of the product."""
+    for part, found in _where_said(parts, [cue]):
+        before = part.text[max(0, found.start() - 60) : found.start()]
+        before = before[max(before.rfind(". "), before.rfind("; ")) + 1 :]
+        if _COMPONENT.search(before):
+            return True
+    return False
+
+
 def without_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     """The text less the (ordered) spans, each replaced by a space."""
     kept: list[str] = []
@@ -1419,7 +1435,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
     client = _cue_hits("client_scoped", parts) if rest_fine else []
-    only_part = any(re.search(_ONLY_AFFECTED, part.text) for part in parts)
+    only_part = any(re.search(_ONLY_AFFECTED, part.text) for part in parts) or any(
+        re.search(r"\bonly\b", cue) for cue in _cue_hits("scoped", parts)
+    )
     everyone = (
         not client
         and not only_part
@@ -1451,7 +1469,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     reach = [
         cue
         for cue in p0 + errors
-        if _WHOLE_REACH.search(cue) or _GRAVE.search(cue) or (cue in spread and _SPREAD_PAST_PEOPLE.search(cue))
+        if _WHOLE_REACH.search(cue)
+        or _GRAVE.search(cue)
+        or (cue in spread and _SPREAD_PAST_PEOPLE.search(cue) and not _of_one_component(parts, cue))
     ]
     if (p0 or errors) and rest_fine and not reach and not core_failing and not whole_product and not anywhere:
         # "chat is down for all customers; everything else works": one part of the product is down
