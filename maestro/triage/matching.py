@@ -64,6 +64,7 @@ def incident_parts(context: IncidentContext) -> tuple[TextPart, ...]:
         if not _FALSE_VALUE.match(described, m.end())
         # what a provider's status page says is quoted from it, not an error of ours
         and not _STATUS_PAGE_SAYS.search(described[max(0, m.start() - 40) : m.start() + 1])
+        and not _ON_STATUS_PAGE.match(described, m.end())
     )
     if quoted:
         parts.append(TextPart.of("quoted error", quoted, 1.5, _QUOTE_END))
@@ -1289,6 +1290,10 @@ _STATUS_PAGE_SAYS = re.compile(
     r"(?<!our )(?<!our own )status page\W+(\w+\W+){0,2}(says?|said|saying|reads?|reading|shows?|showed|lists?|listed|"
     r"reports?|reported|posted|is|has)\W+(\w+\W+){0,2}$"
 )
+
+
+# "a 'major outage' banner on their status page": what a provider's own page shows
+_ON_STATUS_PAGE = re.compile(r"\W*(\w+\W+){0,3}(on|in) (their|its|the provider.s|the vendor.s|[\w-]+.s) status page\b")
 
 
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
