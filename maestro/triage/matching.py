@@ -697,8 +697,6 @@ _RESTORED = (
 # what users do not see but the team does: a change that cannot ship is not nothing
 _FELT = (
     r"\b(can.?t|cannot|can not|unable to) (ship|deploy|release|roll out|push)\b",
-    r"\b(new )?(services?|tasks?|containers?)\W+(\w+\W+){0,3}(sit|sits|stuck|hang|hangs|wait|waits)\W+(\w+\W+){0,3}"
-    r"(forever|pending|in .?new)",
 )
 # what users or staff get, or do, that fails while the rest works: a part is down, not nothing
 _FELT_BY_SOMEONE = (
