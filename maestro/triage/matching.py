@@ -695,9 +695,7 @@ _RESTORED = (
     r"(replicas?|count|capacity|replica count|scale)\b",
 )
 # what users do not see but the team does: a change that cannot ship is not nothing
-_FELT = (
-    r"\b(can.?t|cannot|can not|unable to) (ship|deploy|release|roll out|push)\b",
-)
+_FELT = (r"\b(can.?t|cannot|can not|unable to) (ship|deploy|release|roll out|push)\b",)
 # what users or staff get, or do, that fails while the rest works: a part is down, not nothing
 _FELT_BY_SOMEONE = (
     r"\b(e-?mails?|notifications?|push notifications?|sms|texts|webhooks?|invoices?|confirmations?|receipts?|"
@@ -1294,6 +1292,9 @@ _STATUS_PAGE_SAYS = re.compile(
 _ON_STATUS_PAGE = re.compile(r"\W*(\w+\W+){0,3}(on|in) (their|its|the provider.s|the vendor.s|[\w-]+.s) status page\b")
 
 
+_SAYS_FINE = frozenset(["no_impact", "restored", "part_fine"])
+
+
 def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
     """The first asserted mention of each cue: one ruled out or only hypothetical says nothing of the impact."""
     hits = []
@@ -1309,7 +1310,9 @@ def _cue_hits(kind: str, parts: tuple[TextPart, ...]) -> list[str]:
                 for m in term.matcher(part.text).finditer(part.text)
                 if not _NEGATED.search(part.text[max(0, m.start() - 24) : m.start()])
                 and not _STATUS_PAGE_SAYS.search(part.text[max(0, m.start() - 40) : m.start()])
-                and part.scopes.polarity(part.text, m.start(), m.end(), term.negative) is Polarity.ASSERTED
+                # what says all is well is not cleared by the next thing said well ("full replicas, dashboards green")
+                and part.scopes.polarity(part.text, m.start(), m.end(), term.negative or kind in _SAYS_FINE)
+                is Polarity.ASSERTED
             ),
             None,
         )
