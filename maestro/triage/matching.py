@@ -754,7 +754,7 @@ _JOB_FAILED = (
     # a report page or endpoint is a feature, not a job
     r"(\W+\w+){0,3}\W+(jobs?|tasks?|runs?|exports?|imports?|reports?|emails?|backups?|cron|dumps?)\b"
     r"(?! (endpoint|page|screen|api|tab|button))"
-    r"([^\w.;]+\w+){0,8}[^\w.;]+"
+    r"([^\w.;]+\w+){0,12}[^\w.;]+"
     r"(fail\w*|crash\w*|errored|died|didn't (run|happen)|did not (run|happen)|never ran|didn't go out|did not go out|"
     r"(hasn.?t|has not|never|didn.?t|did not) (shown up|show up|arrived?|come|came)|is missing|went missing)",
 )
@@ -1060,6 +1060,7 @@ _EVERY_PERSON = re.compile(
 _SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
 # "can someone rerun it", "can be regenerated": what a rerun makes good, billing included
 _RERUN = re.compile(r"\b(re-?run\w*|run it again|regenerat\w*|re-?generat\w*|re-?trigger\w*|kick it off again)\b")
+_COPY_JOB = re.compile(r"\b(exports?|reports?|sync|dumps?|backups?)\b")
 # what bills or pays: a scheduled job of it failing is not minor
 _BILLING = re.compile(r"\b(billing|invoic\w*|payroll|payouts?|payments?)\b")
 _SCHEDULED_JOB = re.compile(
@@ -1490,12 +1491,15 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P2, partial, tuple(minor))
     data_bearing = _cue_hits("data_bearing", parts)
     scheduled = any(_SCHEDULED.search(part.text) for part in parts)
+    job_failed = _cue_hits("job_failed", parts)
+    # a copy of the invoices (an export, a report) late is not the billing itself
+    billing = any(_BILLING.search(cue) for cue in data_bearing) and not any(_COPY_JOB.search(cue) for cue in job_failed)
     if (
         (unfelt or rest_fine)
         and not degraded
         and scheduled
-        and (not any(_BILLING.search(cue) for cue in data_bearing) or any(_RERUN.search(p.text) for p in parts))
-        and _cue_hits("job_failed", parts)
+        and (not billing or any(_RERUN.search(p.text) for p in parts))
+        and job_failed
     ):
         # "the nightly backup failed; production is fine": minor while it can be rerun; billing is not
         return Described(Severity.P2, partial, tuple(unfelt + part_fine))
