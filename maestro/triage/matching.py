@@ -952,7 +952,7 @@ _FINE = (
 _WHOLE_FINE = (
     # "their site opens fine" is a partner's, not ours
     _FINE_SUBJECT_NOT_AFTER + r"(?<!their )(?<!'s )\b(production|prod|the app|the site|the website|"
-    r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy ))(?:users|customers)|"
+    r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy )|(?<=\band ))(?:users|customers)|"
     r"apps?|sites?|websites?|services|containers|application|workloads|platform|system|shops?|stores?)"
     + _FINE_GAP
     + _FINE
