@@ -952,7 +952,8 @@ _FINE = (
 _WHOLE_FINE = (
     # "their site opens fine" is a partner's, not ours
     _FINE_SUBJECT_NOT_AFTER + r"(?<!their )(?<!'s )\b(production|prod|the app|the site|the website|"
-    r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy )|(?<=\band ))(?:users|customers)|"
+    r"(?:(?<=^)|(?<=[.,;:!?(\n] )|(?<=\bthe )|(?<=\bour )|(?<=\ball )|(?<=\byour )|(?<=\bmy )|(?<=\band ))"
+    r"(?:users|customers)|"
     r"apps?|sites?|websites?|services|containers|application|workloads|platform|system|shops?|stores?)"
     + _FINE_GAP
     + _FINE
@@ -1060,7 +1061,8 @@ _EVERY_PERSON = re.compile(
 _SCHEDULED = re.compile(r"\b(nightly|overnight|cron\w*|scheduled|daily|hourly|weekly|monthly|batch)\b")
 # "can someone rerun it", "can be regenerated": what a rerun makes good, billing included
 _RERUN = re.compile(r"\b(re-?run\w*|run it again|regenerat\w*|re-?generat\w*|re-?trigger\w*|kick it off again)\b")
-_COPY_JOB = re.compile(r"\b(exports?|reports?|sync|dumps?|backups?)\b")
+# "the nightly export of the invoices to the accounting system": a copy sent somewhere, not the billing
+_COPY_JOB = re.compile(r"\b(exports?|reports?|sync|dumps?|backups?)\b[^.;]{0,60}\bto (the |our |an? |their )?\w")
 # what bills or pays: a scheduled job of it failing is not minor
 _BILLING = re.compile(r"\b(billing|invoic\w*|payroll|payouts?|payments?)\b")
 _SCHEDULED_JOB = re.compile(
