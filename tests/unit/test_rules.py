@@ -1368,3 +1368,100 @@ def test_a_change_that_cannot_ship_is_degraded_even_when_users_do_not_feel_it() 
 def test_who_feels_it_and_what_it_is_read_from_the_whole_report(text: str, runbook_id: str, severity: str) -> None:
     top = triage(ctx(text), now=NOW).issues[0]
     assert (top.runbook_id, top.severity) == (runbook_id, Severity(severity))
+
+
+@pytest.mark.parametrize(
+    ("text", "runbook_id", "severity"),
+    [
+        # signing in failing for everyone is an outage whatever sessions still work
+        (
+            "new logins fail for all users with 'Something went wrong' since 09:10; people already signed "
+            "in keep working",
+            "app.login_failing",
+            "P0",
+        ),
+        # a node's tasks rescheduled while nothing is felt: minor; on nodes near their limit: degraded
+        (
+            "worker-4 is Down in node ls since 03:00; its 7 tasks were rescheduled and are running on the "
+            "other nodes. no errors, latency unchanged",
+            "swarm.node_down",
+            "P2",
+        ),
+        (
+            "worker-4 is Down since 03:00; its tasks were rescheduled onto the other nodes, which now sit "
+            "at 96% memory",
+            "swarm.node_down",
+            "P1",
+        ),
+        # a replica count read from the words, nobody feeling it
+        (
+            "search-api at 4/6 replicas since the node reboot, latency and error rate at baseline, no user reports",
+            "swarm.replicas_below_desired",
+            "P2",
+        ),
+        # a late copy of the invoices sent elsewhere is not the billing
+        (
+            "the nightly export of yesterday's invoices to the accounting system never arrived; the shop "
+            "works normally and customers are not affected",
+            "app.job_failed",
+            "P2",
+        ),
+        # the crash loop behind the notifications that stop
+        (
+            "notify-worker exits about 2s after start with a panic and swarm restarts it nonstop; push "
+            "notifications are not going out, the rest of the app is fine",
+            "swarm.crash_loop",
+            "P1",
+        ),
+        # what we did not do is ruled out
+        (
+            "the app has been slow all afternoon, pages take 8-12 seconds; we haven't released anything since Tuesday",
+            "app.slow_responses",
+            "P1",
+        ),
+        # a stack not yet launched
+        (
+            "Deploying the new loyalty stack (not launched yet, no users): its tasks sit in New, manager "
+            "logs 'could not find an available IP while allocating VIP'",
+            "net.overlay_ip_exhausted",
+            "P2",
+        ),
+        # every request of one named component
+        (
+            "reporting-api stays up but every request fails with FATAL: password authentication failed for "
+            'user "reports"; the main API uses another role and is fine',
+            "db.auth_failed",
+            "P1",
+        ),
+        # profiles mixed up by an import
+        (
+            "after last night's customer import lots of profiles show somebody else's address; parcels went "
+            "to the wrong people this morning",
+            "data.corruption",
+            "P0",
+        ),
+        # millions of tiny files
+        (
+            "touch fails with 'No space left on device' but df -h says 35% used; the cache folder holds "
+            "millions of tiny files",
+            "node.inodes_exhausted",
+            "P1",
+        ),
+        # a service scaled to zero
+        (
+            "docker service ls: web 0/0, a script set replicas to 0 at 09:14; traefik 503 on every route, site down",
+            "swarm.service_down",
+            "P0",
+        ),
+        # a provider's banner on its own status page
+        (
+            "Half our pages load without images; the CDN has a 'major outage' banner on their status page; "
+            "placing an order still works",
+            "dep.provider_outage",
+            "P1",
+        ),
+    ],
+)
+def test_what_the_words_say_was_done_measured_or_felt_decides(text: str, runbook_id: str, severity: str) -> None:
+    top = triage(ctx(text), now=NOW).issues[0]
+    assert (top.runbook_id, top.severity) == (runbook_id, Severity(severity))
