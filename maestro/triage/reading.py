@@ -92,13 +92,15 @@ _COMPONENT = (
     r"(?:(?:containers?|services?|nodes?|pods?|tasks?|caches?|servers?|instances?|cluster|dashboards?|graphs?|metrics)"
     r"\W+)?"
 )
+_SAME_SENTENCE = r"(?:(?![.;!?]\s)\W)*"
 _CLEARED_AFTER = re.compile(
     # "the db and redis look healthy", "redis/rabbit fine": both are cleared
-    rf"\W*(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?{_COMPONENT}"
+    # what follows a full stop is another sentence: "every order fails. containers themselves healthy"
+    rf"{_SAME_SENTENCE}(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?{_COMPONENT}"
     rf"(?:all\W+|both\W+)?(?:{_COPULA}\W+){{0,3}}"
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched|passes|passing)\b"
-    rf"|\W*{_COMPONENT}(?:all|both) (?:up|running)\b"
-    rf"|\W*{_COMPONENT}(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
+    rf"|{_SAME_SENTENCE}{_COMPONENT}(?:all|both) (?:up|running)\b"
+    rf"|{_SAME_SENTENCE}{_COMPONENT}(?:{_COPULA}\W+){{1,3}}(?:up|valid|good|answering|reachable|working|running)\b"
     # "running out of space", "running from /tmp", "running at 100%": how it fails, not that it is fine
     r"(?!\W+(?:to|by|on|from|at|as|in|inside|under|with|out|low|hot|slow|behind|late|away|wild|twice|again)\b|\W+\d)"
     # "certificate is valid for *.example.com": the names it covers, not that it is fine
