@@ -395,7 +395,7 @@ _P0_OUTAGE = (
     r"\b([5-9]\d|100) ?% of (\w+ )?(requests|calls|traffic|users|customers|checkouts|logins|log-?ins|sign-?ins|pages|"
     r"orders|attempts)\b",
     # everyone bounced back to the login page: nobody gets in
-    r"\b(everyone|everybody|every user|all users|nobody)\W+(\w+\W+){0,3}(sent|bounced|kicked|redirected|thrown|dumped) "
+    r"\b(everyone|everybody|every user|all users|nobody)\W+(\w+\W+){0,4}(sent|bounced|kicked|redirected|thrown|dumped) "
     r"(straight |right )?back to the (login|sign-?in) (page|screen)\b",
     r"\b(shows?|showing) no (products|items|listings|orders|data|content) at all\b",
     # "the dashboard says we had zero new signups" is what a report shows, not what happened
@@ -504,9 +504,9 @@ _P0_OUTAGE = (
     r"\b(most|all|every one) of (our|the) (nodes|servers|hosts|machines|instances)\W+(\w+\W+){0,2}(dropped|went down|"
     r"are down|died|crashed|went offline|are offline)\b",
     r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
-    r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|"
+    r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|endpoint|"
     r"transaction|page load)(?! (to|into|on) (the )?(redis|cache|memcached|valkey)\b) (\w+ ){0,2}"
-    r"(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|hangs?|"
+    r"(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|timing out|hangs?|"
     r"is rejected|is refused|returns? (an? )?(error|50\d|40[13]))\b",
     # every write, whatever it writes to: "every write to the orders table fails"
     r"\b(every|each|all) (writes?|inserts?|updates?|saves?|commits?) (to|into|on) (?!(the |our )?(cache|redis))"
@@ -1092,7 +1092,7 @@ _SIDE_AT_CORE = re.compile(
 # how far around a "for everyone" the words still say what it is that fails for everyone
 _AROUND = 100
 _SIGN_IN = re.compile(
-    r"(?<!\w)(log ?in|login|sign[- ]?in)\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))"
+    r"(?<!\w)(log ?in|login|sign[- ]?in)s?\b(?! (with|via|through|using)\b)(?!\s*(works|is fine|still))"
 )
 # an outage cue that names the whole product, or what everything hangs on, reaches past the part said fine
 _WHOLE_REACH = re.compile(
