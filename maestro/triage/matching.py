@@ -503,7 +503,7 @@ _P0_OUTAGE = (
     # how far and how bad at once: every save fails, all writes are rejected
     r"\b(most|all|every one) of (our|the) (nodes|servers|hosts|machines|instances)\W+(\w+\W+){0,2}(dropped|went down|"
     r"are down|died|crashed|went offline|are offline)\b",
-    r"\b(every|each) (?!cached? |redis |db |database |internal |background )(\w+ ){0,2}?"
+    r"\b(every|each) (?!cached? |redis |db |database |internal |background )([\w-]+ ){0,2}?"
     r"(save|write|order|payment|request|call|login|log-?in|checkout|purchase|query|endpoint|"
     r"transaction|page load)(?! (to|into|on) (the )?(redis|cache|memcached|valkey)\b) (\w+ ){0,2}"
     r"(fails?|failed|is failing|failing|errors?( out)?|times? out|timed out|timing out|hangs?|"
