@@ -1103,7 +1103,7 @@ _WHOLE_REACH = re.compile(
 _SAID_NOT = re.compile(r"\b(no|not|never|zero|none of the)( \w+)? $")
 _FOR_ALL = re.compile(r"\b(all|every|everyone|everybody|nobody|no one|no-one|100 ?%)")
 # a named component: "search-api", "the reporting service"
-_COMPONENT = re.compile(
+_NAMED_COMPONENT = re.compile(
     r"\b[a-z0-9]+[-_](api|svc|service|worker|workers|gateway)\b|"
     r"\b(?!(our|the|public|main|whole|entire|every|all|your|my|their)\b)\w+ (service|api|worker)\b"
 )
@@ -1364,7 +1364,7 @@ def _of_one_component(parts: tuple[TextPart, ...], cue: str) -> bool:
     for part, found in _where_said(parts, [cue]):
         before = part.text[max(0, found.start() - 60) : found.start()]
         before = before[max(before.rfind(". "), before.rfind("; ")) + 1 :]
-        if _COMPONENT.search(before):
+        if _NAMED_COMPONENT.search(before):
             return True
     return False
 
@@ -1419,9 +1419,8 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
     # "new guests can't add to cart; logged-in customers are fine": a core function failing for one group
     core_failing = core_failing and not any(re.search(_GROUP_FINE, part.text) for part in parts)
     # "login fails for all users; existing sessions still work": nobody new gets in, an outage whatever else works
-    core_failing = core_failing or any(
-        _SIGN_IN.search(cue) and _FOR_ALL.search(" ".join(p0 + errors)) for cue in p0 + errors
-    )
+    for_all = _FOR_ALL.search(" ".join(p0 + errors)) is not None
+    core_failing = core_failing or (for_all and any(_SIGN_IN.search(cue) for cue in p0 + errors))
     whole_product = any(_EVERY_PERSON.search(part.text) for part in parts)
     # "every call to the rates provider fails": the reach of one dependency, not of the product
     outbound = any(_OUTBOUND.search(part.text) for part in parts)
@@ -1444,8 +1443,9 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
         return Described(Severity.P1, True, tuple(p0), spread_only=True)
     # "the mobile apps fail every request; web users are unaffected": every request of that one kind of client
     client = _cue_hits("client_scoped", parts) if rest_fine else []
+    said_scoped = _cue_hits("scoped", parts)
     only_part = any(re.search(_ONLY_AFFECTED, part.text) for part in parts) or any(
-        re.search(r"\bonly\b", cue) for cue in _cue_hits("scoped", parts)
+        re.search(r"\bonly\b", cue) for cue in said_scoped
     )
     everyone = (
         not client
@@ -1458,7 +1458,7 @@ def described_severity(parts: tuple[TextPart, ...]) -> Described:
             )
         )
     )
-    scoped = [] if everyone else _cue_hits("scoped", parts) + client
+    scoped = [] if everyone else said_scoped + client
     if p0 and scoped:
         # an outage of one region or one kind of client is a partial one
         return Described(Severity.P1, True, tuple(scoped + p0))

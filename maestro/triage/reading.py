@@ -92,10 +92,10 @@ _COMPONENT = (
     r"(?:(?:containers?|services?|nodes?|pods?|tasks?|caches?|servers?|instances?|cluster|dashboards?|graphs?|metrics)"
     r"\W+)?"
 )
+# what follows a full stop is another sentence: "every order fails. containers themselves healthy"
 _SAME_SENTENCE = r"(?:(?![.;!?]\s)\W)*"
 _CLEARED_AFTER = re.compile(
     # "the db and redis look healthy", "redis/rabbit fine": both are cleared
-    # what follows a full stop is another sentence: "every order fails. containers themselves healthy"
     rf"{_SAME_SENTENCE}(?:(?:and |& |/|\+ ?)(?:the )?[\w-]+\W+)?{_COMPONENT}"
     rf"(?:all\W+|both\W+)?(?:{_COPULA}\W+){{0,3}}"
     rf"(?:fine|ok|okay|healthy|normal|green|unaffected|stable|false|plenty|plentiful|ample|unchanged|untouched|passes|passing)\b"

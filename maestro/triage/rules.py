@@ -108,7 +108,7 @@ class _Candidate:
     weak: bool = False  # the closest reading of the words, below its runbook's bar
     contradicted: bool = False  # the words also hold what the runbook names as pointing to a neighbour
     outread: bool = False  # a contradicted reading of the words alone that a clearly stronger reading outweighs
-    yields: bool = False  # a contradicted cause that a symptom the words name outscores ranks as a symptom
+    yields: bool = False  # a contradicted or faint cause that a symptom the words name outscores ranks as a symptom
     case: ReportedCase | None = None  # the incident reported before in the most alike words, when it raised this
 
     @property
@@ -615,7 +615,7 @@ FAINT_CAUSE_RATIO = 3.0
 
 def _rank_symptoms_below_causes(candidates: dict[tuple[str, str], _Candidate]) -> None:
     """A symptom runbook raised by words alone weighs half when the words also name a cause (one the words do not
-    also hold against)."""
+    also hold against, and name at least a third as strongly as the symptom)."""
     causes = sorted(
         (
             c
