@@ -135,7 +135,8 @@ def test_the_needle_scan_finds_the_same_needles_as_testing_each_in_turn() -> Non
 
 
 def test_all_services_read_at_once_quote_what_each_service_read_alone_quotes() -> None:
-    cases = tomllib.loads(REPORTED.read_text())["case"]
+    # every third reported case: thousands of real lines, a run that stays bounded as the cases grow
+    cases = tomllib.loads(REPORTED.read_text())["case"][::3]
     # each case's sentences as one service's log lines; the lines of the next case run on from them
     excerpts = {
         f"svc{i}": Excerpts.of((f"log svc{i}: {s}", normalise(s)) for s in case["text"].split(". ") if s)
